@@ -1,0 +1,142 @@
+# vmscope top-level build.  `make` builds the module, the BPF objects and
+# skeletons and the static CLI; `make check` runs every test; `make demo`
+# runs the demo in the QEMU guest.  V=1 shows every command.
+
+SHELL := /bin/bash
+.DELETE_ON_ERROR:
+.SUFFIXES:
+
+ifeq ($(V),1)
+Q :=
+else
+Q := @
+endif
+
+OUT := build
+CLANG ?= clang-19
+BPFTOOL ?= bpftool
+CC ?= gcc
+ARCH_DEF := -D__TARGET_ARCH_x86
+
+# Guest kernel facts (KDIR, VMLINUZ, MODDIR, KVER), produced by scripts/deps.sh.
+-include $(OUT)/deps.mk
+ifeq ($(wildcard $(KDIR)/Makefile),)
+$(shell rm -f $(OUT)/deps.mk)
+endif
+
+$(OUT)/deps.mk: scripts/deps.sh
+	$(Q)mkdir -p $(OUT)
+	$(Q)scripts/deps.sh > $@.tmp && mv $@.tmp $@
+
+WERROR := $(if $(CI),-Werror,)
+CFLAGS := -O2 -g -Wall -Wextra $(WERROR) -Wno-unused-parameter \
+	  -I$(OUT) -Ibpf -Ikmod -Iuser
+LDLIBS := -static -lbpf -lelf -lz -lzstd
+BPF_CFLAGS := -g -O2 -target bpf $(ARCH_DEF) -I. -Ibpf -Ikmod -Wall \
+	      -Wno-unused-function
+
+BPF_OBJS := vma abi
+BPF_HDRS := $(wildcard bpf/*.h) kmod/vmscope_kfuncs.h kmod/vmscope_uapi.h
+SKELS := $(patsubst %,$(OUT)/%.skel.h,$(BPF_OBJS))
+
+USER_SRCS := $(wildcard user/*.c)
+USER_OBJS := $(patsubst user/%.c,$(OUT)/user/%.o,$(USER_SRCS))
+USER_HDRS := $(wildcard user/*.h) $(BPF_HDRS)
+
+KMOD_SRCS := $(wildcard kmod/*.c kmod/*.h) kmod/Kbuild
+
+TEST_C := $(wildcard tests/*.c)
+TEST_BINS := $(patsubst tests/%.c,$(OUT)/tests/%,$(TEST_C))
+TEST_BPF := $(wildcard tests/*.bpf.c)
+TEST_SKELS := $(patsubst tests/%.bpf.c,$(OUT)/tests/%.skel.h,$(TEST_BPF))
+
+.PHONY: all deps kmod bpf cli tests check demo bench shell vm clean
+.SECONDARY:
+# `make vmlinux.h` always regenerates; otherwise only a newer kernel BTF does.
+ifneq ($(filter vmlinux.h,$(MAKECMDGOALS)),)
+.PHONY: vmlinux.h
+endif
+
+all: kmod cli tests
+
+deps:
+	$(Q)mkdir -p $(OUT)
+	$(Q)scripts/deps.sh > $(OUT)/deps.mk.tmp && mv $(OUT)/deps.mk.tmp $(OUT)/deps.mk
+	@cat $(OUT)/deps.mk
+
+# ---- module ---------------------------------------------------------------
+kmod: kmod/vmscope.ko
+
+kmod/vmscope.ko: $(KMOD_SRCS) | $(OUT)/deps.mk
+	@echo "  KMOD    $@"
+	$(Q)$(MAKE) -C $(KDIR) M=$(CURDIR)/kmod W=1 modules $(if $(Q),>$(OUT)/kmod.log 2>&1 || { cat $(OUT)/kmod.log; exit 1; },)
+	$(Q)if grep -q "warning:" $(OUT)/kmod.log 2>/dev/null; then cat $(OUT)/kmod.log; exit 1; fi
+	$(Q)readelf -S $@ | grep -q '\.BTF ' || { echo "$@: no .BTF section: kfuncs would not register" >&2; rm -f $@; exit 1; }
+
+# ---- vmlinux.h: regenerated on purpose from the guest kernel's BTF --------
+vmlinux.h: $(if $(KDIR),$(KDIR)/vmlinux) | $(OUT)/deps.mk
+	$(Q)$(BPFTOOL) btf dump file $(KDIR)/vmlinux format c > $(OUT)/vmlinux.h.tmp
+	$(Q)if cmp -s $(OUT)/vmlinux.h.tmp vmlinux.h; then rm $(OUT)/vmlinux.h.tmp; echo "vmlinux.h unchanged"; \
+	   else mv $(OUT)/vmlinux.h.tmp vmlinux.h; echo "vmlinux.h updated"; fi
+
+# ---- BPF ------------------------------------------------------------------
+bpf: $(SKELS)
+
+$(OUT)/bpf/%.bpf.o: bpf/%.bpf.c $(BPF_HDRS) vmlinux.h | $(OUT)/deps.mk
+	@echo "  BPF     $@"
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@.full
+	$(Q)$(BPFTOOL) gen object $@ $@.full && rm -f $@.full
+
+$(OUT)/%.skel.h: $(OUT)/bpf/%.bpf.o
+	@echo "  SKEL    $@"
+	$(Q)$(BPFTOOL) gen skeleton $< name $(subst -,_,$*) > $@
+
+$(OUT)/tests/%.bpf.o: tests/%.bpf.c $(BPF_HDRS) vmlinux.h | $(OUT)/deps.mk
+	@echo "  BPF     $@"
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@.full
+	$(Q)$(BPFTOOL) gen object $@ $@.full && rm -f $@.full
+
+$(OUT)/tests/%.skel.h: $(OUT)/tests/%.bpf.o
+	@echo "  SKEL    $@"
+	$(Q)$(BPFTOOL) gen skeleton $< name $(subst -,_,$*) > $@
+
+# ---- CLI ------------------------------------------------------------------
+cli: $(OUT)/vmscope
+
+$(OUT)/user/%.o: user/%.c $(USER_HDRS) $(SKELS) | $(OUT)/deps.mk
+	@echo "  CC      $@"
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(CC) $(CFLAGS) -c $< -o $@
+
+$(OUT)/vmscope: $(USER_OBJS)
+	@echo "  LD      $@"
+	$(Q)$(CC) $(CFLAGS) $^ -o $@ $(LDLIBS)
+
+# ---- tests ----------------------------------------------------------------
+tests: $(TEST_BINS)
+
+$(OUT)/tests/%: tests/%.c tests/tap.h $(USER_HDRS) $(SKELS) $(TEST_SKELS) | $(OUT)/deps.mk
+	@echo "  CC      $@"
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(CC) $(CFLAGS) -Itests -I$(OUT)/tests $< -o $@ $(LDLIBS)
+
+check: all
+	$(Q)tests/run.sh
+
+demo: all
+	$(Q)scripts/vm.sh run --script scripts/demo-guest.sh
+
+bench: all
+	$(Q)scripts/bench.sh
+
+shell: all
+	$(Q)scripts/vm.sh shell
+
+vm: all
+	$(Q)scripts/vm.sh run -- $(CMD)
+
+clean:
+	$(Q)rm -rf $(OUT)/bpf $(OUT)/user $(OUT)/tests $(OUT)/*.skel.h $(OUT)/vmscope $(OUT)/initramfs* $(OUT)/kmod.log
+	$(Q)$(MAKE) -C kmod -f /dev/null clean 2>/dev/null; rm -f kmod/*.o kmod/*.ko kmod/*.mod* kmod/.*.cmd kmod/Module.symvers kmod/modules.order kmod/.module-common.o

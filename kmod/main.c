@@ -1,0 +1,33 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vmscope: look inside a process's virtual memory.
+ *
+ * The module is a strict stack: each part registers in init and is torn
+ * down in reverse order in exit (and on a failed init).
+ */
+#include <linux/module.h>
+#include "vmscope.h"
+
+static int __init vmscope_init(void)
+{
+	int err;
+
+	err = vmscope_kfuncs_init();
+	if (err)
+		return err;
+	pr_info("vmscope: loaded, ABI %d\n", VMSCOPE_ABI_VERSION);
+	return 0;
+}
+
+static void __exit vmscope_exit(void)
+{
+	/* kfunc sets cannot be unregistered; module refs keep us pinned. */
+	pr_info("vmscope: unloaded\n");
+}
+
+module_init(vmscope_init);
+module_exit(vmscope_exit);
+
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("vmscope: VMA, page-table and memory access kfuncs");
+MODULE_VERSION("0.1");
