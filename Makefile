@@ -3,6 +3,7 @@
 # runs the demo in the QEMU guest.  V=1 shows every command.
 
 SHELL := /bin/bash
+.DEFAULT_GOAL := all
 .DELETE_ON_ERROR:
 .SUFFIXES:
 
@@ -80,7 +81,8 @@ vmlinux.h: $(if $(KDIR),$(KDIR)/vmlinux) | $(OUT)/deps.mk
 	   else mv $(OUT)/vmlinux.h.tmp vmlinux.h; echo "vmlinux.h updated"; fi
 
 # ---- BPF ------------------------------------------------------------------
-bpf: $(SKELS)
+BPF_O := $(patsubst %,$(OUT)/bpf/%.bpf.o,$(BPF_OBJS))
+bpf: $(BPF_O) $(SKELS)
 
 $(OUT)/bpf/%.bpf.o: bpf/%.bpf.c $(BPF_HDRS) vmlinux.h | $(OUT)/deps.mk
 	@echo "  BPF     $@"
@@ -115,7 +117,7 @@ $(OUT)/vmscope: $(USER_OBJS)
 	$(Q)$(CC) $(CFLAGS) $^ -o $@ $(LDLIBS)
 
 # ---- tests ----------------------------------------------------------------
-tests: $(TEST_BINS)
+tests: $(TEST_BINS) $(patsubst %.skel.h,%.bpf.o,$(TEST_SKELS))
 
 $(OUT)/tests/%: tests/%.c tests/tap.h $(USER_HDRS) $(SKELS) $(TEST_SKELS) | $(OUT)/deps.mk
 	@echo "  CC      $@"

@@ -2,7 +2,9 @@
 /*
  * Module detection.  Kept apart from the programs that use the other kfuncs:
  * vmscope_abi_version()'s prototype never changes, so this object loads
- * against any module version (or none) and tells the CLI what it found.
+ * against any module version.  User space loads it only when the module's
+ * BTF lists the kfunc (libbpf 1.1 cannot resolve bpf_ksym_exists() on a
+ * module kfunc, so presence is decided before load, not in BPF).
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -16,6 +18,6 @@ __s64 abi_version;
 SEC("syscall")
 int abi_probe(void *ctx)
 {
-	abi_version = bpf_ksym_exists(vmscope_abi_version) ? vmscope_abi_version() : 0;
+	abi_version = vmscope_abi_version();
 	return 0;
 }

@@ -80,7 +80,7 @@ static __always_inline int vma_name(struct vm_area_struct *vma, char *buf,
 	if (vma->vm_ops) {
 		const void *fn = BPF_CORE_READ(vma, vm_ops, name);
 
-		if (fn && bpf_ksym_exists(&special_mapping_name) &&
+		if (fn && &special_mapping_name &&
 		    fn == &special_mapping_name) {
 			const struct vm_special_mapping *sm = vma->vm_private_data;
 			const char *s = 0;

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * vmscope kfuncs: one header for the module (which defines them) and for
- * BPF programs (which call them).  BPF sees them as weak ksyms so that one
- * object also loads where the module is absent; guard calls with
- * bpf_ksym_exists().
+ * BPF programs (which call them).  BPF sees them as weak ksyms so that an
+ * object loads where the module is absent, as long as the programs that
+ * call them are not loaded: user space checks the module's BTF first
+ * (libbpf 1.1 cannot resolve bpf_ksym_exists() on a module kfunc).
  */
 #ifndef VMSCOPE_KFUNCS_H
 #define VMSCOPE_KFUNCS_H
@@ -18,10 +19,6 @@ int vmscope_abi_version(void);
 #endif
 #ifndef __weak
 #define __weak __attribute__((weak))
-#endif
-#ifndef bpf_ksym_exists
-/* libbpf < 1.2 lacks it; an unresolved weak ksym reads as 0. */
-#define bpf_ksym_exists(sym) (!!(sym))
 #endif
 
 extern int vmscope_abi_version(void) __ksym __weak;

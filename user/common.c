@@ -8,6 +8,7 @@
 #include <unistd.h>
 #include <bpf/libbpf.h>
 #include <bpf/bpf.h>
+#include <bpf/btf.h>
 #include "common.h"
 #include "vmscope_uapi.h"
 #include "abi.skel.h"
@@ -288,12 +289,34 @@ const char *bpf_err_hint(int err)
 	return strerror(-err);
 }
 
+int module_has_kfunc(const char *name)
+{
+	struct btf *vmlinux, *mod;
+	int id;
+
+	vmlinux = btf__load_vmlinux_btf();
+	if (!vmlinux)
+		return -errno;
+	mod = btf__load_module_btf("vmscope", vmlinux);
+	if (!mod) {
+		btf__free(vmlinux);
+		return 0;	/* module absent, or loaded without BTF */
+	}
+	id = btf__find_by_name_kind(mod, name, BTF_KIND_FUNC);
+	btf__free(mod);
+	btf__free(vmlinux);
+	return id > 0;
+}
+
 int module_abi(void)
 {
 	LIBBPF_OPTS(bpf_test_run_opts, ropts);
 	struct abi *skel;
 	int err;
 
+	err = module_has_kfunc("vmscope_abi_version");
+	if (err <= 0)
+		return err;
 	skel = abi__open_and_load();
 	if (!skel)
 		return -errno;

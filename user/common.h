@@ -49,6 +49,8 @@ const char *bpf_err_hint(int err);
 /* Module detection through abi.bpf.c.  Returns the module's ABI version
  * (>0), 0 when the module is not loaded, or -errno when BPF itself failed. */
 int module_abi(void);
+/* 1 if the loaded module's BTF has kfunc name, 0 if not (or no module). */
+int module_has_kfunc(const char *name);
 /* For commands that need the module: 0, or an error message and -errno. */
 int require_module(const char *cmd);
 

@@ -1,0 +1,160 @@
+#!/bin/bash
+# The QEMU guest harness: boots Debian's 6.12 kernel with a busybox
+# initramfs that carries the module, the CLI, the tests and bpftool, runs a
+# command as root, scans the kernel log and returns the command's status.
+#
+#   scripts/vm.sh run [options] -- CMD [ARGS...]   run one command
+#   scripts/vm.sh run [options] --script FILE      run a shell script
+#   scripts/vm.sh shell [options]                  interactive guest shell
+# options:
+#   --no-module      do not insmod vmscope.ko at boot
+#   --append ARGS    extra kernel command line (e.g. no5lvl)
+#   --mem SIZE       guest memory (default 3G)
+#   --timeout SECS   kill the guest after SECS (default 900)
+#
+# Exit status: the guest command's status; 124 on timeout; 125 when the
+# guest kernel log shows an Oops, BUG, WARNING, KASAN report or a
+# "missing module BTF" line; 126 when the guest died without reporting.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+OUT=$ROOT/build
+
+eval "$(scripts/deps.sh | sed 's/^/export /')"
+
+mode=${1:-}; shift || true
+case $mode in run|shell) ;; *) sed -n '2,20p' "$0" >&2; exit 2 ;; esac
+
+module=1 append="" mem=3G timeout=900 script="" cmd=()
+while [ $# -gt 0 ]; do
+	case $1 in
+	--no-module) module=0 ;;
+	--append) append="$append $2"; shift ;;
+	--mem) mem=$2; shift ;;
+	--timeout) timeout=$2; shift ;;
+	--script) script=$2; shift ;;
+	--) shift; cmd=("$@"); break ;;
+	*) echo "vm.sh: unknown option $1" >&2; exit 2 ;;
+	esac
+	shift
+done
+if [ $mode = run ] && [ -z "$script" ] && [ ${#cmd[@]} = 0 ]; then
+	echo "vm.sh run: give -- CMD or --script FILE" >&2; exit 2
+fi
+
+for f in kmod/vmscope.ko build/vmscope; do
+	[ -f "$f" ] || { echo "vm.sh: $f missing: run make" >&2; exit 2; }
+done
+
+# ---- initramfs ---------------------------------------------------------
+IR=$OUT/initramfs
+rm -rf "$IR"
+mkdir -p "$IR"/{bin,sbin,usr/bin,etc,proc,sys,dev,tmp,root,mnt,lib/vmscope,lib/modules,lib64,lib/x86_64-linux-gnu,tests,usr/sbin}
+cp /bin/busybox "$IR/bin/busybox"
+for a in sh ash; do ln -s busybox "$IR/bin/$a"; done
+
+cp kmod/vmscope.ko "$IR/lib/vmscope/"
+# A BTF-less copy, for the test that proves a missing .BTF is caught.
+objcopy --remove-section=.BTF kmod/vmscope.ko "$IR/lib/vmscope/vmscope-nobtf.ko"
+cp build/vmscope "$IR/bin/"
+[ -d build/tests ] && find build/tests -maxdepth 1 -type f -perm -u+x -exec cp {} "$IR/tests/" \;
+cp tests/*.sh "$IR/tests/" 2>/dev/null || true
+[ -d tests/lib ] && cp -r tests/lib "$IR/tests/"
+[ -d build/bpf ] && mkdir -p "$IR/lib/vmscope/bpf" && cp build/bpf/*.bpf.o "$IR/lib/vmscope/bpf/"
+
+# bpftool is dynamic: bring its libraries along.
+cp /usr/sbin/bpftool "$IR/usr/sbin/"
+for l in $(ldd /usr/sbin/bpftool | awk '/=>/ {print $3} /ld-linux/ {print $1}'); do
+	cp -L "$l" "$IR$l" 2>/dev/null || { mkdir -p "$IR$(dirname "$l")"; cp -L "$l" "$IR$l"; }
+done
+
+# Kernel modules the tests may want (zram swap), decompressed.
+for m in lib/lz4_compress lib/lz4hc_compress drivers/block/zram/zram; do
+	f=$(ls "$MODDIR"/kernel/$m.ko* 2>/dev/null | head -n1) || true
+	[ -n "$f" ] || continue
+	case $f in *.xz) xz -dc "$f" > "$IR/lib/modules/$(basename "$m").ko" ;;
+		   *) cp "$f" "$IR/lib/modules/" ;; esac
+done
+
+cat > "$IR/etc/passwd" <<'PW'
+root:x:0:0:root:/root:/bin/sh
+vmsuser:x:1000:1000:vmscope test user:/tmp:/bin/sh
+PW
+cat > "$IR/etc/group" <<'GR'
+root:x:0:
+vmsuser:x:1000:
+GR
+
+if [ -n "$script" ]; then
+	cp "$script" "$IR/run.sh"
+elif [ $mode = run ]; then
+	{ echo '#!/bin/sh'; printf '%q ' "${cmd[@]}"; echo; } > "$IR/run.sh"
+fi
+[ -f "$IR/run.sh" ] && chmod +x "$IR/run.sh"
+
+cat > "$IR/init" <<INIT
+#!/bin/busybox sh
+/bin/busybox --install -s
+export PATH=/bin:/sbin:/usr/bin:/usr/sbin:/tests HOME=/root
+mount -t proc proc /proc
+mount -t sysfs sys /sys
+mount -t devtmpfs dev /dev
+mount -t tmpfs -o size=512m tmp /tmp
+mount -t bpf bpf /sys/fs/bpf
+mount -t debugfs debugfs /sys/kernel/debug
+mkdir -p /dev/hugepages && mount -t hugetlbfs none /dev/hugepages
+chmod 1777 /tmp
+hostname vmscope-guest
+echo 1 > /proc/sys/kernel/printk_ratelimit_burst 2>/dev/null
+if [ $module = 1 ]; then
+	insmod /lib/vmscope/vmscope.ko || echo "vm: insmod vmscope.ko failed"
+fi
+cd /root
+rc=0
+if [ "$mode" = shell ]; then
+	echo "vmscope guest: exit the shell to power off"
+	setsid cttyhack sh -l
+else
+	/run.sh
+	rc=\$?
+fi
+# Fail the run on any kernel complaint.  Tests that provoke
+# "missing module BTF" on purpose bracket it with markers.
+bad=\$(dmesg | awk '/vmscope-test: expect-nobtf-begin/ {skip=1} /vmscope-test: expect-nobtf-end/ {skip=0}
+	/Oops|BUG:|WARNING:|KASAN|general protection|Call Trace|refcount_t:|bad page|Bad page/ {print; next}
+	/missing module BTF/ && !skip {print}')
+if [ -n "\$bad" ]; then
+	echo "vm: kernel log shows problems:"
+	echo "\$bad"
+	[ \$rc = 0 ] && rc=125
+fi
+echo "vm: guest exit status \$rc"
+printf "\\\\\$(printf %o \$rc)" | dd of=/dev/port bs=1 seek=244 count=1 2>/dev/null
+poweroff -f
+INIT
+chmod +x "$IR/init"
+
+(cd "$IR" && find . | cpio -o -H newc --quiet) > "$OUT/initramfs.cpio"
+
+# ---- boot ----------------------------------------------------------------
+qemu=(qemu-system-x86_64 -accel tcg,thread=multi -cpu max -m "$mem" -smp 2
+      -nographic -no-reboot -kernel "$VMLINUZ" -initrd "$OUT/initramfs.cpio"
+      -device isa-debug-exit,iobase=0xf4,iosize=0x04
+      -append "console=ttyS0 panic=-1 oops=panic quiet transparent_hugepage=madvise hugepagesz=1G hugepages=1 hugepagesz=2M hugepages=64 $append")
+if [ $mode = shell ]; then
+	"${qemu[@]}" || true
+	exit 0
+fi
+set +e
+timeout --foreground -k 5 "$timeout" "${qemu[@]}" < /dev/null 2>&1 | tr -d '\r'
+codes=("${PIPESTATUS[@]}")
+set -e
+q=${codes[0]}
+if [ "$q" = 124 ]; then
+	echo "vm.sh: guest timed out after ${timeout}s" >&2; exit 124
+fi
+if [ $((q & 1)) = 1 ]; then
+	exit $(((q - 1) / 2))
+fi
+echo "vm.sh: the guest died without reporting a status (qemu exit $q)" >&2
+exit 126
