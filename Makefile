@@ -36,7 +36,7 @@ LDLIBS := -static -lbpf -lelf -lz -lzstd
 BPF_CFLAGS := -g -O2 -target bpf $(ARCH_DEF) -I. -Ibpf -Ikmod -Wall \
 	      -Wno-unused-function
 
-BPF_OBJS := vma abi
+BPF_OBJS := $(patsubst bpf/%.bpf.c,%,$(wildcard bpf/*.bpf.c))
 BPF_HDRS := $(wildcard bpf/*.h) kmod/vmscope_kfuncs.h kmod/vmscope_uapi.h
 SKELS := $(patsubst %,$(OUT)/%.skel.h,$(BPF_OBJS))
 

@@ -3,6 +3,7 @@
  * Types and numbers shared by the vmscope module, its BPF programs, the CLI
  * and the tests.  Only __u64-style types: this file is included by kernel
  * code, by BPF code (vmlinux.h) and by user space (<linux/types.h>).
+ * Field comments say (in) or (out) from the kernel's point of view.
  */
 #ifndef VMSCOPE_UAPI_H
 #define VMSCOPE_UAPI_H
@@ -17,5 +18,109 @@
  * with.
  */
 #define VMSCOPE_ABI_VERSION	1
+
+/* ---- page walk --------------------------------------------------------- */
+
+enum vms_level {
+	VMS_LVL_PGD = 0,
+	VMS_LVL_P4D,
+	VMS_LVL_PUD,
+	VMS_LVL_PMD,
+	VMS_LVL_PTE,
+	VMS_NR_LEVELS,
+};
+
+/* Why the walk stopped at stop_level. */
+enum vms_stop {
+	VMS_STOP_NONE_ENTRY = 1,	/* entry is none: nothing mapped or not yet faulted */
+	VMS_STOP_NOT_PRESENT,		/* non-present, non-none: swap, migration, marker... */
+	VMS_STOP_LEAF,			/* a present leaf (4K PTE, 2M PMD, 1G PUD) */
+	VMS_STOP_BAD,			/* a corrupt or unexpected entry */
+};
+
+/* Decoded bits of one entry (bits[] below); names follow x86. */
+#define VMS_E_PRESENT	(1u << 0)
+#define VMS_E_WRITE	(1u << 1)
+#define VMS_E_USER	(1u << 2)
+#define VMS_E_PWT	(1u << 3)
+#define VMS_E_PCD	(1u << 4)
+#define VMS_E_ACCESSED	(1u << 5)
+#define VMS_E_DIRTY	(1u << 6)
+#define VMS_E_LEAF	(1u << 7)	/* PSE at PUD/PMD; always set on a present PTE */
+#define VMS_E_GLOBAL	(1u << 8)
+#define VMS_E_PAT	(1u << 9)
+#define VMS_E_NX	(1u << 10)
+#define VMS_E_SOFT_DIRTY (1u << 11)
+#define VMS_E_UFFD_WP	(1u << 12)
+#define VMS_E_SPECIAL	(1u << 13)	/* pte_special: no struct page by design */
+#define VMS_E_DEVMAP	(1u << 14)
+#define VMS_E_PROTNONE	(1u << 15)	/* present for the kernel, PROT_NONE/NUMA hint */
+
+/* Kind of a non-present entry (swp_kind). */
+enum vms_swp_kind {
+	VMS_SWP_NONE = 0,
+	VMS_SWP_SWAP,			/* a real swap entry */
+	VMS_SWP_MIGRATION_READ,
+	VMS_SWP_MIGRATION_WRITE,	/* also readable-exclusive */
+	VMS_SWP_HWPOISON,
+	VMS_SWP_DEVICE,			/* device private / exclusive */
+	VMS_SWP_MARKER,			/* pte marker (uffd-wp, poison) */
+	VMS_SWP_OTHER,
+};
+
+/* Page state (page_flags). */
+#define VMS_PG_ANON		(1u << 0)
+#define VMS_PG_FILE		(1u << 1)	/* page cache (incl. shmem) */
+#define VMS_PG_KSM		(1u << 2)
+#define VMS_PG_ZERO		(1u << 3)	/* the shared zero page (4K or huge) */
+#define VMS_PG_THP		(1u << 4)	/* part of a transparent huge page */
+#define VMS_PG_HUGETLB		(1u << 5)
+#define VMS_PG_LRU		(1u << 6)
+#define VMS_PG_DIRTY		(1u << 7)
+#define VMS_PG_LOCKED		(1u << 8)
+#define VMS_PG_SWAPCACHE	(1u << 9)
+#define VMS_PG_WRITEBACK	(1u << 10)
+#define VMS_PG_UPTODATE		(1u << 11)
+#define VMS_PG_ACTIVE		(1u << 12)
+#define VMS_PG_REFERENCED	(1u << 13)
+#define VMS_PG_UNEVICTABLE	(1u << 14)
+#define VMS_PG_MLOCKED		(1u << 15)
+#define VMS_PG_RESERVED		(1u << 16)
+#define VMS_PG_COMPOUND		(1u << 17)	/* part of a large folio */
+#define VMS_PG_NOPAGE		(1u << 30)	/* PFNMAP/IO: a PFN with no struct page */
+
+/* Walk result flags (wflags). */
+#define VMS_W_PFN_VALID		(1u << 0)	/* pfn/phys are filled in */
+#define VMS_W_PFN_HIDDEN	(1u << 1)	/* a PFN exists, caller lacks CAP_SYS_ADMIN */
+#define VMS_W_HAVE_PAGE		(1u << 2)	/* page_flags/refcount/mapcount valid */
+#define VMS_W_NO_VMA		(1u << 3)	/* addr lies in no VMA */
+
+/*
+ * One address's translation.  Raw entries carry no physical address for a
+ * caller without CAP_SYS_ADMIN: their PFN bits are zeroed (like pagemap).
+ */
+struct vms_walk {
+	__u64 addr;			/* (in) */
+	__u64 entry[VMS_NR_LEVELS];	/* (out) raw entries; 0 past stop_level */
+	__u32 bits[VMS_NR_LEVELS];	/* (out) VMS_E_* per level */
+	__u32 levels;			/* (out) paging levels: 4 or 5 */
+	__u32 stop_level;		/* (out) enum vms_level */
+	__u32 stop_reason;		/* (out) enum vms_stop */
+	__u32 leaf_shift;		/* (out) 12, 21 or 30 on a leaf */
+	__u32 wflags;			/* (out) VMS_W_* */
+	__u64 pfn;			/* (out) 0 unless VMS_W_PFN_VALID */
+	__u64 phys;			/* (out) physical address of addr */
+	__u32 swp_kind;			/* (out) enum vms_swp_kind */
+	__u32 swp_type;			/* (out) swap device index */
+	__u64 swp_offset;		/* (out) offset or PFN (migration) */
+	__u32 page_flags;		/* (out) VMS_PG_* */
+	__s32 refcount;			/* (out) of the page (folio) */
+	__s32 mapcount;			/* (out) of the page */
+	__u32 order;			/* (out) folio order */
+	__u64 vm_start;			/* (out) the VMA holding addr */
+	__u64 vm_end;
+	__u64 vm_flags;
+	__u64 reserved[4];
+};
 
 #endif /* VMSCOPE_UAPI_H */

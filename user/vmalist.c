@@ -7,35 +7,40 @@
 #include <bpf/libbpf.h>
 #include "vmalist.h"
 #include "vma.skel.h"
+#include "maps_text.skel.h"
 
 struct vma_bpf {
-	struct vma *skel;
+	struct vma *skel;		/* binary records */
+	struct maps_text *text;		/* /proc/PID/maps text */
 };
 
 struct vma_bpf *vmalist_open(int want_records, int want_text, int *err)
 {
 	struct vma_bpf *obj = calloc(1, sizeof(*obj));
 
+	*err = 0;
 	if (!obj) {
 		*err = -ENOMEM;
 		return NULL;
 	}
-	obj->skel = vma__open();
-	if (!obj->skel) {
-		*err = -errno;
-		goto err_free;
+	if (want_records) {
+		obj->skel = vma__open_and_load();
+		if (!obj->skel) {
+			*err = -errno;
+			goto err_free;
+		}
 	}
-	bpf_program__set_autoload(obj->skel->progs.vma_records, want_records);
-	bpf_program__set_autoload(obj->skel->progs.vma_maps_text, want_text);
-	*err = vma__load(obj->skel);
-	if (*err)
-		goto err_destroy;
+	if (want_text) {
+		obj->text = maps_text__open_and_load();
+		if (!obj->text) {
+			*err = -errno;
+			goto err_free;
+		}
+	}
 	return obj;
 
-err_destroy:
-	vma__destroy(obj->skel);
 err_free:
-	free(obj);
+	vmalist_close(obj);
 	return NULL;
 }
 
@@ -43,6 +48,7 @@ void vmalist_close(struct vma_bpf *obj)
 {
 	if (!obj)
 		return;
+	maps_text__destroy(obj->text);
 	vma__destroy(obj->skel);
 	free(obj);
 }
@@ -133,7 +139,7 @@ int vmalist_pin_text(struct vma_bpf *obj, pid_t pid, const char *path)
 	struct bpf_link *link;
 	int err;
 
-	link = attach(obj->skel->progs.vma_maps_text, pid);
+	link = attach(obj->text->progs.vma_maps_text, pid);
 	if (!link)
 		return -errno;
 	err = bpf_link__pin(link, path);

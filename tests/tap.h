@@ -1,0 +1,79 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Minimal kselftest-style TAP for vmscope's C tests:
+ *   tap_plan(n); ok(cond, "name %d", x); tap_skip("why", "name"); diag(...);
+ *   return tap_finish();
+ */
+#ifndef VMSCOPE_TAP_H
+#define VMSCOPE_TAP_H
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+static int tap_planned, tap_n, tap_fails;
+
+static inline void tap_plan(int n)
+{
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	tap_planned = n;
+	printf("TAP version 13\n1..%d\n", n);
+}
+
+static inline void diag(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static inline void diag(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("# ", stdout);
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	fputc('\n', stdout);
+}
+
+static inline int tap_vresult(int pass, const char *fmt, va_list ap)
+{
+	printf("%sok %d ", pass ? "" : "not ", ++tap_n);
+	vprintf(fmt, ap);
+	fputc('\n', stdout);
+	if (!pass)
+		tap_fails++;
+	return pass;
+}
+
+static inline int ok(int pass, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static inline int ok(int pass, const char *fmt, ...)
+{
+	va_list ap;
+	int r;
+
+	va_start(ap, fmt);
+	r = tap_vresult(pass, fmt, ap);
+	va_end(ap);
+	return r;
+}
+
+static inline void tap_skip(const char *why, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static inline void tap_skip(const char *why, const char *fmt, ...)
+{
+	va_list ap;
+
+	printf("ok %d ", ++tap_n);
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	printf(" # SKIP %s\n", why);
+}
+
+/* Ends the run: non-zero on any failure or a plan mismatch. */
+static inline int tap_finish(void)
+{
+	if (tap_n != tap_planned) {
+		printf("# planned %d tests, ran %d\n", tap_planned, tap_n);
+		return 1;
+	}
+	return tap_fails ? 1 : 0;
+}
+
+#endif /* VMSCOPE_TAP_H */
