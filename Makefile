@@ -46,7 +46,7 @@ USER_HDRS := $(wildcard user/*.h) $(BPF_HDRS)
 
 KMOD_SRCS := $(wildcard kmod/*.c kmod/*.h) kmod/Kbuild
 
-TEST_C := $(wildcard tests/*.c)
+TEST_C := $(filter-out %.bpf.c,$(wildcard tests/*.c))
 TEST_BINS := $(patsubst tests/%.c,$(OUT)/tests/%,$(TEST_C))
 TEST_BPF := $(wildcard tests/*.bpf.c)
 TEST_SKELS := $(patsubst tests/%.bpf.c,$(OUT)/tests/%.skel.h,$(TEST_BPF))
@@ -119,10 +119,14 @@ $(OUT)/vmscope: $(USER_OBJS)
 # ---- tests ----------------------------------------------------------------
 tests: $(TEST_BINS) $(patsubst %.skel.h,%.bpf.o,$(TEST_SKELS))
 
-$(OUT)/tests/%: tests/%.c tests/tap.h $(USER_HDRS) $(SKELS) $(TEST_SKELS) | $(OUT)/deps.mk
+# The CLI's objects but main.o, for tests and benchmarks to link against.
+$(OUT)/libvmscope.a: $(filter-out $(OUT)/user/main.o,$(USER_OBJS))
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+$(OUT)/tests/%: tests/%.c tests/tap.h $(USER_HDRS) $(SKELS) $(TEST_SKELS) $(OUT)/libvmscope.a | $(OUT)/deps.mk
 	@echo "  CC      $@"
 	$(Q)mkdir -p $(dir $@)
-	$(Q)$(CC) $(CFLAGS) -Itests -I$(OUT)/tests $< -o $@ $(LDLIBS)
+	$(Q)$(CC) $(CFLAGS) -Itests -I$(OUT)/tests $< -o $@ $(OUT)/libvmscope.a $(LDLIBS)
 
 check: all
 	$(Q)tests/run.sh

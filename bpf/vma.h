@@ -3,6 +3,10 @@
 #ifndef VMSCOPE_VMA_H
 #define VMSCOPE_VMA_H
 
+#if !defined(__KERNEL__) && !defined(__VMLINUX_H__)
+#include <linux/types.h>
+#endif
+
 #define VMS_NAME_LEN	256
 #define VMS_COMM_LEN	16
 

@@ -54,9 +54,24 @@ else
 	kdir=$CACHE/kernel/$ver
 	echo "deps: fetching Debian kernel $ver into $kdir" >&2
 	rm -rf "$kdir.tmp"; mkdir -p "$kdir.tmp/debs" "$kdir.tmp/root"
-	( cd "$kdir.tmp/debs" &&
-	  apt-get download -qq "linux-image-$ver-amd64-unsigned" "linux-headers-$ver-amd64" \
-		"linux-headers-$ver-common" "linux-kbuild-${ver%%+*}" >&2 )
+	chmod 755 "$kdir.tmp/debs"	# apt's _apt user downloads here
+	fetch() {
+		( cd "$kdir.tmp/debs" &&
+		  apt-get download -qq "linux-image-$ver-amd64-unsigned" "linux-headers-$ver-amd64" \
+			"linux-headers-$ver-common" "linux-kbuild-${ver%%+*}" >&2 )
+	}
+	# Stale package lists name a version the archive no longer has.
+	if ! fetch; then
+		[ "$(id -u)" = 0 ] || { echo "vmscope: cannot download the $ver kernel packages; run: apt-get update" >&2; exit 1; }
+		apt-get update -qq >&2
+		nver=$(apt-cache depends linux-image-6.12-amd64 2>/dev/null |
+		       sed -n 's/.*Depends: linux-image-\(6\.12\.[^ ]*\)-amd64$/\1/p' | head -n1)
+		if [ "$nver" != "$ver" ]; then
+			rm -rf "$kdir.tmp"
+			exec env VMSCOPE_REFRESH=1 "$0" "$@"
+		fi
+		fetch
+	fi
 	for d in "$kdir.tmp"/debs/*.deb; do dpkg-deb -x "$d" "$kdir.tmp/root"; done
 	rm -rf "$kdir.tmp/debs"
 	# The arch headers Makefile includes the common tree by absolute path.

@@ -105,6 +105,7 @@ mount -t debugfs debugfs /sys/kernel/debug
 mkdir -p /dev/hugepages && mount -t hugetlbfs none /dev/hugepages
 chmod 1777 /tmp
 hostname vmscope-guest
+echo "vm: guest up"
 echo 1 > /proc/sys/kernel/printk_ratelimit_burst 2>/dev/null
 if [ $module = 1 ]; then
 	insmod /lib/vmscope/vmscope.ko || echo "vm: insmod vmscope.ko failed"
@@ -146,7 +147,11 @@ if [ $mode = shell ]; then
 	exit 0
 fi
 set +e
-timeout --foreground -k 5 "$timeout" "${qemu[@]}" < /dev/null 2>&1 | tr -d '\r'
+# Drop the firmware's banner and screen-clearing escapes from the console.
+timeout --foreground -k 5 "$timeout" "${qemu[@]}" < /dev/null 2>&1 |
+	sed -u -e 's/\r//g' -e 's/\x1bc//g' -e 's/\x1b\[?7l//g' -e 's/\x1b\[2J//g' -e 's/\x1b\[0m//g' \
+	    -e 's/^SeaBIOS (version[^)]*)//' -e 's/^iPXE (http.*//' -e 's/^Press Ctrl-B.*//' -e 's/^Booting from ROM\.*//' \
+	    -e '1,/^vm: guest up$/{/^$/d; /^vm: guest up$/d}'
 codes=("${PIPESTATUS[@]}")
 set -e
 q=${codes[0]}

@@ -91,15 +91,14 @@ int main(int argc, char **argv)
 			printf("vmscope %s (module ABI %d)\n", VMSCOPE_VERSION, VMSCOPE_ABI_VERSION);
 			return 0;
 		} else {
-			p_err("unknown option '%s'", argv[1]);
-			usage(stderr);
+			p_err("unknown option '%s'; try '%s --help'", argv[1], prog_name);
 			return 2;
 		}
 		argc--;
 		argv++;
 	}
 	if (argc < 2) {
-		usage(stderr);
+		p_err("no command given; try '%s --help'", prog_name);
 		return 2;
 	}
 	bpf_setup();

@@ -144,8 +144,7 @@ int do_maps(int argc, char **argv)
 		}
 	}
 	if (!pid && !all) {
-		p_err("maps: expected a PID or --all");
-		cmd_usage("maps");
+		p_err("maps: expected a PID or --all; see 'vmscope maps --help'");
 		return 2;
 	}
 	if (pid && all) {
@@ -242,8 +241,7 @@ int do_pin(int argc, char **argv)
 		}
 	}
 	if (!path) {
-		p_err("pin: expected a path in bpffs");
-		cmd_usage("pin");
+		p_err("pin: expected a path in bpffs; see 'vmscope pin --help'");
 		return 2;
 	}
 	if (pid && check_pid(pid))
@@ -254,6 +252,10 @@ int do_pin(int argc, char **argv)
 	}
 	if (check_bpffs(path))
 		return 1;
+	if (strchr(strrchr(path, '/') ? strrchr(path, '/') + 1 : path, '.')) {
+		p_err("pin: bpffs does not allow '.' in a name: '%s'", path);
+		return 1;
+	}
 	if (access(path, F_OK) == 0) {
 		p_err("pin: %s already exists", path);
 		return 1;
@@ -288,8 +290,7 @@ int do_unpin(int argc, char **argv)
 	if (argc < 0)
 		return 0;
 	if (argc != 2) {
-		p_err("unpin: expected exactly one path");
-		cmd_usage("unpin");
+		p_err("unpin: expected exactly one path; see 'vmscope unpin --help'");
 		return 2;
 	}
 	if (check_bpffs(argv[1]))

@@ -3,7 +3,7 @@
 _tap_n=0 _tap_fail=0 _tap_plan=0
 
 plan() { _tap_plan=$1; echo "TAP version 13"; echo "1..$1"; }
-diag() { echo "# $*"; }
+diag() { printf "%s\n" "$*" | sed "s/^/# /"; }
 
 # pass/fail by an exit status: result NAME STATUS
 result() {

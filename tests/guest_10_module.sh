@@ -1,0 +1,38 @@
+#!/bin/sh
+# The module loads with BTF and its kfunc is callable from both program
+# types; a BTF-less build of the same module is detected, not trusted.
+. /tests/lib/tap.sh
+plan 9
+
+ok "module is loaded" test -d /sys/module/vmscope
+ok "module has BTF (/sys/kernel/btf/vmscope)" test -r /sys/kernel/btf/vmscope
+out=$(kfunc_probe syscall 2>&1); r=$?; diag "$out"
+result "ABI kfunc callable from a SYSCALL program" $r
+out=$(kfunc_probe iter 2>&1); r=$?; diag "$out"
+result "ABI kfunc callable from an iterator (TRACING) program" $r
+out=$(vmscope status 2>&1); diag "$out"
+echo "$out" | grep -q "module:      loaded, ABI 1 (matches)"
+result "vmscope status reports the module and a matching ABI" $?
+
+# Swap in the BTF-less build: its kfuncs must be seen as missing.
+unload() {
+	for i in 1 2 3 4 5 6 7 8 9 10; do rmmod "$1" 2>/dev/null && return 0; sleep 0.2; done
+	return 1
+}
+unload vmscope
+echo "vmscope-test: expect-nobtf-begin" > /dev/kmsg
+insmod /lib/vmscope/vmscope-nobtf.ko
+echo "vmscope-test: expect-nobtf-end" > /dev/kmsg
+dmesg | grep -q "missing module BTF"
+result "a BTF-less module build makes the kernel log 'missing module BTF'" $?
+out=$(kfunc_probe syscall 2>&1); r=$?; diag "$out"
+# It must have run and failed at load time, not be missing.
+[ $r != 0 ] && echo "$out" | grep -q "^load:"
+result "BTF-less module: the kfunc probe fails (it would catch a BTF-less build)" $?
+out=$(vmscope status 2>&1); diag "$out"
+echo "$out" | grep -q "without BTF"
+result "BTF-less module: vmscope status says the kfuncs are not registered" $?
+unload vmscope
+insmod /lib/vmscope/vmscope.ko && kfunc_probe both >/dev/null 2>&1
+result "reloading the real module restores the kfuncs" $?
+finish

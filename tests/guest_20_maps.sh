@@ -1,0 +1,102 @@
+#!/bin/sh
+# vmscope maps, pin and --all against /proc/PID/maps inside the guest.
+. /tests/lib/tap.sh
+. /tests/lib/maps.sh
+export TMPDIR=/tmp
+plan 14
+
+ok "maps equals /proc/PID/maps for the test shell" maps_equal $$
+ok "maps equals /proc/PID/maps for pid 1" maps_equal 1
+
+start_target vmas 12000
+n=$(kmaps "$TPID" | wc -l)
+diag "vmtarget: $TREADY; $n VMAs"
+[ "$n" -gt 20000 ] && maps_equal "$TPID"
+result "maps equals /proc/PID/maps for a process with 20,000+ VMAs" $?
+stop_target
+
+start_target huge
+diag "vmtarget: $TREADY"
+case $TREADY in
+*hugetlb=none*) skip "maps with THP and hugetlb regions" "no hugetlb page could be mapped: $TREADY" ;;
+*) thp=$(grep -c 'AnonHugePages: *[1-9]' /proc/$TPID/smaps)
+   diag "VMAs with AnonHugePages: $thp"
+   [ "$thp" -ge 1 ] && grep -q anon_hugepage /proc/$TPID/maps && maps_equal "$TPID"
+   result "maps equals /proc/PID/maps with THP and hugetlb regions" $? ;;
+esac
+stop_target
+
+start_target named
+case $TREADY in
+unsupported*) skip "maps shows [anon:NAME] regions" "kernel without CONFIG_ANON_VMA_NAME ($TREADY)" ;;
+*) grep -q '\[anon:vmscope-test\]' /proc/$TPID/maps && maps_equal "$TPID"
+   result "maps shows [anon:NAME] regions as /proc/PID/maps does" $? ;;
+esac
+stop_target
+
+# Listing a process that changes its mappings all the time.
+start_target churn
+out=$(maps_loop "$TPID" 300 2>&1); r1=$?
+diag "one process: $out"
+out=$(maps_loop 0 30 2>&1); r2=$?
+diag "all processes: $out"
+kill -0 "$TPID"
+alive=$?
+kill "$TPID"; stop_target
+[ $r1 = 0 ] && [ $r2 = 0 ] && [ $alive = 0 ]
+result "listing a process that mmaps/munmaps in a loop never fails" $?
+
+rm -f /sys/fs/bpf/vms_self /sys/fs/bpf/vms_all /sys/fs/bpf/bt_all
+vmscope pin /sys/fs/bpf/vms_self --pid $$
+cat /sys/fs/bpf/vms_self > /tmp/pin.txt
+kmaps $$ > /tmp/proc.txt
+same /tmp/pin.txt /tmp/proc.txt
+result "vmscope pin --pid + cat equals /proc/PID/maps" $?
+cat /sys/fs/bpf/vms_self > /tmp/pin2.txt
+same /tmp/pin.txt /tmp/pin2.txt
+result "a pinned listing can be read again" $?
+vmscope unpin /sys/fs/bpf/vms_self && ! test -e /sys/fs/bpf/vms_self
+result "vmscope unpin removes the pin" $?
+
+# The n lines of this shell's maps, ending at its unique [stack] line, must
+# appear verbatim in a listing of every process.
+block_in() {
+	_n=$(wc -l < /tmp/proc.txt)
+	_stack=$(grep -n -F -x "$(grep '\[stack\]$' /tmp/proc.txt)" "$1" | head -n1 | cut -d: -f1)
+	[ -n "$_stack" ] || { diag "stack line not found in $1"; return 1; }
+	sed -n "$((_stack - _n + 1)),${_stack}p" "$1" | cmp -s - /tmp/proc.txt
+}
+vmscope pin /sys/fs/bpf/vms_all && cat /sys/fs/bpf/vms_all > /tmp/all.txt && block_in /tmp/all.txt
+result "vmscope pin (all processes) contains this process's maps verbatim" $?
+rm -f /sys/fs/bpf/vms_all
+
+bpftool iter pin /lib/vmscope/bpf/maps_text.bpf.o /sys/fs/bpf/bt_all &&
+	cat /sys/fs/bpf/bt_all > /tmp/bt.txt && block_in /tmp/bt.txt
+result "bpftool iter pin of maps_text.bpf.o gives cat-able maps text" $?
+rm -f /sys/fs/bpf/bt_all
+
+# --all covers every process that has an address space.
+before=""
+for d in /proc/[0-9]*; do
+	p=${d#/proc/}
+	[ -n "$(head -c 1 "$d/maps" 2>/dev/null)" ] && before="$before $p"
+done
+vmscope maps --all > /tmp/all_table.txt
+awk 'NR > 1 { print $1 }' /tmp/all_table.txt | sort -u > /tmp/all_pids.txt
+missing=""
+for p in $before; do
+	grep -q -x "$p" /tmp/all_pids.txt || { [ -d /proc/$p ] && missing="$missing $p"; }
+done
+diag "processes with maps: $(echo $before | wc -w); missing from --all:${missing:- none}"
+[ -z "$missing" ] && [ -n "$before" ]
+result "maps --all covers every process in /proc" $?
+
+n=$(vmscope -j maps $$ | grep -o '"start":' | wc -l)
+[ "$n" = "$(kmaps $$ | wc -l)" ]
+result "maps --json has one object per VMA" $?
+
+out=$(vmscope maps 2 2>&1); r=$?
+diag "$out"
+[ $r = 1 ] && echo "$out" | grep -q "kernel thread"
+result "maps of a kernel thread: a clear error" $?
+finish

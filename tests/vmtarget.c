@@ -1,0 +1,141 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * A target process for the tests: builds a chosen address-space shape,
+ * prints "ready PID [details]" on stdout and waits until stdin reaches EOF
+ * (or it is killed).
+ *   vmtarget idle
+ *   vmtarget vmas N        N separate anonymous VMAs (alternating protections)
+ *   vmtarget huge          THP (madvise) and hugetlb 2M regions, touched
+ *   vmtarget named         a named anonymous region (prctl PR_SET_VMA)
+ *   vmtarget churn         mmap/mprotect/munmap in a loop until killed
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+
+#ifndef PR_SET_VMA
+#define PR_SET_VMA 0x53564d41
+#define PR_SET_VMA_ANON_NAME 0
+#endif
+#ifndef MAP_HUGETLB
+#define MAP_HUGETLB 0x40000
+#endif
+
+static void wait_stdin(void)
+{
+	char c;
+
+	while (read(0, &c, 1) > 0)
+		;
+}
+
+static int make_vmas(long n)
+{
+	long pg = sysconf(_SC_PAGESIZE), i;
+	char *base;
+
+	/* One reservation, then alternate protections so nothing merges. */
+	base = mmap(NULL, (size_t)n * 2 * pg, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (base == MAP_FAILED) {
+		perror("mmap");
+		return -1;
+	}
+	for (i = 0; i < n; i++) {
+		if (mprotect(base + i * 2 * pg, pg, i & 1 ? PROT_READ : PROT_READ | PROT_WRITE)) {
+			perror("mprotect");
+			return -1;
+		}
+	}
+	printf("ready %d %p\n", getpid(), base);
+	return 0;
+}
+
+static int make_huge(void)
+{
+	size_t sz = 4 << 20;
+	char *thp, *raw, *ht;
+
+	raw = mmap(NULL, sz * 2, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (raw == MAP_FAILED)
+		return perror("mmap"), -1;
+	thp = (char *)(((unsigned long)raw + (2 << 20) - 1) & ~((2ul << 20) - 1));
+	if (madvise(thp, sz, MADV_HUGEPAGE))
+		perror("madvise(MADV_HUGEPAGE)");
+	memset(thp, 1, sz);
+	ht = mmap(NULL, 2 << 20, PROT_READ | PROT_WRITE,
+		  MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB, -1, 0);
+	if (ht == MAP_FAILED) {
+		printf("ready %d thp=%p hugetlb=none(%s)\n", getpid(), thp, strerror(errno));
+		return 0;
+	}
+	memset(ht, 2, 2 << 20);
+	printf("ready %d thp=%p hugetlb=%p\n", getpid(), thp, ht);
+	return 0;
+}
+
+static int make_named(void)
+{
+	long pg = sysconf(_SC_PAGESIZE);
+	char *p = mmap(NULL, 4 * pg, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (p == MAP_FAILED)
+		return perror("mmap"), -1;
+	if (prctl(PR_SET_VMA, PR_SET_VMA_ANON_NAME, p, 4 * pg, "vmscope-test")) {
+		printf("unsupported %d %s\n", getpid(), strerror(errno));
+		return 0;
+	}
+	printf("ready %d %p\n", getpid(), p);
+	return 0;
+}
+
+static void churn(void)
+{
+	long pg = sysconf(_SC_PAGESIZE);
+	unsigned int i = 0;
+
+	printf("ready %d churn\n", getpid());
+	fflush(stdout);
+	for (;;) {
+		size_t n = 1 + (i % 64);
+		char *p = mmap(NULL, n * pg, PROT_READ | PROT_WRITE,
+			       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+		if (p != MAP_FAILED) {
+			p[0] = 1;
+			mprotect(p, pg, PROT_READ);
+			madvise(p, n * pg, MADV_DONTNEED);
+			munmap(p, n * pg);
+		}
+		i++;
+	}
+}
+
+int main(int argc, char **argv)
+{
+	int err = 0;
+
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (argc < 2 || !strcmp(argv[1], "idle")) {
+		printf("ready %d\n", getpid());
+	} else if (!strcmp(argv[1], "vmas") && argc == 3) {
+		err = make_vmas(strtol(argv[2], NULL, 0));
+	} else if (!strcmp(argv[1], "huge")) {
+		err = make_huge();
+	} else if (!strcmp(argv[1], "named")) {
+		err = make_named();
+	} else if (!strcmp(argv[1], "churn")) {
+		churn();
+	} else {
+		fprintf(stderr, "usage: vmtarget idle|vmas N|huge|named|churn\n");
+		return 2;
+	}
+	if (err)
+		return 1;
+	wait_stdin();
+	return 0;
+}
