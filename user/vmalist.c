@@ -3,15 +3,21 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/mman.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "vmalist.h"
 #include "vma.skel.h"
 #include "maps_text.skel.h"
 
+/* Records the fast path can hold per pass; larger listings resume. */
+#define FAST_CAP 16384
+
 struct vma_bpf {
 	struct vma *skel;		/* binary records */
 	struct maps_text *text;		/* /proc/PID/maps text */
+	const struct vms_vma *out;	/* the fast path's mmapped output array */
+	size_t out_len;
 };
 
 struct vma_bpf *vmalist_open(int want_records, int want_text, int *err)
@@ -24,9 +30,22 @@ struct vma_bpf *vmalist_open(int want_records, int want_text, int *err)
 		return NULL;
 	}
 	if (want_records) {
-		obj->skel = vma__open_and_load();
+		obj->skel = vma__open();
 		if (!obj->skel) {
 			*err = -errno;
+			goto err_free;
+		}
+		bpf_map__set_max_entries(obj->skel->maps.out, FAST_CAP);
+		obj->skel->rodata->out_cap = FAST_CAP;
+		*err = vma__load(obj->skel);
+		if (*err)
+			goto err_free;
+		obj->out_len = (size_t)FAST_CAP * sizeof(struct vms_vma);
+		obj->out = mmap(NULL, obj->out_len, PROT_READ, MAP_SHARED,
+				bpf_map__fd(obj->skel->maps.out), 0);
+		if (obj->out == MAP_FAILED) {
+			*err = -errno;
+			obj->out = NULL;
 			goto err_free;
 		}
 	}
@@ -48,6 +67,8 @@ void vmalist_close(struct vma_bpf *obj)
 {
 	if (!obj)
 		return;
+	if (obj->out)
+		munmap((void *)obj->out, obj->out_len);
 	maps_text__destroy(obj->text);
 	vma__destroy(obj->skel);
 	free(obj);
@@ -85,14 +106,15 @@ static int grow(struct vmalist *l, size_t want)
 	return 0;
 }
 
-int vmalist_collect(struct vma_bpf *obj, pid_t pid, struct vmalist *out)
+/* Run an iterator link to its end; the output is discarded or appended. */
+static int run_iter(struct bpf_program *prog, pid_t pid, struct vmalist *out)
 {
 	struct bpf_link *link;
 	size_t got = 0;	/* bytes of the record being filled */
 	int fd, err = 0;
 	ssize_t n;
 
-	link = attach(obj->skel->progs.vma_records, pid);
+	link = attach(prog, pid);
 	if (!link)
 		return -errno;
 	fd = bpf_iter_create(bpf_link__fd(link));
@@ -101,13 +123,20 @@ int vmalist_collect(struct vma_bpf *obj, pid_t pid, struct vmalist *out)
 		goto out_link;
 	}
 	for (;;) {
-		char *dst;
+		char *dst, sink[64];
+		size_t room;
 
-		err = grow(out, 64);
-		if (err)
-			break;
-		dst = (char *)(out->v + out->n) + got;
-		n = read(fd, dst, (out->cap - out->n) * sizeof(*out->v) - got);
+		if (out) {
+			err = grow(out, 64);
+			if (err)
+				break;
+			dst = (char *)(out->v + out->n) + got;
+			room = (out->cap - out->n) * sizeof(*out->v) - got;
+		} else {
+			dst = sink;
+			room = sizeof(sink);
+		}
+		n = read(fd, dst, room);
 		if (n < 0) {
 			if (errno == EINTR || errno == EAGAIN)
 				continue;
@@ -116,9 +145,11 @@ int vmalist_collect(struct vma_bpf *obj, pid_t pid, struct vmalist *out)
 		}
 		if (n == 0)
 			break;
-		got += n;
-		out->n += got / sizeof(*out->v);
-		got %= sizeof(*out->v);
+		if (out) {
+			got += n;
+			out->n += got / sizeof(*out->v);
+			got %= sizeof(*out->v);
+		}
 	}
 	if (!err && got)
 		err = -EPROTO;	/* a partial record: never guess at it */
@@ -126,6 +157,57 @@ int vmalist_collect(struct vma_bpf *obj, pid_t pid, struct vmalist *out)
 out_link:
 	bpf_link__destroy(link);
 	return err;
+}
+
+static int cmp_pid(const void *a, const void *b)
+{
+	const struct vms_vma *x = a, *y = b;
+
+	if (x->pid != y->pid)
+		return x->pid < y->pid ? -1 : 1;
+	return x->start < y->start ? -1 : x->start > y->start;
+}
+
+int vmalist_collect(struct vma_bpf *obj, pid_t pid, struct vmalist *out)
+{
+	struct vma__bss *bss = obj->skel->bss;
+	size_t first = out->n;
+	bool fallback_all = false;
+	__u32 i, nbusy;
+	int err;
+
+	bss->resume_tgid = 0;
+	bss->resume_addr = 0;
+	do {
+		bss->nr_out = 0;
+		bss->full = 0;
+		bss->nr_busy = 0;
+		bss->nr_busy_lost = 0;
+		err = run_iter(obj->skel->progs.vma_fast, pid, NULL);
+		if (err)
+			return err;
+		err = grow(out, bss->nr_out);
+		if (err)
+			return err;
+		memcpy(out->v + out->n, obj->out, bss->nr_out * sizeof(*out->v));
+		out->n += bss->nr_out;
+		nbusy = bss->nr_busy;
+		if (bss->nr_busy_lost)
+			fallback_all = true;
+		/* A contended mmap_lock: list that process the waiting way. */
+		for (i = 0; i < nbusy && !fallback_all; i++) {
+			err = run_iter(obj->skel->progs.vma_records, bss->busy_pids[i], out);
+			if (err && err != -ESRCH && err != -ENOENT)
+				return err;
+		}
+	} while (bss->full);
+	if (fallback_all) {
+		out->n = first;
+		return run_iter(obj->skel->progs.vma_records, pid, out);
+	}
+	if (pid == 0 && out->n > first)
+		qsort(out->v + first, out->n - first, sizeof(*out->v), cmp_pid);
+	return 0;
 }
 
 void vmalist_free(struct vmalist *l)
