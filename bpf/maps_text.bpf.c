@@ -15,7 +15,7 @@ char LICENSE[] SEC("license") = "GPL";
 
 struct text_scratch {
 	char hdr[128];
-	char name[VMS_NAME_LEN];
+	char name[VMS_NAME_MAX];
 };
 
 struct {
@@ -73,7 +73,7 @@ int vma_maps_text(struct bpf_iter__task_vma *ctx)
 		return 0;
 	hl--;
 	bpf_seq_write(seq, r->hdr, hl);
-	if (nl > 0 && nl < VMS_NAME_LEN) {
+	if (nl > 0 && nl < VMS_NAME_MAX) {
 		if (hl < MAPS_PAD) {
 			pad = MAPS_PAD - hl;
 			/* Keep the verifier's bounds on pad itself. */
@@ -84,7 +84,7 @@ int vma_maps_text(struct bpf_iter__task_vma *ctx)
 		__u32 n = nl;
 
 		asm volatile("" : "+r"(n));
-		n &= VMS_NAME_LEN - 1;	/* a no-op after the check, for the verifier */
+		n &= VMS_NAME_MAX - 1;	/* a no-op after the check, for the verifier */
 		r->name[n] = '\n';
 		bpf_seq_write(seq, " ", 1);
 		bpf_seq_write(seq, r->name, n + 1);

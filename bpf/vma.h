@@ -7,8 +7,16 @@
 #include <linux/types.h>
 #endif
 
-#define VMS_NAME_LEN	256
+#define VMS_NAME_MAX	4096	/* PATH_MAX: the longest name, with its NUL */
 #define VMS_COMM_LEN	16
+
+/*
+ * Names live in a string table beside the records, so a record stays small
+ * (64 bytes) and a file's path is stored once however many VMAs map it.
+ * The table is an array of chunks; a string never crosses a chunk.
+ */
+#define VMS_STR_CHUNK	65536
+#define VMS_STR_CHUNKS	64
 
 /* How the name column of /proc/PID/maps was derived. */
 enum vms_name_kind {
@@ -22,13 +30,12 @@ enum vms_name_kind {
 };
 
 /* rflags */
-#define VMS_R_NAME_TRUNC	(1u << 0)	/* name did not fit in name[] */
+#define VMS_R_NAME_TRUNC	(1u << 0)	/* the path is longer than PATH_MAX */
 #define VMS_R_NAME_ERR		(1u << 1)	/* the path could not be resolved */
 
 /*
- * One VMA.  Fixed size so that user space reads whole records; fields are
- * those of /proc/PID/maps, kept raw (vm_flags, kernel dev_t) so the reader
- * decides how to show them.
+ * One VMA: the fields of /proc/PID/maps, kept raw (vm_flags, kernel dev_t)
+ * so the reader decides how to show them.  Fixed size.
  */
 struct vms_vma {
 	__u64 start;
@@ -38,10 +45,12 @@ struct vms_vma {
 	__u64 ino;
 	__u32 dev;		/* kernel dev_t: major << 20 | minor */
 	__u32 pid;		/* tgid */
-	__u32 name_kind;	/* enum vms_name_kind */
-	__u32 rflags;
-	char comm[VMS_COMM_LEN];
-	char name[VMS_NAME_LEN];	/* NUL-terminated */
+	__u32 name_off;		/* string table offset of the name (if name_len) */
+	__u16 name_len;		/* without the NUL; 0: no name */
+	__u8 name_kind;		/* enum vms_name_kind */
+	__u8 rflags;
+	__u32 comm_off;		/* string table offset of the process's comm */
+	__u32 reserved;
 };
 
 /* vm_flags bits the reader decodes (stable across kernels). */

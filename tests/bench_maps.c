@@ -218,7 +218,7 @@ int main(int argc, char **argv)
 		}
 		for (i = 0; i < reps; i++) {
 			t0 = now_ns();
-			l.n = 0;
+			vmalist_reset(&l);
 			err = vmalist_collect(obj, pid, &l);
 			a[i] = now_ns() - t0;
 			nv = l.n;

@@ -3,7 +3,7 @@
 . /tests/lib/tap.sh
 . /tests/lib/maps.sh
 export TMPDIR=/tmp
-plan 14
+plan 15
 
 ok "maps equals /proc/PID/maps for the test shell" maps_equal $$
 ok "maps equals /proc/PID/maps for pid 1" maps_equal 1
@@ -13,6 +13,8 @@ n=$(kmaps "$TPID" | wc -l)
 diag "vmtarget: $TREADY; $n VMAs"
 [ "$n" -gt 20000 ] && maps_equal "$TPID"
 result "maps equals /proc/PID/maps for a process with 20,000+ VMAs" $?
+VMSCOPE_PATH=seq maps_equal "$TPID"
+result "the seq_file fallback path equals /proc/PID/maps for 20,000+ VMAs" $?
 stop_target
 
 start_target huge

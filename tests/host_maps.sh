@@ -6,23 +6,25 @@ cd "$(dirname "$0")/.."
 . tests/lib/maps.sh
 export PATH=$PWD/build:$PWD/build/tests:$PATH TMPDIR=$(mktemp -d)
 trap 'rm -rf "$TMPDIR"' EXIT
-plan 23
+plan 24
 
 if [ "$(id -u)" != 0 ]; then
-	for i in $(seq 1 23); do skip "host test $i" "needs root for BPF (CAP_BPF, CAP_PERFMON)"; done
+	for i in $(seq 1 24); do skip "host test $i" "needs root for BPF (CAP_BPF, CAP_PERFMON)"; done
 	finish
 fi
 if [ -d /sys/module/vmscope ]; then
-	for i in $(seq 1 23); do skip "host test $i" "the vmscope module is loaded here; these tests are for a module-less host"; done
+	for i in $(seq 1 24); do skip "host test $i" "the vmscope module is loaded here; these tests are for a module-less host"; done
 	finish
 fi
 
 ok "maps equals /proc/PID/maps for this shell" maps_equal $$
+VMSCOPE_PATH=seq maps_equal $$
+result "the seq_file fallback path also equals /proc/PID/maps" $?
 sleep 60 & sp=$!
 ok "maps equals /proc/PID/maps for a sleep process" maps_equal $sp
 kill $sp; wait $sp 2>/dev/null
-start_target vmas 2000
-ok "maps equals /proc/PID/maps for a process with 4,000 VMAs" maps_equal "$TPID"
+start_target vmas 20000
+ok "maps equals /proc/PID/maps for a process with 40,000 VMAs (several passes)" maps_equal "$TPID"
 stop_target
 start_target huge
 diag "vmtarget: $TREADY"

@@ -38,7 +38,7 @@ static void print_json(const struct vmalist *l, bool all)
 		jw_start_obj();
 		if (all) {
 			jw_u64("pid", r->pid);
-			jw_str("comm", r->comm);
+			jw_str("comm", vma_comm_of(l, r));
 		}
 		jw_hex("start", r->start);
 		jw_hex("end", r->end);
@@ -50,7 +50,7 @@ static void print_json(const struct vmalist *l, bool all)
 		jw_u64("dev_minor", r->dev & 0xfffff);
 		jw_u64("inode", r->ino);
 		jw_str("kind", kind_name(r->name_kind));
-		jw_str("name", r->name);
+		jw_str("name", vma_name_of(l, r));
 		if (r->rflags & VMS_R_NAME_TRUNC)
 			jw_bool("name_truncated", true);
 		jw_end_obj();
@@ -71,7 +71,7 @@ static void print_table(const struct vmalist *l, bool all)
 
 		w = snprintf(buf, sizeof(buf), "%d", r->pid);
 		wpid = w > wpid ? w : wpid;
-		w = strlen(r->comm);
+		w = strlen(vma_comm_of(l, r));
 		wcomm = w > wcomm ? w : wcomm;
 		w = snprintf(buf, sizeof(buf), "%08llx-%08llx", (unsigned long long)r->start,
 			     (unsigned long long)r->end);
@@ -95,24 +95,24 @@ static void print_table(const struct vmalist *l, bool all)
 
 		vma_perms(r, perms);
 		if (all)
-			printf("%*d %-*s ", wpid, r->pid, wcomm, r->comm);
+			printf("%*d %-*s ", wpid, r->pid, wcomm, vma_comm_of(l, r));
 		snprintf(addr, sizeof(addr), "%08llx-%08llx", (unsigned long long)r->start,
 			 (unsigned long long)r->end);
 		snprintf(buf, sizeof(buf), "%02x:%02x", r->dev >> 20, r->dev & 0xfffff);
 		printf("%-*s %-5s %0*llx %-*s %*llu ", waddr, addr, perms, woff,
 		       (unsigned long long)r->pgoff, wdev, buf, wino, (unsigned long long)r->ino);
 		printf("%*s %s%s\n", wsize, fmt_size(r->end - r->start, buf, sizeof(buf)),
-		       r->name, r->rflags & VMS_R_NAME_TRUNC ? " (name truncated)" : "");
+		       vma_name_of(l, r), r->rflags & VMS_R_NAME_TRUNC ? "(name longer than PATH_MAX)" : "");
 	}
 }
 
 static void print_maps(const struct vmalist *l)
 {
-	char line[4096 + 128];
+	char line[4 * VMS_NAME_MAX + 128];
 	size_t i;
 
 	for (i = 0; i < l->n; i++) {
-		if (vma_format_maps(&l->v[i], line, sizeof(line)) >= 0)
+		if (vma_format_maps(l, &l->v[i], line, sizeof(line)) >= 0)
 			puts(line);
 	}
 }

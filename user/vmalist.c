@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -10,25 +11,29 @@
 #include "vma.skel.h"
 #include "maps_text.skel.h"
 
-/* Records the fast path can hold per pass; larger listings resume. */
+/* Records the fast path holds per pass; larger listings take more passes. */
 #define FAST_CAP 16384
+#define STRTAB_LEN ((size_t)VMS_STR_CHUNK * VMS_STR_CHUNKS)
 
 struct vma_bpf {
-	struct vma *skel;		/* binary records */
+	struct vma *skel;		/* records */
 	struct maps_text *text;		/* /proc/PID/maps text */
-	const struct vms_vma *out;	/* the fast path's mmapped output array */
-	size_t out_len;
+	const struct vms_vma *out;	/* mmapped: the fast path's records */
+	const char *strtab;		/* mmapped: names and comms */
+	bool force_seq;
 };
 
 struct vma_bpf *vmalist_open(int want_records, int want_text, int *err)
 {
 	struct vma_bpf *obj = calloc(1, sizeof(*obj));
+	void *p;
 
 	*err = 0;
 	if (!obj) {
 		*err = -ENOMEM;
 		return NULL;
 	}
+	obj->force_seq = getenv("VMSCOPE_PATH") && !strcmp(getenv("VMSCOPE_PATH"), "seq");
 	if (want_records) {
 		obj->skel = vma__open();
 		if (!obj->skel) {
@@ -40,14 +45,20 @@ struct vma_bpf *vmalist_open(int want_records, int want_text, int *err)
 		*err = vma__load(obj->skel);
 		if (*err)
 			goto err_free;
-		obj->out_len = (size_t)FAST_CAP * sizeof(struct vms_vma);
-		obj->out = mmap(NULL, obj->out_len, PROT_READ, MAP_SHARED,
-				bpf_map__fd(obj->skel->maps.out), 0);
-		if (obj->out == MAP_FAILED) {
+		p = mmap(NULL, FAST_CAP * sizeof(struct vms_vma), PROT_READ, MAP_SHARED,
+			 bpf_map__fd(obj->skel->maps.out), 0);
+		if (p == MAP_FAILED) {
 			*err = -errno;
-			obj->out = NULL;
 			goto err_free;
 		}
+		obj->out = p;
+		p = mmap(NULL, STRTAB_LEN, PROT_READ, MAP_SHARED,
+			 bpf_map__fd(obj->skel->maps.strtab), 0);
+		if (p == MAP_FAILED) {
+			*err = -errno;
+			goto err_free;
+		}
+		obj->strtab = p;
 	}
 	if (want_text) {
 		obj->text = maps_text__open_and_load();
@@ -67,8 +78,10 @@ void vmalist_close(struct vma_bpf *obj)
 {
 	if (!obj)
 		return;
+	if (obj->strtab)
+		munmap((void *)obj->strtab, STRTAB_LEN);
 	if (obj->out)
-		munmap((void *)obj->out, obj->out_len);
+		munmap((void *)obj->out, FAST_CAP * sizeof(struct vms_vma));
 	maps_text__destroy(obj->text);
 	vma__destroy(obj->skel);
 	free(obj);
@@ -106,7 +119,25 @@ static int grow(struct vmalist *l, size_t want)
 	return 0;
 }
 
-/* Run an iterator link to its end; the output is discarded or appended. */
+static int grow_str(struct vmalist *l, size_t want)
+{
+	size_t cap;
+	char *s;
+
+	if (l->str_cap - l->str_len >= want)
+		return 0;
+	cap = l->str_cap ? l->str_cap * 2 : 65536;
+	while (cap - l->str_len < want)
+		cap *= 2;
+	s = realloc(l->str, cap);
+	if (!s)
+		return -ENOMEM;
+	l->str = s;
+	l->str_cap = cap;
+	return 0;
+}
+
+/* Run an iterator link to its end; its output is appended to out (if any). */
 static int run_iter(struct bpf_program *prog, pid_t pid, struct vmalist *out)
 {
 	struct bpf_link *link;
@@ -127,7 +158,7 @@ static int run_iter(struct bpf_program *prog, pid_t pid, struct vmalist *out)
 		size_t room;
 
 		if (out) {
-			err = grow(out, 64);
+			err = grow(out, 128);
 			if (err)
 				break;
 			dst = (char *)(out->v + out->n) + got;
@@ -149,6 +180,9 @@ static int run_iter(struct bpf_program *prog, pid_t pid, struct vmalist *out)
 			got += n;
 			out->n += got / sizeof(*out->v);
 			got %= sizeof(*out->v);
+		} else {
+			err = -EPROTO;	/* the fast path writes nothing here */
+			break;
 		}
 	}
 	if (!err && got)
@@ -156,6 +190,66 @@ static int run_iter(struct bpf_program *prog, pid_t pid, struct vmalist *out)
 	close(fd);
 out_link:
 	bpf_link__destroy(link);
+	return err;
+}
+
+/*
+ * One pass of prog.  The fast path's records come from the mmapped array,
+ * the fallback's through read(); either way their string offsets are
+ * rebased onto the list's own copy of the string table.
+ */
+static int pass(struct vma_bpf *obj, bool fast, pid_t pid, struct vmalist *out)
+{
+	struct vma__bss *bss = obj->skel->bss;
+	size_t first = out->n, base = out->str_len, i;
+	int err;
+
+	bss->nr_out = 0;
+	bss->str_pos = 0;
+	bss->full = 0;
+	bss->last_file = 0;
+	bss->comm_tgid = 0;
+	bss->nr_busy = 0;
+	bss->nr_busy_lost = 0;
+	if (fast) {
+		err = run_iter(obj->skel->progs.vma_fast, pid, NULL);
+		if (err)
+			return err;
+		err = grow(out, bss->nr_out);
+		if (err)
+			return err;
+		memcpy(out->v + out->n, obj->out, bss->nr_out * sizeof(*out->v));
+		out->n += bss->nr_out;
+	} else {
+		err = run_iter(obj->skel->progs.vma_records, pid, out);
+		if (err)
+			return err;
+	}
+	if (bss->str_pos > STRTAB_LEN)
+		return -EPROTO;
+	err = grow_str(out, bss->str_pos);
+	if (err)
+		return err;
+	memcpy(out->str + base, obj->strtab, bss->str_pos);
+	out->str_len += bss->str_pos;
+	for (i = first; i < out->n; i++) {
+		out->v[i].name_off += base;
+		out->v[i].comm_off += base;
+	}
+	return 0;
+}
+
+/* The fallback: iter/task_vma waits for a contended mmap_lock. */
+static int collect_slow(struct vma_bpf *obj, pid_t pid, struct vmalist *out)
+{
+	struct vma__bss *bss = obj->skel->bss;
+	int err;
+
+	bss->resume_tgid = 0;
+	bss->resume_addr = 0;
+	do {
+		err = pass(obj, false, pid, out);
+	} while (!err && bss->full);
 	return err;
 }
 
@@ -171,48 +265,58 @@ static int cmp_pid(const void *a, const void *b)
 int vmalist_collect(struct vma_bpf *obj, pid_t pid, struct vmalist *out)
 {
 	struct vma__bss *bss = obj->skel->bss;
-	size_t first = out->n;
-	bool fallback_all = false;
-	__u32 i, nbusy;
+	size_t first = out->n, first_str = out->str_len;
+	__u32 busy[64], nbusy, i, rt;
+	bool lost = false, any_busy = false;
+	__u64 ra;
 	int err;
 
+	/* VMSCOPE_PATH=seq forces the fallback path (tests, comparisons). */
+	if (obj->force_seq)
+		return collect_slow(obj, pid, out);
 	bss->resume_tgid = 0;
 	bss->resume_addr = 0;
 	do {
-		bss->nr_out = 0;
-		bss->full = 0;
-		bss->nr_busy = 0;
-		bss->nr_busy_lost = 0;
-		err = run_iter(obj->skel->progs.vma_fast, pid, NULL);
+		err = pass(obj, true, pid, out);
 		if (err)
 			return err;
-		err = grow(out, bss->nr_out);
-		if (err)
-			return err;
-		memcpy(out->v + out->n, obj->out, bss->nr_out * sizeof(*out->v));
-		out->n += bss->nr_out;
-		nbusy = bss->nr_busy;
-		if (bss->nr_busy_lost)
-			fallback_all = true;
-		/* A contended mmap_lock: list that process the waiting way. */
-		for (i = 0; i < nbusy && !fallback_all; i++) {
-			err = run_iter(obj->skel->progs.vma_records, bss->busy_pids[i], out);
-			if (err && err != -ESRCH && err != -ENOENT)
-				return err;
+		nbusy = bss->nr_busy < 64 ? bss->nr_busy : 64;
+		memcpy(busy, bss->busy_pids, nbusy * sizeof(busy[0]));
+		lost |= bss->nr_busy_lost != 0;
+		if (bss->full || nbusy) {
+			rt = bss->resume_tgid;
+			ra = bss->resume_addr;
+			for (i = 0; i < nbusy && !lost; i++) {
+				err = collect_slow(obj, busy[i], out);
+				if (err && err != -ESRCH && err != -ENOENT)
+					return err;
+				any_busy = true;
+			}
+			bss->full = rt != 0;
+			bss->resume_tgid = rt;
+			bss->resume_addr = ra;
 		}
 	} while (bss->full);
-	if (fallback_all) {
+	if (lost) {
 		out->n = first;
-		return run_iter(obj->skel->progs.vma_records, pid, out);
+		out->str_len = first_str;
+		return collect_slow(obj, pid, out);
 	}
-	if (pid == 0 && out->n > first)
+	if (any_busy && out->n > first)
 		qsort(out->v + first, out->n - first, sizeof(*out->v), cmp_pid);
 	return 0;
+}
+
+void vmalist_reset(struct vmalist *l)
+{
+	l->n = 0;
+	l->str_len = 0;
 }
 
 void vmalist_free(struct vmalist *l)
 {
 	free(l->v);
+	free(l->str);
 	memset(l, 0, sizeof(*l));
 }
 
@@ -238,26 +342,11 @@ void vma_perms(const struct vms_vma *r, char perms[5])
 	perms[4] = 0;
 }
 
-/* seq_path(..., "\n") in the kernel escapes newlines as \012. */
-static size_t escape_name(const char *in, char *out, size_t sz)
+int vma_format_maps(const struct vmalist *l, const struct vms_vma *r, char *buf, size_t sz)
 {
-	size_t o = 0;
-
-	for (; *in && o + 5 < sz; in++) {
-		if (*in == '\n') {
-			memcpy(out + o, "\\012", 4);
-			o += 4;
-		} else {
-			out[o++] = *in;
-		}
-	}
-	out[o] = 0;
-	return o;
-}
-
-int vma_format_maps(const struct vms_vma *r, char *buf, size_t sz)
-{
-	char perms[5], name[4 * VMS_NAME_LEN + 1];
+	const char *name = vma_name_of(l, r);
+	char perms[5];
+	size_t o;
 	int n;
 
 	vma_perms(r, perms);
@@ -267,12 +356,26 @@ int vma_format_maps(const struct vms_vma *r, char *buf, size_t sz)
 		     (unsigned long long)r->ino);
 	if (n < 0 || (size_t)n >= sz)
 		return -ENOSPC;
-	if (r->name[0]) {
-		if (r->name_kind == VMS_NAME_FILE)
-			escape_name(r->name, name, sizeof(name));
-		else
-			snprintf(name, sizeof(name), "%s", r->name);
-		n += snprintf(buf + n, sz - n, "%*s%s", n < 72 ? 72 - n + 1 : 1, " ", name);
+	if (!*name)
+		return n;
+	/* seq_pad(): the name starts in column 73, after at least one space */
+	o = n;
+	do {
+		if (o + 1 >= sz)
+			return -ENOSPC;
+		buf[o++] = ' ';
+	} while (o < 73);
+	/* seq_path(..., "\n") escapes newlines in file names as \012 */
+	for (; *name; name++) {
+		if (o + 5 >= sz)
+			return -ENOSPC;
+		if (*name == '\n' && r->name_kind == VMS_NAME_FILE) {
+			memcpy(buf + o, "\\012", 4);
+			o += 4;
+		} else {
+			buf[o++] = *name;
+		}
 	}
-	return n;
+	buf[o] = 0;
+	return o;
 }
