@@ -336,6 +336,9 @@ static int mtest_findpage(struct mm_struct *mm, const struct mtest_cmd *cmd,
 	struct vms_walk w = { .addr = cmd->addr };
 	int err;
 
+	/* The same answer as the other commands, whatever the walk says. */
+	if (!mtest_has_vma(mm, cmd->addr))
+		return -ENXIO;
 	err = vms_walk_addr(mm, cmd->addr, show_pfn, &w);
 	if (err)
 		return err;

@@ -22,7 +22,7 @@
 #include "tap.h"
 
 #define MTEST "/proc/mtest"
-#define NTESTS 45
+#define NTESTS 46
 
 static long ps;
 static int mfd = -1;
@@ -426,6 +426,23 @@ static void test_access(void)
 	}
 	r = wait_status(pid);
 	ok(r == 0, "access: without CAP_SYS_ADMIN the PFN is hidden and others' PFNs are EPERM (%d)", r);
+
+	/* Another process's memory needs CAP_SYS_PTRACE; one's own does not. */
+	pid = fork();
+	if (pid == 0) {
+		int f = open(MTEST, O_RDWR);
+		char c[64];
+
+		if (f < 0 || drop_cap(CAP_SYS_PTRACE))
+			_exit(2);
+		snprintf(c, sizeof(c), "r %d %lx", getppid(), (unsigned long)p);
+		if (cmdn(f, c, strlen(c)) != -EPERM)
+			_exit(3);
+		snprintf(c, sizeof(c), "r %d %lx", getpid(), (unsigned long)p);
+		_exit(cmdn(f, c, strlen(c)) == 0 ? 0 : 4);
+	}
+	r = wait_status(pid);
+	ok(r == 0, "access: without CAP_SYS_PTRACE r on another process is EPERM, on itself allowed (%d)", r);
 	munmap(p, ps);
 }
 
