@@ -136,7 +136,7 @@ static void test_backing(int b)
 	uint64_t pfns[NP];
 	struct vms_dev_info info;
 	char buf[16];
-	int fd, fd1, i, good;
+	int fd, i, good;
 	pid_t pid;
 	void *r;
 
@@ -236,12 +236,10 @@ static void test_backing(int b)
 	}
 
 	/* The buffer outlives the fd while mapped. */
-	fd1 = fd;
 	close(fd);
 	memcpy(m + 15 * ps + 50, "afterclose", 10);
 	ok(pattern_ok(m, NP, 0) && !memcmp(m + 15 * ps + 50, "afterclose", 10),
 	   "%s: after close(fd) the mapping still works", bn);
-	(void)fd1;
 	munmap(m, NP * ps);
 
 	fd = dev_open(b, 1);
