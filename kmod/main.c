@@ -15,12 +15,30 @@ static int __init vmscope_init(void)
 	err = vmscope_kfuncs_init();
 	if (err)
 		return err;
+	err = vms_procfs_init();
+	if (err)
+		return err;
+	err = vms_mtest_init();
+	if (err)
+		goto err_procfs;
+	err = vms_dev_init();
+	if (err)
+		goto err_mtest;
 	pr_info("vmscope: loaded, ABI %d\n", VMSCOPE_ABI_VERSION);
 	return 0;
+
+err_mtest:
+	vms_mtest_exit();
+err_procfs:
+	vms_procfs_exit();
+	return err;
 }
 
 static void __exit vmscope_exit(void)
 {
+	vms_dev_exit();
+	vms_mtest_exit();
+	vms_procfs_exit();
 	/* kfunc sets cannot be unregistered; module refs keep us pinned. */
 	pr_info("vmscope: unloaded\n");
 }

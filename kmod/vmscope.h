@@ -14,6 +14,18 @@ struct mm_struct;
 
 int vmscope_kfuncs_init(void);
 
+/* procfs.c: /proc/vmscope/ and its vmsize entry. */
+int vms_procfs_init(void);
+void vms_procfs_exit(void);
+
+/* mtest.c: /proc/mtest, the lab's command file. */
+int vms_mtest_init(void);
+void vms_mtest_exit(void);
+
+/* dev.c: /dev/vmscope, the mmap device. */
+int vms_dev_init(void);
+void vms_dev_exit(void);
+
 /*
  * task.c: the mm of a process named by a pid in the caller's pid namespace.
  * Returns a reference (mmput() it) or an ERR_PTR: -ESRCH no such process,

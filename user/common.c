@@ -75,8 +75,16 @@ static void jw_raw_string(FILE *f, const char *s)
 	fputc('"', f);
 }
 
+/* jw_key() was just called: the value that follows takes no separator. */
+static bool jw_after_key;
+
 static void jw_sep(const char *k)
 {
+	if (jw_after_key) {
+		jw_after_key = false;
+		if (!k)
+			return;
+	}
 	if (jw_depth > 0) {
 		if (jw_has[jw_depth])
 			fputc(',', stdout);
@@ -88,7 +96,7 @@ static void jw_sep(const char *k)
 	}
 }
 
-void jw_key(const char *k) { jw_sep(k); }
+void jw_key(const char *k) { jw_sep(k); jw_after_key = true; }
 
 static void jw_open(const char *k, char c)
 {

@@ -18,6 +18,8 @@ static const struct cmd cmds[] = {
 	{ "unpin", do_unpin, "unpin PATH", "remove a listing pinned by 'vmscope pin'" },
 	{ "status", do_status, "status",
 	  "kernel, BTF, BPF permission, module and ABI version" },
+	{ "dev", do_dev, "dev info|map [--hold]|fill TEXT [--offset N] [--pages N] [--backing kmalloc|vmalloc|pages]",
+	  "the /dev/vmscope mmap device in action: PFNs, the signature through mmap, write() seen in the mapping" },
 };
 
 static void usage(FILE *f)
