@@ -43,4 +43,9 @@ run vmscope maps 2
 run vmscope maps 99999
 exec 8>&-
 wait
+
+# The page walk, memory access and device parts of the demo.
+for f in /lib/vmscope/demo/demo-issue3.sh /lib/vmscope/demo/demo-issue4.sh; do
+	[ -f "$f" ] && sh "$f"
+done
 exit 0

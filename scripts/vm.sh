@@ -60,6 +60,7 @@ cp build/vmscope "$IR/bin/"
 [ -d build/tests ] && find build/tests -maxdepth 1 -type f -perm -u+x -exec cp {} "$IR/tests/" \;
 cp tests/*.sh "$IR/tests/" 2>/dev/null || true
 [ -d tests/lib ] && cp -r tests/lib "$IR/tests/"
+mkdir -p "$IR/lib/vmscope/demo" && cp scripts/demo-*.sh "$IR/lib/vmscope/demo/"
 [ -d build/bpf ] && mkdir -p "$IR/lib/vmscope/bpf" && cp build/bpf/*.bpf.o "$IR/lib/vmscope/bpf/"
 
 # bpftool is dynamic: bring its libraries along.
