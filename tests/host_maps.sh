@@ -6,14 +6,14 @@ cd "$(dirname "$0")/.."
 . tests/lib/maps.sh
 export PATH=$PWD/build:$PWD/build/tests:$PATH TMPDIR=$(mktemp -d)
 trap 'rm -rf "$TMPDIR"' EXIT
-plan 24
+plan 25
 
 if [ "$(id -u)" != 0 ]; then
-	for i in $(seq 1 24); do skip "host test $i" "needs root for BPF (CAP_BPF, CAP_PERFMON)"; done
+	for i in $(seq 1 25); do skip "host test $i" "needs root for BPF (CAP_BPF, CAP_PERFMON)"; done
 	finish
 fi
 if [ -d /sys/module/vmscope ]; then
-	for i in $(seq 1 24); do skip "host test $i" "the vmscope module is loaded here; these tests are for a module-less host"; done
+	for i in $(seq 1 25); do skip "host test $i" "the vmscope module is loaded here; these tests are for a module-less host"; done
 	finish
 fi
 
@@ -73,6 +73,14 @@ expect_err "pin outside bpffs: exit 1" 1 "not on a BPF filesystem" vmscope pin "
 expect_err "unpin of something not pinned: exit 1" 1 "No such file" vmscope unpin /sys/fs/bpf/vmscope-none-$$
 expect_err "pin name with a dot: exit 1" 1 "does not allow '.'" vmscope pin /sys/fs/bpf/a.b
 
+if id nobody >/dev/null 2>&1 && command -v su >/dev/null; then
+	out=$(su nobody -s /bin/sh -c "$PWD/build/vmscope maps $$" 2>&1 >/dev/null); r=$?
+	diag "as nobody -> $r: $out"
+	[ $r = 1 ] && printf '%s\n' "$out" | grep -q "BPF needs root"
+	result "no permission for BPF: one clear line, exit 1" $?
+else
+	skip "no permission for BPF: one clear line, exit 1" "no 'nobody' user or no su here"
+fi
 out=$(vmscope -j maps 4194303 2>/dev/null)
 [ "$out" = '{"error":"no such process: 4194303"}' ]
 result "--json errors are JSON on stdout" $?
