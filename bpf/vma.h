@@ -3,23 +3,11 @@
 #ifndef VMSCOPE_VMA_H
 #define VMSCOPE_VMA_H
 
+/* enum vms_name_kind and VMS_R_* are shared with the module. */
+#include "vmscope_uapi.h"
+
 #define VMS_NAME_LEN	256
 #define VMS_COMM_LEN	16
-
-/* How the name column of /proc/PID/maps was derived. */
-enum vms_name_kind {
-	VMS_NAME_NONE = 0,	/* anonymous, no name */
-	VMS_NAME_FILE,		/* path of the mapped file */
-	VMS_NAME_HEAP,		/* [heap] */
-	VMS_NAME_STACK,		/* [stack] */
-	VMS_NAME_SPECIAL,	/* [vdso], [vvar], [uprobes], ... */
-	VMS_NAME_ANON,		/* [anon:NAME] */
-	VMS_NAME_ANON_SHMEM,	/* [anon_shmem:NAME] */
-};
-
-/* rflags */
-#define VMS_R_NAME_TRUNC	(1u << 0)	/* name did not fit in name[] */
-#define VMS_R_NAME_ERR		(1u << 1)	/* the path could not be resolved */
 
 /*
  * One VMA.  Fixed size so that user space reads whole records; fields are
