@@ -75,8 +75,15 @@ static void jw_raw_string(FILE *f, const char *s)
 	fputc('"', f);
 }
 
+/* A key was just written by jw_key(): its value needs no comma. */
+static bool jw_keyed;
+
 static void jw_sep(const char *k)
 {
+	if (jw_keyed) {
+		jw_keyed = false;
+		return;
+	}
 	if (jw_depth > 0) {
 		if (jw_has[jw_depth])
 			fputc(',', stdout);
@@ -88,7 +95,7 @@ static void jw_sep(const char *k)
 	}
 }
 
-void jw_key(const char *k) { jw_sep(k); }
+void jw_key(const char *k) { jw_sep(k); jw_keyed = true; }
 
 static void jw_open(const char *k, char c)
 {

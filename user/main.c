@@ -18,6 +18,17 @@ static const struct cmd cmds[] = {
 	{ "unpin", do_unpin, "unpin PATH", "remove a listing pinned by 'vmscope pin'" },
 	{ "status", do_status, "status",
 	  "kernel, BTF, BPF permission, module and ABI version" },
+	{ "find", do_find, "find PID ADDR...", "the VMA of each address (or the next one)" },
+	{ "page", do_page, "page PID ADDR... | page PID ADDR --range LEN | page PID --range NAME",
+	  "page-table walk of an address down to the page (--range: per-page table)" },
+	{ "read", do_read, "read PID ADDR LEN [--format hex|raw|str|u8|u16|u32|u64]",
+	  "read another process's memory (hexdump by default)" },
+	{ "write", do_write, "write PID ADDR (--hex B|--str S|--u8..--u64 V) [--force]",
+	  "write another process's memory through copy-on-write; prints old and new bytes" },
+	{ "listvma", do_maps, "listvma PID", "alias of maps" },
+	{ "findvma", do_find, "findvma PID ADDR...", "alias of find" },
+	{ "findpage", do_page, "findpage PID ADDR...", "alias of page" },
+	{ "writeval", do_write, "writeval PID ADDR ...", "alias of write" },
 };
 
 static void usage(FILE *f)
