@@ -119,7 +119,7 @@ $(OUT)/vmscope: $(USER_OBJS)
 # ---- tests ----------------------------------------------------------------
 tests: $(TEST_BINS) $(patsubst %.skel.h,%.bpf.o,$(TEST_SKELS))
 
-$(OUT)/tests/%: tests/%.c tests/tap.h $(USER_HDRS) $(SKELS) $(TEST_SKELS) | $(OUT)/deps.mk
+$(OUT)/tests/%: tests/%.c $(wildcard tests/*.h) user/memops.c $(USER_HDRS) $(SKELS) $(TEST_SKELS) | $(OUT)/deps.mk
 	@echo "  CC      $@"
 	$(Q)mkdir -p $(dir $@)
 	$(Q)$(CC) $(CFLAGS) -Itests -I$(OUT)/tests $< -o $@ $(LDLIBS)

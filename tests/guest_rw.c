@@ -25,6 +25,7 @@
 #include <linux/capability.h>
 #include "tap.h"
 #include "memops.c"
+#include "guest_util.h"
 
 #define PG 4096ul
 #define NTESTS 31
@@ -71,17 +72,6 @@ static ssize_t pvr(pid_t pid, uint64_t addr, void *buf, size_t len)
 	struct iovec l = { buf, len }, r = { (void *)addr, len };
 
 	return process_vm_readv(pid, &l, 1, &r, 1, 0);
-}
-
-static int write_file(const char *path, const char *s)
-{
-	int fd = open(path, O_WRONLY), n;
-
-	if (fd < 0)
-		return -errno;
-	n = write(fd, s, strlen(s));
-	close(fd);
-	return n == (int)strlen(s) ? 0 : -EIO;
 }
 
 /* ---- set-ups run in children ---------------------------------------------- */

@@ -20,6 +20,7 @@
 #include <sys/wait.h>
 #include "tap.h"
 #include "memops.c"
+#include "guest_util.h"
 
 #ifndef MAP_HUGE_2MB
 #define MAP_HUGE_2MB	(21 << 26)
@@ -325,50 +326,6 @@ static void *map_aligned(size_t len, size_t align)
 		munmap(p, a - (uintptr_t)p);
 	munmap((char *)a + len, (uintptr_t)p + align - a);
 	return (void *)a;
-}
-
-static int write_file(const char *path, const char *s)
-{
-	int fd = open(path, O_WRONLY), n;
-
-	if (fd < 0)
-		return -errno;
-	n = write(fd, s, strlen(s));
-	close(fd);
-	return n == (int)strlen(s) ? 0 : -EIO;
-}
-
-static int run_cmd(const char *cmd)
-{
-	int st = system(cmd);
-
-	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
-
-/* zram swap, once per boot: lz4 modules, then zram, mkswap, swapon. */
-static const char *setup_swap(void)
-{
-	FILE *f = fopen("/proc/swaps", "r");
-	char line[256];
-	int lines = 0;
-
-	while (f && fgets(line, sizeof(line), f))
-		lines++;
-	if (f)
-		fclose(f);
-	if (lines > 1)
-		return NULL;
-	run_cmd("insmod /lib/modules/lz4_compress.ko 2>/dev/null; "
-		"insmod /lib/modules/lz4hc_compress.ko 2>/dev/null; "
-		"insmod /lib/modules/zram.ko 2>/dev/null");
-	if (access("/sys/block/zram0/disksize", W_OK))
-		return "zram is not available in this guest";
-	write_file("/sys/block/zram0/comp_algorithm", "lz4");
-	if (write_file("/sys/block/zram0/disksize", "128M"))
-		return "cannot size zram0";
-	if (run_cmd("mkswap /dev/zram0 >/dev/null 2>&1 && swapon /dev/zram0"))
-		return "mkswap/swapon on zram0 failed";
-	return NULL;
 }
 
 static int has_la57(void)
