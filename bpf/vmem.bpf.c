@@ -32,13 +32,7 @@ __u8 wnew[VMEM_WBUF_SIZE];
 SEC("syscall")
 int find_vmas(void *ctx)
 {
-	__u64 n = len;	/* 64-bit, so the bounds below hold for the call */
-
-	if (n == 0 || n > VMEM_BUF_SIZE / sizeof(struct vms_vmainfo)) {
-		ret = -22;	/* -EINVAL */
-		return 0;
-	}
-	ret = vmscope_find_vmas(pid, buf, n * sizeof(struct vms_vmainfo), flags);
+	ret = vmscope_find_vmas(pid, buf, VMEM_BUF_SIZE, len, flags);
 	return 0;
 }
 

@@ -51,20 +51,24 @@ __bpf_kfunc int vmscope_abi_version(void)
 }
 
 /*
- * buf: an array of struct vms_vmainfo with addr set.  Returns how many
- * addresses had a VMA at or after them, or -errno.
+ * buf: n struct vms_vmainfo with addr set, then (VMS_FIND_NAME) n names of
+ * VMS_VI_NAME_LEN bytes.  Returns how many addresses had a VMA at or
+ * after them, or -errno.
  */
-__bpf_kfunc int vmscope_find_vmas(int pid, void *buf, u32 buf__sz, u32 flags)
+__bpf_kfunc int vmscope_find_vmas(int pid, void *buf, u32 buf__sz, u32 n, u32 flags)
 {
+	u64 need = (u64)n * (sizeof(struct vms_vmainfo) +
+			     (flags & VMS_FIND_NAME ? VMS_VI_NAME_LEN : 0));
 	struct mm_struct *mm;
 	int ret;
 
-	if (buf__sz < sizeof(struct vms_vmainfo))
+	if (!n || need > buf__sz)
 		return -EINVAL;
 	mm = kf_get_mm(pid);
 	if (IS_ERR(mm))
 		return PTR_ERR(mm);
-	ret = vms_find_vmas(mm, buf, buf__sz / sizeof(struct vms_vmainfo), flags);
+	ret = vms_find_vmas(mm, buf, n, flags & VMS_FIND_NAME ?
+			    (char *)buf + (size_t)n * sizeof(struct vms_vmainfo) : NULL, flags);
 	mmput(mm);
 	return ret;
 }

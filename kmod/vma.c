@@ -13,43 +13,43 @@
 #include <linux/string.h>
 #include "vmscope.h"
 
-static void copy_name(struct vms_vmainfo *vi, const char *s, u32 kind)
+static void copy_name(struct vms_vmainfo *vi, char *name, const char *s, u32 kind)
 {
-	if (strscpy(vi->name, s, sizeof(vi->name)) < 0)
+	if (strscpy(name, s, VMS_VI_NAME_LEN) < 0)
 		vi->rflags |= VMS_R_NAME_TRUNC;
 	vi->name_kind = kind;
 }
 
-static void vma_name(struct vm_area_struct *vma, struct vms_vmainfo *vi)
+static void vma_name(struct vm_area_struct *vma, struct vms_vmainfo *vi, char *buf)
 {
 	const char *name;
 
 	if (vma->vm_file) {
-		char *p = d_path(file_user_path(vma->vm_file), vi->name, sizeof(vi->name));
+		char *p = d_path(file_user_path(vma->vm_file), buf, VMS_VI_NAME_LEN);
 
 		vi->name_kind = VMS_NAME_FILE;
 		if (IS_ERR(p)) {
 			vi->rflags |= PTR_ERR(p) == -ENAMETOOLONG ? VMS_R_NAME_TRUNC :
 								    VMS_R_NAME_ERR;
-			vi->name[0] = 0;
+			buf[0] = 0;
 		} else {
-			memmove(vi->name, p, strlen(p) + 1);
+			memmove(buf, p, strlen(p) + 1);
 		}
 		return;
 	}
 	if (vma->vm_ops && vma->vm_ops->name) {
 		name = vma->vm_ops->name(vma);
 		if (name)
-			return copy_name(vi, name, VMS_NAME_SPECIAL);
+			return copy_name(vi, buf, name, VMS_NAME_SPECIAL);
 	}
 	if (vma_is_initial_heap(vma))
-		return copy_name(vi, "[heap]", VMS_NAME_HEAP);
+		return copy_name(vi, buf, "[heap]", VMS_NAME_HEAP);
 	if (vma_is_initial_stack(vma))
-		return copy_name(vi, "[stack]", VMS_NAME_STACK);
+		return copy_name(vi, buf, "[stack]", VMS_NAME_STACK);
 	/* CONFIG_ANON_VMA_NAME is off in Debian's 6.12: no [anon:NAME]. */
 }
 
-static void fill(struct vm_area_struct *vma, struct vms_vmainfo *vi, unsigned int flags)
+static void fill(struct vm_area_struct *vma, struct vms_vmainfo *vi, char *name)
 {
 	struct file *file = vma->vm_file;
 
@@ -63,12 +63,12 @@ static void fill(struct vm_area_struct *vma, struct vms_vmainfo *vi, unsigned in
 		vi->dev = inode->i_sb->s_dev;
 		vi->ino = inode->i_ino;
 	}
-	if (flags & VMS_FIND_NAME)
-		vma_name(vma, vi);
+	if (name)
+		vma_name(vma, vi, name);
 }
 
 int vms_find_vmas(struct mm_struct *mm, struct vms_vmainfo *vi, u32 n,
-		  unsigned int flags)
+		  char *names, unsigned int flags)
 {
 	int found = 0;
 	u32 i;
@@ -81,15 +81,18 @@ int vms_find_vmas(struct mm_struct *mm, struct vms_vmainfo *vi, u32 n,
 		u64 addr = vi[i].addr;
 		struct vm_area_struct *vma;
 
-		memset(&vi[i], 0, offsetof(struct vms_vmainfo, name));
-		vi[i].name[0] = 0;
+		char *name = names ? names + (size_t)i * VMS_VI_NAME_LEN : NULL;
+
+		memset(&vi[i], 0, sizeof(vi[i]));
 		vi[i].addr = addr;
+		if (name)
+			name[0] = 0;
 		vma = addr < TASK_SIZE_MAX ? find_vma(mm, addr) : NULL;
 		if (!vma) {
 			vi[i].err = addr < TASK_SIZE_MAX ? -ENOENT : -EFAULT;
 			continue;
 		}
-		fill(vma, &vi[i], flags);
+		fill(vma, &vi[i], name);
 		found++;
 		if (!(i & 255) && fatal_signal_pending(current))
 			break;

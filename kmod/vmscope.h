@@ -38,12 +38,12 @@ int vms_walk_range(struct mm_struct *mm, struct vms_range *r, bool show_pfn,
 		   struct vms_prec *recs, struct vms_pdir *dirs, u32 ndirs_max);
 
 /*
- * vma.c: for each of n lookups, the VMA covering vi->addr or the next one
- * (VMS_FIND_NAME: with its /proc/PID/maps name).  Returns how many were
- * found or -errno.
+ * vma.c: for each of n lookups, the VMA covering vi->addr or the next one,
+ * with its /proc/PID/maps name in names[i * VMS_VI_NAME_LEN] when names is
+ * not NULL.  Returns how many were found or -errno.
  */
 int vms_find_vmas(struct mm_struct *mm, struct vms_vmainfo *vi, u32 n,
-		  unsigned int flags);
+		  char *names, unsigned int flags);
 
 /*
  * access.c: read or write len bytes at addr through the fault path (GUP,

@@ -13,7 +13,7 @@
 
 #ifdef __KERNEL__
 int vmscope_abi_version(void);
-int vmscope_find_vmas(int pid, void *buf, u32 buf__sz, u32 flags);
+int vmscope_find_vmas(int pid, void *buf, u32 buf__sz, u32 n, u32 flags);
 int vmscope_walk(int pid, void *buf, u32 buf__sz);
 int vmscope_walk_range(int pid, void *buf, u32 buf__sz);
 long vmscope_read(int pid, u64 addr, void *buf, u32 buf__sz);
@@ -33,8 +33,9 @@ extern int vmscope_abi_version(void) __ksym __weak;
  * caller's pid namespace and return >= 0 or -errno.  Another process needs
  * CAP_SYS_PTRACE; PFNs and physical addresses need CAP_SYS_ADMIN.
  */
-/* buf: struct vms_vmainfo[] with addr set; VMS_FIND_NAME. Returns found. */
-extern int vmscope_find_vmas(int pid, void *buf, __u32 buf__sz, __u32 flags) __ksym __weak;
+/* buf: n struct vms_vmainfo with addr set [+ n names]. Returns found. */
+extern int vmscope_find_vmas(int pid, void *buf, __u32 buf__sz, __u32 n,
+			     __u32 flags) __ksym __weak;
 /* buf: struct vms_walk[] with addr set.  Returns the number walked. */
 extern int vmscope_walk(int pid, void *buf, __u32 buf__sz) __ksym __weak;
 /* buf: struct vms_range + records + dirs.  Returns records filled. */

@@ -196,6 +196,8 @@ enum vms_name_kind {
 /*
  * One lookup: the VMA covering addr, or the next one after it (like
  * PROCMAP_QUERY_COVERING_OR_NEXT_VMA).  err is -ENOENT when there is none.
+ * With VMS_FIND_NAME the buffer holds n of these followed by n names of
+ * VMS_VI_NAME_LEN bytes (name i for record i, NUL-terminated).
  */
 struct vms_vmainfo {
 	__u64 addr;		/* (in) */
@@ -205,10 +207,9 @@ struct vms_vmainfo {
 	__u64 pgoff;		/* file offset in bytes */
 	__u64 ino;
 	__u32 dev;		/* kernel dev_t: major << 20 | minor */
-	__u32 name_kind;
-	__s32 err;		/* (out) 0, -ENOENT */
-	__u32 rflags;		/* VMS_R_* of bpf/vma.h */
-	char name[VMS_VI_NAME_LEN];	/* with VMS_FIND_NAME */
+	__u32 name_kind;	/* with VMS_FIND_NAME */
+	__s32 err;		/* (out) 0, -ENOENT, -EFAULT */
+	__u32 rflags;		/* VMS_R_* */
 };
 
 /* vmscope_write() flags */

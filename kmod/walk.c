@@ -45,6 +45,7 @@ struct wstate {
 
 /* State of the struct page behind a leaf. */
 struct pinfo {
+	struct folio *folio;
 	u32 page_flags;
 	s32 refcount;
 	s32 mapcount;
@@ -257,41 +258,44 @@ static int precise_mapcount(struct folio *folio, struct page *page)
 /* Page state flags, with the same meaning as /proc/kpageflags. */
 static u32 folio_state(struct folio *folio, struct page *page)
 {
-	unsigned long mapping = (unsigned long)folio->mapping;
+	unsigned long mapping = (unsigned long)READ_ONCE(folio->mapping);
+	unsigned long k = READ_ONCE(folio->flags);
+	bool large = k & (1UL << PG_head);
 	u32 f = 0;
 
 	if (mapping & PAGE_MAPPING_ANON) {
 		f |= VMS_PG_ANON;
-		if (folio_test_ksm(folio))
+		if ((mapping & PAGE_MAPPING_FLAGS) == PAGE_MAPPING_KSM)
 			f |= VMS_PG_KSM;
 	} else if (mapping) {
 		f |= VMS_PG_FILE;
 	}
-	if (folio_test_hugetlb(folio))
-		f |= VMS_PG_HUGETLB;
-	else if (folio_test_large(folio) && folio_test_large_rmappable(folio))
-		f |= VMS_PG_THP;
-	if (folio_test_large(folio))
+	if (large) {
 		f |= VMS_PG_COMPOUND;
-	if (folio_test_lru(folio))
+		if (folio_test_hugetlb(folio))
+			f |= VMS_PG_HUGETLB;
+		else if (folio_test_large_rmappable(folio))
+			f |= VMS_PG_THP;
+	}
+	if (k & (1UL << PG_lru))
 		f |= VMS_PG_LRU;
-	if (folio_test_dirty(folio))
+	if (k & (1UL << PG_dirty))
 		f |= VMS_PG_DIRTY;
-	if (folio_test_locked(folio))
+	if (k & (1UL << PG_locked))
 		f |= VMS_PG_LOCKED;
-	if (folio_test_swapcache(folio))
+	if ((k & (1UL << PG_swapbacked)) && (k & (1UL << PG_swapcache)))
 		f |= VMS_PG_SWAPCACHE;
-	if (folio_test_writeback(folio))
+	if (k & (1UL << PG_writeback))
 		f |= VMS_PG_WRITEBACK;
-	if (folio_test_uptodate(folio))
+	if (k & (1UL << PG_uptodate))
 		f |= VMS_PG_UPTODATE;
-	if (folio_test_active(folio))
+	if (k & (1UL << PG_active))
 		f |= VMS_PG_ACTIVE;
-	if (folio_test_referenced(folio))
+	if (k & (1UL << PG_referenced))
 		f |= VMS_PG_REFERENCED;
-	if (folio_test_unevictable(folio))
+	if (k & (1UL << PG_unevictable))
 		f |= VMS_PG_UNEVICTABLE;
-	if (folio_test_mlocked(folio))
+	if (k & (1UL << PG_mlocked))
 		f |= VMS_PG_MLOCKED;
 	if (PageReserved(page))
 		f |= VMS_PG_RESERVED;
@@ -300,39 +304,44 @@ static u32 folio_state(struct folio *folio, struct page *page)
 
 /*
  * The struct page behind pfn (mapped at level with raw entry v), like
- * vm_normal_page() on an arch with pte_special.  Called with the entry's
- * lock held.  Reads only.
+ * vm_normal_page() on an arch with pte_special, or NULL when there is none
+ * to look at.  Called with the entry's lock held.
  */
+static struct page *leaf_page(struct wstate *ws, int level, u64 v, unsigned long pfn)
+{
+	if (ws->vma->vm_flags & (VM_PFNMAP | VM_IO))
+		return NULL;
+	if ((v & _PAGE_SPECIAL) && level == VMS_LVL_PTE) {
+		if (!is_zero_pfn(pfn))
+			return NULL;
+	} else if ((v & _PAGE_DEVMAP) || !pfn_valid(pfn)) {
+		/* Legacy ZONE_DEVICE pages carry no refcount: leave them be. */
+		return NULL;
+	}
+	return pfn_to_page(pfn);
+}
+
+/* State of the page at pfn (see leaf_page()).  Reads only. */
 static void page_info(struct wstate *ws, int level, u64 v, unsigned long pfn,
 		      struct pinfo *pi)
 {
+	struct page *page = leaf_page(ws, level, v, pfn);
 	struct folio *folio;
-	struct page *page;
 
 	memset(pi, 0, sizeof(*pi));
 	pi->mapcount = -1;
-	if (ws->vma->vm_flags & (VM_PFNMAP | VM_IO)) {
+	if (!page) {
 		pi->page_flags = VMS_PG_NOPAGE;
 		return;
 	}
-	if ((v & _PAGE_SPECIAL) && level == VMS_LVL_PTE) {
-		if (!is_zero_pfn(pfn)) {
-			pi->page_flags = VMS_PG_NOPAGE;
-			return;
-		}
-	} else if ((v & _PAGE_DEVMAP) || !pfn_valid(pfn)) {
-		/* Legacy ZONE_DEVICE pages carry no refcount: leave them be. */
-		pi->page_flags = VMS_PG_NOPAGE;
-		return;
-	}
-	page = pfn_to_page(pfn);
 	folio = page_folio(page);
+	pi->folio = folio;
 	pi->have_page = true;
 	pi->page_flags = folio_state(folio, page);
 	if (is_zero_pfn(pfn)) {
 		pi->page_flags |= VMS_PG_ZERO;
 	} else if (level == VMS_LVL_PMD && vma_is_anonymous(ws->vma) &&
-		   !folio_test_anon(folio) && !folio_test_hugetlb(folio)) {
+		   !(pi->page_flags & (VMS_PG_ANON | VMS_PG_HUGETLB))) {
 		/*
 		 * huge_zero_folio is not exported: in an anonymous VMA the
 		 * only PMD-mapped folio that is not anonymous is the huge
@@ -536,23 +545,17 @@ out:
 
 /* ---- range walk ---------------------------------------------------------- */
 
-static void rec_from_stop(struct wstate *ws, struct vms_prec *r, unsigned long addr,
-			  u64 v, struct pinfo *pi)
+/* The record of a page stopped at ws's stop entry v, but for pfn and mapcount. */
+static void rec_template(struct wstate *ws, struct vms_prec *r, u64 v, u32 bits)
 {
-	int level = ws->stop_level;
-
+	memset(r, 0, sizeof(*r));
 	r->entry = masked_entry(v, ws->show_pfn);
-	r->bits = entry_bits(v, level);
-	r->level = level;
+	r->bits = bits;
+	r->level = ws->stop_level;
 	r->stop = ws->stop_reason;
 	r->mapcount = -1;
 	if (ws->stop_reason == VMS_STOP_LEAF) {
 		r->leaf_shift = ws->leaf_shift;
-		if (ws->show_pfn)
-			r->pfn = leaf_pfn(level, v) +
-				((addr & ((1UL << ws->leaf_shift) - 1)) >> PAGE_SHIFT);
-		r->page_flags = pi->page_flags;
-		r->mapcount = pi->mapcount;
 	} else if (ws->stop_reason == VMS_STOP_NOT_PRESENT) {
 		u32 kind, type;
 		u64 off;
@@ -566,6 +569,88 @@ static void rec_from_stop(struct wstate *ws, struct vms_prec *r, unsigned long a
 	}
 }
 
+/* Pages under one huge leaf: one folio, so its state is read once. */
+static void range_leaf(struct wstate *ws, unsigned long addr, int n, u64 v,
+		       struct vms_prec *recs)
+{
+	int level = ws->stop_level, i;
+	unsigned long pfn = leaf_pfn(level, v) +
+		((addr & ((1UL << ws->leaf_shift) - 1)) >> PAGE_SHIFT);
+	struct vms_prec t;
+	struct pinfo pi;
+
+	page_info(ws, level, v, pfn, &pi);
+	rec_template(ws, &t, v, entry_bits(v, level));
+	t.page_flags = pi.page_flags;
+	for (i = 0; i < n; i++) {
+		recs[i] = t;
+		if (ws->show_pfn)
+			recs[i].pfn = pfn + i;
+		if (pi.have_page)
+			recs[i].mapcount = precise_mapcount(pi.folio, pfn_to_page(pfn + i));
+	}
+}
+
+/* The PTEs of one table, under its lock. */
+static void range_ptes(struct wstate *ws, pte_t *ptep, int n, struct vms_prec *recs)
+{
+	u64 key = ~0ULL;
+	struct folio *last = NULL;
+	u32 bits = 0, last_flags = 0;
+	int i;
+
+	for (i = 0; i < n; i++) {
+		u64 v = pte_val(ptep_get(ptep + i));
+		struct vms_prec *r = &recs[i];
+		unsigned long pfn;
+		struct page *page;
+
+		/* Decoded bits depend on the non-PFN bits only. */
+		if ((v & ~PTE_PFN_MASK) != key) {
+			key = v & ~PTE_PFN_MASK;
+			bits = entry_bits(v, VMS_LVL_PTE);
+		}
+		if (!v) {
+			stop(ws, VMS_LVL_PTE, VMS_STOP_NONE_ENTRY);
+			rec_template(ws, r, v, bits);
+			continue;
+		}
+		if (!pte_present(__pte(v))) {
+			stop(ws, VMS_LVL_PTE, VMS_STOP_NOT_PRESENT);
+			rec_template(ws, r, v, bits);
+			continue;
+		}
+		stop(ws, VMS_LVL_PTE, VMS_STOP_LEAF);
+		ws->leaf_shift = PAGE_SHIFT;
+		r->entry = masked_entry(v, ws->show_pfn);
+		r->bits = bits;
+		r->level = VMS_LVL_PTE;
+		r->stop = VMS_STOP_LEAF;
+		r->leaf_shift = PAGE_SHIFT;
+		r->swp_kind = 0;
+		r->swp_type = 0;
+		pfn = pte_pfn(__pte(v));
+		r->pfn = ws->show_pfn ? pfn : 0;
+		page = leaf_page(ws, VMS_LVL_PTE, v, pfn);
+		if (!page) {
+			r->page_flags = VMS_PG_NOPAGE;
+			r->mapcount = -1;
+			continue;
+		}
+		if (!last || !folio_test_large(last) || page_folio(page) != last) {
+			struct pinfo pi;
+
+			page_info(ws, VMS_LVL_PTE, v, pfn, &pi);
+			last = pi.folio;
+			last_flags = pi.page_flags;
+			r->mapcount = pi.mapcount;
+		} else {
+			r->mapcount = precise_mapcount(last, page);
+		}
+		r->page_flags = last_flags;
+	}
+}
+
 /*
  * Pages [addr, end) of one PMD region of ws->vma into recs.  Returns the
  * number of pages done, or -EAGAIN if the tables kept changing.
@@ -573,8 +658,6 @@ static void rec_from_stop(struct wstate *ws, struct vms_prec *r, unsigned long a
 static int range_region(struct wstate *ws, unsigned long addr, unsigned long end,
 			struct vms_prec *recs, struct vms_pdir *dir)
 {
-	unsigned long a;
-	struct pinfo pi;
 	int tries, i, n = (end - addr) >> PAGE_SHIFT;
 
 	for (tries = 0; tries < WALK_RETRIES; tries++) {
@@ -595,18 +678,16 @@ static int range_region(struct wstate *ws, unsigned long addr, unsigned long end
 				spin_unlock(ptl);
 				continue;
 			}
-			for (i = 0, a = addr; i < n; i++, a += PAGE_SIZE) {
-				page_info(ws, level, v, leaf_pfn(level, v) +
-					  ((a & ((1UL << ws->leaf_shift) - 1)) >> PAGE_SHIFT), &pi);
-				rec_from_stop(ws, &recs[i], a, v, &pi);
-			}
+			range_leaf(ws, addr, n, v, recs);
 			spin_unlock(ptl);
 			return n;
 		}
 		if (ws->stop_reason) {
-			memset(&pi, 0, sizeof(pi));
-			for (i = 0, a = addr; i < n; i++, a += PAGE_SIZE)
-				rec_from_stop(ws, &recs[i], a, ws->entry[ws->stop_level], &pi);
+			u64 v = ws->entry[ws->stop_level];
+
+			rec_template(ws, &recs[0], v, entry_bits(v, ws->stop_level));
+			for (i = 1; i < n; i++)
+				recs[i] = recs[0];
 			return n;
 		}
 		rcu_read_lock();
@@ -618,20 +699,7 @@ static int range_region(struct wstate *ws, unsigned long addr, unsigned long end
 			rcu_read_unlock();
 			continue;
 		}
-		for (i = 0, a = addr; i < n; i++, a += PAGE_SIZE) {
-			u64 v = pte_val(ptep_get(ptep + i));
-
-			if (!v) {
-				stop(ws, VMS_LVL_PTE, VMS_STOP_NONE_ENTRY);
-			} else if (pte_present(__pte(v))) {
-				stop(ws, VMS_LVL_PTE, VMS_STOP_LEAF);
-				ws->leaf_shift = PAGE_SHIFT;
-				page_info(ws, VMS_LVL_PTE, v, pte_pfn(__pte(v)), &pi);
-			} else {
-				stop(ws, VMS_LVL_PTE, VMS_STOP_NOT_PRESENT);
-			}
-			rec_from_stop(ws, &recs[i], a, v, &pi);
-		}
+		range_ptes(ws, ptep, n, recs);
 		spin_unlock(ptl);
 		rcu_read_unlock();
 		return n;
@@ -690,7 +758,6 @@ int vms_walk_range(struct mm_struct *mm, struct vms_range *r, bool show_pfn,
 				stop_at = vma->vm_end;
 			ws.vma = vma;
 			ws.hshift = vma_hshift(vma);
-			memset(&recs[n], 0, ((stop_at - addr) >> PAGE_SHIFT) * sizeof(*recs));
 			done = range_region(&ws, addr, stop_at, &recs[n], dir);
 			if (done < 0) {
 				err = done;

@@ -185,7 +185,11 @@ int main(void)
 		default: {
 			struct vms_vmainfo vi[2] = { { .addr = addr }, { .addr = BASE } };
 
-			r = vmem_find(v, target, vi, 2, VMS_FIND_NAME);
+			{
+				char names[2][VMS_VI_NAME_LEN];
+
+				r = vmem_find(v, target, vi, 2, VMS_FIND_NAME, names);
+			}
 		}
 		}
 		ops[op]++;

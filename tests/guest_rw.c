@@ -483,7 +483,7 @@ int main(void)
 		struct vms_vmainfo vi[3] = { { .addr = 0 }, { .addr = ~0ull },
 					     { .addr = (uintptr_t)marker } };
 
-		n = vmem_find(v, a, vi, 3, 0);
+		n = vmem_find(v, a, vi, 3, 0, NULL);
 		ok(n == 2 && vi[0].err == 0 && vi[0].start > 0 && vi[1].err == -EFAULT &&
 		   vi[2].start <= (uintptr_t)marker && vi[2].end > (uintptr_t)marker,
 		   "find: address 0 gives the first VMA (covering-or-next), ~0 an error");

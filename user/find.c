@@ -16,7 +16,7 @@ static const char *kind_str(__u32 k)
 	return k < ARRAY_SIZE(names) ? names[k] : "unknown";
 }
 
-static void print_json(const struct vms_vmainfo *vi, size_t n)
+static void print_json(const struct vms_vmainfo *vi, char (*names)[VMS_VI_NAME_LEN], size_t n)
 {
 	char perms[5];
 	size_t i;
@@ -45,14 +45,14 @@ static void print_json(const struct vms_vmainfo *vi, size_t n)
 		jw_u64("dev_minor", r->dev & 0xfffff);
 		jw_u64("inode", r->ino);
 		jw_str("kind", kind_str(r->name_kind));
-		jw_str("name", r->name);
+		jw_str("name", names[i]);
 		jw_end_obj();
 	}
 	jw_end_arr();
 	jw_done();
 }
 
-static void print_table(const struct vms_vmainfo *vi, size_t n)
+static void print_table(const struct vms_vmainfo *vi, char (*names)[VMS_VI_NAME_LEN], size_t n)
 {
 	int wa = 7, wr = 7, wsz = 4;
 	char buf[96], perms[5];
@@ -87,7 +87,7 @@ static void print_table(const struct vms_vmainfo *vi, size_t n)
 		snprintf(dev, sizeof(dev), "%02x:%02x", r->dev >> 20, r->dev & 0xfffff);
 		printf("%-*s %-*s %-5s %08llx %-5s ", wa, buf, wr, range, perms,
 		       (unsigned long long)r->pgoff, dev);
-		printf("%*s %s%s\n", wsz, fmt_size(r->end - r->start, buf, sizeof(buf)), r->name,
+		printf("%*s %s%s\n", wsz, fmt_size(r->end - r->start, buf, sizeof(buf)), names[i],
 		       r->addr < r->start ? " (not mapped: next VMA)" : "");
 	}
 }
@@ -95,6 +95,7 @@ static void print_table(const struct vms_vmainfo *vi, size_t n)
 int do_find(int argc, char **argv)
 {
 	struct vms_vmainfo *vi = NULL;
+	char (*names)[VMS_VI_NAME_LEN] = NULL;
 	struct vmem *v = NULL;
 	pid_t pid;
 	int i, n, ret, rc = 1;
@@ -117,7 +118,10 @@ int do_find(int argc, char **argv)
 		return 2;
 	n = argc - 2;
 	vi = calloc(n, sizeof(*vi));
-	if (!vi) {
+	names = calloc(n, sizeof(*names));
+	if (!vi || !names) {
+		free(vi);
+		free(names);
 		p_err("find: out of memory");
 		return 1;
 	}
@@ -126,6 +130,7 @@ int do_find(int argc, char **argv)
 
 		if (parse_addr(argv[i + 2], &a)) {
 			free(vi);
+			free(names);
 			return 2;
 		}
 		vi[i].addr = a;
@@ -133,15 +138,15 @@ int do_find(int argc, char **argv)
 	v = memcli_open("find");
 	if (!v)
 		goto out;
-	ret = vmem_find(v, pid, vi, n, VMS_FIND_NAME);
+	ret = vmem_find(v, pid, vi, n, VMS_FIND_NAME, names);
 	if (ret < 0) {
 		memcli_err("find", pid, ret, 0, 0);
 		goto out;
 	}
 	if (json_output)
-		print_json(vi, n);
+		print_json(vi, names, n);
 	else
-		print_table(vi, n);
+		print_table(vi, names, n);
 	rc = 0;
 	/* Every address without a VMA at or after it is an error too. */
 	for (i = 0; i < n; i++)
@@ -150,5 +155,6 @@ int do_find(int argc, char **argv)
 out:
 	vmem_close(v);
 	free(vi);
+	free(names);
 	return rc;
 }

@@ -28,29 +28,49 @@ static int run(struct bpf_program *prog)
 	return err ? -errno : 0;
 }
 
-int vmem_find(struct vmem *v, pid_t pid, struct vms_vmainfo *vi, size_t n,
-	      unsigned int flags)
+struct vms_vmainfo *vmem_find_buf(struct vmem *v)
 {
-	size_t done = 0;
-	int found = 0, err;
+	return (struct vms_vmainfo *)v->bss->buf;
+}
 
+int vmem_find_run(struct vmem *v, pid_t pid, size_t n, unsigned int flags)
+{
+	int err;
+
+	if (!n || n > ((flags & VMS_FIND_NAME) ? VMEM_FIND_NAME_BATCH : VMEM_FIND_BATCH))
+		return -EINVAL;
+	v->bss->pid = pid;
+	v->bss->len = n;
+	v->bss->flags = flags;
+	err = run(v->progs.find_vmas);
+	if (err)
+		return err;
+	return v->bss->ret;
+}
+
+int vmem_find(struct vmem *v, pid_t pid, struct vms_vmainfo *vi, size_t n,
+	      unsigned int flags, char (*names)[VMS_VI_NAME_LEN])
+{
+	size_t batch = names ? VMEM_FIND_NAME_BATCH : VMEM_FIND_BATCH, done = 0;
+	int found = 0, ret;
+
+	if (names)
+		flags |= VMS_FIND_NAME;
+	else
+		flags &= ~VMS_FIND_NAME;
 	while (done < n) {
-		size_t k = n - done < VMEM_FIND_BATCH ? n - done : VMEM_FIND_BATCH;
-		struct vms_vmainfo *b = (struct vms_vmainfo *)v->bss->buf;
-		size_t i;
+		size_t k = n - done < batch ? n - done : batch, i;
+		struct vms_vmainfo *b = vmem_find_buf(v);
 
 		for (i = 0; i < k; i++)
 			b[i].addr = vi[done + i].addr;
-		v->bss->pid = pid;
-		v->bss->len = k;
-		v->bss->flags = flags;
-		err = run(v->progs.find_vmas);
-		if (err)
-			return err;
-		if (v->bss->ret < 0)
-			return v->bss->ret;
+		ret = vmem_find_run(v, pid, k, flags);
+		if (ret < 0)
+			return ret;
 		memcpy(vi + done, b, k * sizeof(*b));
-		found += v->bss->ret;
+		if (names)
+			memcpy(names + done, b + k, k * VMS_VI_NAME_LEN);
+		found += ret;
 		done += k;
 	}
 	return found;

@@ -22,10 +22,14 @@ struct vmem;
 struct vmem *vmem_open(int *err);
 void vmem_close(struct vmem *v);
 
-/* Lookups of n addresses in batches; vi[i].addr set on entry.
- * Returns the number found. */
+/* Lookups of n addresses in batches; vi[i].addr set on entry; names
+ * (optional) get the /proc/PID/maps names.  Returns the number found. */
 int vmem_find(struct vmem *v, pid_t pid, struct vms_vmainfo *vi, size_t n,
-	      unsigned int flags);
+	      unsigned int flags, char (*names)[VMS_VI_NAME_LEN]);
+/* In place: fill vmem_find_buf(v)[i].addr for i < n, run; the records (and
+ * with VMS_FIND_NAME the names after them) stay in the buffer. */
+struct vms_vmainfo *vmem_find_buf(struct vmem *v);
+int vmem_find_run(struct vmem *v, pid_t pid, size_t n, unsigned int flags);
 /* Walk n addresses (w[i].addr set); each w[i].err is its own result. */
 int vmem_walk(struct vmem *v, pid_t pid, struct vms_walk *w, size_t n);
 /* One range-walk run from start: records in the mmapped buffer.
@@ -48,6 +52,7 @@ ssize_t vmem_write(struct vmem *v, pid_t pid, uint64_t addr, const void *src,
 
 /* Records per find/walk run. */
 #define VMEM_FIND_BATCH	(VMEM_BUF_SIZE / sizeof(struct vms_vmainfo))
+#define VMEM_FIND_NAME_BATCH (VMEM_BUF_SIZE / (sizeof(struct vms_vmainfo) + VMS_VI_NAME_LEN))
 #define VMEM_WALK_BATCH	(VMEM_BUF_SIZE / sizeof(struct vms_walk))
 
 #endif
