@@ -105,21 +105,23 @@ __bpf_kfunc int vmscope_walk_range(int pid, void *buf, u32 buf__sz)
 	struct vms_range *r = buf;
 	struct vms_prec *recs;
 	struct mm_struct *mm;
+	u32 max;
 	u64 room;
 	int ret;
 
 	if (buf__sz < sizeof(*r))
 		return -EINVAL;
+	/* buf is also mapped in user space: read the size once, use the copy. */
+	max = READ_ONCE(r->max_pages);
 	room = buf__sz - sizeof(*r);
-	if ((u64)r->max_pages * sizeof(*recs) > room)
+	if ((u64)max * sizeof(*recs) > room)
 		return -ENOSPC;
 	recs = (struct vms_prec *)(r + 1);
-	room -= (u64)r->max_pages * sizeof(*recs);
+	room -= (u64)max * sizeof(*recs);
 	mm = kf_get_mm(pid);
 	if (IS_ERR(mm))
 		return PTR_ERR(mm);
-	ret = vms_walk_range(mm, r, kf_show_pfn(), recs,
-			     (struct vms_pdir *)(recs + r->max_pages),
+	ret = vms_walk_range(mm, r, max, kf_show_pfn(), recs, (struct vms_pdir *)(recs + max),
 			     room / sizeof(struct vms_pdir));
 	mmput(mm);
 	return ret;

@@ -30,12 +30,13 @@ int vms_walk_addr(struct mm_struct *mm, unsigned long addr, bool show_pfn,
 		  struct vms_walk *w);
 
 /*
- * walk.c: walk [r->start, r->end) page by page into recs (r->max_pages of
+ * walk.c: walk [r->start, r->end) page by page into recs (max_pages of
  * them) and dirs (ndirs_max), under mmap_read_lock.  Fills r's (out)
  * fields.  Returns the number of records or -errno.
  */
-int vms_walk_range(struct mm_struct *mm, struct vms_range *r, bool show_pfn,
-		   struct vms_prec *recs, struct vms_pdir *dirs, u32 ndirs_max);
+int vms_walk_range(struct mm_struct *mm, struct vms_range *r, u32 max_pages,
+		   bool show_pfn, struct vms_prec *recs, struct vms_pdir *dirs,
+		   u32 ndirs_max);
 
 /*
  * vma.c: for each of n lookups, the VMA covering vi->addr or the next one,

@@ -66,7 +66,7 @@ static u32 entry_bits(u64 v, int level)
 
 	if (!v)
 		return 0;
-	if (!(v & _PAGE_PRESENT) && !((level >= VMS_LVL_PMD) && (v & _PAGE_PROTNONE))) {
+	if (!(v & _PAGE_PRESENT) && !((level >= VMS_LVL_PUD) && (v & _PAGE_PROTNONE))) {
 		/* A swap-format entry: only its software bits mean anything. */
 		if (v & _PAGE_SWP_SOFT_DIRTY)
 			b |= VMS_E_SOFT_DIRTY;
@@ -707,16 +707,17 @@ static int range_region(struct wstate *ws, unsigned long addr, unsigned long end
 	return -EAGAIN;
 }
 
-int vms_walk_range(struct mm_struct *mm, struct vms_range *r, bool show_pfn,
+int vms_walk_range(struct mm_struct *mm, struct vms_range *r, u32 max, bool show_pfn,
 		   struct vms_prec *recs, struct vms_pdir *dirs, u32 ndirs_max)
 {
 	struct wstate ws = { .mm = mm, .show_pfn = show_pfn };
 	unsigned long addr, end, base;
-	u32 n = 0, max = r->max_pages;
+	u32 n = 0;
 	int err = 0;
 
-	addr = r->start & PAGE_MASK;
-	end = r->end;
+	/* r may be user-mapped memory (a BPF map): read its inputs once. */
+	addr = READ_ONCE(r->start) & PAGE_MASK;
+	end = READ_ONCE(r->end);
 	r->next = addr;
 	r->npages = 0;
 	r->ndirs = 0;

@@ -70,7 +70,7 @@ static void row(const char *what, const char *unit, double ours, const char *anc
 {
 	double ratio = lower_better ? anchor / ours : ours / anchor;
 
-	printf("| %-34s | %10.1f %-5s | %-22s %10.1f %-5s | %5.2fx | %s |\n", what, ours, unit,
+	printf("| %-34s | %10.2f %-5s | %-22s %10.2f %-5s | %5.2fx | %s |\n", what, ours, unit,
 	       anchor_name, anchor, unit, ratio, target);
 }
 
