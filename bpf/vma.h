@@ -18,20 +18,8 @@
 #define VMS_STR_CHUNK	65536
 #define VMS_STR_CHUNKS	64
 
-/* How the name column of /proc/PID/maps was derived. */
-enum vms_name_kind {
-	VMS_NAME_NONE = 0,	/* anonymous, no name */
-	VMS_NAME_FILE,		/* path of the mapped file */
-	VMS_NAME_HEAP,		/* [heap] */
-	VMS_NAME_STACK,		/* [stack] */
-	VMS_NAME_SPECIAL,	/* [vdso], [vvar], [uprobes], ... */
-	VMS_NAME_ANON,		/* [anon:NAME] */
-	VMS_NAME_ANON_SHMEM,	/* [anon_shmem:NAME] */
-};
-
-/* rflags */
-#define VMS_R_NAME_TRUNC	(1u << 0)	/* the path is longer than PATH_MAX */
-#define VMS_R_NAME_ERR		(1u << 1)	/* the path could not be resolved */
+/* enum vms_name_kind and VMS_R_* are shared with the module. */
+#include "vmscope_uapi.h"
 
 /*
  * One VMA: the fields of /proc/PID/maps, kept raw (vm_flags, kernel dev_t)

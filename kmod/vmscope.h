@@ -42,6 +42,23 @@ int vms_walk_addr(struct mm_struct *mm, unsigned long addr, bool show_pfn,
 		  struct vms_walk *w);
 
 /*
+ * walk.c: walk [r->start, r->end) page by page into recs (max_pages of
+ * them) and dirs (ndirs_max), under mmap_read_lock.  Fills r's (out)
+ * fields.  Returns the number of records or -errno.
+ */
+int vms_walk_range(struct mm_struct *mm, struct vms_range *r, u32 max_pages,
+		   bool show_pfn, struct vms_prec *recs, struct vms_pdir *dirs,
+		   u32 ndirs_max);
+
+/*
+ * vma.c: for each of n lookups, the VMA covering vi->addr or the next one,
+ * with its /proc/PID/maps name in names[i * VMS_VI_NAME_LEN] when names is
+ * not NULL.  Returns how many were found or -errno.
+ */
+int vms_find_vmas(struct mm_struct *mm, struct vms_vmainfo *vi, u32 n,
+		  char *names, unsigned int flags);
+
+/*
  * access.c: read or write len bytes at addr through the fault path (GUP,
  * kmap, copy, set_page_dirty_lock, put_page), never a raw PFN.  Returns the
  * bytes done (short at the first page that cannot be accessed) or -errno

@@ -94,6 +94,8 @@ enum vms_swp_kind {
 #define VMS_W_PFN_HIDDEN	(1u << 1)	/* a PFN exists, caller lacks CAP_SYS_ADMIN */
 #define VMS_W_HAVE_PAGE		(1u << 2)	/* page_flags/refcount/mapcount valid */
 #define VMS_W_NO_VMA		(1u << 3)	/* addr lies in no VMA */
+#define VMS_W_PFNMAP		(1u << 4)	/* a VM_PFNMAP/VM_IO mapping: no struct page */
+#define VMS_W_HUGETLB_VMA	(1u << 5)	/* a hugetlbfs mapping */
 
 /*
  * One address's translation.  Raw entries carry no physical address for a
@@ -120,7 +122,97 @@ struct vms_walk {
 	__u64 vm_start;			/* (out) the VMA holding addr */
 	__u64 vm_end;
 	__u64 vm_flags;
-	__u64 reserved[4];
+	__s32 err;			/* (out) 0 or -errno for this address */
+	__u32 reserved0;
+	__u64 reserved[3];
 };
+
+/* ---- range walk -------------------------------------------------------- */
+
+/*
+ * One page of a range walk: the entry where the walk stopped for it.
+ * stop == 0 means the page lies in no VMA.  For a non-present entry,
+ * pfn holds the swap offset (or a migration entry's PFN), zero for a
+ * caller without CAP_SYS_ADMIN, like pagemap.
+ */
+struct vms_prec {
+	__u64 entry;		/* raw entry, PFN bits cleared when hidden */
+	__u64 pfn;		/* present: PFN of this 4K page; see above */
+	__u32 page_flags;	/* VMS_PG_* (VMS_W_HAVE_PAGE in wflags below) */
+	__u16 bits;		/* VMS_E_* of entry */
+	__u8 level;		/* enum vms_level of entry */
+	__u8 stop;		/* enum vms_stop, 0: no VMA */
+	__u8 leaf_shift;	/* 12, 21, 30 on a leaf */
+	__u8 swp_kind;		/* enum vms_swp_kind */
+	__u16 swp_type;
+	__s32 mapcount;		/* of this page; -1: no struct page */
+};
+
+/* The upper levels for one 2 MiB-aligned region of a range walk. */
+struct vms_pdir {
+	__u64 entry[VMS_LVL_PTE];	/* PGD, P4D, PUD, PMD (0 past the stop) */
+};
+
+/*
+ * Range walk buffer: this header, then max_pages struct vms_prec, then
+ * struct vms_pdir up to the end of the buffer.  dir[i] covers the 2 MiB
+ * region ((start >> 21) + i) << 21.
+ */
+struct vms_range {
+	__u64 start;		/* (in) first address, rounded down to a page */
+	__u64 end;		/* (in) end (exclusive) */
+	__u64 next;		/* (out) first address not reported */
+	__u32 max_pages;	/* (in) room for records */
+	__u32 npages;		/* (out) records filled */
+	__u32 ndirs;		/* (out) dirs filled */
+	__u32 levels;		/* (out) 4 or 5 */
+	__u32 wflags;		/* (out) VMS_W_PFN_HIDDEN */
+	__u32 reserved;
+};
+
+/* ---- VMA lookup -------------------------------------------------------- */
+
+#define VMS_VI_NAME_LEN		256
+
+/* vmscope_find_vmas() flags */
+#define VMS_FIND_NAME		(1u << 0)	/* fill name[] (costs a d_path) */
+
+/* How the name column of /proc/PID/maps was derived. */
+enum vms_name_kind {
+	VMS_NAME_NONE = 0,	/* anonymous, no name */
+	VMS_NAME_FILE,		/* path of the mapped file */
+	VMS_NAME_HEAP,		/* [heap] */
+	VMS_NAME_STACK,		/* [stack] */
+	VMS_NAME_SPECIAL,	/* [vdso], [vvar], [uprobes], ... */
+	VMS_NAME_ANON,		/* [anon:NAME] */
+	VMS_NAME_ANON_SHMEM,	/* [anon_shmem:NAME] */
+};
+
+/* rflags */
+#define VMS_R_NAME_TRUNC	(1u << 0)	/* name did not fit in name[] */
+#define VMS_R_NAME_ERR		(1u << 1)	/* the path could not be resolved */
+
+
+/*
+ * One lookup: the VMA covering addr, or the next one after it (like
+ * PROCMAP_QUERY_COVERING_OR_NEXT_VMA).  err is -ENOENT when there is none.
+ * With VMS_FIND_NAME the buffer holds n of these followed by n names of
+ * VMS_VI_NAME_LEN bytes (name i for record i, NUL-terminated).
+ */
+struct vms_vmainfo {
+	__u64 addr;		/* (in) */
+	__u64 start;		/* (out) */
+	__u64 end;
+	__u64 vm_flags;
+	__u64 pgoff;		/* file offset in bytes */
+	__u64 ino;
+	__u32 dev;		/* kernel dev_t: major << 20 | minor */
+	__u32 name_kind;	/* with VMS_FIND_NAME */
+	__s32 err;		/* (out) 0, -ENOENT, -EFAULT */
+	__u32 rflags;		/* VMS_R_* */
+};
+
+/* vmscope_write() flags */
+#define VMS_WRITE_FORCE		(1u << 0)	/* a read-only private mapping: COW copy */
 
 #endif /* VMSCOPE_UAPI_H */

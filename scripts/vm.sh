@@ -70,7 +70,7 @@ for l in $(ldd /usr/sbin/bpftool | awk '/=>/ {print $3} /ld-linux/ {print $1}');
 done
 
 # Kernel modules the tests may want (zram swap), decompressed.
-for m in lib/lz4_compress lib/lz4hc_compress drivers/block/zram/zram; do
+for m in lib/lz4/lz4_compress lib/lz4/lz4hc_compress drivers/block/zram/zram; do
 	f=$(ls "$MODDIR"/kernel/$m.ko* 2>/dev/null | head -n1) || true
 	[ -n "$f" ] || continue
 	case $f in *.xz) xz -dc "$f" > "$IR/lib/modules/$(basename "$m").ko" ;;

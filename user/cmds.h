@@ -15,6 +15,10 @@ int do_pin(int argc, char **argv);
 int do_unpin(int argc, char **argv);
 int do_status(int argc, char **argv);
 int do_dev(int argc, char **argv);
+int do_find(int argc, char **argv);
+int do_page(int argc, char **argv);
+int do_read(int argc, char **argv);
+int do_write(int argc, char **argv);
 
 /* Shared option handling: strips --json/-j, -v and --help from argv.
  * Returns the new argc, or -1 after printing help (caller exits 0). */

@@ -1,0 +1,14 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Buffers shared by bpf/vmem.bpf.c and the CLI.  No libc here. */
+#ifndef VMSCOPE_VMEM_H
+#define VMSCOPE_VMEM_H
+
+/* The data buffer: bytes read per run, range-walk records, lookups. */
+#define VMEM_BUF_SIZE	(2u << 20)
+/* Largest single write (old and new bytes are read back around it). */
+#define VMEM_WBUF_SIZE	(64u << 10)
+
+/* wflags of the mem_write program */
+#define VMEM_W_SHOW	(1u << 0)	/* read the old and new bytes around it */
+
+#endif /* VMSCOPE_VMEM_H */

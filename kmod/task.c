@@ -1,0 +1,30 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Resolving a pid to an address space. */
+#include <linux/err.h>
+#include <linux/pid.h>
+#include <linux/sched.h>
+#include <linux/sched/mm.h>
+#include <linux/sched/task.h>
+#include "vmscope.h"
+
+struct mm_struct *vms_get_mm(pid_t pid)
+{
+	struct task_struct *task;
+	struct mm_struct *mm;
+	struct pid *p;
+
+	if (pid <= 0)
+		return ERR_PTR(-ESRCH);
+	/* find_get_pid() looks in the caller's active pid namespace. */
+	p = find_get_pid(pid);
+	if (!p)
+		return ERR_PTR(-ESRCH);
+	task = get_pid_task(p, PIDTYPE_PID);
+	put_pid(p);
+	if (!task)
+		return ERR_PTR(-ESRCH);
+	/* NULL for kernel threads and for tasks past exit_mm(). */
+	mm = get_task_mm(task);
+	put_task_struct(task);
+	return mm ? mm : ERR_PTR(-EINVAL);
+}

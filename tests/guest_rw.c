@@ -1,0 +1,498 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Reads and writes through the module, checked against the kernel:
+ * reads equal process_vm_readv (within pages, across page and VMA ends,
+ * into unmapped memory); writes never change memory that another process
+ * or a file shares (fork COW both ways, private file, read-only mapping
+ * with and without force, a shared library's text); shared file writes
+ * reach the file; privilege rules; clean errors for bad pids/addresses.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <grp.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <sys/uio.h>
+#include <sys/wait.h>
+#include <linux/capability.h>
+#include "tap.h"
+#include "memops.c"
+#include "guest_util.h"
+
+#define PG 4096ul
+#define NTESTS 31
+
+static struct vmem *v;
+static char marker[64] = "unset";
+
+/* A child that runs fn(arg), reports ready and sleeps until killed. */
+static pid_t spawn(void (*fn)(void *), void *arg)
+{
+	int pfd[2];
+	pid_t pid;
+	char c;
+
+	if (pipe(pfd))
+		return -1;
+	pid = fork();
+	if (pid == 0) {
+		close(pfd[0]);
+		if (fn)
+			fn(arg);
+		if (write(pfd[1], "r", 1) != 1)
+			_exit(1);
+		for (;;)
+			pause();
+	}
+	close(pfd[1]);
+	if (pid < 0 || read(pfd[0], &c, 1) != 1) {
+		close(pfd[0]);
+		return -1;
+	}
+	close(pfd[0]);
+	return pid;
+}
+
+static void reap(pid_t pid)
+{
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+}
+
+static ssize_t pvr(pid_t pid, uint64_t addr, void *buf, size_t len)
+{
+	struct iovec l = { buf, len }, r = { (void *)addr, len };
+
+	return process_vm_readv(pid, &l, 1, &r, 1, 0);
+}
+
+/* ---- set-ups run in children ---------------------------------------------- */
+
+/* Three adjacent VMAs (rw, r, rw) of one page each, patterned; plus a
+ * PROT_NONE page right after them. */
+static char *three;
+
+static void fill_three(void *arg)
+{
+	size_t i;
+
+	for (i = 0; i < 3 * PG; i++)
+		three[i] = (char)(i * 7 + i / PG);
+	mprotect(three + PG, PG, PROT_READ);
+	mprotect(three + 3 * PG, PG, PROT_NONE);
+}
+
+static void set_marker(void *arg)
+{
+	snprintf(marker, sizeof(marker), "%s", (const char *)arg);
+}
+
+/* ---- privilege: drop capabilities (after the programs are loaded) ---------- */
+
+static int set_caps(uint64_t caps)
+{
+	struct __user_cap_header_struct h = { _LINUX_CAPABILITY_VERSION_3, 0 };
+	struct __user_cap_data_struct d[2] = {
+		{ (uint32_t)caps, (uint32_t)caps, 0 },
+		{ (uint32_t)(caps >> 32), (uint32_t)(caps >> 32), 0 },
+	};
+
+	return syscall(SYS_capset, &h, d);
+}
+
+/* Become uid 1000 keeping only caps; returns 0 on success. */
+static int drop_to_user(uint64_t caps)
+{
+	if (prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) || setgroups(0, NULL) || setgid(1000) ||
+	    setuid(1000))
+		return -1;
+	return set_caps(caps);
+}
+
+/* In a child: returns the status to exit with (bits = checks failed). */
+static int priv_child(pid_t other, char *own, int keep_ptrace)
+{
+	/* fork copies the PTEs of private memory (marker), not of shared (own). */
+	struct vms_walk w = { .addr = keep_ptrace ? (uintptr_t)marker : (uintptr_t)own };
+	char buf[16];
+	ssize_t n;
+	int fails = 0;
+
+	if (drop_to_user(keep_ptrace ? 1ull << CAP_SYS_PTRACE : 0))
+		return 64;
+	n = vmem_read(v, other, (uintptr_t)marker, buf, 8);
+	if (keep_ptrace ? n != 8 : n != -EPERM)
+		fails |= 1;
+	n = vmem_read(v, getpid(), (uintptr_t)own, buf, 8);
+	if (n != 8 || memcmp(buf, own, 8))
+		fails |= 2;
+	if (vmem_walk(v, keep_ptrace ? other : getpid(), &w, 1) != 1 || w.err ||
+	    w.stop_reason != VMS_STOP_LEAF || w.pfn || w.phys || !(w.wflags & VMS_W_PFN_HIDDEN) ||
+	    (w.entry[VMS_LVL_PTE] & 0x000ffffffffff000ull) || (w.entry[VMS_LVL_PGD] & 0x000ffffffffff000ull))
+		fails |= 4;
+	return fails;
+}
+
+static int run_priv(pid_t other, char *own, int keep_ptrace)
+{
+	pid_t pid = fork();
+	int st;
+
+	if (pid == 0)
+		_exit(priv_child(other, own, keep_ptrace));
+	if (pid < 0 || waitpid(pid, &st, 0) != pid || !WIFEXITED(st))
+		return 128;
+	return WEXITSTATUS(st);
+}
+
+/* ---- shared library: two processes of a dynamic program -------------------- */
+
+struct dynproc {
+	pid_t pid;
+	int in;		/* its stdin; closing it ends the program */
+};
+
+static int start_dyn(struct dynproc *d)
+{
+	int pfd[2];
+
+	if (pipe(pfd))
+		return -1;
+	d->pid = fork();
+	if (d->pid == 0) {
+		int null = open("/dev/null", O_WRONLY);
+
+		dup2(pfd[0], 0);
+		dup2(null, 1);
+		close(pfd[1]);
+		execl("/usr/sbin/bpftool", "bpftool", "batch", "file", "-", (char *)NULL);
+		_exit(127);
+	}
+	close(pfd[0]);
+	d->in = pfd[1];
+	return d->pid > 0 ? 0 : -1;
+}
+
+/* Start, path and file offset of the first r-xp mapping of libc in pid. */
+static int find_libc_text(pid_t pid, uint64_t *start, char *path, size_t sz, uint64_t *off)
+{
+	char p[64], line[512];
+	FILE *f;
+	int found = -1;
+
+	snprintf(p, sizeof(p), "/proc/%d/maps", pid);
+	f = fopen(p, "r");
+	while (f && fgets(line, sizeof(line), f)) {
+		unsigned long long s, e, o;
+		char perms[8], name[256] = "";
+
+		if (sscanf(line, "%llx-%llx %7s %llx %*s %*s %255s", &s, &e, perms, &o, name) < 4)
+			continue;
+		if (!strcmp(perms, "r-xp") && strstr(name, "/libc.so")) {
+			*start = s;
+			*off = o;
+			snprintf(path, sz, "%s", name);
+			found = 0;
+			break;
+		}
+	}
+	if (f)
+		fclose(f);
+	return found;
+}
+
+int main(void)
+{
+	char buf[3 * PG + 64], ref[3 * PG + 64], *p;
+	ssize_t n, m, on, nn;
+	int err, fd, fails;
+	pid_t a, b;
+
+	tap_plan(NTESTS);
+	v = vmem_open(&err);
+	if (!v) {
+		diag("vmem_open: %s", strerror(-err));
+		for (int i = 0; i < NTESTS; i++)
+			tap_skip("module not loaded", "rw check %d", i + 1);
+		return tap_finish();
+	}
+
+	/* ---- reads vs process_vm_readv ---- */
+	three = mmap(NULL, 4 * PG, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	a = spawn(fill_three, NULL);
+	{
+		static const struct { uint64_t off, len; } rr[] = {
+			{ 100, 200 }, { PG - 10, 20 }, { 0, PG }, { PG - 1, PG + 2 },
+			{ 2 * PG - 100, 200 }, { 0, 3 * PG }, { 3 * PG - 1, 1 },
+		};
+		int bad = 0;
+
+		for (size_t i = 0; i < sizeof(rr) / sizeof(rr[0]); i++) {
+			memset(buf, 0, sizeof(buf));
+			memset(ref, 1, sizeof(ref));
+			n = vmem_read(v, a, (uintptr_t)three + rr[i].off, buf, rr[i].len);
+			m = pvr(a, (uintptr_t)three + rr[i].off, ref, rr[i].len);
+			if (n != m || n != (ssize_t)rr[i].len || memcmp(buf, ref, n)) {
+				diag("read +%llu len %llu: vmscope %zd, process_vm_readv %zd",
+				     (unsigned long long)rr[i].off, (unsigned long long)rr[i].len, n, m);
+				bad++;
+			}
+		}
+		ok(!bad, "reads equal process_vm_readv within a page, across pages and across VMA ends");
+	}
+	n = vmem_read(v, a, (uintptr_t)three + 3 * PG - 16, buf, 64);
+	m = pvr(a, (uintptr_t)three + 3 * PG - 16, ref, 64);
+	ok(n == 16 && m == 16 && !memcmp(buf, ref, 16),
+	   "a read running into PROT_NONE stops where process_vm_readv stops (%zd, %zd)", n, m);
+	n = vmem_read(v, a, (uintptr_t)three + 3 * PG, buf, 8);
+	m = pvr(a, (uintptr_t)three + 3 * PG, ref, 8);
+	ok(n == -EFAULT && m < 0, "reading PROT_NONE memory is an error, not zeros (%zd)", n);
+	n = vmem_read(v, a, 0x1000, buf, 8);
+	ok(n == -EFAULT, "reading an unmapped address is an error (%zd)", n);
+	reap(a);
+
+	/* A bulk read bigger than one run's buffer. */
+	{
+		size_t len = 9 << 20;
+		char *big = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		char *x = malloc(len), *y = malloc(len);
+
+		for (size_t i = 0; i < len; i += 512)
+			big[i] = (char)(i >> 9);
+		a = spawn(NULL, NULL);
+		n = vmem_read(v, a, (uintptr_t)big + 3, x, len - 3);
+		m = pvr(a, (uintptr_t)big + 3, y, len - 3);
+		ok(n == (ssize_t)len - 3 && m == n && !memcmp(x, y, n),
+		   "a 9 MiB read (several runs) equals process_vm_readv");
+		reap(a);
+		free(x);
+		free(y);
+		munmap(big, len);
+	}
+
+	/* ---- writes after fork: COW both ways ---- */
+	p = mmap(NULL, 2 * PG, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	strcpy(p, "parent-data");
+	a = spawn(NULL, NULL);	/* a shares p's page copy-on-write */
+	n = vmem_write(v, a, (uintptr_t)p, "CHILD", 5, false, NULL, NULL, NULL, NULL);
+	m = pvr(a, (uintptr_t)p, ref, 11);
+	ok(n == 5 && m == 11 && !memcmp(ref, "CHILDt-data", 11) && !strcmp(p, "parent-data"),
+	   "after fork, writing into the child leaves the parent unchanged");
+	b = spawn(NULL, NULL);	/* b shares p's page with us */
+	n = vmem_write(v, getpid(), (uintptr_t)p, "PARENT", 6, false, NULL, NULL, NULL, NULL);
+	m = pvr(b, (uintptr_t)p, ref, 11);
+	ok(n == 6 && !strncmp(p, "PARENT", 6) && m == 11 && !memcmp(ref, "parent-data", 11),
+	   "after fork, writing into the parent leaves the child unchanged");
+	reap(a);
+	reap(b);
+
+	/* Writes spanning pages. */
+	{
+		char data[PG + 100];
+
+		memset(data, 'x', sizeof(data));
+		memset(p, 0, 2 * PG);
+		a = spawn(NULL, NULL);
+		n = vmem_write(v, a, (uintptr_t)p + PG - 50, data, sizeof(data), false, NULL, NULL,
+			       NULL, NULL);
+		m = pvr(a, (uintptr_t)p + PG - 50, ref, sizeof(data));
+		ok(n == (ssize_t)sizeof(data) && m == n && !memcmp(ref, data, n) && p[PG] == 0,
+		   "a write spanning pages lands whole in the target only");
+		reap(a);
+	}
+
+	/* ---- files ---- */
+	fd = open("/tmp/vms_rw_file", O_RDWR | O_CREAT | O_TRUNC, 0600);
+	memset(buf, 'f', 2 * PG);
+	if (fd < 0 || pwrite(fd, buf, 2 * PG, 0) != 2 * PG) {
+		for (int i = 0; i < 6; i++)
+			tap_skip("cannot create /tmp/vms_rw_file", "file check %d", i + 1);
+	} else {
+		char *priv = mmap(NULL, 2 * PG, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
+		char *ro = mmap(NULL, 2 * PG, PROT_READ, MAP_PRIVATE, fd, 0);
+		char *sh = mmap(NULL, 2 * PG, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+		char fb[16];
+
+		(void)*(volatile char *)priv;
+		(void)*(volatile char *)ro;
+		(void)*(volatile char *)sh;
+		a = spawn(NULL, NULL);	/* maps all three, like us */
+		b = spawn(NULL, NULL);
+
+		n = vmem_write(v, a, (uintptr_t)priv, "PRIV", 4, false, NULL, NULL, NULL, NULL);
+		m = pvr(b, (uintptr_t)priv, ref, 4);
+		pread(fd, fb, 4, 0);
+		pvr(a, (uintptr_t)priv, buf, 4);
+		ok(n == 4 && !memcmp(buf, "PRIV", 4) && !memcmp(fb, "ffff", 4) &&
+		   m == 4 && !memcmp(ref, "ffff", 4) && !memcmp(sh, "ffff", 4),
+		   "MAP_PRIVATE file: the writer gets a private copy; the file and a second "
+		   "process mapping it are unchanged");
+
+		n = vmem_write(v, a, (uintptr_t)ro + 8, "RO", 2, false, NULL, NULL, NULL, NULL);
+		pvr(a, (uintptr_t)ro + 8, buf, 2);
+		ok(n == -EFAULT && !memcmp(buf, "ff", 2),
+		   "a read-only mapping is refused without force (%zd)", n);
+		n = vmem_write(v, a, (uintptr_t)ro + 8, "RO", 2, true, ref, &on, buf, &nn);
+		pread(fd, fb, 2, 8);
+		m = pvr(b, (uintptr_t)ro + 8, ref + 8, 2);
+		ok(n == 2 && on == 2 && !memcmp(ref, "ff", 2) && nn == 2 && !memcmp(buf, "RO", 2) &&
+		   !memcmp(fb, "ff", 2) && m == 2 && !memcmp(ref + 8, "ff", 2) && ro[8] == 'f',
+		   "with force, a read-only private mapping gets a COW copy: file and other "
+		   "processes unchanged, old and new bytes reported");
+
+		n = vmem_write(v, a, (uintptr_t)sh + PG, "SHARED", 6, false, NULL, NULL, NULL, NULL);
+		pread(fd, fb, 6, PG);
+		ok(n == 6 && !memcmp(fb, "SHARED", 6) && !memcmp(sh + PG, "SHARED", 6),
+		   "MAP_SHARED file: the write reaches the file and every mapping");
+		reap(a);
+		reap(b);
+		munmap(sh, 2 * PG);
+		munmap(ro, 2 * PG);
+		munmap(priv, 2 * PG);
+		close(fd);
+		sync();
+		write_file("/proc/sys/vm/drop_caches", "3");
+		fd = open("/tmp/vms_rw_file", O_RDONLY);
+		memset(fb, 0, sizeof(fb));
+		pread(fd, fb, 6, PG);
+		ok(!memcmp(fb, "SHARED", 6), "MAP_SHARED file: the change survives drop_caches "
+		   "(tmpfs here: its pages are not dropped)");
+		pread(fd, fb, 4, 0);
+		ok(!memcmp(fb, "ffff", 4), "MAP_PRIVATE file: the file still holds its old bytes "
+		   "after drop_caches");
+		close(fd);
+	}
+
+	/* ---- a shared library's text ---- */
+	{
+		struct dynproc d1, d2;
+		uint64_t t1, t2, off;
+		char path[256], orig[4], got1[4], got2[4], fb[4];
+
+		if (access("/usr/sbin/bpftool", X_OK) || start_dyn(&d1) || start_dyn(&d2)) {
+			tap_skip("no dynamic program to host libc", "shared library text");
+		} else {
+			usleep(300000);
+			if (find_libc_text(d1.pid, &t1, path, sizeof(path), &off) ||
+			    find_libc_text(d2.pid, &t2, path, sizeof(path), &off)) {
+				tap_skip("libc text not mapped", "shared library text");
+			} else {
+				int lfd = open(path, O_RDONLY);
+
+				pvr(d1.pid, t1 + 64, orig, 4);
+				n = vmem_write(v, d1.pid, t1 + 64, "\xcc\xcc\xcc\xcc", 4, true, NULL, NULL,
+					       NULL, NULL);
+				pvr(d1.pid, t1 + 64, got1, 4);
+				pvr(d2.pid, t2 + 64, got2, 4);
+				pread(lfd, fb, 4, off + 64);
+				close(lfd);
+				ok(n == 4 && !memcmp(got1, "\xcc\xcc\xcc\xcc", 4) && !memcmp(got2, orig, 4) &&
+				   !memcmp(fb, orig, 4),
+				   "libc text written with force in one process: the other process and "
+				   "the library file keep the original bytes");
+			}
+			close(d1.in);
+			close(d2.in);
+			reap(d1.pid);
+			reap(d2.pid);
+		}
+	}
+
+	/* ---- privilege ---- */
+	set_marker("secret");
+	p = mmap(NULL, PG, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	strcpy(p, "own-bytes");
+	a = spawn(NULL, NULL);	/* maps p too */
+	fails = run_priv(a, p, 0);
+	ok(!(fails & ~6) && fails != 64, "uid 1000 without CAP_SYS_PTRACE: reading another process "
+	   "gives EPERM (status %d)", fails);
+	ok(!(fails & (2 | 64 | 128)), "uid 1000 without capabilities can read its own memory");
+	ok(!(fails & (4 | 64 | 128)), "without CAP_SYS_ADMIN a walk shows zero PFN/phys and raw "
+	   "entries without physical addresses");
+	fails = run_priv(a, p, 1);
+	ok(!(fails & (1 | 4 | 64 | 128)), "with CAP_SYS_PTRACE but not CAP_SYS_ADMIN: another "
+	   "process can be read, its PFNs stay hidden (status %d)", fails);
+	reap(a);
+
+	/* ---- bad pids and addresses ---- */
+	{
+		struct vms_walk w = { .addr = 0x400000 };
+
+		n = vmem_read(v, 2, 0x400000, buf, 8);
+		ok(n == -EINVAL, "kthreadd (pid 2): kernel thread, -EINVAL (%zd)", n);
+		ok(vmem_walk(v, 2, &w, 1) == -EINVAL, "walk of a kernel thread: -EINVAL");
+	}
+	a = fork();
+	if (a == 0)
+		_exit(0);
+	usleep(200000);	/* a zombie now */
+	n = vmem_read(v, a, (uintptr_t)marker, buf, 8);
+	ok(n == -EINVAL, "an exited, unreaped process: -EINVAL (%zd)", n);
+	waitpid(a, NULL, 0);
+	n = vmem_read(v, a, (uintptr_t)marker, buf, 8);
+	ok(n == -ESRCH, "an exited, reaped process: -ESRCH (%zd)", n);
+
+	/* pid reuse: the same pid number, a new process, its own memory. */
+	a = spawn(set_marker, "first");
+	memset(buf, 0, 16);
+	vmem_read(v, a, (uintptr_t)marker, buf, 6);
+	reap(a);
+	{
+		char lp[32];
+
+		snprintf(lp, sizeof(lp), "%d", a - 1);
+		if (write_file("/proc/sys/kernel/ns_last_pid", lp)) {
+			tap_skip("cannot set ns_last_pid", "pid reuse");
+		} else {
+			b = spawn(set_marker, "second");
+			memset(ref, 0, 16);
+			n = vmem_read(v, b, (uintptr_t)marker, ref, 7);
+			if (b != a)
+				tap_skip("the pid was not reused", "pid reuse");
+			else
+				ok(!strcmp(buf, "first") && n == 7 && !strcmp(ref, "second"),
+				   "pid reuse: the same pid reads the new process's memory");
+			reap(b);
+		}
+	}
+	a = spawn(NULL, NULL);
+	n = vmem_read(v, a, 0xffff888000000000ull, buf, 8);
+	ok(n == -EFAULT, "a kernel address: -EFAULT (%zd)", n);
+	n = vmem_read(v, a, 0x0800000000000000ull, buf, 8);
+	ok(n == -EFAULT, "a non-canonical address: -EFAULT (%zd)", n);
+	n = vmem_write(v, a, 0xffff888000000000ull, "x", 1, true, NULL, NULL, NULL, NULL);
+	ok(n == -EFAULT, "a forced write to a kernel address: -EFAULT (%zd)", n);
+	{
+		struct vms_walk w[3] = { { .addr = 0x1000 }, { .addr = 0xffff888000000000ull },
+					 { .addr = (uintptr_t)marker } };
+
+		n = vmem_walk(v, a, w, 3);
+		ok(n == 3 && w[0].err == -ENOENT && (w[0].wflags & VMS_W_NO_VMA) &&
+		   w[1].err == -EFAULT && w[2].err == 0 && w[2].stop_reason == VMS_STOP_LEAF,
+		   "walks: unmapped -ENOENT, kernel address -EFAULT, a mapped one still walks");
+	}
+	{
+		struct vms_vmainfo vi[3] = { { .addr = 0 }, { .addr = ~0ull },
+					     { .addr = (uintptr_t)marker } };
+
+		n = vmem_find(v, a, vi, 3, 0, NULL);
+		ok(n == 2 && vi[0].err == 0 && vi[0].start > 0 && vi[1].err == -EFAULT &&
+		   vi[2].start <= (uintptr_t)marker && vi[2].end > (uintptr_t)marker,
+		   "find: address 0 gives the first VMA (covering-or-next), ~0 an error");
+	}
+	n = vmem_read(v, a, 0x00fffffffffff000ull, buf, 2 * PG);
+	ok(n == -EFAULT, "a read running past the top of the user address space: -EFAULT (%zd)", n);
+	reap(a);
+	n = vmem_read(v, 4194303, 0x400000, buf, 8);
+	ok(n == -ESRCH, "a pid that does not exist: -ESRCH (%zd)", n);
+	vmem_close(v);
+	return tap_finish();
+}

@@ -1,0 +1,58 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Helpers shared by the guest tests (header-only: each test is one file). */
+#ifndef VMSCOPE_GUEST_UTIL_H
+#define VMSCOPE_GUEST_UTIL_H
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/wait.h>
+
+static inline int write_file(const char *path, const char *s)
+{
+	int fd = open(path, O_WRONLY), n;
+
+	if (fd < 0)
+		return -errno;
+	n = write(fd, s, strlen(s));
+	close(fd);
+	return n == (int)strlen(s) ? 0 : -EIO;
+}
+
+static inline int run_cmd(const char *cmd)
+{
+	int st = system(cmd);
+
+	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+/* zram swap, once per boot: lz4 modules, then zram, mkswap, swapon. */
+static inline const char *setup_swap(void)
+{
+	FILE *f = fopen("/proc/swaps", "r");
+	char line[256];
+	int lines = 0;
+
+	while (f && fgets(line, sizeof(line), f))
+		lines++;
+	if (f)
+		fclose(f);
+	if (lines > 1)
+		return NULL;
+	run_cmd("insmod /lib/modules/lz4_compress.ko 2>/dev/null; "
+		"insmod /lib/modules/lz4hc_compress.ko 2>/dev/null; "
+		"insmod /lib/modules/zram.ko 2>/dev/null");
+	if (access("/sys/block/zram0/disksize", W_OK))
+		return "zram is not available in this guest";
+	write_file("/sys/block/zram0/comp_algorithm", "lz4");
+	if (write_file("/sys/block/zram0/disksize", "128M"))
+		return "cannot size zram0";
+	if (run_cmd("mkswap /dev/zram0 >/dev/null 2>&1 && swapon /dev/zram0"))
+		return "mkswap/swapon on zram0 failed";
+	return NULL;
+}
+
+#endif

@@ -1,0 +1,648 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Page walks checked against the kernel's own answers: for every page of
+ * each kind of mapping in this process, the range walk's PFN, present and
+ * swap bits equal /proc/self/pagemap, page flags and mapcount equal
+ * /proc/kpageflags and /proc/kpagecount, the leaf size agrees with smaps,
+ * and the page is of the kind the mapping should give.  Runs as root
+ * (PFNs need CAP_SYS_ADMIN).  Also run with no5lvl by host_walk_4level.sh.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include "tap.h"
+#include "memops.c"
+#include "guest_util.h"
+#include <sys/ioctl.h>
+#include "vmscope_dev_uapi.h"
+
+#ifndef MAP_HUGE_2MB
+#define MAP_HUGE_2MB	(21 << 26)
+#define MAP_HUGE_1GB	(30 << 26)
+#endif
+#ifndef MADV_PAGEOUT
+#define MADV_PAGEOUT	21
+#endif
+
+#define PG	4096ul
+#define KPF(b)	(1ull << (b))
+#define PM_PRESENT	(1ull << 63)
+#define PM_SWAP		(1ull << 62)
+#define PM_PFN		((1ull << 55) - 1)
+
+static struct vmem *v;
+static pid_t self;
+/*
+ * 6.12's kpageflags tests "mapping & PAGE_MAPPING_KSM", which is true for
+ * every anonymous page (PAGE_MAPPING_KSM includes PAGE_MAPPING_ANON): its
+ * KSM bit is then useless and the KSM check uses smaps' KSM field instead.
+ */
+static bool kpf_ksm_broken;
+static int pm_fd, kpf_fd, kpc_fd;
+
+struct region {
+	const char *name;
+	uint64_t start, len;
+	const char *skip;	/* why it could not be set up */
+};
+
+/* All records of [start, start + len), from as many runs as needed. */
+static struct vms_prec *range_all(uint64_t start, uint64_t len, int *err)
+{
+	struct vms_prec *all = calloc(len / PG, sizeof(*all));
+	uint64_t addr = start, end = start + len;
+
+	*err = 0;
+	while (all && addr < end) {
+		const struct vms_range *h;
+		const struct vms_prec *r;
+		const struct vms_pdir *d;
+		int n = vmem_walk_range(v, self, addr, end, &h, &r, &d);
+
+		if (n <= 0) {
+			*err = n ? n : -EIO;
+			free(all);
+			return NULL;
+		}
+		memcpy(all + (addr - start) / PG, r, n * sizeof(*r));
+		addr = h->next;
+	}
+	return all;
+}
+
+static uint64_t pread64_at(int fd, uint64_t idx)
+{
+	uint64_t val = 0;
+
+	if (pread(fd, &val, 8, idx * 8) != 8)
+		return ~0ull;
+	return val;
+}
+
+/* Line 1: PFN, present and swap bits equal pagemap. */
+static void check_pagemap(const struct region *g, const struct vms_prec *r)
+{
+	uint64_t i, n = g->len / PG, bad = 0, present = 0, swapped = 0;
+
+	for (i = 0; i < n; i++) {
+		uint64_t pm = pread64_at(pm_fd, (g->start + i * PG) / PG);
+		int p = !!(pm & PM_PRESENT), s = !!(pm & PM_SWAP);
+		int rp = r[i].stop == VMS_STOP_LEAF;
+		int rs = r[i].stop == VMS_STOP_NOT_PRESENT && r[i].swp_kind == VMS_SWP_SWAP;
+		int ok_ = p == rp && s == rs;
+
+		if (ok_ && p)
+			ok_ = (pm & PM_PFN) == r[i].pfn;
+		if (ok_ && s)
+			ok_ = (pm & 0x1f) == r[i].swp_type &&
+			      ((pm & PM_PFN) >> 5) == r[i].pfn;
+		present += p;
+		swapped += s;
+		if (!ok_ && bad++ < 3)
+			diag("%s page %llu: pagemap %016llx, walk stop %u kind %u pfn %llx",
+			     g->name, (unsigned long long)i, (unsigned long long)pm, r[i].stop,
+			     r[i].swp_kind, (unsigned long long)r[i].pfn);
+	}
+	ok(!bad, "%s: PFN, present and swap bits equal pagemap (%llu pages, %llu present, "
+	   "%llu swapped)", g->name, (unsigned long long)n, (unsigned long long)present,
+	   (unsigned long long)swapped);
+}
+
+/* The VMS_PG_* view of a kpageflags word, for the flags both report. */
+static uint32_t kpf_to_vms(uint64_t k)
+{
+	uint32_t f = 0;
+
+	if (k & KPF(12)) f |= VMS_PG_ANON;
+	if ((k & KPF(21)) && !kpf_ksm_broken) f |= VMS_PG_KSM;
+	if (k & KPF(22)) f |= VMS_PG_THP;
+	if (k & KPF(17)) f |= VMS_PG_HUGETLB;
+	if (k & KPF(24)) f |= VMS_PG_ZERO;
+	if (k & (KPF(15) | KPF(16))) f |= VMS_PG_COMPOUND;
+	if (k & KPF(5)) f |= VMS_PG_LRU;
+	if (k & KPF(4)) f |= VMS_PG_DIRTY;
+	if (k & KPF(13)) f |= VMS_PG_SWAPCACHE;
+	if (k & KPF(18)) f |= VMS_PG_UNEVICTABLE;
+	if (k & KPF(33)) f |= VMS_PG_MLOCKED;
+	if (k & KPF(32)) f |= VMS_PG_RESERVED;
+	return f;
+}
+
+#define CMP_MASK (VMS_PG_ANON | VMS_PG_KSM | VMS_PG_THP | VMS_PG_HUGETLB | VMS_PG_ZERO | \
+		  VMS_PG_COMPOUND | VMS_PG_LRU | VMS_PG_DIRTY | VMS_PG_SWAPCACHE | \
+		  VMS_PG_UNEVICTABLE | VMS_PG_MLOCKED | VMS_PG_RESERVED)
+
+/* Mismatches between the walk and kpageflags/kpagecount; *cmp: pages compared. */
+static uint64_t flag_mismatches(const struct region *g, const struct vms_prec *r,
+				uint64_t *cmp, bool report)
+{
+	uint64_t i, n = g->len / PG, step = n > 4096 ? n / 4096 : 1, bad = 0;
+
+	*cmp = 0;
+	for (i = 0; i < n; i += step) {
+		uint64_t k, c;
+		uint32_t want;
+
+		if (r[i].stop != VMS_STOP_LEAF || (r[i].page_flags & VMS_PG_NOPAGE))
+			continue;
+		k = pread64_at(kpf_fd, r[i].pfn);
+		c = pread64_at(kpc_fd, r[i].pfn);
+		want = kpf_to_vms(k);
+		(*cmp)++;
+		if ((r[i].page_flags & CMP_MASK & ~(kpf_ksm_broken ? VMS_PG_KSM : 0)) == want &&
+		    (uint64_t)r[i].mapcount == c)
+			continue;
+		if (report && bad < 3)
+			diag("%s page %llu pfn %llx: walk flags %x mapcount %d, kpageflags %llx "
+			     "(as %x) kpagecount %llu", g->name, (unsigned long long)i,
+			     (unsigned long long)r[i].pfn, r[i].page_flags & CMP_MASK, r[i].mapcount,
+			     (unsigned long long)k, want, (unsigned long long)c);
+		bad++;
+	}
+	return bad;
+}
+
+/* Line 2: flags agree with kpageflags (LRU/dirty can move: retry a few times). */
+static void check_kpageflags(const struct region *g, struct vms_prec **rp)
+{
+	uint64_t cmp = 0, bad = 0;
+	int tries, err;
+
+	for (tries = 0; tries < 5; tries++) {
+		bad = flag_mismatches(g, *rp, &cmp, tries == 4);
+		if (!bad)
+			break;
+		usleep(200000);
+		free(*rp);
+		*rp = range_all(g->start, g->len, &err);
+		if (!*rp)
+			break;
+	}
+	if (!cmp) {
+		tap_skip("no page with a struct page is present", "%s: page flags and mapcount "
+			 "equal kpageflags/kpagecount", g->name);
+		return;
+	}
+	ok(!bad, "%s: page flags and mapcount equal kpageflags/kpagecount (%llu pages)",
+	   g->name, (unsigned long long)cmp);
+}
+
+static long smaps_ksm = -1;	/* KSM: kB of the last smaps_of() VMA */
+
+/* KernelPageSize and AnonHugePages (kB) of the VMA holding addr. */
+static int smaps_of(uint64_t addr, long *kps, long *ahp)
+{
+	FILE *f = fopen("/proc/self/smaps", "r");
+	char line[512];
+	int in = 0;
+
+	*kps = *ahp = smaps_ksm = -1;
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		unsigned long long s, e;
+
+		if (sscanf(line, "%llx-%llx ", &s, &e) == 2 && strchr(line, ' ') == line +
+		    strcspn(line, " ")) {
+			if (in)
+				break;
+			in = addr >= s && addr < e;
+			continue;
+		}
+		if (!in)
+			continue;
+		sscanf(line, "KernelPageSize: %ld kB", kps);
+		sscanf(line, "AnonHugePages: %ld kB", ahp);
+		sscanf(line, "KSM: %ld kB", &smaps_ksm);
+	}
+	fclose(f);
+	return *kps < 0 ? -1 : 0;
+}
+
+/* Line 3: the leaf sizes agree with smaps. */
+static void check_leaf(const struct region *g, const struct vms_prec *r)
+{
+	uint64_t i, n = g->len / PG, pmd_leaves = 0, bad = 0;
+	long kps, ahp;
+
+	if (smaps_of(g->start, &kps, &ahp)) {
+		ok(0, "%s: leaf size agrees with smaps (no smaps entry)", g->name);
+		return;
+	}
+	for (i = 0; i < n; i++) {
+		if (r[i].stop != VMS_STOP_LEAF)
+			continue;
+		if (kps > 4) {	/* hugetlb: every leaf is a KernelPageSize page */
+			if ((1l << r[i].leaf_shift) != kps * 1024)
+				bad++;
+		} else if (r[i].leaf_shift == 21) {
+			pmd_leaves++;
+		} else if (r[i].leaf_shift != 12) {
+			bad++;
+		}
+	}
+	/* AnonHugePages counts PMD-mapped anonymous THPs (huge zero excluded). */
+	if (kps == 4 && ahp >= 0) {
+		uint64_t anon_pmd = 0;
+
+		for (i = 0; i < n; i++)
+			if (r[i].stop == VMS_STOP_LEAF && r[i].leaf_shift == 21 &&
+			    !(r[i].page_flags & VMS_PG_ZERO))
+				anon_pmd++;
+		if (anon_pmd * 4 != (uint64_t)ahp && g->len >= (uint64_t)ahp * 1024)
+			bad++;
+		if (bad)
+			diag("%s: %llu PMD-leaf anon pages vs AnonHugePages %ld kB", g->name,
+			     (unsigned long long)anon_pmd, ahp);
+	}
+	ok(!bad, "%s: leaf size agrees with smaps (KernelPageSize %ld kB, AnonHugePages %ld kB, "
+	   "%llu PMD-mapped pages)", g->name, kps, ahp, (unsigned long long)pmd_leaves);
+}
+
+/* Line 4: every page of [first, last) is present with want flags (and
+ * leaf_shift shift when non-zero). */
+static void check_kind(const struct region *g, const struct vms_prec *r, uint64_t first,
+		       uint64_t last, uint32_t want, int shift, const char *what)
+{
+	uint64_t i, bad = 0;
+
+	for (i = first; i < last; i++) {
+		if (r[i].stop == VMS_STOP_LEAF && (r[i].page_flags & want) == want &&
+		    (!shift || r[i].leaf_shift == shift))
+			continue;
+		if (bad++ < 3)
+			diag("%s page %llu: stop %u flags %x shift %u", g->name,
+			     (unsigned long long)i, r[i].stop, r[i].page_flags, r[i].leaf_shift);
+	}
+	ok(!bad, "%s: %s", g->name, what);
+}
+
+static void skip_region(const struct region *g, int lines)
+{
+	int i;
+
+	for (i = 0; i < lines; i++)
+		tap_skip(g->skip, "%s: check %d", g->name, i + 1);
+}
+
+/* The three checks against the kernel; returns the records (free them). */
+static struct vms_prec *check_region(const struct region *g)
+{
+	struct vms_prec *r;
+	int err;
+
+	r = range_all(g->start, g->len, &err);
+	if (!r) {
+		ok(0, "%s: range walk (%s)", g->name, strerror(-err));
+		tap_skip("range walk failed", "%s: kpageflags", g->name);
+		tap_skip("range walk failed", "%s: smaps", g->name);
+		return NULL;
+	}
+	check_pagemap(g, r);
+	check_kpageflags(g, &r);
+	if (r)
+		check_leaf(g, r);
+	else
+		ok(0, "%s: leaf size (range walk failed)", g->name);
+	return r;
+}
+
+static void *map_aligned(size_t len, size_t align)
+{
+	char *p = mmap(NULL, len + align, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	uintptr_t a;
+
+	if (p == MAP_FAILED)
+		return NULL;
+	a = ((uintptr_t)p + align - 1) & ~(align - 1);
+	if (a > (uintptr_t)p)
+		munmap(p, a - (uintptr_t)p);
+	munmap((char *)a + len, (uintptr_t)p + align - a);
+	return (void *)a;
+}
+
+static int has_la57(void)
+{
+	return run_cmd("grep -qw la57 /proc/cpuinfo") == 0;
+}
+
+int main(void)
+{
+	struct region g;
+	struct vms_prec *r;
+	struct vms_walk w[2];
+	int err, fd, i;
+	char *p;
+
+	tap_plan(46);
+	self = getpid();
+	v = vmem_open(&err);
+	pm_fd = open("/proc/self/pagemap", O_RDONLY);
+	kpf_fd = open("/proc/kpageflags", O_RDONLY);
+	kpc_fd = open("/proc/kpagecount", O_RDONLY);
+	if (!v || pm_fd < 0 || kpf_fd < 0 || kpc_fd < 0) {
+		diag("vmem_open: %s; pagemap/kpageflags open: %d %d %d", strerror(-err), pm_fd,
+		     kpf_fd, kpc_fd);
+		for (i = 0; i < 46; i++)
+			tap_skip("module or /proc/kpageflags not available", "walk check %d", i + 1);
+		return tap_finish();
+	}
+
+	/* Paging levels, and single walks agreeing with the range walk. */
+	p = mmap(NULL, 4 * PG, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	memset(p, 1, 4 * PG);
+	memset(w, 0, sizeof(w));
+	w[0].addr = (uintptr_t)p + 123;
+	w[1].addr = (uintptr_t)p + 3 * PG + 8;
+	err = vmem_walk(v, self, w, 2);
+	ok(err == 2 && !w[0].err && w[0].levels == (has_la57() ? 5u : 4u),
+	   "walk reports %u-level paging, as the CPU runs (la57 %s)", w[0].levels,
+	   has_la57() ? "on" : "off");
+	{
+		uint64_t pm = pread64_at(pm_fd, w[1].addr / PG);
+
+		ok(!w[1].err && w[1].stop_level == VMS_LVL_PTE && w[1].stop_reason == VMS_STOP_LEAF &&
+		   w[1].pfn == (pm & PM_PFN) && w[1].phys == ((pm & PM_PFN) << 12 | 8) &&
+		   (w[1].bits[VMS_LVL_PTE] & (VMS_E_PRESENT | VMS_E_USER | VMS_E_WRITE | VMS_E_DIRTY)) ==
+		   (VMS_E_PRESENT | VMS_E_USER | VMS_E_WRITE | VMS_E_DIRTY) &&
+		   (w[1].page_flags & VMS_PG_ANON) && w[1].refcount >= 1 && w[1].mapcount == 1,
+		   "single walk of a written anon page: PTE leaf, pfn/phys from pagemap, P/U/W/D bits, "
+		   "anon, mapcount 1");
+	}
+
+	/* A fresh anon page is never KSM: if kpageflags says so, it is the quirk. */
+	kpf_ksm_broken = w[1].pfn && (pread64_at(kpf_fd, w[1].pfn) & KPF(21));
+	if (kpf_ksm_broken)
+		diag("this kernel's kpageflags sets KPF_KSM on every anon page: KSM is checked "
+		     "against smaps instead");
+
+	/* anon 4K: every other page written. */
+	g = (struct region){ "anon 4K", 0, 32 * PG, NULL };
+	p = mmap(NULL, g.len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	madvise(p, g.len, MADV_NOHUGEPAGE);
+	for (i = 0; i < 32; i += 2)
+		p[i * PG] = 1;
+	g.start = (uintptr_t)p;
+	r = check_region(&g);
+	if (r) {
+		uint64_t bad = 0;
+
+		for (i = 0; i < 32; i++)
+			if ((i % 2 == 0) != (r[i].stop == VMS_STOP_LEAF &&
+					     (r[i].page_flags & VMS_PG_ANON)) ||
+			    (i % 2 && r[i].stop != VMS_STOP_NONE_ENTRY))
+				bad++;
+		ok(!bad, "anon 4K: written pages are anon leaves, untouched ones none entries");
+	} else {
+		ok(0, "anon 4K: kinds");
+	}
+	free(r);
+
+	/* THP: two PMD-aligned 2M regions written. */
+	g = (struct region){ "THP", 0, 4 << 20, NULL };
+	p = map_aligned(g.len, 2 << 20);
+	madvise(p, g.len, MADV_HUGEPAGE);
+	p[0] = 1;
+	p[2 << 20] = 1;
+	g.start = (uintptr_t)p;
+	r = check_region(&g);
+	if (r && r[0].leaf_shift == 21)
+		check_kind(&g, r, 0, 1024, VMS_PG_ANON | VMS_PG_THP, 21,
+			   "PMD-mapped anon THP pages (2M leaves)");
+	else
+		tap_skip("no THP could be allocated", "THP: PMD-mapped");
+	free(r);
+
+	/* Huge zero page: a read fault on an aligned MADV_HUGEPAGE region. */
+	g = (struct region){ "huge zero", 0, 2 << 20, NULL };
+	p = map_aligned(g.len, 2 << 20);
+	madvise(p, g.len, MADV_HUGEPAGE);
+	(void)*(volatile char *)p;
+	g.start = (uintptr_t)p;
+	r = check_region(&g);
+	if (r && r[0].leaf_shift == 21)
+		check_kind(&g, r, 0, 512, VMS_PG_ZERO | VMS_PG_THP, 21,
+			   "read fault mapped the huge zero page (zero + THP, 2M)");
+	else
+		tap_skip("the kernel did not map the huge zero page", "huge zero: kinds");
+	free(r);
+
+	/* The 4K zero page after read faults. */
+	g = (struct region){ "zero page", 0, 8 * PG, NULL };
+	p = mmap(NULL, g.len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	madvise(p, g.len, MADV_NOHUGEPAGE);
+	for (i = 0; i < 8; i++)
+		(void)*(volatile char *)(p + i * PG);
+	g.start = (uintptr_t)p;
+	r = check_region(&g);
+	if (r)
+		check_kind(&g, r, 0, 8, VMS_PG_ZERO, 12, "read faults mapped the zero page");
+	else
+		ok(0, "zero page: kinds");
+	free(r);
+
+	/* hugetlb 2M and 1G. */
+	for (i = 0; i < 2; i++) {
+		uint64_t sz = i ? 1ull << 30 : 2ull << 20;
+
+		g = (struct region){ i ? "hugetlb 1G" : "hugetlb 2M", 0, i ? sz : 2 * sz, NULL };
+		p = mmap(NULL, g.len, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB | (i ? MAP_HUGE_1GB : MAP_HUGE_2MB),
+			 -1, 0);
+		if (p == MAP_FAILED) {
+			g.skip = i ? "no 1G huge page reserved" : "no 2M huge pages reserved";
+			skip_region(&g, 4);
+			continue;
+		}
+		memset(p, 0x5a, 64);
+		p[g.len - 1] = 1;
+		g.start = (uintptr_t)p;
+		r = check_region(&g);
+		if (r)
+			check_kind(&g, r, 0, g.len / PG, VMS_PG_HUGETLB, i ? 30 : 21,
+				   "hugetlb leaves at the hstate's size");
+		else
+			ok(0, "%s: kinds", g.name);
+		free(r);
+		munmap(p, g.len);
+	}
+
+	/* Shared and private mappings of one file. */
+	fd = open("/tmp/vms_walk_file", O_RDWR | O_CREAT | O_TRUNC, 0600);
+	if (fd >= 0 && ftruncate(fd, 8 * PG) == 0) {
+		char *q;
+
+		g = (struct region){ "shared file", 0, 8 * PG, NULL };
+		p = mmap(NULL, g.len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+		for (i = 0; i < 8; i++)
+			p[i * PG] = 'S';
+		g.start = (uintptr_t)p;
+		r = check_region(&g);
+		if (r)
+			check_kind(&g, r, 0, 8, VMS_PG_FILE, 12, "page-cache pages, shared");
+		else
+			ok(0, "shared file: kinds");
+		free(r);
+
+		g = (struct region){ "private file", 0, 8 * PG, NULL };
+		q = mmap(NULL, g.len, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
+		for (i = 0; i < 8; i++)
+			(void)*(volatile char *)(q + i * PG);
+		q[0] = 'P';	/* COW: page 0 becomes anon */
+		g.start = (uintptr_t)q;
+		r = check_region(&g);
+		if (r) {
+			uint64_t bad = !(r[0].stop == VMS_STOP_LEAF && (r[0].page_flags & VMS_PG_ANON));
+
+			for (i = 1; i < 8; i++)
+				if (!(r[i].stop == VMS_STOP_LEAF && (r[i].page_flags & VMS_PG_FILE) &&
+				      r[i].mapcount >= 2))
+					bad++;
+			ok(!bad, "private file: the written page is an anon COW copy, the others "
+			   "are the page-cache pages the MAP_SHARED mapping maps too (mapcount >= 2)");
+		} else {
+			ok(0, "private file: kinds");
+		}
+		free(r);
+		close(fd);
+	} else {
+		g = (struct region){ "shared file", 0, 0, "cannot create a file in /tmp" };
+		skip_region(&g, 4);
+		g.name = "private file";
+		skip_region(&g, 4);
+	}
+
+	/* KSM: identical pages merged by ksmd. */
+	g = (struct region){ "KSM", 0, 16 * PG, NULL };
+	p = mmap(NULL, g.len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	madvise(p, g.len, MADV_NOHUGEPAGE);
+	for (i = 0; i < 16; i++)
+		memset(p + i * PG, 0x77, PG);
+	g.start = (uintptr_t)p;
+	if (madvise(p, g.len, MADV_MERGEABLE) ||
+	    write_file("/sys/kernel/mm/ksm/pages_to_scan", "10000") ||
+	    write_file("/sys/kernel/mm/ksm/sleep_millisecs", "10") ||
+	    write_file("/sys/kernel/mm/ksm/run", "1")) {
+		g.skip = "KSM is not available";
+		skip_region(&g, 4);
+	} else {
+		for (i = 0; i < 300; i++) {
+			if ((pread64_at(pm_fd, g.start / PG) & PM_PFN) ==
+			    (pread64_at(pm_fd, g.start / PG + 15) & PM_PFN))
+				break;
+			usleep(50000);
+		}
+		if (i == 300) {
+			g.skip = "ksmd did not merge the pages in 15 s";
+			skip_region(&g, 4);
+		} else {
+			r = check_region(&g);
+			if (r) {
+				uint64_t ksm = 0;
+				long kps, ahp;
+
+				for (i = 0; i < 16; i++)
+					ksm += r[i].stop == VMS_STOP_LEAF &&
+					       (r[i].page_flags & VMS_PG_KSM);
+				smaps_of(g.start, &kps, &ahp);
+				ok(ksm > 0 && (long)ksm * 4 == smaps_ksm,
+				   "KSM: %llu pages flagged KSM, smaps KSM %ld kB",
+				   (unsigned long long)ksm, smaps_ksm);
+			} else {
+				ok(0, "KSM: kinds");
+			}
+			free(r);
+		}
+		write_file("/sys/kernel/mm/ksm/run", "0");
+	}
+
+	/* Swap: zram, then MADV_PAGEOUT. */
+	g = (struct region){ "swapped", 0, 16 * PG, NULL };
+	g.skip = setup_swap();
+	if (g.skip) {
+		skip_region(&g, 4);
+	} else {
+		p = mmap(NULL, g.len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		madvise(p, g.len, MADV_NOHUGEPAGE);
+		for (i = 0; i < 16; i++)
+			memset(p + i * PG, i + 1, PG);
+		g.start = (uintptr_t)p;
+		madvise(p, g.len, MADV_PAGEOUT);
+		r = check_region(&g);
+		if (r) {
+			uint64_t sw = 0;
+
+			for (i = 0; i < 16; i++)
+				sw += r[i].stop == VMS_STOP_NOT_PRESENT && r[i].swp_kind == VMS_SWP_SWAP &&
+				      r[i].level == VMS_LVL_PTE;
+			ok(sw > 0, "swapped: MADV_PAGEOUT left %llu of 16 pages as swap entries",
+			   (unsigned long long)sw);
+		} else {
+			ok(0, "swapped: kinds");
+		}
+		free(r);
+	}
+
+	/*
+	 * PFNMAP: the project's mmap device.  /proc/PID/pagemap cannot be the
+	 * reference here: its walker skips VM_PFNMAP VMAs and reports them
+	 * not present.  The kernel's own answer for these PFNs is the
+	 * device's VMS_DEV_IOC_INFO, which the walk must match page by page.
+	 */
+	g = (struct region){ "PFNMAP", 0, 4 * PG, NULL };
+	fd = open("/dev/vmscope", O_RDWR);
+	p = fd >= 0 ? mmap(NULL, 4 * PG, PROT_READ, MAP_SHARED, fd, 0) : MAP_FAILED;
+	if (p == MAP_FAILED) {
+		g.skip = fd < 0 ? "mmap device not present" : "mmap device refused a 4-page map";
+		skip_region(&g, 4);
+	} else {
+		struct vms_dev_info info = { 0 };
+		__u64 pfns[4] = { 0 };
+		int bad = 0, got;
+
+		(void)*(volatile char *)p;
+		g.start = (uintptr_t)p;
+		info.pfns = (uintptr_t)pfns;
+		info.pfn_count = 4;
+		got = ioctl(fd, VMS_DEV_IOC_INFO, &info) == 0 && (info.flags & VMS_DEV_F_PFNS);
+		r = range_all(g.start, g.len, &err);
+		if (r && got) {
+			for (i = 0; i < 4; i++) {
+				if (r[i].pfn != pfns[i] || !pfns[i]) {
+					diag("PFNMAP page %d: walk pfn %llx, device pfn %llx", (int)i,
+					     (unsigned long long)r[i].pfn, (unsigned long long)pfns[i]);
+					bad++;
+				}
+			}
+		}
+		ok(r && got && !bad, "PFNMAP: the walk's PFNs equal the device's ioctl PFNs (4 pages)");
+		bad = 0;
+		for (i = 0; i < 4; i++)
+			if (pread64_at(pm_fd, ((uintptr_t)p + i * PG) / PG) & PM_PRESENT)
+				bad++;
+		ok(!bad, "PFNMAP: pagemap reports the pages not present, as its walker skips VM_PFNMAP");
+		if (r) {
+			check_leaf(&g, r);
+			check_kind(&g, r, 0, 4, VMS_PG_NOPAGE, 12,
+				   "PFNMAP page: PFN only, no struct page");
+		} else {
+			ok(0, "PFNMAP: leaf size (range walk failed)");
+			ok(0, "PFNMAP: kinds");
+		}
+		free(r);
+		munmap(p, 4 * PG);
+	}
+	if (fd >= 0)
+		close(fd);
+	vmem_close(v);
+	return tap_finish();
+}

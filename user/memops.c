@@ -1,0 +1,197 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include "memops.h"
+#include "vmem.skel.h"
+
+struct vmem *vmem_open(int *err)
+{
+	struct vmem *v = vmem__open_and_load();
+
+	*err = v ? 0 : -errno;
+	return v;
+}
+
+void vmem_close(struct vmem *v)
+{
+	vmem__destroy(v);
+}
+
+static int run(struct bpf_program *prog)
+{
+	LIBBPF_OPTS(bpf_test_run_opts, opts);
+	int err = bpf_prog_test_run_opts(bpf_program__fd(prog), &opts);
+
+	return err ? -errno : 0;
+}
+
+struct vms_vmainfo *vmem_find_buf(struct vmem *v)
+{
+	return (struct vms_vmainfo *)v->bss->buf;
+}
+
+int vmem_find_run(struct vmem *v, pid_t pid, size_t n, unsigned int flags)
+{
+	int err;
+
+	if (!n || n > ((flags & VMS_FIND_NAME) ? VMEM_FIND_NAME_BATCH : VMEM_FIND_BATCH))
+		return -EINVAL;
+	v->bss->pid = pid;
+	v->bss->len = n;
+	v->bss->flags = flags;
+	err = run(v->progs.find_vmas);
+	if (err)
+		return err;
+	return v->bss->ret;
+}
+
+int vmem_find(struct vmem *v, pid_t pid, struct vms_vmainfo *vi, size_t n,
+	      unsigned int flags, char (*names)[VMS_VI_NAME_LEN])
+{
+	size_t batch = names ? VMEM_FIND_NAME_BATCH : VMEM_FIND_BATCH, done = 0;
+	int found = 0, ret;
+
+	if (names)
+		flags |= VMS_FIND_NAME;
+	else
+		flags &= ~VMS_FIND_NAME;
+	while (done < n) {
+		size_t k = n - done < batch ? n - done : batch, i;
+		struct vms_vmainfo *b = vmem_find_buf(v);
+
+		for (i = 0; i < k; i++)
+			b[i].addr = vi[done + i].addr;
+		ret = vmem_find_run(v, pid, k, flags);
+		if (ret < 0)
+			return ret;
+		memcpy(vi + done, b, k * sizeof(*b));
+		if (names)
+			memcpy(names + done, b + k, k * VMS_VI_NAME_LEN);
+		found += ret;
+		done += k;
+	}
+	return found;
+}
+
+int vmem_walk(struct vmem *v, pid_t pid, struct vms_walk *w, size_t n)
+{
+	size_t done = 0;
+	int err;
+
+	while (done < n) {
+		size_t k = n - done < VMEM_WALK_BATCH ? n - done : VMEM_WALK_BATCH;
+		struct vms_walk *b = (struct vms_walk *)v->bss->buf;
+		size_t i;
+
+		for (i = 0; i < k; i++)
+			b[i].addr = w[done + i].addr;
+		v->bss->pid = pid;
+		v->bss->len = k;
+		err = run(v->progs.walk);
+		if (err)
+			return err;
+		if (v->bss->ret < 0)
+			return v->bss->ret;
+		memcpy(w + done, b, k * sizeof(*b));
+		done += k;
+	}
+	return (int)done;
+}
+
+int vmem_walk_range(struct vmem *v, pid_t pid, uint64_t start, uint64_t end,
+		    const struct vms_range **hdr, const struct vms_prec **recs,
+		    const struct vms_pdir **dirs)
+{
+	struct vms_range *r = (struct vms_range *)v->bss->buf;
+	size_t room = VMEM_BUF_SIZE - sizeof(*r);
+	int err;
+
+	memset(r, 0, sizeof(*r));
+	r->start = start;
+	r->end = end;
+	/* Leave room for one dir per 2 MiB of records, plus two. */
+	r->max_pages = (room - 2 * sizeof(struct vms_pdir)) /
+		       (sizeof(struct vms_prec) + sizeof(struct vms_pdir) / 512.0);
+	while (r->max_pages && (size_t)r->max_pages * sizeof(struct vms_prec) +
+	       ((r->max_pages + 511) / 512 + 2) * sizeof(struct vms_pdir) > room)
+		r->max_pages--;
+	v->bss->pid = pid;
+	err = run(v->progs.walk_range);
+	if (err)
+		return err;
+	if (v->bss->ret < 0)
+		return v->bss->ret;
+	*hdr = r;
+	*recs = (const struct vms_prec *)(r + 1);
+	*dirs = (const struct vms_pdir *)(*recs + r->max_pages);
+	return (int)v->bss->ret;
+}
+
+ssize_t vmem_read_chunk(struct vmem *v, pid_t pid, uint64_t addr, size_t len,
+			const void **data)
+{
+	int err;
+
+	if (len > VMEM_BUF_SIZE)
+		len = VMEM_BUF_SIZE;
+	v->bss->pid = pid;
+	v->bss->addr = addr;
+	v->bss->len = len;
+	err = run(v->progs.mem_read);
+	if (err)
+		return err;
+	*data = v->bss->buf;
+	return v->bss->ret;
+}
+
+ssize_t vmem_read(struct vmem *v, pid_t pid, uint64_t addr, void *dst, size_t len)
+{
+	size_t done = 0;
+
+	while (done < len) {
+		size_t want = len - done < VMEM_BUF_SIZE ? len - done : VMEM_BUF_SIZE;
+		const void *data = NULL;
+		ssize_t n = vmem_read_chunk(v, pid, addr + done, want, &data);
+
+		if (n <= 0)
+			return done ? (ssize_t)done : (n ? n : -EIO);
+		memcpy((char *)dst + done, data, n);
+		done += n;
+		if ((size_t)n < want)
+			break;	/* short: stopped at an inaccessible page */
+	}
+	return done;
+}
+
+ssize_t vmem_write(struct vmem *v, pid_t pid, uint64_t addr, const void *src,
+		   size_t len, bool force, void *old, ssize_t *old_n, void *new_,
+		   ssize_t *new_n)
+{
+	int err;
+
+	if (len > VMEM_WBUF_SIZE)
+		return -E2BIG;
+	memcpy(v->bss->wbuf, src, len);
+	v->bss->pid = pid;
+	v->bss->addr = addr;
+	v->bss->len = len;
+	v->bss->flags = force ? VMS_WRITE_FORCE : 0;
+	v->bss->wflags = (old || new_) ? VMEM_W_SHOW : 0;
+	err = run(v->progs.mem_write);
+	if (err)
+		return err;
+	if (old && old_n) {
+		*old_n = v->bss->ret_old;
+		if (*old_n > 0)
+			memcpy(old, v->bss->wold, *old_n);
+	}
+	if (new_ && new_n) {
+		*new_n = v->bss->ret_new;
+		if (*new_n > 0)
+			memcpy(new_, v->bss->wnew, *new_n);
+	}
+	return v->bss->ret;
+}
