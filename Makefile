@@ -123,7 +123,7 @@ tests: $(TEST_BINS) $(patsubst %.skel.h,%.bpf.o,$(TEST_SKELS))
 $(OUT)/libvmscope.a: $(filter-out $(OUT)/user/main.o,$(USER_OBJS))
 	$(Q)rm -f $@ && ar rcs $@ $^
 
-$(OUT)/tests/%: tests/%.c $(wildcard tests/*.h) user/memops.c $(USER_HDRS) $(SKELS) $(TEST_SKELS) $(OUT)/libvmscope.a | $(OUT)/deps.mk
+$(OUT)/tests/%: tests/%.c $(wildcard tests/*.h) $(USER_HDRS) $(SKELS) $(TEST_SKELS) $(OUT)/libvmscope.a | $(OUT)/deps.mk
 	@echo "  CC      $@"
 	$(Q)mkdir -p $(dir $@)
 	$(Q)$(CC) $(CFLAGS) -Itests -I$(OUT)/tests $< -o $@ $(OUT)/libvmscope.a $(LDLIBS)

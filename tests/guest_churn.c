@@ -21,7 +21,7 @@
 #include <sys/mman.h>
 #include <sys/wait.h>
 #include "tap.h"
-#include "memops.c"
+#include "memops.h"
 #include "guest_util.h"
 
 #ifndef MADV_PAGEOUT

@@ -11,6 +11,7 @@
 #include <bpf/btf.h>
 #include "common.h"
 #include "vmscope_uapi.h"
+#include "vma.h"
 #include "abi.skel.h"
 
 bool json_output;
@@ -250,26 +251,6 @@ bool pid_is_kthread(pid_t pid)
 	return flags & 0x00200000;
 }
 
-int read_comm(pid_t pid, char *buf, size_t sz)
-{
-	char path[64];
-	ssize_t n;
-	int fd;
-
-	snprintf(path, sizeof(path), "/proc/%d/comm", pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	n = read(fd, buf, sz - 1);
-	close(fd);
-	if (n < 0)
-		return -errno;
-	while (n > 0 && buf[n - 1] == '\n')
-		n--;
-	buf[n] = 0;
-	return 0;
-}
-
 /* ---- BPF --------------------------------------------------------------- */
 
 static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
@@ -354,6 +335,42 @@ int require_module(const char *cmd)
 		return -EPROTO;
 	}
 	return 0;
+}
+
+void vm_flags_perms(uint64_t f, char perms[5])
+{
+	perms[0] = f & VMS_VM_READ ? 'r' : '-';
+	perms[1] = f & VMS_VM_WRITE ? 'w' : '-';
+	perms[2] = f & VMS_VM_EXEC ? 'x' : '-';
+	perms[3] = f & VMS_VM_MAYSHARE ? 's' : 'p';
+	perms[4] = 0;
+}
+
+const char *vma_kind_name(unsigned int k)
+{
+	static const char *const names[] = {
+		"anon", "file", "heap", "stack", "special", "anon_named", "anon_shmem",
+	};
+	return k < ARRAY_SIZE(names) ? names[k] : "unknown";
+}
+
+void jw_vma(uint64_t start, uint64_t end, uint64_t vm_flags, uint64_t pgoff,
+	    uint32_t dev, uint64_t ino, unsigned int kind, const char *name)
+{
+	char perms[5];
+
+	vm_flags_perms(vm_flags, perms);
+	jw_hex("start", start);
+	jw_hex("end", end);
+	jw_u64("size", end - start);
+	jw_str("perms", perms);
+	jw_hex("vm_flags", vm_flags);
+	jw_hex("offset", pgoff);
+	jw_u64("dev_major", dev >> 20);
+	jw_u64("dev_minor", dev & 0xfffff);
+	jw_u64("inode", ino);
+	jw_str("kind", vma_kind_name(kind));
+	jw_str("name", name);
 }
 
 const char *fmt_size(uint64_t b, char *buf, size_t sz)

@@ -40,7 +40,6 @@ int parse_addr(const char *s, uint64_t *addr);
 /* Process checks against /proc; each prints the error. */
 int check_pid(pid_t pid);		/* 0, or -ESRCH with a message */
 bool pid_is_kthread(pid_t pid);
-int read_comm(pid_t pid, char *buf, size_t sz);
 
 /* BPF/libbpf set-up: quiet libbpf unless -v; explain EPERM. */
 void bpf_setup(void);
@@ -53,6 +52,13 @@ int module_abi(void);
 int module_has_kfunc(const char *name);
 /* For commands that need the module: 0, or an error message and -errno. */
 int require_module(const char *cmd);
+
+/* VMAs, shown the same way by every command. */
+void vm_flags_perms(uint64_t vm_flags, char perms[5]);	/* "rw-p" */
+const char *vma_kind_name(unsigned int kind);		/* enum vms_name_kind */
+/* The /proc/PID/maps fields of one VMA as JSON members, start to name. */
+void jw_vma(uint64_t start, uint64_t end, uint64_t vm_flags, uint64_t pgoff,
+	    uint32_t dev, uint64_t ino, unsigned int kind, const char *name);
 
 /* Human-friendly size: "4K", "2M", "1.5G". */
 const char *fmt_size(uint64_t bytes, char *buf, size_t sz);

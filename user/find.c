@@ -8,17 +8,8 @@
 #include "memcli.h"
 #include "vma.h"
 
-static const char *kind_str(__u32 k)
-{
-	static const char *const names[] = {
-		"anon", "file", "heap", "stack", "special", "anon_named", "anon_shmem",
-	};
-	return k < ARRAY_SIZE(names) ? names[k] : "unknown";
-}
-
 static void print_json(const struct vms_vmainfo *vi, char (*names)[VMS_VI_NAME_LEN], size_t n)
 {
-	char perms[5];
 	size_t i;
 
 	jw_start_arr();
@@ -34,18 +25,8 @@ static void print_json(const struct vms_vmainfo *vi, char (*names)[VMS_VI_NAME_L
 		}
 		jw_bool("found", true);
 		jw_bool("covering", r->addr >= r->start);
-		memcli_perms(r->vm_flags, perms);
-		jw_hex("start", r->start);
-		jw_hex("end", r->end);
-		jw_u64("size", r->end - r->start);
-		jw_str("perms", perms);
-		jw_hex("vm_flags", r->vm_flags);
-		jw_hex("offset", r->pgoff);
-		jw_u64("dev_major", r->dev >> 20);
-		jw_u64("dev_minor", r->dev & 0xfffff);
-		jw_u64("inode", r->ino);
-		jw_str("kind", kind_str(r->name_kind));
-		jw_str("name", names[i]);
+		jw_vma(r->start, r->end, r->vm_flags, r->pgoff, r->dev, r->ino,
+		       r->name_kind, names[i]);
 		jw_end_obj();
 	}
 	jw_end_arr();
@@ -81,7 +62,7 @@ static void print_table(const struct vms_vmainfo *vi, char (*names)[VMS_VI_NAME_
 			printf("%-*s (no VMA at or after this address)\n", wa, buf);
 			continue;
 		}
-		memcli_perms(r->vm_flags, perms);
+		vm_flags_perms(r->vm_flags, perms);
 		snprintf(range, sizeof(range), "%08llx-%08llx", (unsigned long long)r->start,
 			 (unsigned long long)r->end);
 		snprintf(dev, sizeof(dev), "%02x:%02x", r->dev >> 20, r->dev & 0xfffff);

@@ -17,40 +17,21 @@
 #define BPF_FS_MAGIC 0xcafe4a11
 #endif
 
-static const char *kind_name(__u32 k)
-{
-	static const char *const names[] = {
-		"anon", "file", "heap", "stack", "special", "anon_named", "anon_shmem",
-	};
-	return k < ARRAY_SIZE(names) ? names[k] : "unknown";
-}
-
 static void print_json(const struct vmalist *l, bool all)
 {
-	char perms[5];
 	size_t i;
 
 	jw_start_arr();
 	for (i = 0; i < l->n; i++) {
 		const struct vms_vma *r = &l->v[i];
 
-		vma_perms(r, perms);
 		jw_start_obj();
 		if (all) {
 			jw_u64("pid", r->pid);
 			jw_str("comm", vma_comm_of(l, r));
 		}
-		jw_hex("start", r->start);
-		jw_hex("end", r->end);
-		jw_u64("size", r->end - r->start);
-		jw_str("perms", perms);
-		jw_hex("vm_flags", r->vm_flags);
-		jw_hex("offset", r->pgoff);
-		jw_u64("dev_major", r->dev >> 20);
-		jw_u64("dev_minor", r->dev & 0xfffff);
-		jw_u64("inode", r->ino);
-		jw_str("kind", kind_name(r->name_kind));
-		jw_str("name", vma_name_of(l, r));
+		jw_vma(r->start, r->end, r->vm_flags, r->pgoff, r->dev, r->ino,
+		       r->name_kind, vma_name_of(l, r));
 		if (r->rflags & VMS_R_NAME_TRUNC)
 			jw_bool("name_truncated", true);
 		jw_end_obj();
@@ -93,7 +74,7 @@ static void print_table(const struct vmalist *l, bool all)
 		const struct vms_vma *r = &l->v[i];
 		char addr[40];
 
-		vma_perms(r, perms);
+		vm_flags_perms(r->vm_flags, perms);
 		if (all)
 			printf("%*d %-*s ", wpid, r->pid, wcomm, vma_comm_of(l, r));
 		snprintf(addr, sizeof(addr), "%08llx-%08llx", (unsigned long long)r->start,

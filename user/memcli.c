@@ -56,11 +56,3 @@ void memcli_err(const char *cmd, pid_t pid, int err, uint64_t addr, int has_addr
 	}
 }
 
-void memcli_perms(uint64_t f, char perms[5])
-{
-	perms[0] = f & VMS_VM_READ ? 'r' : '-';
-	perms[1] = f & VMS_VM_WRITE ? 'w' : '-';
-	perms[2] = f & VMS_VM_EXEC ? 'x' : '-';
-	perms[3] = f & VMS_VM_MAYSHARE ? 's' : 'p';
-	perms[4] = 0;
-}

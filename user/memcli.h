@@ -13,6 +13,5 @@ struct vmem *memcli_open(const char *cmd);
 void memcli_err(const char *cmd, pid_t pid, int err, uint64_t addr, int has_addr);
 
 /* "rwxp" of vm_flags. */
-void memcli_perms(uint64_t vm_flags, char perms[5]);
 
 #endif

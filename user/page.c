@@ -154,7 +154,7 @@ static void walk_text(pid_t pid, const struct vms_walk *w)
 		printf("  %s\n", w->err == -ENOENT ? "(in no VMA)" : strerror(-w->err));
 		return;
 	}
-	memcli_perms(w->vm_flags, perms);
+	vm_flags_perms(w->vm_flags, perms);
 	printf("  VMA %llx-%llx %s  %d-level paging%s\n", (unsigned long long)w->vm_start,
 	       (unsigned long long)w->vm_end, perms, w->levels,
 	       w->wflags & VMS_W_PFNMAP ? "  PFNMAP/IO" : "");

@@ -8,6 +8,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "vmalist.h"
+#include "common.h"
 #include "vma.skel.h"
 #include "maps_text.skel.h"
 
@@ -333,15 +334,6 @@ int vmalist_pin_text(struct vma_bpf *obj, pid_t pid, const char *path)
 	return err;
 }
 
-void vma_perms(const struct vms_vma *r, char perms[5])
-{
-	perms[0] = r->vm_flags & VMS_VM_READ ? 'r' : '-';
-	perms[1] = r->vm_flags & VMS_VM_WRITE ? 'w' : '-';
-	perms[2] = r->vm_flags & VMS_VM_EXEC ? 'x' : '-';
-	perms[3] = r->vm_flags & VMS_VM_MAYSHARE ? 's' : 'p';
-	perms[4] = 0;
-}
-
 int vma_format_maps(const struct vmalist *l, const struct vms_vma *r, char *buf, size_t sz)
 {
 	const char *name = vma_name_of(l, r);
@@ -349,7 +341,7 @@ int vma_format_maps(const struct vmalist *l, const struct vms_vma *r, char *buf,
 	size_t o;
 	int n;
 
-	vma_perms(r, perms);
+	vm_flags_perms(r->vm_flags, perms);
 	n = snprintf(buf, sz, "%08llx-%08llx %s %08llx %02x:%02x %llu ",
 		     (unsigned long long)r->start, (unsigned long long)r->end, perms,
 		     (unsigned long long)r->pgoff, r->dev >> 20, r->dev & 0xfffff,

@@ -46,6 +46,5 @@ int vmalist_pin_text(struct vma_bpf *obj, pid_t pid, const char *path);
 
 /* One /proc/PID/maps line for r, exactly as the kernel prints it. */
 int vma_format_maps(const struct vmalist *l, const struct vms_vma *r, char *buf, size_t sz);
-void vma_perms(const struct vms_vma *r, char perms[5]);
 
 #endif /* VMSCOPE_VMALIST_H */
