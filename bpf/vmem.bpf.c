@@ -16,8 +16,8 @@ char LICENSE[] SEC("license") = "GPL";
 /* in */
 __s32 pid;
 __u64 addr;
-__u32 len;		/* bytes (read, write) or records (find, walk) */
-__u32 flags;		/* find: VMS_FIND_*; write: VMS_WRITE_* */
+__u32 len;		/* bytes (read, write) or records (walk) */
+__u32 flags;		/* write: VMS_WRITE_* */
 __u32 wflags;		/* write: VMEM_W_* */
 /* out */
 __s64 ret;
@@ -32,7 +32,7 @@ __u8 wnew[VMEM_WBUF_SIZE];
 SEC("syscall")
 int find_vmas(void *ctx)
 {
-	ret = vmscope_find_vmas(pid, buf, VMEM_BUF_SIZE, len, flags);
+	ret = vmscope_find_vmas(pid, buf, VMEM_BUF_SIZE);
 	return 0;
 }
 

@@ -1,75 +1,87 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Reading and writing another process's memory through the fault path,
- * the way /proc/PID/mem does (access_remote_vm() is not exported on 6.12).
+ * the way process_vm_readv()/writev() do (access_remote_vm() is not
+ * exported on 6.12).
  *
- * Writes take each page with get_user_pages_remote(FOLL_WRITE), which
- * breaks copy-on-write first: a private file page, a page still shared with
- * a fork child, a KSM page or the zero page is replaced by a private copy
- * before a byte changes.  A PFN found by a page walk is never written.
+ * Pages are taken with get_user_pages_remote(), which faults them in and,
+ * for FOLL_WRITE, breaks copy-on-write first: a private file page, a page
+ * still shared with a fork child, a KSM page or the zero page is replaced
+ * by a private copy before a byte changes.  A PFN found by a page walk is
+ * never written.  A write into a MAP_SHARED file mapping does change the
+ * file's page cache, as it would if the process wrote it itself (and as
+ * /proc/PID/mem does).
+ *
+ * GUP runs "unlockable" (a locked argument): faults may then wait
+ * killably (userfaultfd, FUSE, I/O) and drop mmap_lock.  Each GUP call is
+ * kept inside one VMA, found beforehand with the lock held, so GUP never
+ * meets a hole below a stack (it would warn that it no longer grows
+ * stacks).  Bytes are copied with mmap_lock dropped, under page references.
+ *
+ * Reads may be short, like process_vm_readv().  Writes are all or
+ * nothing: every page is faulted in and held first; only when all of them
+ * are held is the first byte written.
  */
 #include <linux/highmem.h>
 #include <linux/mm.h>
 #include <linux/mmap_lock.h>
 #include <linux/sched/signal.h>
+#include <linux/slab.h>
 #include "vmscope.h"
 
-/* Pages taken per get_user_pages_remote() call for reads. */
+/* Pages taken per get_user_pages_remote() call. */
 #define ACC_BATCH	16
-/* Drop mmap_lock this often so a writer (munmap, mprotect) is not starved. */
-#define ACC_RELOCK_PAGES	1024
 
-long vms_access(struct mm_struct *mm, unsigned long addr, void *buf,
-		size_t len, unsigned int flags)
+/*
+ * Take up to nr pages from addr (page aligned), all inside addr's VMA, with
+ * references.  Returns how many or -errno (-EFAULT: nothing mapped there,
+ * or not accessible this way).
+ */
+static long acc_get_pages(struct mm_struct *mm, unsigned long addr, unsigned long nr,
+			  unsigned int gup_flags, struct page **pages)
 {
-	unsigned int gup_flags = 0;
-	struct page *pages[ACC_BATCH];
-	bool write = flags & VMS_ACC_WRITE;
-	unsigned long since_relock = 0;
-	size_t done = 0;
-	long err = 0;
-
-	if (flags & ~(VMS_ACC_WRITE | VMS_ACC_FORCE))
-		return -EINVAL;
-	if (!len)
-		return 0;
-	if (addr >= TASK_SIZE_MAX || len > TASK_SIZE_MAX - addr)
-		return -EFAULT;
-	if (write)
-		gup_flags |= FOLL_WRITE;
-	if (flags & VMS_ACC_FORCE)
-		gup_flags |= FOLL_FORCE;
+	struct vm_area_struct *vma;
+	int locked = 1;
+	long got;
 
 	if (mmap_read_lock_killable(mm))
 		return -EINTR;
+	vma = vma_lookup(mm, addr);
+	if (!vma) {
+		mmap_read_unlock(mm);
+		return -EFAULT;
+	}
+	nr = min(nr, (vma->vm_end - addr) >> PAGE_SHIFT);
+	got = get_user_pages_remote(mm, addr, nr, gup_flags, pages, &locked);
+	if (locked)
+		mmap_read_unlock(mm);
+	if (got == 0)
+		return -EFAULT;
+	return got;
+}
+
+static void acc_put_pages(struct page **pages, unsigned long n)
+{
+	while (n)
+		put_page(pages[--n]);
+}
+
+static long acc_read(struct mm_struct *mm, unsigned long addr, void *buf, size_t len,
+		     unsigned int gup_flags)
+{
+	struct page *pages[ACC_BATCH];
+	size_t done = 0;
+	long err = 0;
+
 	while (done < len) {
 		unsigned long start = addr & PAGE_MASK;
-		struct vm_area_struct *vma;
-		unsigned long nr;
+		unsigned long nr = DIV_ROUND_UP((addr & ~PAGE_MASK) + (len - done), PAGE_SIZE);
 		long got, i;
 
-		/*
-		 * GUP on an address below a stack VMA warns with a stack dump
-		 * ("GUP no longer grows the stack"): look the VMA up first,
-		 * like __access_remote_vm(), and never expand the stack.
-		 */
-		vma = vma_lookup(mm, addr);
-		if (!vma) {
-			err = -EFAULT;
-			break;
-		}
-		/* Writes go one page at a time; reads batch within the VMA. */
-		nr = 1;
-		if (!write) {
-			unsigned long last = min_t(unsigned long, vma->vm_end - 1,
-						   addr + (len - done) - 1);
-
-			nr = min_t(unsigned long, ACC_BATCH,
-				   ((last - start) >> PAGE_SHIFT) + 1);
-		}
-		got = get_user_pages_remote(mm, start, nr, gup_flags, pages, NULL);
-		if (got <= 0) {
-			err = got ? got : -EFAULT;
+		got = acc_get_pages(mm, start, min_t(unsigned long, nr, ACC_BATCH), gup_flags,
+				    pages);
+		if (got < 0) {
+			err = got;
 			break;
 		}
 		for (i = 0; i < got; i++) {
@@ -77,34 +89,87 @@ long vms_access(struct mm_struct *mm, unsigned long addr, void *buf,
 			size_t n = min_t(size_t, PAGE_SIZE - off, len - done);
 			void *kaddr = kmap_local_page(pages[i]);
 
-			if (write) {
-				memcpy(kaddr + off, buf + done, n);
-				flush_dcache_page(pages[i]);
-			} else {
-				memcpy(buf + done, kaddr + off, n);
-			}
+			memcpy(buf + done, kaddr + off, n);
 			kunmap_local(kaddr);
-			if (write)
-				set_page_dirty_lock(pages[i]);
-			put_page(pages[i]);
 			done += n;
 			addr += n;
 		}
-		since_relock += got;
-		if (done >= len)
-			break;
-		if (fatal_signal_pending(current)) {
+		acc_put_pages(pages, got);
+		if (done < len && fatal_signal_pending(current)) {
 			err = -EINTR;
 			break;
 		}
-		if (since_relock >= ACC_RELOCK_PAGES) {
-			since_relock = 0;
-			mmap_read_unlock(mm);
-			cond_resched();
-			if (mmap_read_lock_killable(mm))
-				return done ? done : -EINTR;
+		cond_resched();
+	}
+	return done ? done : err;
+}
+
+static long acc_write(struct mm_struct *mm, unsigned long addr, const void *buf, size_t len,
+		      unsigned int gup_flags)
+{
+	unsigned long start = addr & PAGE_MASK;
+	unsigned long npages = DIV_ROUND_UP((addr & ~PAGE_MASK) + len, PAGE_SIZE);
+	struct page *few[ACC_BATCH], **pages = few;
+	unsigned long held = 0, i;
+	size_t done = 0;
+	long err = 0;
+
+	if (npages > ACC_BATCH) {
+		pages = kvmalloc_array(npages, sizeof(*pages), GFP_KERNEL);
+		if (!pages)
+			return -ENOMEM;
+	}
+	/* Phase 1: fault in (and un-share) every page; nothing is written yet. */
+	while (held < npages) {
+		long got = acc_get_pages(mm, start + held * PAGE_SIZE, npages - held,
+					 gup_flags, pages + held);
+
+		if (got < 0) {
+			err = got;
+			goto out_put;
+		}
+		held += got;
+		if (held < npages && fatal_signal_pending(current)) {
+			err = -EINTR;
+			goto out_put;
 		}
 	}
-	mmap_read_unlock(mm);
-	return done ? done : err;
+	/* Phase 2: every page is held; the copy cannot fail. */
+	for (i = 0; i < npages; i++) {
+		size_t off = addr & ~PAGE_MASK;
+		size_t n = min_t(size_t, PAGE_SIZE - off, len - done);
+		void *kaddr = kmap_local_page(pages[i]);
+
+		memcpy(kaddr + off, buf + done, n);
+		flush_dcache_page(pages[i]);
+		kunmap_local(kaddr);
+		set_page_dirty_lock(pages[i]);
+		done += n;
+		addr += n;
+	}
+out_put:
+	acc_put_pages(pages, held);
+	if (pages != few)
+		kvfree(pages);
+	return err ? err : (long)len;
+}
+
+long vms_access(struct mm_struct *mm, unsigned long addr, void *buf, size_t len,
+		unsigned int flags)
+{
+	unsigned int gup_flags = 0;
+
+	if (flags & ~(VMS_ACC_WRITE | VMS_ACC_FORCE))
+		return -EINVAL;
+	if (!len)
+		return 0;
+	if (len > VMS_ACC_MAX)
+		return -E2BIG;
+	if (addr >= TASK_SIZE_MAX || len > TASK_SIZE_MAX - addr)
+		return -EFAULT;
+	if (flags & VMS_ACC_FORCE)
+		gup_flags |= FOLL_FORCE;
+	if (flags & VMS_ACC_WRITE)
+		return acc_write(mm, addr, buf, len, gup_flags | FOLL_WRITE);
+	return acc_read(mm, addr, buf, len, gup_flags);
 }

@@ -73,7 +73,7 @@ static void vms_buf_free(struct vms_buf *buf)
 		vfree(buf->kaddr);
 		break;
 	case VMS_DEV_PAGES:
-		for (i = 0; i < buf->npages && buf->pages[i]; i++)
+		for (i = 0; buf->pages && i < buf->npages && buf->pages[i]; i++)
 			__free_page(buf->pages[i]);
 		kvfree(buf->pages);
 		break;
@@ -123,16 +123,15 @@ static struct vms_buf *vms_buf_alloc(unsigned long npages,
 			break;
 		for (i = 0; i < npages; i++) {
 			buf->pages[i] = alloc_page(GFP_KERNEL | __GFP_ZERO);
-			if (!buf->pages[i])
-				break;
-		}
-		if (i < npages) {
-			vms_buf_free(buf);
-			return NULL;
+			if (!buf->pages[i]) {
+				vms_buf_free(buf);	/* frees the pages before i */
+				return NULL;
+			}
 		}
 		break;
 	}
-	if (backing != VMS_DEV_PAGES && !buf->kaddr) {
+	/* Every backing keeps its memory behind kaddr or pages: none, no buffer. */
+	if (!buf->kaddr && !buf->pages) {
 		kfree(buf);
 		return NULL;
 	}
@@ -213,8 +212,12 @@ static int vms_dev_mmap(struct file *file, struct vm_area_struct *vma)
 	struct vms_buf *buf;
 	int err;
 
-	/* A private COW copy of PFNMAP pages makes no sense for a shared buffer. */
-	if (!(vma->vm_flags & VM_SHARED))
+	/*
+	 * A private COW copy of PFNMAP pages makes no sense for a shared
+	 * buffer.  VM_MAYSHARE, not VM_SHARED: the kernel clears VM_SHARED on
+	 * a MAP_SHARED mapping of a file opened read-only.
+	 */
+	if (!(vma->vm_flags & VM_MAYSHARE))
 		return -EINVAL;
 	buf = vms_file_buf(f);
 	if (!buf)
@@ -323,8 +326,9 @@ static loff_t vms_dev_llseek(struct file *file, loff_t offset, int whence)
 	return fixed_size_llseek(file, offset, whence, size);
 }
 
-static long vms_dev_info(struct vms_file *f, struct vms_dev_info __user *uarg)
+static long vms_dev_info(struct file *file, struct vms_dev_info __user *uarg)
 {
+	struct vms_file *f = file->private_data;
 	struct vms_dev_info info;
 	struct vms_buf *buf;
 	u64 __user *upfns;
@@ -347,7 +351,7 @@ static long vms_dev_info(struct vms_file *f, struct vms_dev_info __user *uarg)
 	info.size = info.pages * PAGE_SIZE;
 
 	if (buf && upfns && info.pfn_count) {
-		if (!capable(CAP_SYS_ADMIN)) {
+		if (!vms_may_see_phys(file)) {
 			info.flags |= VMS_DEV_F_PFN_HIDDEN;
 		} else {
 			n = min_t(u64, info.pfn_count, buf->npages);
@@ -402,7 +406,7 @@ static long vms_dev_ioctl(struct file *file, unsigned int cmd, unsigned long arg
 		mutex_unlock(&f->lock);
 		return err;
 	case VMS_DEV_IOC_INFO:
-		return vms_dev_info(f, uarg);
+		return vms_dev_info(file, uarg);
 	}
 	return -ENOTTY;
 }

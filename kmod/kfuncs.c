@@ -1,142 +1,137 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * kfunc definitions and their registration for TRACING (iterators) and
- * SYSCALL programs.
+ * kfunc definitions and their registration.
  *
- * Access rule: a caller may look into its own process; any other process
- * needs CAP_SYS_PTRACE in the initial user namespace.  A module cannot call
- * ptrace_may_access() (not exported on 6.12), so the finer ptrace checks
- * (same uid, dumpable, Yama, LSMs) are not reproduced: the capability is
- * required instead.  Physical addresses need CAP_SYS_ADMIN, like pagemap.
- * Everything that locks mmap_lock or faults is KF_SLEEPABLE, so only
- * SEC("syscall") (and other sleepable) programs can call it.
+ * vmscope_abi_version() is registered for TRACING (iterators) and SYSCALL
+ * programs.  Every other kfunc takes mmap_lock, faults or sleeps: they are
+ * KF_SLEEPABLE and registered for SYSCALL programs only.  A sleepable
+ * iterator (iter.s/task_vma) runs with the iterated task's mmap_lock held,
+ * so calling them there would deadlock, and an iterator's permission checks
+ * would be made against whoever read() it.  policy.c has the rules.
+ *
+ * Buffers come from BPF programs, usually as BPF map values that user space
+ * has mmapped and can rewrite during the call.  So each (in) field is read
+ * exactly once into a local, results are built in kernel memory and copied
+ * into the buffer once, and nothing written there is read back.
  */
 #include <linux/bpf.h>
 #include <linux/btf.h>
 #include <linux/btf_ids.h>
-#include <linux/capability.h>
 #include <linux/err.h>
 #include <linux/sched.h>
 #include <linux/sched/mm.h>
+#include <linux/sched/signal.h>
 #include "vmscope.h"
 #include "vmscope_kfuncs.h"
-
-/* Largest read or write in one call. */
-#define KF_MAX_IO	(64u << 20)
-
-static struct mm_struct *kf_get_mm(int pid)
-{
-	struct mm_struct *mm = vms_get_mm(pid);
-
-	if (IS_ERR(mm))
-		return mm;
-	if (mm != current->mm && !capable(CAP_SYS_PTRACE)) {
-		mmput(mm);
-		return ERR_PTR(-EPERM);
-	}
-	return mm;
-}
-
-static bool kf_show_pfn(void)
-{
-	return capable(CAP_SYS_ADMIN);
-}
+#include "compat.h"
 
 __bpf_kfunc_start_defs();
 
-/* The ABI this module speaks.  Its prototype must never change. */
 __bpf_kfunc int vmscope_abi_version(void)
 {
 	return VMSCOPE_ABI_VERSION;
 }
 
-/*
- * buf: n struct vms_vmainfo with addr set, then (VMS_FIND_NAME) n names of
- * VMS_VI_NAME_LEN bytes.  Returns how many addresses had a VMA at or
- * after them, or -errno.
- */
-__bpf_kfunc int vmscope_find_vmas(int pid, void *buf, u32 buf__sz, u32 n, u32 flags)
+__bpf_kfunc int vmscope_find_vmas(int pid, void *buf, u32 buf__sz)
 {
-	u64 need = (u64)n * (sizeof(struct vms_vmainfo) +
-			     (flags & VMS_FIND_NAME ? VMS_VI_NAME_LEN : 0));
+	struct vms_find *uh = buf, h;
+	struct vms_vmainfo *vi;
 	struct mm_struct *mm;
+	u64 recs;
 	int ret;
 
-	if (!n || need > buf__sz)
+	if (buf__sz < sizeof(h))
 		return -EINVAL;
-	mm = kf_get_mm(pid);
+	h.n = READ_ONCE(uh->n);
+	h.flags = READ_ONCE(uh->flags);
+	if (!h.n || (h.flags & ~VMS_FIND_NAME))
+		return -EINVAL;
+	recs = (u64)h.n * sizeof(*vi);
+	if (recs > buf__sz - sizeof(h))
+		return -EINVAL;
+	vi = (struct vms_vmainfo *)(uh + 1);
+	mm = vms_get_mm_checked(pid, NULL);
 	if (IS_ERR(mm))
 		return PTR_ERR(mm);
-	ret = vms_find_vmas(mm, buf, n, flags & VMS_FIND_NAME ?
-			    (char *)buf + (size_t)n * sizeof(struct vms_vmainfo) : NULL, flags);
+	h.str_len = 0;
+	h.found = 0;
+	ret = vms_find_vmas(mm, vi, h.n, h.flags, (char *)vi + recs,
+			    buf__sz - sizeof(h) - recs, &h.str_len, &h.found);
 	mmput(mm);
+	h.done = ret > 0 ? ret : 0;
+	h.reserved = 0;
+	memcpy(uh, &h, sizeof(h));
 	return ret;
 }
 
-/*
- * buf: an array of struct vms_walk with addr set; each gets its own err.
- * Returns the number walked or -errno.
- */
 __bpf_kfunc int vmscope_walk(int pid, void *buf, u32 buf__sz)
 {
-	struct vms_walk *w = buf;
-	u32 i, n = buf__sz / sizeof(*w);
+	struct vms_walk *uw = buf, w;
+	u32 i, n = buf__sz / sizeof(w);
 	struct mm_struct *mm;
-	bool show_pfn;
+	bool priv;
 
 	if (!n)
 		return -EINVAL;
-	mm = kf_get_mm(pid);
+	mm = vms_get_mm_checked(pid, NULL);
 	if (IS_ERR(mm))
 		return PTR_ERR(mm);
-	show_pfn = kf_show_pfn();
-	for (i = 0; i < n; i++)
-		w[i].err = vms_walk_addr(mm, w[i].addr, show_pfn, &w[i]);
+	priv = vms_may_see_phys(NULL);
+	for (i = 0; i < n; i++) {
+		u64 addr = READ_ONCE(uw[i].addr);
+
+		w.err = vms_walk_addr(mm, addr, priv, &w);
+		memcpy(&uw[i], &w, sizeof(w));
+		if (fatal_signal_pending(current))
+			break;
+		cond_resched();
+	}
 	mmput(mm);
-	return n;
+	return i < n ? -EINTR : n;
 }
 
-/*
- * buf: struct vms_range, then max_pages records, then dirs.  Returns the
- * number of records filled or -errno.
- */
 __bpf_kfunc int vmscope_walk_range(int pid, void *buf, u32 buf__sz)
 {
-	struct vms_range *r = buf;
-	struct vms_prec *recs;
+	struct vms_range *uh = buf;
+	struct vms_range_args a = {};
 	struct mm_struct *mm;
-	u32 max;
 	u64 room;
 	int ret;
 
-	if (buf__sz < sizeof(*r))
+	if (buf__sz < sizeof(*uh))
 		return -EINVAL;
-	/* buf is also mapped in user space: read the size once, use the copy. */
-	max = READ_ONCE(r->max_pages);
-	room = buf__sz - sizeof(*r);
-	if ((u64)max * sizeof(*recs) > room)
+	a.start = READ_ONCE(uh->start);
+	a.end = READ_ONCE(uh->end);
+	a.max_pages = READ_ONCE(uh->max_pages);
+	room = buf__sz - sizeof(*uh);
+	if ((u64)a.max_pages * sizeof(struct vms_prec) > room)
 		return -ENOSPC;
-	recs = (struct vms_prec *)(r + 1);
-	room -= (u64)max * sizeof(*recs);
-	mm = kf_get_mm(pid);
+	a.recs = (struct vms_prec *)(uh + 1);
+	room -= (u64)a.max_pages * sizeof(struct vms_prec);
+	a.dirs = (struct vms_pdir *)(a.recs + a.max_pages);
+	a.max_dirs = room / sizeof(struct vms_pdir);
+	mm = vms_get_mm_checked(pid, NULL);
 	if (IS_ERR(mm))
 		return PTR_ERR(mm);
-	ret = vms_walk_range(mm, r, max, kf_show_pfn(), recs, (struct vms_pdir *)(recs + max),
-			     room / sizeof(struct vms_pdir));
+	a.priv = vms_may_see_phys(NULL);
+	ret = vms_walk_range(mm, &a);
 	mmput(mm);
+	a.hdr.start = a.start;
+	a.hdr.end = a.end;
+	a.hdr.max_pages = a.max_pages;
+	a.hdr.reserved = 0;
+	memcpy(uh, &a.hdr, sizeof(a.hdr));
 	return ret;
 }
 
-/* Read buf__sz bytes at addr.  Returns the bytes read (short at the first
- * page that cannot be read) or -errno. */
 __bpf_kfunc long vmscope_read(int pid, u64 addr, void *buf, u32 buf__sz)
 {
 	struct mm_struct *mm;
 	long ret;
 
-	if (buf__sz > KF_MAX_IO)
+	if (buf__sz > VMS_ACC_MAX)
 		return -E2BIG;
-	mm = kf_get_mm(pid);
+	mm = vms_get_mm_checked(pid, NULL);
 	if (IS_ERR(mm))
 		return PTR_ERR(mm);
 	ret = vms_access(mm, addr, buf, buf__sz, 0);
@@ -144,8 +139,6 @@ __bpf_kfunc long vmscope_read(int pid, u64 addr, void *buf, u32 buf__sz)
 	return ret;
 }
 
-/* Write buf__sz bytes at addr (VMS_WRITE_FORCE: also into a read-only
- * private mapping, as a COW copy).  Returns the bytes written or -errno. */
 __bpf_kfunc long vmscope_write(int pid, u64 addr, void *buf, u32 buf__sz, u32 flags)
 {
 	struct mm_struct *mm;
@@ -153,9 +146,9 @@ __bpf_kfunc long vmscope_write(int pid, u64 addr, void *buf, u32 buf__sz, u32 fl
 
 	if (flags & ~VMS_WRITE_FORCE)
 		return -EINVAL;
-	if (buf__sz > KF_MAX_IO)
+	if (buf__sz > VMS_ACC_MAX)
 		return -E2BIG;
-	mm = kf_get_mm(pid);
+	mm = vms_get_mm_checked(pid, NULL);
 	if (IS_ERR(mm))
 		return PTR_ERR(mm);
 	ret = vms_access(mm, addr, buf, buf__sz,
@@ -166,26 +159,40 @@ __bpf_kfunc long vmscope_write(int pid, u64 addr, void *buf, u32 buf__sz, u32 fl
 
 __bpf_kfunc_end_defs();
 
-BTF_KFUNCS_START(vmscope_kfunc_ids)
+/*
+ * A module may register one set per program type, so the ABI kfunc is in
+ * both sets: alone for TRACING, with the memory kfuncs for SYSCALL.
+ */
+VMS_BTF_KFUNCS_START(vmscope_tracing_ids)
+BTF_ID_FLAGS(func, vmscope_abi_version)
+VMS_BTF_KFUNCS_END(vmscope_tracing_ids)
+
+VMS_BTF_KFUNCS_START(vmscope_syscall_ids)
 BTF_ID_FLAGS(func, vmscope_abi_version)
 BTF_ID_FLAGS(func, vmscope_find_vmas, KF_SLEEPABLE)
 BTF_ID_FLAGS(func, vmscope_walk, KF_SLEEPABLE)
 BTF_ID_FLAGS(func, vmscope_walk_range, KF_SLEEPABLE)
 BTF_ID_FLAGS(func, vmscope_read, KF_SLEEPABLE)
 BTF_ID_FLAGS(func, vmscope_write, KF_SLEEPABLE)
-BTF_KFUNCS_END(vmscope_kfunc_ids)
+VMS_BTF_KFUNCS_END(vmscope_syscall_ids)
 
-static const struct btf_kfunc_id_set vmscope_kfunc_set = {
+static const struct btf_kfunc_id_set vmscope_tracing_set = {
 	.owner = THIS_MODULE,
-	.set = &vmscope_kfunc_ids,
+	.set = &vmscope_tracing_ids,
 };
 
-int vmscope_kfuncs_init(void)
+static const struct btf_kfunc_id_set vmscope_syscall_set = {
+	.owner = THIS_MODULE,
+	.set = &vmscope_syscall_ids,
+};
+
+/* Sets cannot be unregistered: the module's BTF going away retires them. */
+int vms_kfuncs_init(void)
 {
 	int err;
 
-	err = register_btf_kfunc_id_set(BPF_PROG_TYPE_TRACING, &vmscope_kfunc_set);
-	if (err)
-		return err;
-	return register_btf_kfunc_id_set(BPF_PROG_TYPE_SYSCALL, &vmscope_kfunc_set);
+	err = register_btf_kfunc_id_set(BPF_PROG_TYPE_TRACING, &vmscope_tracing_set);
+	if (!err)
+		err = register_btf_kfunc_id_set(BPF_PROG_TYPE_SYSCALL, &vmscope_syscall_set);
+	return err;
 }

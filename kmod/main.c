@@ -12,7 +12,7 @@ static int __init vmscope_init(void)
 {
 	int err;
 
-	err = vmscope_kfuncs_init();
+	err = vms_kfuncs_init();
 	if (err)
 		return err;
 	err = vms_procfs_init();

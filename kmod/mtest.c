@@ -9,22 +9,35 @@
  *   r <pid> <addr>             read one byte of process pid
  *   w <pid> <addr> <byte>      write one byte of process pid
  *
- * Addresses are hex with or without 0x; <val> and <byte> are decimal or 0x
- * hex.  A command is parsed completely before anything runs; bad input is
- * -EINVAL and changes nothing.  Commands run one at a time under
- * mtest_lock.  The result of the last successful command is read back from
- * the file and copied to the kernel log (rate limited).
+ * Addresses and writeval's <val> are hex with or without 0x, as in the labs
+ * ("writeval0x601040 123456" stores 0x123456); <byte> is decimal or 0x hex.
+ * A command is parsed completely before anything runs; bad input is
+ * -EINVAL and changes nothing.  A command that fails changes nothing
+ * either: a writeval whose 8 bytes cross into a page it cannot write
+ * writes none of them.
+ *
+ * Commands run concurrently: no global lock is held while one faults or
+ * waits (a FUSE or userfaultfd page may block for as long as its server
+ * likes).  mtest_lock only guards the last result.
  *
  * Reading back: a read at offset 0 takes a snapshot, so a long result is
  * never torn by a concurrent writer.  A file that wrote a command reads its
  * own result; any other file reads the latest one (the lab's
  * "echo cmd > /proc/mtest; cat /proc/mtest").  Someone else's result is
- * only shown to a reader with CAP_SYS_PTRACE (and CAP_SYS_ADMIN when it
- * shows a PFN): it describes another process's memory.
+ * only shown to a reader (and opener) with CAP_SYS_PTRACE, and with
+ * CAP_SYS_ADMIN when it shows a PFN: it describes another process's memory.
+ * policy.c has the rules for r and w on other processes.
+ *
+ * The kernel log gets one line per command (which command, by whom, and
+ * whether it worked), never memory contents, addresses of other processes
+ * or PFNs.
  *
  * Walks and accesses go through vms_walk_addr() and vms_access(), the code
  * the kfuncs use: writes take the fault path, so a write never lands in a
- * page shared with another process or in a file's page cache.
+ * page shared with another process (fork, KSM, the zero page) or in the
+ * page cache of a privately mapped file.  A write into a writable
+ * MAP_SHARED file mapping does reach the file, as a store by the process
+ * itself would.
  */
 #include <linux/capability.h>
 #include <linux/ctype.h>
@@ -153,14 +166,20 @@ static bool all_digits(const char *s, int (*pred)(int))
 static int is_xdigit(int c) { return isxdigit(c); }
 static int is_digit(int c) { return isdigit(c); }
 
-/* Hex with or without 0x; a user address (below TASK_SIZE_MAX). */
-static int parse_addr(const char *tok, unsigned long *addr)
+/* Hex with or without 0x. */
+static int parse_hex(const char *tok, unsigned long *v)
 {
 	if (tok[0] == '0' && (tok[1] == 'x' || tok[1] == 'X'))
 		tok += 2;
-	if (!all_digits(tok, is_xdigit) || kstrtoul(tok, 16, addr))
+	if (!all_digits(tok, is_xdigit) || kstrtoul(tok, 16, v))
 		return -EINVAL;
-	if (*addr >= TASK_SIZE_MAX)
+	return 0;
+}
+
+/* Hex with or without 0x; a user address (below TASK_SIZE_MAX). */
+static int parse_addr(const char *tok, unsigned long *addr)
+{
+	if (parse_hex(tok, addr) || *addr >= TASK_SIZE_MAX)
 		return -EINVAL;
 	return 0;
 }
@@ -240,7 +259,8 @@ static int mtest_parse(char *s, size_t len, struct mtest_cmd *cmd)
 			return -EINVAL;
 		p = skip_spaces_only(p);
 		n = mtest_token(p, tok, sizeof(tok));
-		if (!n || parse_num(tok, &v))
+		/* The labs' writeval takes hex; w's byte is decimal or 0x hex. */
+		if (!n || (cmd->op == MT_WRITEVAL ? parse_hex(tok, &v) : parse_num(tok, &v)))
 			return -EINVAL;
 		if (cmd->op == MT_WRITE && v > 0xff)
 			return -EINVAL;
@@ -252,31 +272,32 @@ static int mtest_parse(char *s, size_t len, struct mtest_cmd *cmd)
 
 /* ---- commands ---------------------------------------------------------- */
 
+/*
+ * Append s, escaping '\n' as "\012" the way /proc/PID/maps prints file
+ * names (seq_path(..., "\n")), so a name cannot fake another line.
+ */
+static void out_name(struct mtest_out *o, const char *s, bool escape)
+{
+	const char *nl;
+
+	while (escape && (nl = strchr(s, '\n'))) {
+		out_printf(o, "%.*s\\012", (int)(nl - s), s);
+		s = nl + 1;
+	}
+	out_printf(o, "%s", s);
+}
+
 static void vma_line(struct mtest_out *o, struct vm_area_struct *vma, char *page)
 {
-	const char *name = "";
 	vm_flags_t f = vma->vm_flags;
+	u32 kind, rflags;
+	const char *name = vms_vma_name(vma, page, PAGE_SIZE, &kind, &rflags);
 
-	if (vma->vm_file) {
-		char *p = d_path(&vma->vm_file->f_path, page, PAGE_SIZE);
-
-		if (IS_ERR(p)) {
-			name = "?";
-		} else {
-			/* One VMA per line, whatever the file is called. */
-			strreplace(p, '\n', '?');
-			name = p;
-		}
-	} else if (vma->vm_ops && vma->vm_ops->name && vma->vm_ops->name(vma)) {
-		name = vma->vm_ops->name(vma);
-	} else if (vma_is_initial_heap(vma)) {
-		name = "[heap]";
-	} else if (vma_is_initial_stack(vma)) {
-		name = "[stack]";
-	}
-	out_printf(o, "%08lx-%08lx %c%c%c%c %s\n", vma->vm_start, vma->vm_end,
+	out_printf(o, "%08lx-%08lx %c%c%c%c ", vma->vm_start, vma->vm_end,
 		   f & VM_READ ? 'r' : '-', f & VM_WRITE ? 'w' : '-',
-		   f & VM_EXEC ? 'x' : '-', f & VM_MAYSHARE ? 's' : 'p', name);
+		   f & VM_EXEC ? 'x' : '-', f & VM_MAYSHARE ? 's' : 'p');
+	out_name(o, (rflags & VMS_R_NAME_ERR) ? "?" : name, kind == VMS_NAME_FILE);
+	out_printf(o, "\n");
 }
 
 static int mtest_vmas(struct mm_struct *mm, const struct mtest_cmd *cmd,
@@ -299,8 +320,8 @@ static int mtest_vmas(struct mm_struct *mm, const struct mtest_cmd *cmd,
 		for_each_vma(vmi, vma)
 			vma_line(o, vma, page);
 	} else {
-		vma = find_vma(mm, cmd->addr);
-		if (vma && vma->vm_start <= cmd->addr)
+		vma = vma_lookup(mm, cmd->addr);
+		if (vma)
 			vma_line(o, vma, page);
 		else
 			err = -ENXIO;
@@ -310,40 +331,32 @@ static int mtest_vmas(struct mm_struct *mm, const struct mtest_cmd *cmd,
 	return err;
 }
 
-static bool mtest_has_vma(struct mm_struct *mm, unsigned long addr)
+/* Is addr inside a VMA?  1, 0, or -EINTR. */
+static int mtest_has_vma(struct mm_struct *mm, unsigned long addr)
 {
-	struct vm_area_struct *vma;
-	bool ret;
+	int ret;
 
-	mmap_read_lock(mm);
-	vma = find_vma(mm, addr);
-	ret = vma && vma->vm_start <= addr;
+	if (mmap_read_lock_killable(mm))
+		return -EINTR;
+	ret = vma_lookup(mm, addr) != NULL;
 	mmap_read_unlock(mm);
 	return ret;
 }
 
 static const char *const level_name[VMS_NR_LEVELS] = { "PGD", "P4D", "PUD", "PMD", "PTE" };
 
-/*
- * The answer for the reader, and (log != NULL) the same line without the
- * PFN for the kernel log.
- */
 static int mtest_findpage(struct mm_struct *mm, const struct mtest_cmd *cmd,
-			  bool show_pfn, struct mtest_out *o, struct mtest_out *log,
-			  unsigned int *need)
+			  bool priv, struct mtest_out *o, unsigned int *need)
 {
 	const char *lvl, *size = "4K";
-	struct vms_walk w = { .addr = cmd->addr };
+	struct vms_walk w;
 	int err;
 
-	/* The same answer as the other commands, whatever the walk says. */
-	if (!mtest_has_vma(mm, cmd->addr))
-		return -ENXIO;
-	err = vms_walk_addr(mm, cmd->addr, show_pfn, &w);
+	err = vms_walk_addr(mm, cmd->addr, priv, &w);
+	if (err == -ENOENT)
+		return -ENXIO;	/* the same answer as the other commands */
 	if (err)
 		return err;
-	if (w.wflags & VMS_W_NO_VMA)
-		return -ENXIO;
 	lvl = w.stop_level < VMS_NR_LEVELS ? level_name[w.stop_level] : "?";
 
 	switch (w.stop_reason) {
@@ -352,10 +365,8 @@ static int mtest_findpage(struct mm_struct *mm, const struct mtest_cmd *cmd,
 			size = "2M";
 		else if (w.leaf_shift == 30)
 			size = "1G";
-		out_printf(log, "0x%lx: present, %s page at %s level%s\n", cmd->addr,
-			   size, lvl, (w.page_flags & VMS_PG_NOPAGE) ? ", PFNMAP" : "");
 		out_printf(o, "0x%lx: present, %s page at %s level%s", cmd->addr,
-			   size, lvl, (w.page_flags & VMS_PG_NOPAGE) ? ", PFNMAP" : "");
+			   size, lvl, (w.wflags & VMS_W_PFNMAP) ? ", PFNMAP" : "");
 		if (w.wflags & VMS_W_PFN_VALID) {
 			/* Physical, never the kernel's direct-map address (KASLR). */
 			out_printf(o, ", pfn 0x%llx, phys 0x%llx\n",
@@ -364,7 +375,7 @@ static int mtest_findpage(struct mm_struct *mm, const struct mtest_cmd *cmd,
 		} else {
 			out_printf(o, ", pfn hidden (needs CAP_SYS_ADMIN)\n");
 		}
-		return 0;
+		break;
 	case VMS_STOP_NONE_ENTRY:
 		out_printf(o, "0x%lx: not present (no %s entry)\n", cmd->addr, lvl);
 		break;
@@ -376,16 +387,7 @@ static int mtest_findpage(struct mm_struct *mm, const struct mtest_cmd *cmd,
 		out_printf(o, "0x%lx: bad %s entry\n", cmd->addr, lvl);
 		break;
 	}
-	memcpy(log->buf, o->buf, o->len + 1);
-	log->len = o->len;
 	return 0;
-}
-
-/* Another process's memory: CAP_SYS_PTRACE for the opener and the writer. */
-static bool mtest_may_ptrace(struct file *file)
-{
-	return file_ns_capable(file, &init_user_ns, CAP_SYS_PTRACE) &&
-	       capable(CAP_SYS_PTRACE);
 }
 
 static int mtest_access(struct mm_struct *mm, const struct mtest_cmd *cmd,
@@ -395,13 +397,13 @@ static int mtest_access(struct mm_struct *mm, const struct mtest_cmd *cmd,
 	u8 byte = cmd->val;
 	long n;
 
-	if (!mtest_has_vma(mm, cmd->addr))
-		return -ENXIO;
+	n = mtest_has_vma(mm, cmd->addr);
+	if (n <= 0)
+		return n ? n : -ENXIO;
 	switch (cmd->op) {
 	case MT_WRITEVAL:
+		/* All or nothing: both pages of a straddling value, or neither. */
 		n = vms_access(mm, cmd->addr, &val, sizeof(val), VMS_ACC_WRITE);
-		if (n >= 0 && n != sizeof(val))
-			n = -EFAULT;
 		if (n < 0)
 			return n;
 		out_printf(o, "writeval 0x%lx 0x%lx: done\n", cmd->addr, val);
@@ -423,20 +425,15 @@ static int mtest_access(struct mm_struct *mm, const struct mtest_cmd *cmd,
 }
 
 static int mtest_run(struct file *file, const struct mtest_cmd *cmd,
-		     struct mtest_out *o, struct mtest_out *log, unsigned int *need)
+		     struct mtest_out *o, unsigned int *need)
 {
 	struct mm_struct *mm;
-	bool admin;
 	int err;
 
 	if (cmd->op == MT_READ || cmd->op == MT_WRITE) {
-		mm = vms_get_mm(cmd->pid);
+		mm = vms_get_mm_checked(cmd->pid, file);
 		if (IS_ERR(mm))
 			return PTR_ERR(mm);
-		if (mm != current->mm && !mtest_may_ptrace(file)) {
-			mmput(mm);
-			return -EPERM;
-		}
 	} else {
 		mm = get_task_mm(current);
 		if (!mm)
@@ -449,9 +446,7 @@ static int mtest_run(struct file *file, const struct mtest_cmd *cmd,
 		err = mtest_vmas(mm, cmd, o);
 		break;
 	case MT_FINDPAGE:
-		admin = file_ns_capable(file, &init_user_ns, CAP_SYS_ADMIN) &&
-			capable(CAP_SYS_ADMIN);
-		err = mtest_findpage(mm, cmd, admin, o, log, need);
+		err = mtest_findpage(mm, cmd, vms_may_see_phys(file), o, need);
 		break;
 	default:
 		err = mtest_access(mm, cmd, o);
@@ -461,18 +456,25 @@ static int mtest_run(struct file *file, const struct mtest_cmd *cmd,
 	return err;
 }
 
-static void mtest_log(const struct mtest_out *o)
-{
-	const char *p = o->buf, *end = o->buf + o->len, *nl;
+static const char *const op_name[] = {
+	[MT_LISTVMA] = "listvma", [MT_FINDVMA] = "findvma", [MT_FINDPAGE] = "findpage",
+	[MT_WRITEVAL] = "writeval", [MT_READ] = "r", [MT_WRITE] = "w",
+};
 
-	while (p < end) {
-		nl = memchr(p, '\n', end - p);
-		if (!nl)
-			nl = end;
-		if (__ratelimit(&mtest_log_rs))
-			pr_info("vmscope: mtest: %.*s\n", (int)(nl - p), p);
-		p = nl + 1;
-	}
+/* One line per command: no memory contents, no addresses, no PFNs. */
+static void mtest_log(const struct mtest_cmd *cmd, int err)
+{
+	char comm[TASK_COMM_LEN];
+
+	if (!__ratelimit(&mtest_log_rs))
+		return;
+	get_task_comm(comm, current);
+	if (cmd->op == MT_READ || cmd->op == MT_WRITE)
+		pr_info("vmscope: mtest: %s by %s[%d] on pid %d: %s\n", op_name[cmd->op], comm,
+			task_tgid_vnr(current), cmd->pid, err ? "failed" : "done");
+	else
+		pr_info("vmscope: mtest: %s by %s[%d]: %s\n", op_name[cmd->op], comm,
+			task_tgid_vnr(current), err ? "failed" : "done");
 }
 
 /* ---- the file ---------------------------------------------------------- */
@@ -481,7 +483,7 @@ static ssize_t mtest_write(struct file *file, const char __user *ubuf,
 			   size_t len, loff_t *ppos)
 {
 	struct mtest_file *mf = file->private_data;
-	struct mtest_out o = {}, log = {};
+	struct mtest_out o = {};
 	char kbuf[MTEST_CMD_MAX + 1];
 	struct mtest_res *res = NULL, *old;
 	unsigned int need = 0;
@@ -498,54 +500,51 @@ static ssize_t mtest_write(struct file *file, const char __user *ubuf,
 		return err;
 
 	o.buf = kvmalloc(MTEST_RES_MAX, GFP_KERNEL);
-	log.buf = kvmalloc(MTEST_RES_MAX, GFP_KERNEL);
-	err = -ENOMEM;
-	if (!o.buf || !log.buf)
-		goto out_free;
-	o.buf[0] = log.buf[0] = '\0';
+	if (!o.buf)
+		return -ENOMEM;
+	o.buf[0] = '\0';
 
-	err = mutex_lock_killable(&mtest_lock);
-	if (err)
-		goto out_free;
-	err = mtest_run(file, &cmd, &o, &log, &need);
+	/* No lock here: the command may fault and wait for a long time. */
+	err = mtest_run(file, &cmd, &o, &need);
 	if (!err) {
 		res = kvmalloc(struct_size(res, text, o.len + 1), GFP_KERNEL);
 		if (!res)
 			err = -ENOMEM;
 	}
-	if (!err) {
-		kref_init(&res->ref);
-		res->owner = get_pid(task_tgid(current));
-		res->need = need;
-		res->len = o.len;
-		memcpy(res->text, o.buf, o.len + 1);
-		old = mtest_last;
-		kref_get(&res->ref);
-		mtest_last = res;
-		mtest_res_put(old);
-		/* Lab commands other than findpage log their answer as is. */
-		mtest_log(cmd.op == MT_FINDPAGE ? &log : &o);
-	}
+	mtest_log(&cmd, err);
+	if (err)
+		goto out_free;
+
+	kref_init(&res->ref);
+	res->owner = get_pid(task_tgid(current));
+	res->need = need;
+	res->len = o.len;
+	memcpy(res->text, o.buf, o.len + 1);
+
+	kref_get(&res->ref);
+	mutex_lock(&mtest_lock);
+	old = mtest_last;
+	mtest_last = res;
 	mutex_unlock(&mtest_lock);
-	if (!err) {
-		mutex_lock(&mf->lock);
-		old = mf->own;
-		mf->own = res;
-		mutex_unlock(&mf->lock);
-		mtest_res_put(old);
-	}
+	mtest_res_put(old);
+
+	mutex_lock(&mf->lock);
+	old = mf->own;
+	mf->own = res;
+	mutex_unlock(&mf->lock);
+	mtest_res_put(old);
 out_free:
-	kvfree(log.buf);
 	kvfree(o.buf);
 	return err ? err : len;
 }
 
 /* Someone else's result: it shows another process's memory layout. */
-static bool mtest_may_read(struct mtest_res *res)
+static bool mtest_may_read(struct file *file, struct mtest_res *res)
 {
-	if (res->owner != task_tgid(current) && !capable(CAP_SYS_PTRACE))
+	if (res->owner != task_tgid(current) &&
+	    !(file_ns_capable(file, &init_user_ns, CAP_SYS_PTRACE) && capable(CAP_SYS_PTRACE)))
 		return false;
-	if ((res->need & MTEST_NEED_ADMIN) && !capable(CAP_SYS_ADMIN))
+	if ((res->need & MTEST_NEED_ADMIN) && !vms_may_see_phys(file))
 		return false;
 	return true;
 }
@@ -568,7 +567,7 @@ static ssize_t mtest_read(struct file *file, char __user *ubuf, size_t count,
 			if (res)
 				kref_get(&res->ref);
 			mutex_unlock(&mtest_lock);
-			if (res && !mtest_may_read(res)) {
+			if (res && !mtest_may_read(file, res)) {
 				mtest_res_put(res);
 				mutex_unlock(&mf->lock);
 				return -EPERM;

@@ -1,102 +1,181 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Address to VMA lookups, many per mmap_lock hold: the fields of a
- * /proc/PID/maps line for the VMA covering an address or the next one
- * (PROCMAP_QUERY's COVERING_OR_NEXT mode).  The name follows get_vma_name()
- * in fs/proc/task_mmu.c.
+ * VMAs as /proc/PID/maps shows them: the one name function used by the
+ * lookup kfunc and by /proc/mtest (it follows get_vma_name() in
+ * fs/proc/task_mmu.c), and batched address-to-VMA lookups, many per
+ * mmap_lock hold (PROCMAP_QUERY's COVERING_OR_NEXT mode).
+ *
+ * Names are built in a kernel buffer and copied into the caller's string
+ * area once: that area is usually a BPF map that user space has mmapped,
+ * and anything read back from it (a strlen, say) could run off its end.
  */
 #include <linux/dcache.h>
 #include <linux/fs.h>
 #include <linux/mm.h>
 #include <linux/mmap_lock.h>
 #include <linux/sched/signal.h>
+#include <linux/slab.h>
 #include <linux/string.h>
 #include "vmscope.h"
+#include "compat.h"
 
-static void copy_name(struct vms_vmainfo *vi, char *name, const char *s, u32 kind)
+/* Drop mmap_lock this often during a batch, so writers are not starved. */
+#define FIND_RELOCK	256
+
+const char *vms_vma_name(struct vm_area_struct *vma, char *buf, size_t size,
+			 u32 *kind, u32 *rflags)
 {
-	if (strscpy(name, s, VMS_VI_NAME_LEN) < 0)
-		vi->rflags |= VMS_R_NAME_TRUNC;
-	vi->name_kind = kind;
-}
+	const char *anon = vms_vma_anon_name(vma);
+	char *p;
 
-static void vma_name(struct vm_area_struct *vma, struct vms_vmainfo *vi, char *buf)
-{
-	const char *name;
-
+	mmap_assert_locked(vma->vm_mm);
+	*kind = VMS_NAME_NONE;
+	*rflags = 0;
 	if (vma->vm_file) {
-		char *p = d_path(file_user_path(vma->vm_file), buf, VMS_VI_NAME_LEN);
-
-		vi->name_kind = VMS_NAME_FILE;
-		if (IS_ERR(p)) {
-			vi->rflags |= PTR_ERR(p) == -ENAMETOOLONG ? VMS_R_NAME_TRUNC :
-								    VMS_R_NAME_ERR;
-			buf[0] = 0;
-		} else {
-			memmove(buf, p, strlen(p) + 1);
+		if (anon) {
+			*kind = VMS_NAME_ANON_SHMEM;
+			if (snprintf(buf, size, "[anon_shmem:%s]", anon) >= size)
+				*rflags |= VMS_R_NAME_TRUNC;
+			return buf;
 		}
-		return;
+		*kind = VMS_NAME_FILE;
+		p = d_path(vms_file_user_path(vma->vm_file), buf, size);
+		if (IS_ERR(p)) {
+			*rflags |= PTR_ERR(p) == -ENAMETOOLONG ? VMS_R_NAME_TRUNC : VMS_R_NAME_ERR;
+			return "";
+		}
+		return p;
 	}
 	if (vma->vm_ops && vma->vm_ops->name) {
-		name = vma->vm_ops->name(vma);
-		if (name)
-			return copy_name(vi, buf, name, VMS_NAME_SPECIAL);
+		const char *name = vma->vm_ops->name(vma);
+
+		if (name) {
+			*kind = VMS_NAME_SPECIAL;
+			return name;
+		}
 	}
-	if (vma_is_initial_heap(vma))
-		return copy_name(vi, buf, "[heap]", VMS_NAME_HEAP);
-	if (vma_is_initial_stack(vma))
-		return copy_name(vi, buf, "[stack]", VMS_NAME_STACK);
-	/* CONFIG_ANON_VMA_NAME is off in Debian's 6.12: no [anon:NAME]. */
+	if (vma_is_initial_heap(vma)) {
+		*kind = VMS_NAME_HEAP;
+		return "[heap]";
+	}
+	if (vma_is_initial_stack(vma)) {
+		*kind = VMS_NAME_STACK;
+		return "[stack]";
+	}
+	if (anon) {
+		*kind = VMS_NAME_ANON;
+		if (snprintf(buf, size, "[anon:%s]", anon) >= size)
+			*rflags |= VMS_R_NAME_TRUNC;
+		return buf;
+	}
+	return "";
 }
 
-static void fill(struct vm_area_struct *vma, struct vms_vmainfo *vi, char *name)
+static void fill(struct vm_area_struct *vma, struct vms_vma *r)
 {
 	struct file *file = vma->vm_file;
 
-	vi->start = vma->vm_start;
-	vi->end = vma->vm_end;
-	vi->vm_flags = vma->vm_flags;
+	r->start = vma->vm_start;
+	r->end = vma->vm_end;
+	r->vm_flags = vma->vm_flags;
 	if (file) {
 		struct inode *inode = file_inode(file);
 
-		vi->pgoff = (u64)vma->vm_pgoff << PAGE_SHIFT;
-		vi->dev = inode->i_sb->s_dev;
-		vi->ino = inode->i_ino;
+		r->pgoff = (u64)vma->vm_pgoff << PAGE_SHIFT;
+		r->dev = inode->i_sb->s_dev;
+		r->ino = inode->i_ino;
 	}
-	if (name)
-		vma_name(vma, vi, name);
 }
 
-int vms_find_vmas(struct mm_struct *mm, struct vms_vmainfo *vi, u32 n,
-		  char *names, unsigned int flags)
+int vms_find_vmas(struct mm_struct *mm, struct vms_vmainfo *vi, u32 n, unsigned int flags,
+		  char *str, u32 str_room, u32 *str_len, u32 *found)
 {
-	int found = 0;
-	u32 i;
+	struct file *last_file = NULL;
+	u32 last_off = 0, last_len = 0, pos = 0, i;
+	char *kbuf = NULL;
+	int err = 0;
 
+	*str_len = 0;
+	*found = 0;
 	if (flags & ~VMS_FIND_NAME)
 		return -EINVAL;
-	if (mmap_read_lock_killable(mm))
+	if (flags & VMS_FIND_NAME) {
+		kbuf = kmalloc(VMS_NAME_MAX, GFP_KERNEL);
+		if (!kbuf)
+			return -ENOMEM;
+	}
+	if (mmap_read_lock_killable(mm)) {
+		kfree(kbuf);
 		return -EINTR;
+	}
 	for (i = 0; i < n; i++) {
-		u64 addr = vi[i].addr;
+		u64 addr = READ_ONCE(vi[i].addr);
 		struct vm_area_struct *vma;
+		struct vms_vmainfo k = { .addr = addr };
 
-		char *name = names ? names + (size_t)i * VMS_VI_NAME_LEN : NULL;
-
-		memset(&vi[i], 0, sizeof(vi[i]));
-		vi[i].addr = addr;
-		if (name)
-			name[0] = 0;
+		if (i && !(i % FIND_RELOCK)) {
+			mmap_read_unlock(mm);
+			if (fatal_signal_pending(current)) {
+				err = -EINTR;
+				goto out_unlocked;
+			}
+			cond_resched();
+			if (mmap_read_lock_killable(mm)) {
+				err = -EINTR;
+				goto out_unlocked;
+			}
+			last_file = NULL;	/* it may be gone: never compare stale pointers */
+		}
 		vma = addr < TASK_SIZE_MAX ? find_vma(mm, addr) : NULL;
 		if (!vma) {
-			vi[i].err = addr < TASK_SIZE_MAX ? -ENOENT : -EFAULT;
+			k.err = addr < TASK_SIZE_MAX ? -ENOENT : -EFAULT;
+			memcpy(&vi[i], &k, sizeof(k));
 			continue;
 		}
-		fill(vma, &vi[i], name);
-		found++;
-		if (!(i & 255) && fatal_signal_pending(current))
-			break;
+		fill(vma, &k.vma);
+		if (kbuf) {
+			u32 kind, rflags, len;
+			const char *name;
+
+			if (vma->vm_file && vma->vm_file == last_file) {
+				/* The same file maps several VMAs in a row: store it once. */
+				k.vma.name_kind = VMS_NAME_FILE;
+				k.vma.name_off = last_off;
+				k.vma.name_len = last_len;
+				goto done;
+			}
+			name = vms_vma_name(vma, kbuf, VMS_NAME_MAX, &kind, &rflags);
+			len = strnlen(name, VMS_NAME_MAX - 1);
+			k.vma.name_kind = kind;
+			k.vma.rflags = rflags;
+			if (len && (u64)pos + len + 1 > str_room) {
+				if (i)
+					break;	/* full: the caller asks again from here */
+				len = 0;	/* one name larger than the whole area */
+				k.vma.rflags |= VMS_R_NAME_TRUNC;
+			}
+			if (len) {
+				memcpy(str + pos, name, len);
+				str[pos + len] = '\0';
+				k.vma.name_off = pos;
+				k.vma.name_len = len;
+				pos += len + 1;
+				if (kind == VMS_NAME_FILE && !rflags) {
+					last_file = vma->vm_file;
+					last_off = k.vma.name_off;
+					last_len = len;
+				}
+			}
+		}
+done:
+		memcpy(&vi[i], &k, sizeof(k));
+		(*found)++;
 	}
 	mmap_read_unlock(mm);
-	return found;
+out_unlocked:
+	kfree(kbuf);
+	*str_len = pos;
+	if (err && !i)
+		return err;
+	return i;
 }

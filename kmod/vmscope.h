@@ -2,7 +2,10 @@
 /*
  * Internal interfaces between the parts of the vmscope module.  The kfuncs,
  * /proc/mtest and the device all go through these, so each behaviour
- * (the walk, a COW-safe access) exists once.
+ * (the walk, a COW-safe access, a permission check) exists once.
+ *
+ * Unless said otherwise, results are written to kernel memory: callers
+ * that serve a buffer user space can see copy them out once.
  */
 #ifndef VMSCOPE_H
 #define VMSCOPE_H
@@ -10,9 +13,10 @@
 #include <linux/types.h>
 #include "vmscope_uapi.h"
 
+struct file;
 struct mm_struct;
 
-int vmscope_kfuncs_init(void);
+int vms_kfuncs_init(void);
 
 /* procfs.c: /proc/vmscope/ and its vmsize entry. */
 int vms_procfs_init(void);
@@ -27,46 +31,71 @@ int vms_dev_init(void);
 void vms_dev_exit(void);
 
 /*
+ * policy.c: who may do what; the rules are written out there, once.
+ * file: the open file the request came through (its opener's credentials
+ * count too), or NULL for kfuncs.
+ */
+struct mm_struct *vms_get_mm_checked(pid_t pid, const struct file *file);
+bool vms_may_see_phys(const struct file *file);
+
+/*
  * task.c: the mm of a process named by a pid in the caller's pid namespace.
  * Returns a reference (mmput() it) or an ERR_PTR: -ESRCH no such process,
- * -EINVAL a kernel thread or an exited process (no mm).
+ * -EINVAL a kernel thread or an exited process (no mm).  No permission
+ * check: use vms_get_mm_checked().
  */
 struct mm_struct *vms_get_mm(pid_t pid);
 
 /*
- * walk.c: a read-only snapshot of addr's translation, under
- * mmap_read_lock (taken here).  show_pfn: the caller may see physical
- * addresses (CAP_SYS_ADMIN).  Returns 0 or -errno.
+ * walk.c: a read-only snapshot of addr's translation into *w, under
+ * mmap_read_lock (taken here).  priv: the caller may see physical
+ * addresses and page state.  Returns 0 or -errno.
  */
-int vms_walk_addr(struct mm_struct *mm, unsigned long addr, bool show_pfn,
-		  struct vms_walk *w);
+int vms_walk_addr(struct mm_struct *mm, unsigned long addr, bool priv, struct vms_walk *w);
+
+/* walk.c: a range walk (see struct vms_range in vmscope_uapi.h). */
+struct vms_range_args {
+	unsigned long start, end;	/* in */
+	u32 max_pages, max_dirs;	/* in: room at recs and dirs */
+	bool priv;			/* in */
+	struct vms_prec *recs;		/* out: written once, never read */
+	struct vms_pdir *dirs;		/* out: written once, never read */
+	struct vms_range hdr;		/* out: first, next, npages, ndirs, ... */
+};
+/* Returns the number of records or -errno (with hdr filled either way). */
+int vms_walk_range(struct mm_struct *mm, struct vms_range_args *a);
 
 /*
- * walk.c: walk [r->start, r->end) page by page into recs (max_pages of
- * them) and dirs (ndirs_max), under mmap_read_lock.  Fills r's (out)
- * fields.  Returns the number of records or -errno.
+ * vma.c: the name column of /proc/PID/maps for vma (mmap_lock held): a
+ * string in buf (size bytes), or a constant.  *kind is enum vms_name_kind,
+ * *rflags VMS_R_*.  File names are not escaped.
  */
-int vms_walk_range(struct mm_struct *mm, struct vms_range *r, u32 max_pages,
-		   bool show_pfn, struct vms_prec *recs, struct vms_pdir *dirs,
-		   u32 ndirs_max);
+struct vm_area_struct;
+const char *vms_vma_name(struct vm_area_struct *vma, char *buf, size_t size,
+			 u32 *kind, u32 *rflags);
 
 /*
- * vma.c: for each of n lookups, the VMA covering vi->addr or the next one,
- * with its /proc/PID/maps name in names[i * VMS_VI_NAME_LEN] when names is
- * not NULL.  Returns how many were found or -errno.
+ * vma.c: for each of n lookups, the VMA covering vi[i].addr or the next
+ * one (PROCMAP_QUERY's COVERING_OR_NEXT); with VMS_FIND_NAME, names are
+ * appended to str (str_room bytes; *str_len in/out).  vi and str may be
+ * user-visible: written once, never read back; vi[i].addr is read once.
+ * Returns how many records were filled (fewer than n when str is full)
+ * or -errno; *found counts those with a VMA.
  */
-int vms_find_vmas(struct mm_struct *mm, struct vms_vmainfo *vi, u32 n,
-		  char *names, unsigned int flags);
+int vms_find_vmas(struct mm_struct *mm, struct vms_vmainfo *vi, u32 n, unsigned int flags,
+		  char *str, u32 str_room, u32 *str_len, u32 *found);
 
 /*
  * access.c: read or write len bytes at addr through the fault path (GUP,
- * kmap, copy, set_page_dirty_lock, put_page), never a raw PFN.  Returns the
- * bytes done (short at the first page that cannot be accessed) or -errno
- * when nothing could be done.
+ * kmap, copy, set_page_dirty_lock, put_page), never a raw PFN.  Reads
+ * return the bytes done (short at the first page that cannot be read) or
+ * -errno when none could be.  Writes are all or nothing: len, or -errno
+ * and no byte changed.  buf is read (write) or written (read) once.
  */
 #define VMS_ACC_WRITE	(1u << 0)
 #define VMS_ACC_FORCE	(1u << 1)	/* FOLL_FORCE: read-only private -> COW copy */
-long vms_access(struct mm_struct *mm, unsigned long addr, void *buf,
-		size_t len, unsigned int flags);
+#define VMS_ACC_MAX	(64ul << 20)	/* longest access in one call */
+long vms_access(struct mm_struct *mm, unsigned long addr, void *buf, size_t len,
+		unsigned int flags);
 
 #endif /* VMSCOPE_H */

@@ -65,8 +65,14 @@ struct vms_dev_info {
 	__u64 reserved[2];	/* (in) must be zero */
 };
 
-#define VMS_DEV_IOC_SET_PAGES	_IOWR('V', 1, struct vms_dev_pages)
-#define VMS_DEV_IOC_SET_BACKING	_IOWR('V', 2, struct vms_dev_backing_arg)
-#define VMS_DEV_IOC_INFO	_IOWR('V', 3, struct vms_dev_info)
+/*
+ * 0xBD: no other driver's (Documentation/userspace-api/ioctl/ioctl-number.rst
+ * lists none).  Setters only pass data in (_IOW); INFO reads pfns and
+ * pfn_count in and writes the rest back (_IOWR).
+ */
+#define VMS_DEV_IOC_MAGIC	0xBD
+#define VMS_DEV_IOC_SET_PAGES	_IOW(VMS_DEV_IOC_MAGIC, 1, struct vms_dev_pages)
+#define VMS_DEV_IOC_SET_BACKING	_IOW(VMS_DEV_IOC_MAGIC, 2, struct vms_dev_backing_arg)
+#define VMS_DEV_IOC_INFO	_IOWR(VMS_DEV_IOC_MAGIC, 3, struct vms_dev_info)
 
 #endif /* VMSCOPE_DEV_UAPI_H */

@@ -4,6 +4,11 @@
  * and the tests.  Only __u64-style types: this file is included by kernel
  * code, by BPF code (vmlinux.h) and by user space (<linux/types.h>).
  * Field comments say (in) or (out) from the kernel's point of view.
+ *
+ * Buffers handed to the kfuncs are usually BPF maps that user space has
+ * mmapped, so user space can change them while a kfunc runs.  The module
+ * reads each (in) field exactly once and writes every (out) field from a
+ * result it built in kernel memory; it never reads back what it wrote.
  */
 #ifndef VMSCOPE_UAPI_H
 #define VMSCOPE_UAPI_H
@@ -17,9 +22,90 @@
  * CLI refuses to drive a module whose ABI differs from the one it was built
  * with.
  */
-#define VMSCOPE_ABI_VERSION	1
+#define VMSCOPE_ABI_VERSION	2
 
-/* ---- page walk --------------------------------------------------------- */
+/* ---- VMAs ---------------------------------------------------------------- */
+
+#define VMS_NAME_MAX	4096	/* PATH_MAX: the longest name, with its NUL */
+#define VMS_COMM_LEN	16
+
+/* How the name column of /proc/PID/maps was derived. */
+enum vms_name_kind {
+	VMS_NAME_NONE = 0,	/* anonymous, no name */
+	VMS_NAME_FILE,		/* path of the mapped file */
+	VMS_NAME_HEAP,		/* [heap] */
+	VMS_NAME_STACK,		/* [stack] */
+	VMS_NAME_SPECIAL,	/* [vdso], [vvar], [uprobes], ... */
+	VMS_NAME_ANON,		/* [anon:NAME] */
+	VMS_NAME_ANON_SHMEM,	/* [anon_shmem:NAME] */
+};
+
+/* rflags */
+#define VMS_R_NAME_TRUNC	(1u << 0)	/* the name did not fit */
+#define VMS_R_NAME_ERR		(1u << 1)	/* the path could not be resolved */
+
+/*
+ * One VMA: the fields of a /proc/PID/maps line, kept raw (vm_flags, kernel
+ * dev_t) so the reader decides how to show them.  The listing iterators and
+ * the lookup kfunc fill the same record; the name lives in a string table
+ * beside the records (name_off), so a record stays 64 bytes and a file's
+ * path is stored once however many VMAs map it.
+ */
+struct vms_vma {
+	__u64 start;
+	__u64 end;
+	__u64 vm_flags;
+	__u64 pgoff;		/* file offset in bytes; 0 for anonymous memory */
+	__u64 ino;
+	__u32 dev;		/* kernel dev_t: major << 20 | minor */
+	__u32 pid;		/* tgid */
+	__u32 name_off;		/* string table offset of the name (if name_len) */
+	__u16 name_len;		/* without the NUL; 0: no name */
+	__u8 name_kind;		/* enum vms_name_kind */
+	__u8 rflags;		/* VMS_R_* */
+	__u32 comm_off;		/* listings: string table offset of the comm */
+	__u32 reserved;
+};
+
+/* vm_flags bits the reader decodes (the same on every kernel). */
+#define VMS_VM_READ	0x1ull
+#define VMS_VM_WRITE	0x2ull
+#define VMS_VM_EXEC	0x4ull
+#define VMS_VM_SHARED	0x8ull
+#define VMS_VM_MAYSHARE	0x80ull
+
+/* ---- VMA lookup: vmscope_find_vmas() -------------------------------------- */
+
+/* vms_find.flags */
+#define VMS_FIND_NAME		(1u << 0)	/* fill the names (costs a d_path) */
+
+/*
+ * One lookup: the VMA covering addr, or the next one after it (like
+ * PROCMAP_QUERY_COVERING_OR_NEXT_VMA).
+ */
+struct vms_vmainfo {
+	__u64 addr;		/* (in) */
+	__s32 err;		/* (out) 0, -ENOENT (no VMA at or after addr), -EFAULT */
+	__u32 reserved;
+	struct vms_vma vma;	/* (out) name_off: offset in the string area */
+};
+
+/*
+ * Lookup buffer: this header, then n struct vms_vmainfo, then a string area
+ * up to the end of the buffer holding the names, NUL-terminated.  When the
+ * string area fills up the call stops early: records [0, done) are filled
+ * and the caller asks again for the rest.
+ */
+struct vms_find {
+	__u32 n;		/* (in) lookups that follow */
+	__u32 flags;		/* (in) VMS_FIND_* */
+	__u32 done;		/* (out) records filled */
+	__u32 found;		/* (out) of those, with a VMA */
+	__u32 str_len;		/* (out) bytes used in the string area */
+	__u32 reserved;
+};
+
+/* ---- page walk: vmscope_walk() -------------------------------------------- */
 
 enum vms_level {
 	VMS_LVL_PGD = 0,
@@ -68,7 +154,7 @@ enum vms_swp_kind {
 	VMS_SWP_OTHER,
 };
 
-/* Page state (page_flags). */
+/* Page state (page_flags).  Like /proc/kpageflags: CAP_SYS_ADMIN only. */
 #define VMS_PG_ANON		(1u << 0)
 #define VMS_PG_FILE		(1u << 1)	/* page cache (incl. shmem) */
 #define VMS_PG_KSM		(1u << 2)
@@ -87,19 +173,21 @@ enum vms_swp_kind {
 #define VMS_PG_MLOCKED		(1u << 15)
 #define VMS_PG_RESERVED		(1u << 16)
 #define VMS_PG_COMPOUND		(1u << 17)	/* part of a large folio */
-#define VMS_PG_NOPAGE		(1u << 30)	/* PFNMAP/IO: a PFN with no struct page */
+#define VMS_PG_NOPAGE		(1u << 30)	/* a PFN with no struct page (PFNMAP, IO) */
 
 /* Walk result flags (wflags). */
 #define VMS_W_PFN_VALID		(1u << 0)	/* pfn/phys are filled in */
 #define VMS_W_PFN_HIDDEN	(1u << 1)	/* a PFN exists, caller lacks CAP_SYS_ADMIN */
 #define VMS_W_HAVE_PAGE		(1u << 2)	/* page_flags/refcount/mapcount valid */
 #define VMS_W_NO_VMA		(1u << 3)	/* addr lies in no VMA */
-#define VMS_W_PFNMAP		(1u << 4)	/* a VM_PFNMAP/VM_IO mapping: no struct page */
+#define VMS_W_PFNMAP		(1u << 4)	/* a VM_PFNMAP/VM_IO mapping */
 #define VMS_W_HUGETLB_VMA	(1u << 5)	/* a hugetlbfs mapping */
+#define VMS_W_PAGE_HIDDEN	(1u << 6)	/* page state exists, caller lacks CAP_SYS_ADMIN */
 
 /*
- * One address's translation.  Raw entries carry no physical address for a
- * caller without CAP_SYS_ADMIN: their PFN bits are zeroed (like pagemap).
+ * One address's translation.  A caller without CAP_SYS_ADMIN gets raw
+ * entries without their PFN bits (like pagemap), no swap type or offset
+ * and no page state (like kpageflags and kpagecount).
  */
 struct vms_walk {
 	__u64 addr;			/* (in) */
@@ -127,25 +215,25 @@ struct vms_walk {
 	__u64 reserved[3];
 };
 
-/* ---- range walk -------------------------------------------------------- */
+/* ---- range walk: vmscope_walk_range() ------------------------------------- */
 
 /*
- * One page of a range walk: the entry where the walk stopped for it.
- * stop == 0 means the page lies in no VMA.  For a non-present entry,
- * pfn holds the swap offset (or a migration entry's PFN), zero for a
- * caller without CAP_SYS_ADMIN, like pagemap.
+ * One page of a range walk: the entry where the walk stopped for it.  For
+ * a non-present entry, pfn holds the swap offset (or a migration entry's
+ * PFN).  PFNs, swap types and offsets and page state are zero (mapcount -1)
+ * for a caller without CAP_SYS_ADMIN, like pagemap.
  */
 struct vms_prec {
 	__u64 entry;		/* raw entry, PFN bits cleared when hidden */
 	__u64 pfn;		/* present: PFN of this 4K page; see above */
-	__u32 page_flags;	/* VMS_PG_* (VMS_W_HAVE_PAGE in wflags below) */
+	__u32 page_flags;	/* VMS_PG_* */
 	__u16 bits;		/* VMS_E_* of entry */
 	__u8 level;		/* enum vms_level of entry */
-	__u8 stop;		/* enum vms_stop, 0: no VMA */
+	__u8 stop;		/* enum vms_stop */
 	__u8 leaf_shift;	/* 12, 21, 30 on a leaf */
 	__u8 swp_kind;		/* enum vms_swp_kind */
 	__u16 swp_type;
-	__s32 mapcount;		/* of this page; -1: no struct page */
+	__s32 mapcount;		/* of this page; -1: none or hidden */
 };
 
 /* The upper levels for one 2 MiB-aligned region of a range walk. */
@@ -155,62 +243,28 @@ struct vms_pdir {
 
 /*
  * Range walk buffer: this header, then max_pages struct vms_prec, then
- * struct vms_pdir up to the end of the buffer.  dir[i] covers the 2 MiB
- * region ((start >> 21) + i) << 21.
+ * struct vms_pdir up to the end of the buffer.
+ *
+ * Only mapped memory is reported and holes cost nothing: a call skips a
+ * hole before its first record and stops at the next one.  Record i
+ * describes the page at first + i * 4096 (i < npages, all inside VMAs);
+ * dir[j] covers the 2 MiB region ((first >> 21) + j) << 21.  The next call
+ * starts at next; next >= end (and npages == 0) means done.
  */
 struct vms_range {
 	__u64 start;		/* (in) first address, rounded down to a page */
 	__u64 end;		/* (in) end (exclusive) */
-	__u64 next;		/* (out) first address not reported */
 	__u32 max_pages;	/* (in) room for records */
+	__u32 reserved;
+	__u64 first;		/* (out) address of record 0 */
+	__u64 next;		/* (out) where to continue */
 	__u32 npages;		/* (out) records filled */
 	__u32 ndirs;		/* (out) dirs filled */
 	__u32 levels;		/* (out) 4 or 5 */
-	__u32 wflags;		/* (out) VMS_W_PFN_HIDDEN */
-	__u32 reserved;
+	__u32 wflags;		/* (out) VMS_W_PFN_HIDDEN | VMS_W_PAGE_HIDDEN */
 };
 
-/* ---- VMA lookup -------------------------------------------------------- */
-
-#define VMS_VI_NAME_LEN		256
-
-/* vmscope_find_vmas() flags */
-#define VMS_FIND_NAME		(1u << 0)	/* fill name[] (costs a d_path) */
-
-/* How the name column of /proc/PID/maps was derived. */
-enum vms_name_kind {
-	VMS_NAME_NONE = 0,	/* anonymous, no name */
-	VMS_NAME_FILE,		/* path of the mapped file */
-	VMS_NAME_HEAP,		/* [heap] */
-	VMS_NAME_STACK,		/* [stack] */
-	VMS_NAME_SPECIAL,	/* [vdso], [vvar], [uprobes], ... */
-	VMS_NAME_ANON,		/* [anon:NAME] */
-	VMS_NAME_ANON_SHMEM,	/* [anon_shmem:NAME] */
-};
-
-/* rflags */
-#define VMS_R_NAME_TRUNC	(1u << 0)	/* name did not fit in name[] */
-#define VMS_R_NAME_ERR		(1u << 1)	/* the path could not be resolved */
-
-
-/*
- * One lookup: the VMA covering addr, or the next one after it (like
- * PROCMAP_QUERY_COVERING_OR_NEXT_VMA).  err is -ENOENT when there is none.
- * With VMS_FIND_NAME the buffer holds n of these followed by n names of
- * VMS_VI_NAME_LEN bytes (name i for record i, NUL-terminated).
- */
-struct vms_vmainfo {
-	__u64 addr;		/* (in) */
-	__u64 start;		/* (out) */
-	__u64 end;
-	__u64 vm_flags;
-	__u64 pgoff;		/* file offset in bytes */
-	__u64 ino;
-	__u32 dev;		/* kernel dev_t: major << 20 | minor */
-	__u32 name_kind;	/* with VMS_FIND_NAME */
-	__s32 err;		/* (out) 0, -ENOENT, -EFAULT */
-	__u32 rflags;		/* VMS_R_* */
-};
+/* ---- read and write ------------------------------------------------------- */
 
 /* vmscope_write() flags */
 #define VMS_WRITE_FORCE		(1u << 0)	/* a read-only private mapping: COW copy */

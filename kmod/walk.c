@@ -2,45 +2,66 @@
 /*
  * The page walk: a read-only snapshot of a user address's translation.
  *
- * walk_page_range(), __pte_offset_map_lock() and vm_normal_page() are not
- * exported on 6.12, so the walk is written out here.  Rules it follows:
+ * walk_page_range(), __pte_offset_map_lock(), vm_normal_page() and
+ * hugetlb_vma_lock_read() are not exported, so the walk is written out
+ * here, once, and both walkers (one address, a range) use the same four
+ * helpers: walk_upper() descends PGD..PMD, pte_map_lock() maps and locks a
+ * PTE table, leaf_lock_same() re-reads a huge leaf under its lock, and
+ * leaf_pfn()/leaf_page() find the page inside a leaf.  The rules:
+ *
  *  - mmap_read_lock and an mm reference for the whole walk, and only
  *    addresses inside a VMA: page tables of a live VMA are not freed under
- *    the read lock (munmap frees them only after detaching the VMA).
- *  - PTE tables can still be freed under RCU (khugepaged collapse), so PTEs
- *    are read under rcu_read_lock() from a lockless PMD snapshot that is
- *    re-checked under the PTE lock, as __pte_offset_map_lock() does.
+ *    the read lock (munmap frees them only after detaching the VMA under
+ *    the write lock), with two exceptions handled below.
+ *  - PTE tables can be freed under RCU with only the read lock held
+ *    (shmem/file THP collapse: retract_page_tables() + pte_free_defer()).
+ *    pte_map_lock() therefore reads the PMD inside rcu_read_lock(), takes
+ *    the table's lock from that value and re-checks the PMD under it, as
+ *    __pte_offset_map_lock() does; the PMD read before is only a hint.
+ *  - hugetlb PMD tables can be shared between processes and unshared
+ *    (huge_pmd_unshare(), from try_to_unmap, migration or another mm's
+ *    munmap) without our mmap_lock; the last sharer then frees the table.
+ *    Every huge_pmd_unshare() runs with the mapping's i_mmap_rwsem held for
+ *    write, so the walk of a hugetlb VMA holds it for read (down_read() is
+ *    exported; the hugetlb VMA lock is not).  Lock order: mmap_lock, then
+ *    i_mmap_rwsem, then page-table locks, as in mm/rmap.c.
  *  - struct pages are only looked at under the lock of the entry that maps
  *    them (the page cannot be unmapped and freed meanwhile), never for
- *    VM_PFNMAP/VM_IO mappings or special entries (no struct page by design).
- * Nothing here writes to a page table or takes a page reference.
+ *    special entries or VM_PFNMAP huge leaves (no struct page by design);
+ *    a non-special PTE in a VM_PFNMAP mapping is a COW'd anonymous page
+ *    and is looked at (vm_normal_page()'s rules on an arch with
+ *    pte_special).
+ * Nothing here writes to a page table or takes a page reference.  Results
+ * are built in kernel memory; the callers copy them out.
  */
+#include <linux/fs.h>
 #include <linux/hugetlb.h>
 #include <linux/huge_mm.h>
+#include <linux/lockdep.h>
 #include <linux/mm.h>
 #include <linux/mmap_lock.h>
 #include <linux/pgtable.h>
 #include <linux/rcupdate.h>
 #include <linux/sched/signal.h>
-#include <linux/swapops.h>
+#include <linux/slab.h>
 #include "vmscope.h"
+#include "compat.h"
 
+/* How often a walk restarts when the tables change under it. */
 #define WALK_RETRIES	8
 
-/* Per-walk state; entries above the stop level are valid. */
+/* Per-walk state; entry[] up to stop_level is valid. */
 struct wstate {
 	struct mm_struct *mm;
 	struct vm_area_struct *vma;
-	bool show_pfn;
+	bool priv;		/* may see PFNs and page state (CAP_SYS_ADMIN) */
+	u32 hshift;		/* hugetlb page shift of vma, 0 otherwise */
 	u64 entry[VMS_NR_LEVELS];
-	u32 bits[VMS_NR_LEVELS];
 	u32 stop_level;
 	u32 stop_reason;	/* 0: continue to the PTE table at pmdp */
 	u32 leaf_shift;
-	u32 hshift;		/* hugetlb page shift, 0 otherwise */
 	pud_t *pudp;
 	pmd_t *pmdp;
-	pmd_t pmdval;
 };
 
 /* State of the struct page behind a leaf. */
@@ -57,6 +78,8 @@ static inline int nr_levels(void)
 {
 	return pgtable_l5_enabled() ? 5 : 4;
 }
+
+/* ---- decoding ------------------------------------------------------------ */
 
 /* Decoded x86 bits of one entry.  leaf: a PTE, or a PUD/PMD with PSE. */
 static u32 entry_bits(u64 v, int level)
@@ -76,10 +99,7 @@ static u32 entry_bits(u64 v, int level)
 	}
 	leaf = level == VMS_LVL_PTE ||
 	       ((level == VMS_LVL_PMD || level == VMS_LVL_PUD) && (v & _PAGE_PSE));
-	if (v & _PAGE_PRESENT)
-		b |= VMS_E_PRESENT;
-	else
-		b |= VMS_E_PROTNONE;
+	b |= (v & _PAGE_PRESENT) ? VMS_E_PRESENT : VMS_E_PROTNONE;
 	if (v & _PAGE_RW)
 		b |= VMS_E_WRITE;
 	if (v & _PAGE_USER)
@@ -107,25 +127,19 @@ static u32 entry_bits(u64 v, int level)
 		b |= VMS_E_UFFD_WP;
 	if (v & _PAGE_SPECIAL)
 		b |= VMS_E_SPECIAL;
-	if (v & _PAGE_DEVMAP)
+	if (v & VMS_PAGE_DEVMAP)
 		b |= VMS_E_DEVMAP;
 	return b;
 }
 
 /* The raw entry as a caller without CAP_SYS_ADMIN may see it. */
-static u64 masked_entry(u64 v, bool show_pfn)
+static u64 masked_entry(u64 v, bool priv)
 {
-	if (show_pfn || !v)
+	if (priv || !v)
 		return v;
 	if (v & (_PAGE_PRESENT | _PAGE_PROTNONE))
 		return v & ~PTE_PFN_MASK;
 	return v & 0xff;	/* swap entry: type and offset hidden, like pagemap */
-}
-
-static void set_entry(struct wstate *ws, int level, u64 v)
-{
-	ws->entry[level] = v;
-	ws->bits[level] = entry_bits(v, level);
 }
 
 static void stop(struct wstate *ws, int level, u32 reason)
@@ -134,6 +148,8 @@ static void stop(struct wstate *ws, int level, u32 reason)
 	ws->stop_reason = reason;
 }
 
+/* ---- the descent ----------------------------------------------------------- */
+
 /* Is a non-none entry at this level the hugetlb leaf of ws->vma? */
 static bool hugetlb_level(struct wstate *ws, int level)
 {
@@ -141,7 +157,7 @@ static bool hugetlb_level(struct wstate *ws, int level)
 			      (level == VMS_LVL_PMD && ws->hshift == PMD_SHIFT));
 }
 
-/* Present or not for a hugetlb entry, which is PTE-formatted at any level. */
+/* A hugetlb entry is PTE-formatted at any level: present or swap-format. */
 static void hugetlb_stop(struct wstate *ws, int level, u64 v)
 {
 	if (pte_present(__pte(v))) {
@@ -154,7 +170,7 @@ static void hugetlb_stop(struct wstate *ws, int level, u64 v)
 
 /*
  * Walk from the PGD down to the PMD.  Sets a stop, or stop_reason 0 with
- * pmdp/pmdval for a PTE table.
+ * pmdp when the PMD points to a PTE table (which pte_map_lock() re-checks).
  */
 static void walk_upper(struct wstate *ws, unsigned long addr)
 {
@@ -165,15 +181,16 @@ static void walk_upper(struct wstate *ws, unsigned long addr)
 	pud_t *pudp, pud;
 	pmd_t *pmdp, pmd;
 
+	mmap_assert_locked(ws->mm);
 	memset(ws->entry, 0, sizeof(ws->entry));
-	memset(ws->bits, 0, sizeof(ws->bits));
 	ws->stop_reason = 0;
 	ws->leaf_shift = 0;
+	ws->pudp = NULL;
 	ws->pmdp = NULL;
 
 	pgdp = pgd_offset(ws->mm, addr);
 	pgd = pgdp_get(pgdp);
-	set_entry(ws, VMS_LVL_PGD, pgd_val(pgd));
+	ws->entry[VMS_LVL_PGD] = pgd_val(pgd);
 	if (l5) {
 		if (pgd_none(pgd))
 			return stop(ws, VMS_LVL_PGD, VMS_STOP_NONE_ENTRY);
@@ -184,7 +201,7 @@ static void walk_upper(struct wstate *ws, unsigned long addr)
 	p4dp = p4d_offset(pgdp, addr);
 	p4d = p4dp_get(p4dp);
 	if (l5)
-		set_entry(ws, VMS_LVL_P4D, p4d_val(p4d));
+		ws->entry[VMS_LVL_P4D] = p4d_val(p4d);
 	if (p4d_none(p4d))
 		return stop(ws, top, VMS_STOP_NONE_ENTRY);
 	if (!p4d_present(p4d) || p4d_bad(p4d))
@@ -193,7 +210,7 @@ static void walk_upper(struct wstate *ws, unsigned long addr)
 	pudp = pud_offset(p4dp, addr);
 	pud = pudp_get(pudp);
 	ws->pudp = pudp;
-	set_entry(ws, VMS_LVL_PUD, pud_val(pud));
+	ws->entry[VMS_LVL_PUD] = pud_val(pud);
 	if (pud_none(pud))
 		return stop(ws, VMS_LVL_PUD, VMS_STOP_NONE_ENTRY);
 	if (hugetlb_level(ws, VMS_LVL_PUD))
@@ -210,38 +227,126 @@ static void walk_upper(struct wstate *ws, unsigned long addr)
 	pmdp = pmd_offset(pudp, addr);
 	pmd = pmdp_get_lockless(pmdp);
 	ws->pmdp = pmdp;
-	ws->pmdval = pmd;
-	set_entry(ws, VMS_LVL_PMD, pmd_val(pmd));
+	ws->entry[VMS_LVL_PMD] = pmd_val(pmd);
 	if (pmd_none(pmd))
 		return stop(ws, VMS_LVL_PMD, VMS_STOP_NONE_ENTRY);
 	if (hugetlb_level(ws, VMS_LVL_PMD))
 		return hugetlb_stop(ws, VMS_LVL_PMD, pmd_val(pmd));
 	if (!pmd_present(pmd))
 		return stop(ws, VMS_LVL_PMD, VMS_STOP_NOT_PRESENT);
-	if (pmd_leaf(pmd) || pmd_trans_huge(pmd) || pmd_devmap(pmd)) {
+	if (pmd_leaf(pmd) || vms_pmd_devmap(pmd)) {
 		ws->leaf_shift = PMD_SHIFT;
 		return stop(ws, VMS_LVL_PMD, VMS_STOP_LEAF);
 	}
-	if (pmd_bad(pmd))
-		return stop(ws, VMS_LVL_PMD, VMS_STOP_BAD);
-	if (ws->hshift)	/* a hugetlb VMA never has PTE tables on x86 */
+	if (pmd_bad(pmd) || ws->hshift)	/* a hugetlb VMA has no PTE tables on x86 */
 		return stop(ws, VMS_LVL_PMD, VMS_STOP_BAD);
 }
 
-/* The lock that keeps a huge leaf at this level in place. */
-static spinlock_t *leaf_lock(struct wstate *ws, int level)
+/* Does a PMD value point to a PTE table? */
+static bool pmd_is_table(pmd_t pmd)
+{
+	return !pmd_none(pmd) && pmd_present(pmd) && !pmd_leaf(pmd) &&
+	       !vms_pmd_devmap(pmd) && !pmd_bad(pmd);
+}
+
+/*
+ * Map and lock the PTE table under ws->pmdp, as __pte_offset_map_lock():
+ * the PMD is read inside rcu_read_lock() (a table freed by pte_free_defer()
+ * outlives the RCU section), the lock is taken from that value and the PMD
+ * is checked again under it.  Returns the PTE for addr with the RCU read
+ * lock and *ptlp held (pte_unmap_unlock_rcu() drops both), or NULL when
+ * the PMD no longer points to a table: the caller walks again.
+ */
+static pte_t *pte_map_lock(struct wstate *ws, unsigned long addr, spinlock_t **ptlp)
+{
+	spinlock_t *ptl;
+	pmd_t pmdval;
+
+	mmap_assert_locked(ws->mm);
+	rcu_read_lock();
+	pmdval = pmdp_get_lockless(ws->pmdp);
+	if (!pmd_is_table(pmdval))
+		goto fail;
+	ptl = pte_lockptr(ws->mm, &pmdval);
+	spin_lock(ptl);
+	if (!pmd_same(pmdval, pmdp_get_lockless(ws->pmdp))) {
+		spin_unlock(ptl);
+		goto fail;
+	}
+	ws->entry[VMS_LVL_PMD] = pmd_val(pmdval);
+	*ptlp = ptl;
+	return pte_offset_kernel(&pmdval, addr);
+fail:
+	rcu_read_unlock();
+	return NULL;
+}
+
+static void pte_unmap_unlock_rcu(spinlock_t *ptl)
+{
+	spin_unlock(ptl);
+	rcu_read_unlock();
+}
+
+/* The lock that keeps a huge leaf at this level in place (huge_pte_lockptr()). */
+static spinlock_t *leaf_lockptr(struct wstate *ws, int level)
 {
 	if (level == VMS_LVL_PMD)
 		return pmd_lockptr(ws->mm, ws->pmdp);
-	return &ws->mm->page_table_lock;	/* PUD leaves, huge_pte_lockptr() */
+	return pud_lockptr(ws->mm, ws->pudp);
 }
 
-static u64 reread_leaf(struct wstate *ws, int level)
+/*
+ * Lock the huge leaf found by walk_upper() and check it is still the entry
+ * the walk saw.  Returns the lock, held, or NULL (unlocked) when the entry
+ * changed: the caller walks again.
+ */
+static spinlock_t *leaf_lock_same(struct wstate *ws)
 {
-	if (level == VMS_LVL_PMD)
-		return pmd_val(pmdp_get(ws->pmdp));
-	return pud_val(pudp_get(ws->pudp));
+	int level = ws->stop_level;
+	spinlock_t *ptl = leaf_lockptr(ws, level);
+	u64 v;
+
+	spin_lock(ptl);
+	v = level == VMS_LVL_PMD ? pmd_val(pmdp_get(ws->pmdp)) : pud_val(pudp_get(ws->pudp));
+	if (v == ws->entry[level])
+		return ptl;
+	spin_unlock(ptl);
+	return NULL;
 }
+
+/* PFN of the 4K page at addr inside a present leaf v of level and size shift. */
+static unsigned long leaf_pfn(int level, u64 v, unsigned long addr, u32 shift)
+{
+	unsigned long pfn;
+
+	if (level == VMS_LVL_PTE)
+		pfn = pte_pfn(__pte(v));
+	else if (level == VMS_LVL_PMD)
+		pfn = pmd_pfn(__pmd(v));
+	else
+		pfn = pud_pfn(__pud(v));
+	return pfn + ((addr & ((1UL << shift) - 1)) >> PAGE_SHIFT);
+}
+
+/*
+ * The struct page behind pfn, mapped at level by the present leaf v, or
+ * NULL when there is none to look at (vm_normal_page()'s rules; the zero
+ * page is looked at, it is a real page).  Called with the leaf's lock held.
+ */
+static struct page *leaf_page(struct wstate *ws, int level, u64 v, unsigned long pfn)
+{
+	if (v & _PAGE_SPECIAL)
+		return is_zero_pfn(pfn) && level == VMS_LVL_PTE ? pfn_to_page(pfn) : NULL;
+	if (level != VMS_LVL_PTE && !ws->hshift &&
+	    (ws->vma->vm_flags & (VM_PFNMAP | VM_MIXEDMAP)))
+		return NULL;	/* huge PFN maps: never a COW copy */
+	/* Legacy ZONE_DEVICE pages carry no refcount: leave them be. */
+	if ((v & VMS_PAGE_DEVMAP) || !pfn_valid(pfn))
+		return NULL;
+	return pfn_to_page(pfn);
+}
+
+/* ---- page state ------------------------------------------------------------ */
 
 /* atomic_read(&page->_mapcount) + 1 plus the folio's entire mapcount. */
 static int precise_mapcount(struct folio *folio, struct page *page)
@@ -260,7 +365,6 @@ static u32 folio_state(struct folio *folio, struct page *page)
 {
 	unsigned long mapping = (unsigned long)READ_ONCE(folio->mapping);
 	unsigned long k = READ_ONCE(folio->flags);
-	bool large = k & (1UL << PG_head);
 	u32 f = 0;
 
 	if (mapping & PAGE_MAPPING_ANON) {
@@ -270,7 +374,7 @@ static u32 folio_state(struct folio *folio, struct page *page)
 	} else if (mapping) {
 		f |= VMS_PG_FILE;
 	}
-	if (large) {
+	if (k & (1UL << PG_head)) {
 		f |= VMS_PG_COMPOUND;
 		if (folio_test_hugetlb(folio))
 			f |= VMS_PG_HUGETLB;
@@ -303,33 +407,22 @@ static u32 folio_state(struct folio *folio, struct page *page)
 }
 
 /*
- * The struct page behind pfn (mapped at level with raw entry v), like
- * vm_normal_page() on an arch with pte_special, or NULL when there is none
- * to look at.  Called with the entry's lock held.
+ * State of the page at pfn under the present leaf v.  Reads only; called
+ * with the leaf's lock held.  Without priv the caller learns nothing about
+ * the page (kpageflags and kpagecount are root-only too).
  */
-static struct page *leaf_page(struct wstate *ws, int level, u64 v, unsigned long pfn)
+static void page_info(struct wstate *ws, spinlock_t *ptl, int level, u64 v,
+		      unsigned long pfn, struct pinfo *pi)
 {
-	if (ws->vma->vm_flags & (VM_PFNMAP | VM_IO))
-		return NULL;
-	if ((v & _PAGE_SPECIAL) && level == VMS_LVL_PTE) {
-		if (!is_zero_pfn(pfn))
-			return NULL;
-	} else if ((v & _PAGE_DEVMAP) || !pfn_valid(pfn)) {
-		/* Legacy ZONE_DEVICE pages carry no refcount: leave them be. */
-		return NULL;
-	}
-	return pfn_to_page(pfn);
-}
-
-/* State of the page at pfn (see leaf_page()).  Reads only. */
-static void page_info(struct wstate *ws, int level, u64 v, unsigned long pfn,
-		      struct pinfo *pi)
-{
-	struct page *page = leaf_page(ws, level, v, pfn);
+	struct page *page;
 	struct folio *folio;
 
+	lockdep_assert_held(ptl);
 	memset(pi, 0, sizeof(*pi));
 	pi->mapcount = -1;
+	if (!ws->priv)
+		return;
+	page = leaf_page(ws, level, v, pfn);
 	if (!page) {
 		pi->page_flags = VMS_PG_NOPAGE;
 		return;
@@ -354,165 +447,128 @@ static void page_info(struct wstate *ws, int level, u64 v, unsigned long pfn,
 	pi->order = folio_order(folio);
 }
 
-/* Decode a non-present, non-none entry (PTE-formatted on x86). */
-static void swap_info(u64 v, u32 *kind, u32 *type, u64 *offset)
-{
-	swp_entry_t e = pte_to_swp_entry(__pte(v));
+/* ---- hugetlb ------------------------------------------------------------------ */
 
-	*type = swp_type(e);
-	*offset = is_pfn_swap_entry(e) ? swp_offset_pfn(e) : swp_offset(e);
-	if (!non_swap_entry(e))
-		*kind = VMS_SWP_SWAP;
-	else if (is_migration_entry(e))
-		*kind = is_readable_migration_entry(e) ? VMS_SWP_MIGRATION_READ :
-							VMS_SWP_MIGRATION_WRITE;
-	else if (is_hwpoison_entry(e))
-		*kind = VMS_SWP_HWPOISON;
-	else if (is_device_private_entry(e) || is_device_exclusive_entry(e))
-		*kind = VMS_SWP_DEVICE;
-	else if (is_pte_marker_entry(e))
-		*kind = VMS_SWP_MARKER;
-	else
-		*kind = VMS_SWP_OTHER;
+/* Keep shared hugetlb PMD tables from being unshared and freed (see top). */
+static void hugetlb_walk_lock(struct wstate *ws)
+{
+	if (ws->hshift)
+		i_mmap_lock_read(ws->vma->vm_file->f_mapping);
 }
 
-static unsigned long leaf_pfn(int level, u64 v)
+static void hugetlb_walk_unlock(struct wstate *ws)
 {
-	if (level == VMS_LVL_PTE)
-		return pte_pfn(__pte(v));
-	if (level == VMS_LVL_PMD)
-		return pmd_pfn(__pmd(v));
-	return pud_pfn(__pud(v));
+	if (ws->hshift)
+		i_mmap_unlock_read(ws->vma->vm_file->f_mapping);
 }
 
-/* The hugetlb page shift of a VMA, 0 for other VMAs. */
-static u32 vma_hshift(struct vm_area_struct *vma)
+static void set_vma(struct wstate *ws, struct vm_area_struct *vma)
 {
-	if (!is_vm_hugetlb_page(vma))
-		return 0;
-	return huge_page_shift(hstate_vma(vma));
+	ws->vma = vma;
+	ws->hshift = is_vm_hugetlb_page(vma) ? huge_page_shift(hstate_vma(vma)) : 0;
 }
 
-/* Fill w's leaf fields from a leaf (or non-present) entry v at level. */
-static void fill_stop(struct wstate *ws, struct vms_walk *w, unsigned long addr,
-		      u64 v, struct pinfo *pi)
+/* ---- one address ------------------------------------------------------------- */
+
+static void fill_leaf(struct wstate *ws, struct vms_walk *w, unsigned long addr, u64 v,
+		      const struct pinfo *pi)
 {
-	int level = ws->stop_level;
+	unsigned long pfn = leaf_pfn(ws->stop_level, v, addr, ws->leaf_shift);
 
-	if (ws->stop_reason == VMS_STOP_LEAF) {
-		unsigned long pfn = leaf_pfn(level, v) +
-			((addr & ((1UL << ws->leaf_shift) - 1)) >> PAGE_SHIFT);
-
-		if (ws->show_pfn) {
-			w->pfn = pfn;
-			w->phys = ((u64)pfn << PAGE_SHIFT) | (addr & ~PAGE_MASK);
-			w->wflags |= VMS_W_PFN_VALID;
-		} else {
-			w->wflags |= VMS_W_PFN_HIDDEN;
-		}
+	if (ws->priv) {
+		w->pfn = pfn;
+		w->phys = ((u64)pfn << PAGE_SHIFT) | (addr & ~PAGE_MASK);
+		w->wflags |= VMS_W_PFN_VALID;
 		if (pi->have_page)
 			w->wflags |= VMS_W_HAVE_PAGE;
-		w->page_flags = pi->page_flags;
-		w->refcount = pi->refcount;
-		w->mapcount = pi->mapcount;
-		w->order = pi->order;
-	} else if (ws->stop_reason == VMS_STOP_NOT_PRESENT) {
-		u64 off;
+	} else {
+		w->wflags |= VMS_W_PFN_HIDDEN | VMS_W_PAGE_HIDDEN;
+	}
+	w->page_flags = pi->page_flags;
+	w->refcount = pi->refcount;
+	w->mapcount = pi->mapcount;
+	w->order = pi->order;
+}
 
-		swap_info(v, &w->swp_kind, &w->swp_type, &off);
-		if (ws->show_pfn) {
-			w->swp_offset = off;
-		} else {
-			w->swp_type = 0;
-			w->wflags |= VMS_W_PFN_HIDDEN;
-		}
+static void fill_swap(struct wstate *ws, struct vms_walk *w, u64 v)
+{
+	u32 kind, type;
+	u64 off;
+
+	vms_swp_decode(__pte(v), &kind, &type, &off);
+	w->swp_kind = kind;
+	if (ws->priv) {
+		w->swp_type = type;
+		w->swp_offset = off;
+	} else {
+		w->wflags |= VMS_W_PFN_HIDDEN;
 	}
 }
 
-/*
- * One address, with mmap_read_lock held.  The leaf is re-read under its
- * lock; a leaf that changed meanwhile restarts the walk.
- */
-static int walk_locked(struct wstate *ws, unsigned long addr, struct vms_walk *w)
+/* One address, mmap_read_lock held.  Returns 0 or -EAGAIN. */
+static int walk_one(struct wstate *ws, unsigned long addr, struct vms_walk *w)
 {
-	struct pinfo pi;
+	struct pinfo pi = { .mapcount = -1 };
+	spinlock_t *ptl;
 	int tries, i;
+	pte_t *ptep;
+	u64 v = 0;
 
 	for (tries = 0; tries < WALK_RETRIES; tries++) {
-		spinlock_t *ptl;
-		pte_t *ptep;
-		u64 v;
-
-		memset(&pi, 0, sizeof(pi));
 		walk_upper(ws, addr);
 		if (ws->stop_reason == VMS_STOP_LEAF) {
-			int level = ws->stop_level;
-
-			ptl = leaf_lock(ws, level);
-			spin_lock(ptl);
-			v = reread_leaf(ws, level);
-			if (v != ws->entry[level]) {
-				spin_unlock(ptl);
+			ptl = leaf_lock_same(ws);
+			if (!ptl)
 				continue;
-			}
-			page_info(ws, level, v, leaf_pfn(level, v) +
-				  ((addr & ((1UL << ws->leaf_shift) - 1)) >> PAGE_SHIFT), &pi);
+			v = ws->entry[ws->stop_level];
+			page_info(ws, ptl, ws->stop_level, v,
+				  leaf_pfn(ws->stop_level, v, addr, ws->leaf_shift), &pi);
 			spin_unlock(ptl);
-			fill_stop(ws, w, addr, v, &pi);
 			break;
 		}
 		if (ws->stop_reason) {
-			fill_stop(ws, w, addr, ws->entry[ws->stop_level], &pi);
+			v = ws->entry[ws->stop_level];
 			break;
 		}
-		/* A PTE table: map it from the PMD snapshot, as __pte_offset_map_lock(). */
-		rcu_read_lock();
-		if (!pmd_same(ws->pmdval, pmdp_get_lockless(ws->pmdp))) {
-			rcu_read_unlock();
+		ptep = pte_map_lock(ws, addr, &ptl);
+		if (!ptep)
 			continue;
-		}
-		ptep = pte_offset_kernel(&ws->pmdval, addr);
-		ptl = pte_lockptr(ws->mm, &ws->pmdval);
-		spin_lock(ptl);
-		if (!pmd_same(ws->pmdval, pmdp_get_lockless(ws->pmdp))) {
-			spin_unlock(ptl);
-			rcu_read_unlock();
-			continue;
-		}
 		v = pte_val(ptep_get(ptep));
-		set_entry(ws, VMS_LVL_PTE, v);
+		ws->entry[VMS_LVL_PTE] = v;
 		if (!v) {
 			stop(ws, VMS_LVL_PTE, VMS_STOP_NONE_ENTRY);
 		} else if (pte_present(__pte(v))) {
 			stop(ws, VMS_LVL_PTE, VMS_STOP_LEAF);
 			ws->leaf_shift = PAGE_SHIFT;
-			page_info(ws, VMS_LVL_PTE, v, pte_pfn(__pte(v)), &pi);
+			page_info(ws, ptl, VMS_LVL_PTE, v, pte_pfn(__pte(v)), &pi);
 		} else {
 			stop(ws, VMS_LVL_PTE, VMS_STOP_NOT_PRESENT);
 		}
-		spin_unlock(ptl);
-		rcu_read_unlock();
-		fill_stop(ws, w, addr, v, &pi);
+		pte_unmap_unlock_rcu(ptl);
 		break;
 	}
 	if (tries == WALK_RETRIES)
 		return -EAGAIN;	/* the tables kept changing under us */
+
+	if (ws->stop_reason == VMS_STOP_LEAF)
+		fill_leaf(ws, w, addr, v, &pi);
+	else if (ws->stop_reason == VMS_STOP_NOT_PRESENT)
+		fill_swap(ws, w, v);
 	w->stop_level = ws->stop_level;
 	w->stop_reason = ws->stop_reason;
 	w->leaf_shift = ws->stop_reason == VMS_STOP_LEAF ? ws->leaf_shift : 0;
 	for (i = 0; i < VMS_NR_LEVELS; i++) {
-		w->entry[i] = masked_entry(ws->entry[i], ws->show_pfn);
-		w->bits[i] = ws->bits[i];
+		w->entry[i] = masked_entry(ws->entry[i], ws->priv);
+		w->bits[i] = entry_bits(ws->entry[i], i);
 	}
 	return 0;
 }
 
-int vms_walk_addr(struct mm_struct *mm, unsigned long addr, bool show_pfn,
-		  struct vms_walk *w)
+int vms_walk_addr(struct mm_struct *mm, unsigned long addr, bool priv, struct vms_walk *w)
 {
+	struct wstate ws = { .mm = mm, .priv = priv };
 	struct vm_area_struct *vma;
-	struct wstate ws = { .mm = mm, .show_pfn = show_pfn };
-	int err = 0;
+	int err;
 
 	memset(w, 0, sizeof(*w));
 	w->addr = addr;
@@ -535,248 +591,249 @@ int vms_walk_addr(struct mm_struct *mm, unsigned long addr, bool show_pfn,
 		w->wflags |= VMS_W_PFNMAP;
 	if (is_vm_hugetlb_page(vma))
 		w->wflags |= VMS_W_HUGETLB_VMA;
-	ws.vma = vma;
-	ws.hshift = vma_hshift(vma);
-	err = walk_locked(&ws, addr, w);
+	set_vma(&ws, vma);
+	hugetlb_walk_lock(&ws);
+	err = walk_one(&ws, addr, w);
+	hugetlb_walk_unlock(&ws);
 out:
 	mmap_read_unlock(mm);
 	return err;
 }
 
-/* ---- range walk ---------------------------------------------------------- */
+/* ---- range walk ---------------------------------------------------------------- */
 
-/* The record of a page stopped at ws's stop entry v, but for pfn and mapcount. */
-static void rec_template(struct wstate *ws, struct vms_prec *r, u64 v, u32 bits)
+/* The record of a page whose walk stopped at ws's stop entry v. */
+static void rec_stop(struct wstate *ws, struct vms_prec *r, u64 v)
 {
 	memset(r, 0, sizeof(*r));
-	r->entry = masked_entry(v, ws->show_pfn);
-	r->bits = bits;
+	r->entry = masked_entry(v, ws->priv);
+	r->bits = entry_bits(v, ws->stop_level);
 	r->level = ws->stop_level;
 	r->stop = ws->stop_reason;
 	r->mapcount = -1;
-	if (ws->stop_reason == VMS_STOP_LEAF) {
-		r->leaf_shift = ws->leaf_shift;
-	} else if (ws->stop_reason == VMS_STOP_NOT_PRESENT) {
+	if (ws->stop_reason == VMS_STOP_NOT_PRESENT) {
 		u32 kind, type;
 		u64 off;
 
-		swap_info(v, &kind, &type, &off);
+		vms_swp_decode(__pte(v), &kind, &type, &off);
 		r->swp_kind = kind;
-		if (ws->show_pfn) {
+		if (ws->priv) {
 			r->swp_type = type;
 			r->pfn = off;
 		}
 	}
 }
 
-/* Pages under one huge leaf: one folio, so its state is read once. */
-static void range_leaf(struct wstate *ws, unsigned long addr, int n, u64 v,
-		       struct vms_prec *recs)
+/* Pages [addr, addr + n pages) under one huge leaf v, with its lock held. */
+static void range_leaf(struct wstate *ws, spinlock_t *ptl, unsigned long addr, int n,
+		       u64 v, struct vms_prec *recs)
 {
 	int level = ws->stop_level, i;
-	unsigned long pfn = leaf_pfn(level, v) +
-		((addr & ((1UL << ws->leaf_shift) - 1)) >> PAGE_SHIFT);
-	struct vms_prec t;
+	unsigned long pfn = leaf_pfn(level, v, addr, ws->leaf_shift);
 	struct pinfo pi;
 
-	page_info(ws, level, v, pfn, &pi);
-	rec_template(ws, &t, v, entry_bits(v, level));
-	t.page_flags = pi.page_flags;
+	/* One folio: its state is read once. */
+	page_info(ws, ptl, level, v, pfn, &pi);
+	rec_stop(ws, &recs[0], v);
+	recs[0].leaf_shift = ws->leaf_shift;
+	recs[0].page_flags = pi.page_flags;
 	for (i = 0; i < n; i++) {
-		recs[i] = t;
-		if (ws->show_pfn)
+		if (i)
+			recs[i] = recs[0];	/* kernel scratch, not the caller's buffer */
+		if (ws->priv)
 			recs[i].pfn = pfn + i;
 		if (pi.have_page)
 			recs[i].mapcount = precise_mapcount(pi.folio, pfn_to_page(pfn + i));
 	}
 }
 
-/* The PTEs of one table, under its lock. */
-static void range_ptes(struct wstate *ws, pte_t *ptep, int n, struct vms_prec *recs)
+/* The PTEs [ptep, ptep + n) of one table, with its lock held. */
+static void range_ptes(struct wstate *ws, spinlock_t *ptl, pte_t *ptep, int n,
+		       struct vms_prec *recs)
 {
-	u64 key = ~0ULL;
 	struct folio *last = NULL;
-	u32 bits = 0, last_flags = 0;
+	u32 last_flags = 0;
 	int i;
 
 	for (i = 0; i < n; i++) {
 		u64 v = pte_val(ptep_get(ptep + i));
 		struct vms_prec *r = &recs[i];
 		unsigned long pfn;
+		struct pinfo pi;
 		struct page *page;
 
-		/* Decoded bits depend on the non-PFN bits only. */
-		if ((v & ~PTE_PFN_MASK) != key) {
-			key = v & ~PTE_PFN_MASK;
-			bits = entry_bits(v, VMS_LVL_PTE);
-		}
 		if (!v) {
 			stop(ws, VMS_LVL_PTE, VMS_STOP_NONE_ENTRY);
-			rec_template(ws, r, v, bits);
+			rec_stop(ws, r, v);
 			continue;
 		}
 		if (!pte_present(__pte(v))) {
 			stop(ws, VMS_LVL_PTE, VMS_STOP_NOT_PRESENT);
-			rec_template(ws, r, v, bits);
+			rec_stop(ws, r, v);
 			continue;
 		}
 		stop(ws, VMS_LVL_PTE, VMS_STOP_LEAF);
-		ws->leaf_shift = PAGE_SHIFT;
-		r->entry = masked_entry(v, ws->show_pfn);
-		r->bits = bits;
-		r->level = VMS_LVL_PTE;
-		r->stop = VMS_STOP_LEAF;
+		rec_stop(ws, r, v);
 		r->leaf_shift = PAGE_SHIFT;
-		r->swp_kind = 0;
-		r->swp_type = 0;
 		pfn = pte_pfn(__pte(v));
-		r->pfn = ws->show_pfn ? pfn : 0;
+		if (!ws->priv)
+			continue;
+		r->pfn = pfn;
 		page = leaf_page(ws, VMS_LVL_PTE, v, pfn);
 		if (!page) {
 			r->page_flags = VMS_PG_NOPAGE;
-			r->mapcount = -1;
 			continue;
 		}
-		if (!last || !folio_test_large(last) || page_folio(page) != last) {
-			struct pinfo pi;
-
-			page_info(ws, VMS_LVL_PTE, v, pfn, &pi);
-			last = pi.folio;
-			last_flags = pi.page_flags;
-			r->mapcount = pi.mapcount;
-		} else {
+		/* Pages of one large folio share its state: read it once. */
+		if (last && folio_test_large(last) && page_folio(page) == last) {
+			r->page_flags = last_flags;
 			r->mapcount = precise_mapcount(last, page);
+			continue;
 		}
-		r->page_flags = last_flags;
+		page_info(ws, ptl, VMS_LVL_PTE, v, pfn, &pi);
+		last = pi.folio;
+		last_flags = pi.page_flags;
+		r->page_flags = pi.page_flags;
+		r->mapcount = pi.mapcount;
 	}
 }
 
 /*
- * Pages [addr, end) of one PMD region of ws->vma into recs.  Returns the
- * number of pages done, or -EAGAIN if the tables kept changing.
+ * Pages [addr, addr + n pages) of one PMD region of ws->vma into recs
+ * (kernel memory), and the region's upper entries into dir.  Returns 0 or
+ * -EAGAIN when the tables kept changing.
  */
-static int range_region(struct wstate *ws, unsigned long addr, unsigned long end,
+static int range_region(struct wstate *ws, unsigned long addr, int n,
 			struct vms_prec *recs, struct vms_pdir *dir)
 {
-	int tries, i, n = (end - addr) >> PAGE_SHIFT;
+	spinlock_t *ptl;
+	int tries, i;
+	pte_t *ptep;
 
 	for (tries = 0; tries < WALK_RETRIES; tries++) {
-		spinlock_t *ptl;
-		pte_t *ptep;
-
 		walk_upper(ws, addr);
-		for (i = 0; i < VMS_LVL_PTE; i++)
-			dir->entry[i] = masked_entry(ws->entry[i], ws->show_pfn);
 		if (ws->stop_reason == VMS_STOP_LEAF) {
-			int level = ws->stop_level;
-			u64 v;
-
-			ptl = leaf_lock(ws, level);
-			spin_lock(ptl);
-			v = reread_leaf(ws, level);
-			if (v != ws->entry[level]) {
-				spin_unlock(ptl);
+			ptl = leaf_lock_same(ws);
+			if (!ptl)
 				continue;
-			}
-			range_leaf(ws, addr, n, v, recs);
+			range_leaf(ws, ptl, addr, n, ws->entry[ws->stop_level], recs);
 			spin_unlock(ptl);
-			return n;
-		}
-		if (ws->stop_reason) {
-			u64 v = ws->entry[ws->stop_level];
-
-			rec_template(ws, &recs[0], v, entry_bits(v, ws->stop_level));
+		} else if (ws->stop_reason) {
+			rec_stop(ws, &recs[0], ws->entry[ws->stop_level]);
 			for (i = 1; i < n; i++)
 				recs[i] = recs[0];
-			return n;
+		} else {
+			ptep = pte_map_lock(ws, addr, &ptl);
+			if (!ptep)
+				continue;
+			range_ptes(ws, ptl, ptep, n, recs);
+			pte_unmap_unlock_rcu(ptl);
 		}
-		rcu_read_lock();
-		ptep = pte_offset_kernel(&ws->pmdval, addr);
-		ptl = pte_lockptr(ws->mm, &ws->pmdval);
-		spin_lock(ptl);
-		if (!pmd_same(ws->pmdval, pmdp_get_lockless(ws->pmdp))) {
-			spin_unlock(ptl);
-			rcu_read_unlock();
-			continue;
-		}
-		range_ptes(ws, ptep, n, recs);
-		spin_unlock(ptl);
-		rcu_read_unlock();
-		return n;
+		for (i = 0; i < VMS_LVL_PTE; i++)
+			dir->entry[i] = masked_entry(ws->entry[i], ws->priv);
+		return 0;
 	}
 	return -EAGAIN;
 }
 
-int vms_walk_range(struct mm_struct *mm, struct vms_range *r, u32 max, bool show_pfn,
-		   struct vms_prec *recs, struct vms_pdir *dirs, u32 ndirs_max)
+int vms_walk_range(struct mm_struct *mm, struct vms_range_args *a)
 {
-	struct wstate ws = { .mm = mm, .show_pfn = show_pfn };
-	unsigned long addr, end, base;
-	u32 n = 0;
+	struct wstate ws = { .mm = mm, .priv = a->priv };
+	struct vms_range *h = &a->hdr;
+	unsigned long addr, end, first, max = a->max_pages;
+	struct vm_area_struct *vma;
+	struct vms_prec *scratch;
+	struct vms_pdir dir;
+	u32 n = 0, ndirs = 0;
+	long cur_region = -1;
 	int err = 0;
 
-	/* r may be user-mapped memory (a BPF map): read its inputs once. */
-	addr = READ_ONCE(r->start) & PAGE_MASK;
-	end = READ_ONCE(r->end);
-	r->next = addr;
-	r->npages = 0;
-	r->ndirs = 0;
-	r->levels = nr_levels();
-	r->wflags = show_pfn ? 0 : VMS_W_PFN_HIDDEN;
-	if (addr >= TASK_SIZE_MAX || end <= addr)
-		return addr >= TASK_SIZE_MAX ? -EFAULT : 0;
+	addr = a->start & PAGE_MASK;
+	end = a->end;
+	h->first = addr;
+	h->next = addr;
+	h->npages = 0;
+	h->ndirs = 0;
+	h->levels = nr_levels();
+	h->wflags = a->priv ? 0 : VMS_W_PFN_HIDDEN | VMS_W_PAGE_HIDDEN;
+	if (addr >= TASK_SIZE_MAX)
+		return -EFAULT;
 	if (end > TASK_SIZE_MAX)
 		end = TASK_SIZE_MAX;
 	end = PAGE_ALIGN(end);
-	/* Records and dirs must both fit: clamp the pages to the dirs. */
-	if (!ndirs_max)
+	if (end <= addr) {
+		h->next = end > addr ? end : addr;
+		return 0;
+	}
+	/* Records and dirs must both fit: n pages touch at most n/512 + 1 regions. */
+	if (a->max_dirs < 2)
 		return -ENOSPC;
-	if (max > (u64)(ndirs_max - 1) * PTRS_PER_PTE)
-		max = (ndirs_max - 1) * PTRS_PER_PTE;
+	max = min_t(unsigned long, max, (unsigned long)(a->max_dirs - 1) * PTRS_PER_PTE);
 	if (!max)
 		return -ENOSPC;
-	if ((end - addr) >> PAGE_SHIFT > max)
-		end = addr + ((unsigned long)max << PAGE_SHIFT);
-	base = addr & PMD_MASK;
 
-	if (mmap_read_lock_killable(mm))
+	scratch = kmalloc_array(PTRS_PER_PTE, sizeof(*scratch), GFP_KERNEL);
+	if (!scratch)
+		return -ENOMEM;
+	if (mmap_read_lock_killable(mm)) {
+		kfree(scratch);
 		return -EINTR;
-	while (addr < end) {
-		struct vm_area_struct *vma = find_vma(mm, addr);
-		unsigned long stop_at = min(pmd_addr_end(addr, end), end);
-		struct vms_pdir *dir = &dirs[(addr - base) >> PMD_SHIFT];
+	}
+	/* A hole before the first record is skipped, at the cost of one lookup. */
+	vma = find_vma(mm, addr);
+	if (!vma || vma->vm_start >= end) {
+		h->next = end;
+		goto out;
+	}
+	if (vma->vm_start > addr)
+		addr = vma->vm_start;
+	first = addr;
+	h->first = first;
+	while (addr < end && n < max) {
+		unsigned long stop_at;
 		int done;
 
-		if (!vma || vma->vm_start > addr) {
-			/* A gap: records with stop == 0, no table is read. */
-			if (vma && vma->vm_start < stop_at)
-				stop_at = vma->vm_start;
-			done = (stop_at - addr) >> PAGE_SHIFT;
-			memset(&recs[n], 0, done * sizeof(*recs));
-			memset(dir, 0, sizeof(*dir));
-		} else {
-			if (vma->vm_end < stop_at)
-				stop_at = vma->vm_end;
-			ws.vma = vma;
-			ws.hshift = vma_hshift(vma);
-			done = range_region(&ws, addr, stop_at, &recs[n], dir);
-			if (done < 0) {
-				err = done;
+		if (addr >= vma->vm_end) {
+			vma = find_vma(mm, addr);
+			if (!vma || vma->vm_start > addr) {
+				/* A hole: stop here, the next call starts past it. */
+				addr = vma ? min(vma->vm_start, end) : end;
 				break;
 			}
 		}
+		stop_at = min3(pmd_addr_end(addr, end), vma->vm_end,
+			       addr + ((max - n) << PAGE_SHIFT));
+		done = (stop_at - addr) >> PAGE_SHIFT;
+		if ((long)((addr - (first & PMD_MASK)) >> PMD_SHIFT) != cur_region) {
+			if (cur_region >= 0)
+				memcpy(&a->dirs[cur_region], &dir, sizeof(dir));
+			cur_region = (addr - (first & PMD_MASK)) >> PMD_SHIFT;
+			memset(&dir, 0, sizeof(dir));
+		}
+		set_vma(&ws, vma);
+		hugetlb_walk_lock(&ws);
+		err = range_region(&ws, addr, done, scratch, &dir);
+		hugetlb_walk_unlock(&ws);
+		if (err)
+			break;
+		/* The caller's buffer is written once, never read. */
+		memcpy(&a->recs[n], scratch, done * sizeof(*scratch));
 		n += done;
 		addr = stop_at;
-		r->ndirs = ((addr - 1 - base) >> PMD_SHIFT) + 1;
+		ndirs = cur_region + 1;
 		if (fatal_signal_pending(current)) {
 			err = -EINTR;
 			break;
 		}
-		if (!(addr & ~PMD_MASK))
-			cond_resched();
+		cond_resched();
 	}
+	if (cur_region >= 0)
+		memcpy(&a->dirs[cur_region], &dir, sizeof(dir));
+	h->next = addr;
+out:
 	mmap_read_unlock(mm);
-	r->npages = n;
-	r->next = addr;
+	kfree(scratch);
+	h->npages = n;
+	h->ndirs = ndirs;
 	return n ? n : err;
 }

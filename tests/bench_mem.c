@@ -154,7 +154,7 @@ static void bench_lookup(pid_t pid)
 	ours1 = pq1 = 1e9;
 	for (int rd = 0; rd < ROUNDS; rd++) {
 		TIME_BEST(ours1, for (it = 0; it < iters; it++) {
-			vmem_find_buf(v)[0].addr = (uintptr_t)L.vmas + (it % NVMAS) * PG;
+			vmem_find_recs(v)[0].addr = (uintptr_t)L.vmas + (it % NVMAS) * PG;
 			vmem_find_run(v, pid, 1, 0);
 		});
 		TIME_BEST(pq1, for (it = 0; it < iters; it++) {
@@ -170,7 +170,7 @@ static void bench_lookup(pid_t pid)
 	ours_b = pq_b = 1e9;
 	for (int rd = 0; rd < ROUNDS; rd++) {
 		TIME_BEST(ours_b, for (it = 0; it < reps; it++) {
-			struct vms_vmainfo *b = vmem_find_buf(v);
+			struct vms_vmainfo *b = vmem_find_recs(v);
 
 			for (i = 0; i < NVMAS; i++)
 				b[i].addr = (uintptr_t)L.vmas + i * PG + 8;
@@ -196,7 +196,7 @@ static void bench_lookup(pid_t pid)
 		q.vma_name_addr = (uintptr_t)name;
 		for (int rd = 0; rd < ROUNDS; rd++) {
 			TIME_BEST(on, for (it = 0; it < reps; it++) {
-				struct vms_vmainfo *b = vmem_find_buf(v);
+				struct vms_vmainfo *b = vmem_find_recs(v);
 
 				for (i = 0; i < NVMAS; i++)
 					b[i].addr = (uintptr_t)L.vmas + i * PG + 8;

@@ -3,7 +3,7 @@
 . /tests/lib/tap.sh
 . /tests/lib/maps.sh
 export TMPDIR=/tmp
-plan 15
+tap_start
 
 ok "maps equals /proc/PID/maps for the test shell" maps_equal $$
 ok "maps equals /proc/PID/maps for pid 1" maps_equal 1

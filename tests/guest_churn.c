@@ -129,7 +129,7 @@ int main(void)
 	pid_t target;
 	int err, rc, i;
 
-	tap_plan(4);
+	tap_start();
 	v = vmem_open(&err);
 	if (!v) {
 		diag("vmem_open: %s", strerror(-err));
@@ -185,11 +185,10 @@ int main(void)
 		default: {
 			struct vms_vmainfo vi[2] = { { .addr = addr }, { .addr = BASE } };
 
-			{
-				char names[2][VMS_VI_NAME_LEN];
+			struct vmem_str names = {};
 
-				r = vmem_find(v, target, vi, 2, VMS_FIND_NAME, names);
-			}
+			r = vmem_find(v, target, vi, 2, &names);
+			vmem_str_free(&names);
 		}
 		}
 		ops[op]++;

@@ -2,7 +2,7 @@
 # The find/page/read/write commands from the command line: output, JSON,
 # aliases, exit codes (2 usage, 1 runtime) and their error messages.
 . /tests/lib/tap.sh
-plan 26
+tap_start
 
 out=/tmp/cli_mem.out
 err=/tmp/cli_mem.err

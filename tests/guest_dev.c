@@ -430,7 +430,7 @@ int main(void)
 
 	ps = sysconf(_SC_PAGESIZE);
 	signal(SIGPIPE, SIG_IGN);
-	tap_plan(3 * 18 + 6 + 12 + 2 + 3);
+	tap_start();
 	if (access(DEV, F_OK)) {
 		for (b = 0; b < 3 * 18 + 6 + 12 + 2 + 3; b++)
 			tap_skip("no " DEV ": module not loaded", "device");

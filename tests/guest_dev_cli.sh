@@ -2,7 +2,7 @@
 # /dev/vmscope from the shell and the CLI: the lab's example program, cat
 # and dd, 'vmscope dev', and 'vmscope page' on a device mapping.
 . /tests/lib/tap.sh
-plan 14
+tap_start
 D=/dev/vmscope
 T=/tmp/devcli.$$
 mkdir -p $T

@@ -19,10 +19,13 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <sys/ioctl.h>
+#include <poll.h>
+#include <time.h>
+#include <linux/userfaultfd.h>
 #include "tap.h"
 
 #define MTEST "/proc/mtest"
-#define NTESTS 46
 
 static long ps;
 static int mfd = -1;
@@ -149,6 +152,21 @@ static int drop_cap(int cap)
 	return syscall(SYS_capset, &h, d);
 }
 
+/* Raise or lower cap in the effective set only (the permitted set keeps it). */
+static int set_cap(int cap, int on)
+{
+	struct __user_cap_header_struct h = { .version = _LINUX_CAPABILITY_VERSION_3 };
+	struct __user_cap_data_struct d[2];
+
+	if (syscall(SYS_capget, &h, d))
+		return -1;
+	if (on)
+		d[0].effective |= 1u << cap;
+	else
+		d[0].effective &= ~(1u << cap);
+	return syscall(SYS_capset, &h, d);
+}
+
 static int wait_status(pid_t pid)
 {
 	int st;
@@ -236,12 +254,26 @@ static void test_writeval(void)
 	pid_t pid;
 
 	w[1] = 7;
-	ok(cmd("writeval%lx 4242", (unsigned long)&w[1]) == 0 && w[1] == 4242 &&
-	   strstr(result(), "writeval"), "writeval<addr> <decimal> stores the value");
+	ok(cmd("writeval%lx 4242", (unsigned long)&w[1]) == 0 && w[1] == 0x4242 &&
+	   strstr(result(), "writeval"), "writeval<addr> <val> takes the value as hex, as the labs do");
 	ok(cmd("writeval 0x%lx 0xdeadbeefcafe\n", (unsigned long)&w[1]) == 0 &&
 	   w[1] == 0xdeadbeefcafeUL, "writeval 0x<addr> 0x<hex> stores the value");
-	ok(cmd("writeval %lx 18446744073709551615", (unsigned long)&w[1]) == 0 && w[1] == ~0UL,
+	ok(cmd("writeval %lx ffffffffffffffff", (unsigned long)&w[1]) == 0 && w[1] == ~0UL,
 	   "writeval takes the largest unsigned long");
+	ok(cmd("writeval %lx 10000000000000000", (unsigned long)&w[1]) == -EINVAL && w[1] == ~0UL,
+	   "writeval refuses a value of more than 64 bits and changes nothing");
+	/* 8 bytes straddling into a read-only page: none may be written. */
+	{
+		char *two = mmap(NULL, 2 * ps, PROT_READ | PROT_WRITE,
+				 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+		memset(two, 0x11, 2 * ps);
+		mprotect(two + ps, ps, PROT_READ);
+		ok(cmd("writeval %lx 4141414141414141", (unsigned long)(two + ps - 4)) == -EFAULT &&
+		   two[ps - 4] == 0x11 && two[ps - 1] == 0x11 && two[ps] == 0x11,
+		   "writeval across into a read-only page fails and writes no byte");
+		munmap(two, 2 * ps);
+	}
 
 	/* A private file mapping: the write is COWed, the file stays. */
 	fd = mkstemp(path);
@@ -275,7 +307,7 @@ static void test_writeval(void)
 		_exit(w[2] == 1111 ? 0 : 1);
 	}
 	close(pipefd[0]);
-	ok(cmd("writeval %lx 2222", (unsigned long)&w[2]) == 0 && w[2] == 2222 &&
+	ok(cmd("writeval %lx 2222", (unsigned long)&w[2]) == 0 && w[2] == 0x2222 &&
 	   write(pipefd[1], "x", 1) == 1 && wait_status(pid) == 0,
 	   "writeval into a page shared with a fork child leaves the child's copy");
 	close(pipefd[1]);
@@ -355,6 +387,8 @@ static void test_errors(void)
 	ok(cmd("findvma ffffffff81000000") == -EINVAL, "errors: a kernel address is EINVAL");
 	ok(cmd("writeval %lx 18446744073709551616", (unsigned long)&w) == -EINVAL && w == 99,
 	   "errors: a value above 2^64-1 is EINVAL");
+	ok(cmd("writeval %lx 12g4", (unsigned long)&w) == -EINVAL && w == 99,
+	   "errors: a value that is not hex is EINVAL");
 	ok(cmd("w %d %lx 256", getpid(), (unsigned long)&w) == -EINVAL && w == 99,
 	   "errors: a byte above 255 is EINVAL");
 	ok(cmd("listvma x") == -EINVAL && cmd("bogus 1") == -EINVAL && cmd("r1 1") == -EINVAL,
@@ -449,21 +483,25 @@ static void test_access(void)
 static void test_log(void)
 {
 	static char klog[1 << 20];
-	char want[256];
-	int n, stackvar;
-	void *p = &stackvar;
+	char addr[32], *line;
+	unsigned long *w = mmap(NULL, ps, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	int n;
 
-	snprintf(want, sizeof(want), "vmscope: mtest: 0x%lx: present", (unsigned long)p);
-	n = cmd("findpage %lx", (unsigned long)p) == 0 ? klogctl(3, klog, sizeof(klog) - 1) : -1;
+	snprintf(addr, sizeof(addr), "%lx", (unsigned long)w);
+	n = cmd("writeval %lx 0x5eedc0ffee", (unsigned long)w) == 0 && w[0] == 0x5eedc0ffeeUL ?
+	    klogctl(3, klog, sizeof(klog) - 1) : -1;
 	if (n < 0) {
-		ok(0, "log: the result goes to the kernel log");
-		ok(0, "log: the kernel log copy of findpage has no PFN");
+		ok(0, "log: a command leaves one line in the kernel log");
+		ok(0, "log: the line holds no address and no memory contents");
+		munmap(w, ps);
 		return;
 	}
 	klog[n] = 0;
-	ok(strstr(klog, want) != NULL, "log: the result goes to the kernel log");
-	ok(strstr(strstr(klog, want) ?: "", "pfn") == NULL,
-	   "log: the kernel log copy of findpage has no PFN");
+	line = strstr(klog, "vmscope: mtest: writeval by ");
+	ok(line != NULL, "log: a command leaves one line in the kernel log");
+	ok(line && !strstr(line, "5eedc0ffee") && !strstr(line, addr),
+	   "log: the line holds no address and no memory contents");
+	munmap(w, ps);
 }
 
 /* Two writers at once: each reads back its own result, never the other's. */
@@ -504,17 +542,144 @@ static void test_concurrency(void)
 	   ra, rb);
 }
 
+
+/* A file name with a newline cannot fake a line: it is escaped as maps does. */
+static void test_names(void)
+{
+	const char *path = "/tmp/mtest\nfake 00000000-00001000 rwxp";
+	char want[256];
+	void *m;
+	int fd;
+
+	fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
+	if (fd < 0 || ftruncate(fd, ps)) {
+		tap_skip("cannot create a file with a newline in /tmp", "names: escaped");
+		return;
+	}
+	m = mmap(NULL, ps, PROT_READ, MAP_SHARED, fd, 0);
+	snprintf(want, sizeof(want), "%lx-%lx r--s /tmp/mtest\\012fake 00000000-00001000 rwxp\n",
+		 (unsigned long)m, (unsigned long)m + ps);
+	ok(m != MAP_FAILED && cmd("findvma %lx", (unsigned long)m) == 0 && !strcmp(result(), want),
+	   "names: a newline in a file name is shown as \\012, like /proc/PID/maps");
+	ok(cmd("listvma") == 0 && strstr(result(), "\\012fake") && !strstr(result(), "\nfake"),
+	   "names: listvma escapes it too");
+	munmap(m, ps);
+	close(fd);
+	unlink(path);
+}
+
+/* The opener's capabilities count too, not only the reader's. */
+static void test_opener(void)
+{
+	int weak, strong, r = -1;
+	pid_t pid;
+
+	set_cap(CAP_SYS_PTRACE, 0);
+	weak = open(MTEST, O_RDONLY);
+	set_cap(CAP_SYS_PTRACE, 1);
+	strong = open(MTEST, O_RDONLY);
+	pid = fork();
+	if (pid == 0) {
+		int f = open(MTEST, O_RDWR);
+
+		_exit(f >= 0 && cmdn(f, "listvma", 7) == 0 ? 0 : 1);
+	}
+	if (wait_status(pid) == 0 && weak >= 0 && strong >= 0) {
+		errno = 0;
+		r = read(weak, res, sizeof(res)) == -1 && errno == EPERM &&
+		    read(strong, res, sizeof(res)) > 0;
+	}
+	ok(r == 1, "access: another process's result is EPERM through a file opened without "
+	   "CAP_SYS_PTRACE, even by a reader that has it");
+	if (weak >= 0)
+		close(weak);
+	if (strong >= 0)
+		close(strong);
+}
+
+static double now(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return t.tv_sec + t.tv_nsec / 1e9;
+}
+
+/*
+ * A command stuck in a fault (a userfaultfd page nobody resolves) holds no
+ * global lock: other commands go on; and it can be killed.
+ */
+static void test_no_global_lock(void)
+{
+	int ready[2], rc;
+	pid_t holder, reader;
+	char *page = NULL;
+	double t0, t1;
+
+	if (pipe(ready)) {
+		tap_skip("no pipe", "concurrency: a command blocked in a fault");
+		return;
+	}
+	holder = fork();
+	if (holder == 0) {
+		struct uffdio_api api = { .api = UFFD_API };
+		struct uffdio_register reg = { .mode = UFFDIO_REGISTER_MODE_MISSING };
+		int u = syscall(SYS_userfaultfd, O_CLOEXEC);
+		char *p = mmap(NULL, ps, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+		reg.range.start = (unsigned long)p;
+		reg.range.len = ps;
+		if (u < 0 || ioctl(u, UFFDIO_API, &api) || ioctl(u, UFFDIO_REGISTER, &reg))
+			p = NULL;
+		if (write(ready[1], &p, sizeof(p)) != sizeof(p))
+			_exit(1);
+		pause();	/* never resolves the fault */
+		_exit(0);
+	}
+	close(ready[1]);
+	if (read(ready[0], &page, sizeof(page)) != sizeof(page) || !page) {
+		tap_skip("userfaultfd is not available", "concurrency: a command blocked in a fault");
+		kill(holder, SIGKILL);
+		waitpid(holder, NULL, 0);
+		return;
+	}
+	reader = fork();
+	if (reader == 0) {
+		int f = open(MTEST, O_RDWR);
+		char c[64];
+
+		snprintf(c, sizeof(c), "r %d %lx", holder, (unsigned long)page);
+		_exit(f >= 0 && cmdn(f, c, strlen(c)) ? 0 : 1);
+	}
+	usleep(300 * 1000);
+	t0 = now();
+	rc = cmd("listvma");
+	t1 = now();
+	ok(rc == 0 && t1 - t0 < 2 && waitpid(reader, NULL, WNOHANG) == 0,
+	   "concurrency: other commands run while one waits in a fault (%.2f s)", t1 - t0);
+	kill(reader, SIGKILL);
+	t0 = now();
+	rc = -1;
+	while (now() - t0 < 5 && (rc = waitpid(reader, NULL, WNOHANG)) == 0)
+		usleep(10 * 1000);
+	ok(rc == reader, "concurrency: a command waiting in a fault can be killed");
+	if (rc != reader) {
+		kill(holder, SIGKILL);
+		waitpid(reader, NULL, 0);
+	}
+	kill(holder, SIGKILL);
+	waitpid(holder, NULL, 0);
+	close(ready[0]);
+}
+
 int main(void)
 {
-	int i;
-
 	ps = sysconf(_SC_PAGESIZE);
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	tap_plan(NTESTS);
+	tap_start();
 	mfd = open(MTEST, O_RDWR);
 	if (mfd < 0) {
-		for (i = 0; i < NTESTS; i++)
-			tap_skip("cannot open " MTEST ": module not loaded", "mtest");
+		tap_skip("cannot open " MTEST ": module not loaded", "mtest");
 		return tap_finish();
 	}
 	test_log();	/* first: the kernel log copy is rate limited */
@@ -526,6 +691,9 @@ int main(void)
 	test_errors();
 	test_access();
 	test_concurrency();
+	test_names();
+	test_opener();
+	test_no_global_lock();
 	close(mfd);
 	return tap_finish();
 }

@@ -53,7 +53,7 @@ int main(void)
 	const char *p;
 	void *m;
 
-	tap_plan(6);
+	tap_start();
 	if (access(VMSIZE, R_OK)) {
 		for (int i = 0; i < 6; i++)
 			tap_skip("no " VMSIZE ": module not loaded", "vmsize");

@@ -343,7 +343,7 @@ int main(void)
 	int err, fd, i;
 	char *p;
 
-	tap_plan(46);
+	tap_start();
 	self = getpid();
 	v = vmem_open(&err);
 	pm_fd = open("/proc/self/pagemap", O_RDONLY);

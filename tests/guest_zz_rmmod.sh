@@ -1,7 +1,7 @@
 #!/bin/sh
 # After every other test, the module must unload: no leaked reference.
 . /tests/lib/tap.sh
-plan 1
+tap_start
 r=1
 for i in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20; do
 	if ! test -d /sys/module/vmscope; then r=0; break; fi

@@ -354,23 +354,32 @@ const char *vma_kind_name(unsigned int k)
 	return k < ARRAY_SIZE(names) ? names[k] : "unknown";
 }
 
-void jw_vma(uint64_t start, uint64_t end, uint64_t vm_flags, uint64_t pgoff,
-	    uint32_t dev, uint64_t ino, unsigned int kind, const char *name)
+void jw_vma(const struct vms_vma *r, const char *name)
 {
 	char perms[5];
 
-	vm_flags_perms(vm_flags, perms);
-	jw_hex("start", start);
-	jw_hex("end", end);
-	jw_u64("size", end - start);
+	vm_flags_perms(r->vm_flags, perms);
+	jw_hex("start", r->start);
+	jw_hex("end", r->end);
+	jw_u64("size", r->end - r->start);
 	jw_str("perms", perms);
-	jw_hex("vm_flags", vm_flags);
-	jw_hex("offset", pgoff);
-	jw_u64("dev_major", dev >> 20);
-	jw_u64("dev_minor", dev & 0xfffff);
-	jw_u64("inode", ino);
-	jw_str("kind", vma_kind_name(kind));
+	jw_hex("vm_flags", r->vm_flags);
+	jw_hex("offset", r->pgoff);
+	jw_u64("dev_major", r->dev >> 20);
+	jw_u64("dev_minor", r->dev & 0xfffff);
+	jw_u64("inode", r->ino);
+	jw_str("kind", vma_kind_name(r->name_kind));
 	jw_str("name", name);
+}
+
+void fput_name(FILE *f, const char *name)
+{
+	for (; *name; name++) {
+		if (*name == '\n')
+			fputs("\\012", f);
+		else
+			fputc(*name, f);
+	}
 }
 
 const char *fmt_size(uint64_t b, char *buf, size_t sz)

@@ -57,8 +57,13 @@ int require_module(const char *cmd);
 void vm_flags_perms(uint64_t vm_flags, char perms[5]);	/* "rw-p" */
 const char *vma_kind_name(unsigned int kind);		/* enum vms_name_kind */
 /* The /proc/PID/maps fields of one VMA as JSON members, start to name. */
-void jw_vma(uint64_t start, uint64_t end, uint64_t vm_flags, uint64_t pgoff,
-	    uint32_t dev, uint64_t ino, unsigned int kind, const char *name);
+struct vms_vma;
+void jw_vma(const struct vms_vma *r, const char *name);
+/*
+ * A name for a table or plain text: '\n' becomes "\012", as
+ * /proc/PID/maps prints file names, so a name cannot fake a line.
+ */
+void fput_name(FILE *f, const char *name);
 
 /* Human-friendly size: "4K", "2M", "1.5G". */
 const char *fmt_size(uint64_t bytes, char *buf, size_t sz);

@@ -8,7 +8,12 @@
 #include "memcli.h"
 #include "vma.h"
 
-static void print_json(const struct vms_vmainfo *vi, char (*names)[VMS_VI_NAME_LEN], size_t n)
+static const char *name_of(const struct vms_vmainfo *r, const struct vmem_str *names)
+{
+	return r->vma.name_len ? names->s + r->vma.name_off : "";
+}
+
+static void print_json(const struct vms_vmainfo *vi, const struct vmem_str *names, size_t n)
 {
 	size_t i;
 
@@ -24,16 +29,15 @@ static void print_json(const struct vms_vmainfo *vi, char (*names)[VMS_VI_NAME_L
 			continue;
 		}
 		jw_bool("found", true);
-		jw_bool("covering", r->addr >= r->start);
-		jw_vma(r->start, r->end, r->vm_flags, r->pgoff, r->dev, r->ino,
-		       r->name_kind, names[i]);
+		jw_bool("covering", r->addr >= r->vma.start);
+		jw_vma(&r->vma, name_of(r, names));
 		jw_end_obj();
 	}
 	jw_end_arr();
 	jw_done();
 }
 
-static void print_table(const struct vms_vmainfo *vi, char (*names)[VMS_VI_NAME_LEN], size_t n)
+static void print_table(const struct vms_vmainfo *vi, const struct vmem_str *names, size_t n)
 {
 	int wa = 7, wr = 7, wsz = 4;
 	char buf[96], perms[5];
@@ -45,10 +49,10 @@ static void print_table(const struct vms_vmainfo *vi, char (*names)[VMS_VI_NAME_
 		wa = w > wa ? w : wa;
 		if (vi[i].err)
 			continue;
-		w = snprintf(buf, sizeof(buf), "%08llx-%08llx", (unsigned long long)vi[i].start,
-			     (unsigned long long)vi[i].end);
+		w = snprintf(buf, sizeof(buf), "%08llx-%08llx", (unsigned long long)vi[i].vma.start,
+			     (unsigned long long)vi[i].vma.end);
 		wr = w > wr ? w : wr;
-		w = strlen(fmt_size(vi[i].end - vi[i].start, buf, sizeof(buf)));
+		w = strlen(fmt_size(vi[i].vma.end - vi[i].vma.start, buf, sizeof(buf)));
 		wsz = w > wsz ? w : wsz;
 	}
 	printf("%-*s %-*s %-5s %-8s %-5s %*s %s\n", wa, "ADDRESS", wr, "VMA", "PERMS", "OFFSET",
@@ -62,21 +66,22 @@ static void print_table(const struct vms_vmainfo *vi, char (*names)[VMS_VI_NAME_
 			printf("%-*s (no VMA at or after this address)\n", wa, buf);
 			continue;
 		}
-		vm_flags_perms(r->vm_flags, perms);
-		snprintf(range, sizeof(range), "%08llx-%08llx", (unsigned long long)r->start,
-			 (unsigned long long)r->end);
-		snprintf(dev, sizeof(dev), "%02x:%02x", r->dev >> 20, r->dev & 0xfffff);
+		vm_flags_perms(r->vma.vm_flags, perms);
+		snprintf(range, sizeof(range), "%08llx-%08llx", (unsigned long long)r->vma.start,
+			 (unsigned long long)r->vma.end);
+		snprintf(dev, sizeof(dev), "%02x:%02x", r->vma.dev >> 20, r->vma.dev & 0xfffff);
 		printf("%-*s %-*s %-5s %08llx %-5s ", wa, buf, wr, range, perms,
-		       (unsigned long long)r->pgoff, dev);
-		printf("%*s %s%s\n", wsz, fmt_size(r->end - r->start, buf, sizeof(buf)), names[i],
-		       r->addr < r->start ? " (not mapped: next VMA)" : "");
+		       (unsigned long long)r->vma.pgoff, dev);
+		printf("%*s ", wsz, fmt_size(r->vma.end - r->vma.start, buf, sizeof(buf)));
+		fput_name(stdout, name_of(r, names));
+		printf("%s\n", r->addr < r->vma.start ? " (not mapped: next VMA)" : "");
 	}
 }
 
 int do_find(int argc, char **argv)
 {
 	struct vms_vmainfo *vi = NULL;
-	char (*names)[VMS_VI_NAME_LEN] = NULL;
+	struct vmem_str names = {};
 	struct vmem *v = NULL;
 	pid_t pid;
 	int i, n, ret, rc = 1;
@@ -99,10 +104,7 @@ int do_find(int argc, char **argv)
 		return 2;
 	n = argc - 2;
 	vi = calloc(n, sizeof(*vi));
-	names = calloc(n, sizeof(*names));
-	if (!vi || !names) {
-		free(vi);
-		free(names);
+	if (!vi) {
 		p_err("find: out of memory");
 		return 1;
 	}
@@ -111,7 +113,6 @@ int do_find(int argc, char **argv)
 
 		if (parse_addr(argv[i + 2], &a)) {
 			free(vi);
-			free(names);
 			return 2;
 		}
 		vi[i].addr = a;
@@ -119,15 +120,15 @@ int do_find(int argc, char **argv)
 	v = memcli_open("find");
 	if (!v)
 		goto out;
-	ret = vmem_find(v, pid, vi, n, VMS_FIND_NAME, names);
+	ret = vmem_find(v, pid, vi, n, &names);
 	if (ret < 0) {
 		memcli_err("find", pid, ret, 0, 0);
 		goto out;
 	}
 	if (json_output)
-		print_json(vi, names, n);
+		print_json(vi, &names, n);
 	else
-		print_table(vi, names, n);
+		print_table(vi, &names, n);
 	rc = 0;
 	/* Every address without a VMA at or after it is an error too. */
 	for (i = 0; i < n; i++)
@@ -135,7 +136,7 @@ int do_find(int argc, char **argv)
 			rc = 1;
 out:
 	vmem_close(v);
+	vmem_str_free(&names);
 	free(vi);
-	free(names);
 	return rc;
 }

@@ -30,8 +30,7 @@ static void print_json(const struct vmalist *l, bool all)
 			jw_u64("pid", r->pid);
 			jw_str("comm", vma_comm_of(l, r));
 		}
-		jw_vma(r->start, r->end, r->vm_flags, r->pgoff, r->dev, r->ino,
-		       r->name_kind, vma_name_of(l, r));
+		jw_vma(r, vma_name_of(l, r));
 		if (r->rflags & VMS_R_NAME_TRUNC)
 			jw_bool("name_truncated", true);
 		jw_end_obj();
@@ -82,8 +81,9 @@ static void print_table(const struct vmalist *l, bool all)
 		snprintf(buf, sizeof(buf), "%02x:%02x", r->dev >> 20, r->dev & 0xfffff);
 		printf("%-*s %-5s %0*llx %-*s %*llu ", waddr, addr, perms, woff,
 		       (unsigned long long)r->pgoff, wdev, buf, wino, (unsigned long long)r->ino);
-		printf("%*s %s%s\n", wsize, fmt_size(r->end - r->start, buf, sizeof(buf)),
-		       vma_name_of(l, r), r->rflags & VMS_R_NAME_TRUNC ? "(name longer than PATH_MAX)" : "");
+		printf("%*s ", wsize, fmt_size(r->end - r->start, buf, sizeof(buf)));
+		fput_name(stdout, vma_name_of(l, r));
+		printf("%s\n", r->rflags & VMS_R_NAME_TRUNC ? "(name longer than PATH_MAX)" : "");
 	}
 }
 

@@ -28,50 +28,84 @@ static int run(struct bpf_program *prog)
 	return err ? -errno : 0;
 }
 
-struct vms_vmainfo *vmem_find_buf(struct vmem *v)
+struct vms_vmainfo *vmem_find_recs(struct vmem *v)
 {
-	return (struct vms_vmainfo *)v->bss->buf;
+	return (struct vms_vmainfo *)(v->bss->buf + sizeof(struct vms_find));
 }
 
 int vmem_find_run(struct vmem *v, pid_t pid, size_t n, unsigned int flags)
 {
+	struct vms_find *h = (struct vms_find *)v->bss->buf;
 	int err;
 
-	if (!n || n > ((flags & VMS_FIND_NAME) ? VMEM_FIND_NAME_BATCH : VMEM_FIND_BATCH))
+	if (!n || n > VMEM_FIND_BATCH)
 		return -EINVAL;
+	memset(h, 0, sizeof(*h));
+	h->n = n;
+	h->flags = flags;
 	v->bss->pid = pid;
-	v->bss->len = n;
-	v->bss->flags = flags;
 	err = run(v->progs.find_vmas);
 	if (err)
 		return err;
 	return v->bss->ret;
 }
 
+void vmem_str_free(struct vmem_str *t)
+{
+	free(t->s);
+	memset(t, 0, sizeof(*t));
+}
+
+static int str_append(struct vmem_str *t, const char *s, size_t n)
+{
+	if (t->cap - t->len < n) {
+		size_t cap = t->cap ? t->cap : 4096;
+		char *p;
+
+		while (cap - t->len < n)
+			cap *= 2;
+		p = realloc(t->s, cap);
+		if (!p)
+			return -ENOMEM;
+		t->s = p;
+		t->cap = cap;
+	}
+	memcpy(t->s + t->len, s, n);
+	t->len += n;
+	return 0;
+}
+
 int vmem_find(struct vmem *v, pid_t pid, struct vms_vmainfo *vi, size_t n,
-	      unsigned int flags, char (*names)[VMS_VI_NAME_LEN])
+	      struct vmem_str *names)
 {
 	size_t batch = names ? VMEM_FIND_NAME_BATCH : VMEM_FIND_BATCH, done = 0;
-	int found = 0, ret;
+	unsigned int flags = names ? VMS_FIND_NAME : 0;
+	int found = 0;
 
-	if (names)
-		flags |= VMS_FIND_NAME;
-	else
-		flags &= ~VMS_FIND_NAME;
 	while (done < n) {
 		size_t k = n - done < batch ? n - done : batch, i;
-		struct vms_vmainfo *b = vmem_find_buf(v);
+		struct vms_vmainfo *b = vmem_find_recs(v);
+		const struct vms_find *h = (const struct vms_find *)v->bss->buf;
+		size_t base = names ? names->len : 0;
+		int ret;
 
 		for (i = 0; i < k; i++)
 			b[i].addr = vi[done + i].addr;
 		ret = vmem_find_run(v, pid, k, flags);
 		if (ret < 0)
 			return ret;
-		memcpy(vi + done, b, k * sizeof(*b));
-		if (names)
-			memcpy(names + done, b + k, k * VMS_VI_NAME_LEN);
-		found += ret;
-		done += k;
+		if (ret == 0 || (size_t)ret > k)
+			return -EPROTO;	/* no progress: never loop forever */
+		memcpy(vi + done, b, ret * sizeof(*b));
+		if (names) {
+			if (h->str_len > VMEM_BUF_SIZE - sizeof(*h) - k * sizeof(*b) ||
+			    str_append(names, (const char *)(b + k), h->str_len))
+				return -ENOMEM;
+			for (i = 0; i < (size_t)ret; i++)
+				vi[done + i].vma.name_off += base;
+		}
+		found += h->found;
+		done += ret;
 	}
 	return found;
 }
@@ -107,17 +141,19 @@ int vmem_walk_range(struct vmem *v, pid_t pid, uint64_t start, uint64_t end,
 {
 	struct vms_range *r = (struct vms_range *)v->bss->buf;
 	size_t room = VMEM_BUF_SIZE - sizeof(*r);
+	uint32_t max;
 	int err;
 
+	/* Records, plus one dir per 512 records and two more. */
+	max = (room - 2 * sizeof(struct vms_pdir)) /
+	      (sizeof(struct vms_prec) + sizeof(struct vms_pdir) / 512.0);
+	while (max && (size_t)max * sizeof(struct vms_prec) +
+	       ((max + 511) / 512 + 2) * sizeof(struct vms_pdir) > room)
+		max--;
 	memset(r, 0, sizeof(*r));
 	r->start = start;
 	r->end = end;
-	/* Leave room for one dir per 2 MiB of records, plus two. */
-	r->max_pages = (room - 2 * sizeof(struct vms_pdir)) /
-		       (sizeof(struct vms_prec) + sizeof(struct vms_pdir) / 512.0);
-	while (r->max_pages && (size_t)r->max_pages * sizeof(struct vms_prec) +
-	       ((r->max_pages + 511) / 512 + 2) * sizeof(struct vms_pdir) > room)
-		r->max_pages--;
+	r->max_pages = max;
 	v->bss->pid = pid;
 	err = run(v->progs.walk_range);
 	if (err)
@@ -126,7 +162,7 @@ int vmem_walk_range(struct vmem *v, pid_t pid, uint64_t start, uint64_t end,
 		return v->bss->ret;
 	*hdr = r;
 	*recs = (const struct vms_prec *)(r + 1);
-	*dirs = (const struct vms_pdir *)(*recs + r->max_pages);
+	*dirs = (const struct vms_pdir *)(*recs + max);
 	return (int)v->bss->ret;
 }
 

@@ -22,18 +22,31 @@ struct vmem;
 struct vmem *vmem_open(int *err);
 void vmem_close(struct vmem *v);
 
-/* Lookups of n addresses in batches; vi[i].addr set on entry; names
- * (optional) get the /proc/PID/maps names.  Returns the number found. */
+/* A growing string table for the names of lookups. */
+struct vmem_str {
+	char *s;
+	size_t len, cap;
+};
+void vmem_str_free(struct vmem_str *t);
+
+/*
+ * Look up n addresses (vi[i].addr set on entry) in as many runs as needed.
+ * With names (not NULL) the /proc/PID/maps names are appended to it and
+ * each vi[i].vma.name_off points into names->s.  Returns the number found.
+ */
 int vmem_find(struct vmem *v, pid_t pid, struct vms_vmainfo *vi, size_t n,
-	      unsigned int flags, char (*names)[VMS_VI_NAME_LEN]);
-/* In place: fill vmem_find_buf(v)[i].addr for i < n, run; the records (and
- * with VMS_FIND_NAME the names after them) stay in the buffer. */
-struct vms_vmainfo *vmem_find_buf(struct vmem *v);
+	      struct vmem_str *names);
+/* One run in place: fill vmem_find_recs(v)[i].addr for i < n, run; returns
+ * the records filled (their names in the string area after them). */
+struct vms_vmainfo *vmem_find_recs(struct vmem *v);
 int vmem_find_run(struct vmem *v, pid_t pid, size_t n, unsigned int flags);
 /* Walk n addresses (w[i].addr set); each w[i].err is its own result. */
 int vmem_walk(struct vmem *v, pid_t pid, struct vms_walk *w, size_t n);
-/* One range-walk run from start: records in the mmapped buffer.
- * *hdr, *recs and *dirs point into it until the next call. */
+/*
+ * One range-walk run from start: records for the mapped pages from
+ * (*hdr)->first, in the mmapped buffer; *hdr, *recs and *dirs point into
+ * it until the next call.  Continue at (*hdr)->next.  Returns the records.
+ */
 int vmem_walk_range(struct vmem *v, pid_t pid, uint64_t start, uint64_t end,
 		    const struct vms_range **hdr, const struct vms_prec **recs,
 		    const struct vms_pdir **dirs);
@@ -44,15 +57,16 @@ ssize_t vmem_read(struct vmem *v, pid_t pid, uint64_t addr, void *dst, size_t le
  * *data points at them. */
 ssize_t vmem_read_chunk(struct vmem *v, pid_t pid, uint64_t addr, size_t len,
 			const void **data);
-/* Write len (<= VMEM_WBUF_SIZE) bytes; old/new (may be NULL) get the bytes
- * before and after, and old_n, new_n how many could be read. */
+/* Write len (<= VMEM_WBUF_SIZE) bytes, all or nothing; old/new (may be
+ * NULL) get the bytes before and after, and old_n, new_n how many could be
+ * read.  Returns len or -errno (then nothing was written). */
 ssize_t vmem_write(struct vmem *v, pid_t pid, uint64_t addr, const void *src,
 		   size_t len, bool force, void *old, ssize_t *old_n, void *new_,
 		   ssize_t *new_n);
 
-/* Records per find/walk run. */
-#define VMEM_FIND_BATCH	(VMEM_BUF_SIZE / sizeof(struct vms_vmainfo))
-#define VMEM_FIND_NAME_BATCH (VMEM_BUF_SIZE / (sizeof(struct vms_vmainfo) + VMS_VI_NAME_LEN))
+/* Lookups per find run (without names), walks per walk run. */
+#define VMEM_FIND_BATCH	((VMEM_BUF_SIZE - sizeof(struct vms_find)) / sizeof(struct vms_vmainfo))
+#define VMEM_FIND_NAME_BATCH	4096
 #define VMEM_WALK_BATCH	(VMEM_BUF_SIZE / sizeof(struct vms_walk))
 
 #endif

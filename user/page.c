@@ -133,7 +133,8 @@ static void walk_json(pid_t pid, const struct vms_walk *w)
 		jw_u64("swap_type", w->swp_type);
 		jw_hex("swap_offset", w->swp_offset);
 	}
-	if (w->stop_reason == VMS_STOP_LEAF) {
+	jw_bool("page_hidden", w->wflags & VMS_W_PAGE_HIDDEN);
+	if (w->stop_reason == VMS_STOP_LEAF && !(w->wflags & VMS_W_PAGE_HIDDEN)) {
 		jw_str("page_flags", join_bits(w->page_flags, true, buf, sizeof(buf)));
 		if (w->wflags & VMS_W_HAVE_PAGE) {
 			jw_i64("refcount", w->refcount);
@@ -195,6 +196,8 @@ static void walk_text(pid_t pid, const struct vms_walk *w)
 	if (w->wflags & VMS_W_HAVE_PAGE)
 		printf("  PAGE refcount %d  mapcount %d  order %u  %s\n", w->refcount, w->mapcount,
 		       w->order, join_bits(w->page_flags, true, buf, sizeof(buf)));
+	else if (w->wflags & VMS_W_PAGE_HIDDEN)
+		printf("  PAGE (state hidden: needs CAP_SYS_ADMIN, like /proc/kpageflags)\n");
 	else
 		printf("  PAGE none: a PFN with no struct page (%s)\n",
 		       join_bits(w->page_flags, true, buf, sizeof(buf)));
@@ -294,10 +297,16 @@ static int do_range(struct vmem *v, pid_t pid, uint64_t start, uint64_t end)
 			memcli_err("page", pid, n, addr, 1);
 			return 1;
 		}
-		if (n == 0)
+		/* Holes are skipped by the kernel: count them, never walk them. */
+		if (h->first > addr)
+			s.novma += (h->first - addr) / 4096;
+		if (n == 0) {
+			if (h->next > addr && h->next >= end)
+				s.novma += (end - (h->first > addr ? h->first : addr)) / 4096;
 			break;
+		}
 		for (i = 0; i < (uint32_t)n; i = j) {
-			uint64_t a = h->start + (uint64_t)i * 4096;
+			uint64_t a = h->first + (uint64_t)i * 4096;
 			char st[200], pfn[24];
 
 			for (j = i + 1; j < (uint32_t)n && same_run(&r[j - 1], &r[j]); j++)
@@ -327,8 +336,11 @@ static int do_range(struct vmem *v, pid_t pid, uint64_t start, uint64_t end)
 			}
 		}
 		(void)first;
+		if (h->next > h->first + (uint64_t)n * 4096)
+			s.novma += (h->next - (h->first + (uint64_t)n * 4096)) / 4096;
 		addr = h->next;
 	}
+	s.pages += s.novma;
 	if (json_output) {
 		jw_end_arr();
 		jw_key("summary");
