@@ -19,15 +19,16 @@ BPFTOOL ?= bpftool
 CC ?= gcc
 ARCH_DEF := -D__TARGET_ARCH_x86
 
-# Guest kernel facts (KDIR, VMLINUZ, MODDIR, KVER), produced by scripts/deps.sh.
+# The default guest kernel's facts (GUEST_KDIR, GUEST_KVER, ...), from
+# scripts/deps.sh, which also installs the build packages.
 -include $(OUT)/deps.mk
-ifeq ($(wildcard $(KDIR)/Makefile),)
+ifeq ($(wildcard $(GUEST_KDIR)/Makefile),)
 $(shell rm -f $(OUT)/deps.mk)
 endif
 
 $(OUT)/deps.mk: scripts/deps.sh
 	$(Q)mkdir -p $(OUT)
-	$(Q)scripts/deps.sh > $@.tmp && mv $@.tmp $@
+	$(Q)scripts/deps.sh | sed 's/^/GUEST_/' > $@.tmp && mv $@.tmp $@
 
 WERROR := $(if $(CI),-Werror,)
 CFLAGS := -O2 -g -Wall -Wextra $(WERROR) -Wno-unused-parameter \
@@ -62,21 +63,23 @@ all: kmod cli tests
 
 deps:
 	$(Q)mkdir -p $(OUT)
-	$(Q)scripts/deps.sh > $(OUT)/deps.mk.tmp && mv $(OUT)/deps.mk.tmp $(OUT)/deps.mk
+	$(Q)scripts/deps.sh | sed 's/^/GUEST_/' > $(OUT)/deps.mk.tmp && mv $(OUT)/deps.mk.tmp $(OUT)/deps.mk
 	@cat $(OUT)/deps.mk
 
-# ---- module ---------------------------------------------------------------
-kmod: kmod/vmscope.ko
+# ---- module ----------------------------------------------------------------
+# One source tree, built per kernel into build/kmod/KERNEL/ (scripts/kernel.sh
+# lists them): `make kmod KERNEL=6.1|6.12|newest|debug|host`, or
+# `make kmod KDIR=/path/to/headers` for any other kernel tree.
+KERNEL ?= $(if $(KDIR),custom,6.12)
+KMOD := $(OUT)/kmod/$(KERNEL)/vmscope.ko
+kmod: $(KMOD)
 
-kmod/vmscope.ko: $(KMOD_SRCS) | $(OUT)/deps.mk
-	@echo "  KMOD    $@"
-	$(Q)$(MAKE) -C $(KDIR) M=$(CURDIR)/kmod W=1 modules $(if $(Q),>$(OUT)/kmod.log 2>&1 || { cat $(OUT)/kmod.log; exit 1; },)
-	$(Q)if grep -q "warning:" $(OUT)/kmod.log 2>/dev/null; then cat $(OUT)/kmod.log; exit 1; fi
-	$(Q)readelf -S $@ | grep -q '\.BTF ' || { echo "$@: no .BTF section: kfuncs would not register" >&2; rm -f $@; exit 1; }
+$(OUT)/kmod/%/vmscope.ko: $(KMOD_SRCS) scripts/build-kmod.sh scripts/kernel.sh | $(OUT)/deps.mk
+	$(Q)scripts/build-kmod.sh $* $(if $(Q),,V=1)
 
 # ---- vmlinux.h: regenerated on purpose from the guest kernel's BTF --------
-vmlinux.h: $(if $(KDIR),$(KDIR)/vmlinux) | $(OUT)/deps.mk
-	$(Q)$(BPFTOOL) btf dump file $(KDIR)/vmlinux format c > $(OUT)/vmlinux.h.tmp
+vmlinux.h: $(if $(GUEST_KDIR),$(GUEST_KDIR)/vmlinux) | $(OUT)/deps.mk
+	$(Q)$(BPFTOOL) btf dump file $(GUEST_KDIR)/vmlinux format c > $(OUT)/vmlinux.h.tmp
 	$(Q)if cmp -s $(OUT)/vmlinux.h.tmp vmlinux.h; then rm $(OUT)/vmlinux.h.tmp; echo "vmlinux.h unchanged"; \
 	   else mv $(OUT)/vmlinux.h.tmp vmlinux.h; echo "vmlinux.h updated"; fi
 
@@ -144,5 +147,5 @@ vm: all
 	$(Q)scripts/vm.sh run -- $(CMD)
 
 clean:
-	$(Q)rm -rf $(OUT)/bpf $(OUT)/user $(OUT)/tests $(OUT)/*.skel.h $(OUT)/vmscope $(OUT)/initramfs* $(OUT)/kmod.log
-	$(Q)$(MAKE) -C kmod -f /dev/null clean 2>/dev/null; rm -f kmod/*.o kmod/*.ko kmod/*.mod* kmod/.*.cmd kmod/Module.symvers kmod/modules.order kmod/.module-common.o
+	$(Q)rm -rf $(OUT)/bpf $(OUT)/user $(OUT)/tests $(OUT)/*.skel.h $(OUT)/vmscope $(OUT)/initramfs*
+	$(Q)rm -rf $(OUT)/kmod

@@ -1,49 +1,61 @@
 #!/bin/bash
-# The QEMU guest harness: boots Debian's 6.12 kernel with a busybox
-# initramfs that carries the module, the CLI, the tests and bpftool, runs a
-# command as root, scans the kernel log and returns the command's status.
+# The QEMU guest harness: boots a Debian kernel (or the debug kernel) with a
+# busybox initramfs that carries the module built for it, the CLI, the tests
+# and bpftool, runs a command as root, scans the kernel log and returns the
+# command's status.
 #
 #   scripts/vm.sh run [options] -- CMD [ARGS...]   run one command
+#   scripts/vm.sh run [options] --sh 'LINE'        run a shell command line
 #   scripts/vm.sh run [options] --script FILE      run a shell script
 #   scripts/vm.sh shell [options]                  interactive guest shell
 # options:
+#   --kernel NAME    6.12 (default), 6.1, newest or debug (scripts/kernel.sh);
+#                    the module is build/kmod/NAME/vmscope.ko
 #   --no-module      do not insmod vmscope.ko at boot
 #   --append ARGS    extra kernel command line (e.g. no5lvl)
-#   --mem SIZE       guest memory (default 3G)
+#   --mem SIZE       guest memory (default 3G; 4G for the debug kernel)
 #   --timeout SECS   kill the guest after SECS (default 900)
+#   --file SRC:DST   also put SRC into the initramfs at DST
 #
 # Exit status: the guest command's status; 124 on timeout; 125 when the
-# guest kernel log shows an Oops, BUG, WARNING, KASAN report or a
-# "missing module BTF" line; 126 when the guest died without reporting.
+# guest kernel log shows a kernel complaint (Oops, BUG, WARNING, KASAN,
+# KFENCE, lockdep or RCU splats, sleeping in atomic context, kmemleak
+# reports, "missing module BTF"); 126 when the guest died without reporting.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
 OUT=$ROOT/build
 
-eval "$(scripts/deps.sh | sed 's/^/export /')"
-
 mode=${1:-}; shift || true
-case $mode in run|shell) ;; *) sed -n '2,20p' "$0" >&2; exit 2 ;; esac
+case $mode in run|shell) ;; *) sed -n '2,27p' "$0" >&2; exit 2 ;; esac
 
-module=1 append="" mem=3G timeout=900 script="" cmd=()
+kernel=6.12 module=1 append="" mem="" timeout=900 script="" line="" cmd=() files=()
 while [ $# -gt 0 ]; do
 	case $1 in
+	--kernel) kernel=$2; shift ;;
 	--no-module) module=0 ;;
 	--append) append="$append $2"; shift ;;
 	--mem) mem=$2; shift ;;
 	--timeout) timeout=$2; shift ;;
 	--script) script=$2; shift ;;
+	--sh) line=$2; shift ;;
+	--file) files+=("$2"); shift ;;
 	--) shift; cmd=("$@"); break ;;
 	*) echo "vm.sh: unknown option $1" >&2; exit 2 ;;
 	esac
 	shift
 done
-if [ $mode = run ] && [ -z "$script" ] && [ ${#cmd[@]} = 0 ]; then
-	echo "vm.sh run: give -- CMD or --script FILE" >&2; exit 2
+if [ $mode = run ] && [ -z "$script" ] && [ -z "$line" ] && [ ${#cmd[@]} = 0 ]; then
+	echo "vm.sh run: give -- CMD, --sh LINE or --script FILE" >&2; exit 2
 fi
 
-for f in kmod/vmscope.ko build/vmscope; do
-	[ -f "$f" ] || { echo "vm.sh: $f missing: run make" >&2; exit 2; }
+eval "$(scripts/kernel.sh "$kernel" | sed 's/^/export /')"
+[ -n "$VMLINUZ" ] || { echo "vm.sh: kernel $kernel cannot be booted here" >&2; exit 2; }
+[ -n "$mem" ] || { [ "$kernel" = debug ] && mem=4G || mem=3G; }
+KMOD=build/kmod/$kernel/vmscope.ko
+
+for f in "$KMOD" build/vmscope; do
+	[ -f "$f" ] || { echo "vm.sh: $f missing: run make (make kmod KERNEL=$kernel)" >&2; exit 2; }
 done
 
 # ---- initramfs ---------------------------------------------------------
@@ -53,14 +65,15 @@ mkdir -p "$IR"/{bin,sbin,usr/bin,etc,proc,sys,dev,tmp,root,mnt,lib/vmscope,lib/m
 cp /bin/busybox "$IR/bin/busybox"
 for a in sh ash; do ln -s busybox "$IR/bin/$a"; done
 
-cp kmod/vmscope.ko "$IR/lib/vmscope/"
+cp "$KMOD" "$IR/lib/vmscope/"
 # A BTF-less copy, for the test that proves a missing .BTF is caught.
-objcopy --remove-section=.BTF kmod/vmscope.ko "$IR/lib/vmscope/vmscope-nobtf.ko"
+objcopy --remove-section=.BTF "$KMOD" "$IR/lib/vmscope/vmscope-nobtf.ko"
 cp build/vmscope "$IR/bin/"
 [ -d build/tests ] && find build/tests -maxdepth 1 -type f -perm -u+x -exec cp {} "$IR/tests/" \;
-cp tests/*.sh "$IR/tests/" 2>/dev/null || true
+cp tests/*.sh tests/tests.list "$IR/tests/" 2>/dev/null || true
 [ -d tests/lib ] && cp -r tests/lib "$IR/tests/"
-mkdir -p "$IR/lib/vmscope/demo" && cp scripts/demo-*.sh "$IR/lib/vmscope/demo/"
+mkdir -p "$IR/lib/vmscope/demo" && cp scripts/demo*.sh "$IR/lib/vmscope/demo/"
+for f in ${files[@]+"${files[@]}"}; do mkdir -p "$IR$(dirname "${f#*:}")"; cp -r "${f%%:*}" "$IR${f#*:}"; done
 [ -d build/bpf ] && mkdir -p "$IR/lib/vmscope/bpf" && cp build/bpf/*.bpf.o "$IR/lib/vmscope/bpf/"
 
 # bpftool is dynamic: bring its libraries along.
@@ -88,6 +101,8 @@ GR
 
 if [ -n "$script" ]; then
 	cp "$script" "$IR/run.sh"
+elif [ -n "$line" ]; then
+	printf '#!/bin/sh\n%s\n' "$line" > "$IR/run.sh"
 elif [ $mode = run ]; then
 	{ echo '#!/bin/sh'; printf '%q ' "${cmd[@]}"; echo; } > "$IR/run.sh"
 fi
@@ -123,7 +138,10 @@ fi
 # Fail the run on any kernel complaint.  Tests that provoke
 # "missing module BTF" on purpose bracket it with markers.
 bad=\$(dmesg | awk '/vmscope-test: expect-nobtf-begin/ {skip=1} /vmscope-test: expect-nobtf-end/ {skip=0}
-	/Oops|BUG:|WARNING:|KASAN|general protection|Call Trace|refcount_t:|bad page|Bad page/ {print; next}
+	/Oops|BUG:|WARNING:|KASAN|KFENCE|general protection|Call Trace|refcount_t:|bad page|Bad page/ {print; next}
+	/possible circular locking|possible recursive locking|suspicious RCU usage|inconsistent lock state/ {print; next}
+	/sleeping function called from invalid context|lock held when returning|suspected memory leak/ {print; next}
+	/INFO: task .* blocked for more than|soft lockup|hard LOCKUP|rcu_sched self-detected stall|rcu: INFO/ {print; next}
 	/missing module BTF/ && !skip {print}')
 if [ -n "\$bad" ]; then
 	echo "vm: kernel log shows problems:"

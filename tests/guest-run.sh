@@ -1,18 +1,17 @@
 #!/bin/sh
-# Runs inside the guest (as /run.sh): every /tests/guest_* in name order,
-# each between markers that tests/run.sh splits on.
+# Runs inside the guest (as /run.sh): the guest tests of /tests/tests.list
+# in its order, each between markers that tests/run.sh splits on.
 # The console has just printed escape codes without a newline: start a
 # fresh line, or the first BEGIN marker is lost and its test not counted.
 echo
 rc=0
-for t in /tests/guest_*; do
-	[ -x "$t" ] || continue
-	name=$(basename "$t")
-	name=${name%.sh}
-	echo "=== BEGIN $name"
-	( cd /tmp && "$t" ) 2>&1
+grep -v '^#' /tests/tests.list | while read -r where name; do
+	[ "$where" = guest ] || continue
+	echo "=== BEGIN ${name%.sh}"
+	( cd /tmp && "/tests/$name" ) 2>&1
 	r=$?
-	echo "=== END $name $r"
-	[ $r = 0 ] || rc=1
+	echo "=== END ${name%.sh} $r"
+	[ $r = 0 ] || echo 1 > /tmp/.guest-run-failed
 done
+[ -e /tmp/.guest-run-failed ] && rc=1
 exit $rc

@@ -5,7 +5,7 @@
  * swap bits equal /proc/self/pagemap, page flags and mapcount equal
  * /proc/kpageflags and /proc/kpagecount, the leaf size agrees with smaps,
  * and the page is of the kind the mapping should give.  Runs as root
- * (PFNs need CAP_SYS_ADMIN).  Also run with no5lvl by host_walk_4level.sh.
+ * (PFNs need CAP_SYS_ADMIN).  The suite runs under 5- and 4-level paging.
  */
 #define _GNU_SOURCE
 #include <errno.h>

@@ -74,7 +74,12 @@ expect_err "unpin of something not pinned: exit 1" 1 "No such file" vmscope unpi
 expect_err "pin name with a dot: exit 1" 1 "does not allow '.'" vmscope pin /sys/fs/bpf/a.b
 
 if id nobody >/dev/null 2>&1 && command -v su >/dev/null; then
-	out=$(su nobody -s /bin/sh -c "$PWD/build/vmscope maps $$" 2>&1 >/dev/null); r=$?
+	# The clone may live where nobody cannot enter (a 0700 mktemp folder):
+	# run a copy from a folder nobody can reach.
+	pub=$(mktemp -d /tmp/vmscope-pub.XXXXXX); chmod 755 "$pub"
+	cp build/vmscope "$pub/"; chmod 755 "$pub/vmscope"
+	out=$(cd / && su nobody -s /bin/sh -c "$pub/vmscope maps $$" 2>&1 >/dev/null); r=$?
+	rm -rf "$pub"
 	diag "as nobody -> $r: $out"
 	[ $r = 1 ] && printf '%s\n' "$out" | grep -q "BPF needs root"
 	result "no permission for BPF: one clear line, exit 1" $?

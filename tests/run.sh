@@ -1,83 +1,146 @@
 #!/bin/bash
-# Runs every vmscope test: host tests here, guest tests in the QEMU guest.
-# Prints each program's TAP, then the plain line "N passed, N failed, N skipped".
-#   tests/run.sh [host|guest]   (default: both)
+# Runs every vmscope test: the host tests of tests/tests.list here, then its
+# guest tests in the QEMU guest, once per guest configuration (kernel and
+# paging mode).  Prints each program's TAP, a summary per configuration that
+# names every failing test, and last the plain line
+# "N passed, N failed, N skipped".
+#
+#   tests/run.sh [host|guest|all]
+# Environment:
+#   VMSCOPE_KERNELS   kernels to run the guest suite on (default: the whole
+#                     matrix of scripts/kernel.sh --list)
+#   VMSCOPE_PAGING    "5 4" (default): 5-level and 4-level (no5lvl) paging;
+#                     the debug kernel runs 5-level only unless listed as
+#                     "debug:4" in VMSCOPE_KERNELS
 set -uo pipefail
 cd "$(dirname "$0")/.."
 which=${1:-all}
-pass=0 fail=0 skipped=0
 log=build/test-logs
 mkdir -p "$log"
+total_pass=0 total_fail=0 total_skip=0
+summary=() failures=()
 
-# Count one program's TAP output (file $2, exit status $3, name $1).
+# Count one program's TAP (file $3, exit status $4) for configuration $1,
+# program $2.
 count() {
-	local name=$1 f=$2 rc=$3 p s x plan ran
-	p=$(grep -cE '^ok [0-9]+' "$f" | head -n1)
+	local cfg=$1 name=$2 f=$3 rc=$4 p s x plan ran line
+	p=$(grep -cE '^ok [0-9]+' "$f")
 	s=$(grep -cE '^ok [0-9]+ .*# SKIP' "$f")
 	x=$(grep -cE '^not ok [0-9]+' "$f")
-	plan=$(sed -n 's/^1\.\.\([0-9]*\).*/\1/p' "$f" | head -n1)
+	plan=$(sed -n 's/^1\.\.\([0-9]*\).*/\1/p' "$f" | tail -n1)
 	ran=$((p + x))
-	pass=$((pass + p - s)); skipped=$((skipped + s)); fail=$((fail + x))
+	cpass=$((cpass + p - s)); cskip=$((cskip + s)); cfail=$((cfail + x))
+	while IFS= read -r line; do
+		failures+=("$cfg: $name: $line")
+	done < <(grep -E '^not ok [0-9]+' "$f")
 	if [ -z "$plan" ] || [ "$plan" != "$ran" ]; then
-		echo "not ok - $name: planned ${plan:-nothing}, ran $ran"
-		fail=$((fail + 1))
+		failures+=("$cfg: $name: planned ${plan:-nothing} (died early?), ran $ran")
+		cfail=$((cfail + 1))
 	elif [ "$rc" != 0 ] && [ "$x" = 0 ]; then
-		echo "not ok - $name: exited $rc with no failing test"
-		fail=$((fail + 1))
+		failures+=("$cfg: $name: exited $rc with no failing test")
+		cfail=$((cfail + 1))
 	fi
 }
+
+end_config() {
+	summary+=("$(printf '%-22s %4d passed, %d failed, %d skipped' "$1:" $cpass $cfail $cskip)")
+	total_pass=$((total_pass + cpass)); total_fail=$((total_fail + cfail))
+	total_skip=$((total_skip + cskip))
+}
+
+list() { grep -v '^#' tests/tests.list | awk -v w="$1" '$1 == w {print $2}'; }
 
 run_host() {
-	local t name rc
-	for t in tests/host_*.sh build/tests/host_*; do
-		[ -x "$t" ] || [ "${t%.sh}" != "$t" ] || continue
-		[ -e "$t" ] || continue
-		case $t in *.c|*.o|*.h) continue ;; esac
-		name=$(basename "$t")
+	local t name rc f
+	cpass=0 cfail=0 cskip=0
+	for name in $(list host); do
+		t=tests/$name
+		[ -e "$t" ] || t=build/tests/$name
+		f=$log/host.$name.out
 		echo "# host: $name"
-		if [ "${t%.sh}" != "$t" ]; then bash "$t" > "$log/$name.out" 2>&1; else "$t" > "$log/$name.out" 2>&1; fi
+		case $name in
+		*.sh) bash "$t" > "$f" 2>&1 ;;
+		*) "$t" > "$f" 2>&1 ;;
+		esac
 		rc=$?
-		cat "$log/$name.out"
-		count "$name" "$log/$name.out" $rc
+		cat "$f"
+		count host "$name" "$f" $rc
 	done
+	end_config host
 }
 
+# One guest configuration: kernel $1, paging $2 (5 or 4).
 run_guest() {
-	local rc name f
-	scripts/vm.sh run --timeout 3000 --script tests/guest-run.sh > "$log/guest.console" 2>&1
+	local kernel=$1 paging=$2 cfg rc f name append=""
+	cfg="guest $kernel"
+	[ "$paging" = 4 ] && { cfg="$cfg no5lvl"; append="--append no5lvl"; }
+	cpass=0 cfail=0 cskip=0
+	local tag=$kernel.$paging
+	echo "# ---- $cfg"
+	if ! make -s kmod KERNEL="$kernel" > "$log/kmod.$tag" 2>&1; then
+		cat "$log/kmod.$tag"
+		failures+=("$cfg: the module does not build for this kernel")
+		cfail=1; end_config "$cfg"; return
+	fi
+	scripts/vm.sh run --kernel "$kernel" $append --timeout 3000 \
+		--script tests/guest-run.sh > "$log/guest.$tag.console" 2>&1
 	rc=$?
-	cat "$log/guest.console"
+	cat "$log/guest.$tag.console"
+	rm -f "$log"/guest.$tag.*.out
 	# Split the console into one file per program, between the markers.
-	rm -f "$log"/guest_*.out
-	awk -v dir="$log" '
-		/^=== BEGIN / { f = dir "/" $3 ".out"; next }
+	awk -v dir="$log" -v tag="$tag" '
+		/^=== BEGIN / { f = dir "/guest." tag "." $3 ".out"; next }
 		/^=== END / { if (f) { print "rc=" $4 > (f ".rc"); close(f ".rc"); close(f) } f = ""; next }
-		f { print > f }' "$log/guest.console"
-	for f in "$log"/guest_*.out; do
-		[ -e "$f" ] || continue
-		name=$(basename "$f" .out)
-		count "$name" "$f" "$(sed -n 's/^rc=//p' "$f.rc" 2>/dev/null || echo 1)"
+		f { print > f }' "$log/guest.$tag.console"
+	for name in $(list guest); do
+		name=${name%.sh}
+		f=$log/guest.$tag.$name.out
+		if [ ! -e "$f" ]; then
+			failures+=("$cfg: $name: did not run")
+			cfail=$((cfail + 1))
+			continue
+		fi
+		count "$cfg" "$name" "$f" "$(sed -n 's/^rc=//p' "$f.rc" 2>/dev/null || echo 1)"
 	done
-	if [ $rc != 0 ]; then
-		case $rc in
-		124) echo "not ok - guest: timed out" ;;
-		125) echo "not ok - guest: the kernel log shows an Oops, BUG, WARNING or missing BTF" ;;
-		126) echo "not ok - guest: the guest died without reporting" ;;
-		*) echo "# guest runner exited $rc" ;;
+	if [ "$paging" = 4 ] && ! grep -aq 'walk reports 4-level' "$log/guest.$tag.guest_walk.out" 2>/dev/null; then
+		failures+=("$cfg: the guest did not run with 4-level paging")
+		cfail=$((cfail + 1))
+	fi
+	case $rc in
+	0|1) ;;
+	124) failures+=("$cfg: the guest timed out"); cfail=$((cfail + 1)) ;;
+	125) failures+=("$cfg: the kernel log shows a kernel complaint (see the console)")
+	     cfail=$((cfail + 1)) ;;
+	126) failures+=("$cfg: the guest died without reporting"); cfail=$((cfail + 1)) ;;
+	*) failures+=("$cfg: the guest runner exited $rc"); cfail=$((cfail + 1)) ;;
+	esac
+	end_config "$cfg"
+}
+
+run_guests() {
+	local k p
+	for k in ${VMSCOPE_KERNELS:-$(scripts/kernel.sh --list)}; do
+		case $k in
+		*:*) run_guest "${k%%:*}" "${k#*:}" ;;
+		debug) run_guest debug 5 ;;
+		*) for p in ${VMSCOPE_PAGING:-5 4}; do run_guest "$k" "$p"; done ;;
 		esac
-		[ $rc -ge 124 ] && fail=$((fail + 1))
-	fi
-	if ! ls "$log"/guest_*.out >/dev/null 2>&1; then
-		echo "not ok - guest: no test ran in the guest"
-		fail=$((fail + 1))
-	fi
+	done
 }
 
 case $which in
 host) run_host ;;
-guest) run_guest ;;
-all) run_host; run_guest ;;
-*) echo "usage: tests/run.sh [host|guest]" >&2; exit 2 ;;
+guest) run_guests ;;
+all) run_host; run_guests ;;
+*) echo "usage: tests/run.sh [host|guest|all]" >&2; exit 2 ;;
 esac
-echo "$pass passed, $fail failed, $skipped skipped"
-[ $fail = 0 ]
+
+echo
+echo "# ==== summary"
+for l in "${summary[@]}"; do echo "# $l"; done
+if [ ${#failures[@]} -gt 0 ]; then
+	echo "# failing tests:"
+	for l in "${failures[@]}"; do echo "#   $l"; done
+fi
+echo "$total_pass passed, $total_fail failed, $total_skip skipped"
+[ $total_fail = 0 ]

@@ -1,0 +1,32 @@
+#!/bin/bash
+# Build vmscope.ko for one kernel (scripts/kernel.sh NAME) into
+# build/kmod/NAME/, from the one source tree in kmod/ (symlinked, so each
+# kernel's objects stay apart).  W=1, and no warning is allowed; the module
+# must carry BTF, or its kfuncs would silently not register.
+#   scripts/build-kmod.sh NAME [V=1]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+name=$1; shift || true
+eval "$(scripts/kernel.sh "$name")"
+out=$ROOT/build/kmod/$name
+mkdir -p "$out"
+# Sources as symlinks: kbuild builds in M=, one directory per kernel.
+find "$out" -maxdepth 1 -type l -delete
+for f in kmod/*.c kmod/*.h kmod/Kbuild; do ln -sfn "$ROOT/$f" "$out/$(basename "$f")"; done
+log=$out/build.log
+cmd=(make -C "$KDIR" M="$out" W=1 modules "$@")
+if [ -n "$KBUILD_ROOT" ]; then
+	scripts/buildroot.sh run -- "${cmd[@]}" > "$log" 2>&1 || { cat "$log"; exit 1; }
+else
+	"${cmd[@]}" > "$log" 2>&1 || { cat "$log"; exit 1; }
+fi
+if grep -q "warning:" "$log"; then
+	cat "$log"; echo "build-kmod: warnings building for $name ($KVER)" >&2; exit 1
+fi
+readelf -S "$out/vmscope.ko" | grep -q '\.BTF ' || {
+	echo "build-kmod: $out/vmscope.ko has no .BTF section: its kfuncs would not register" \
+	     "(the kernel needs CONFIG_DEBUG_INFO_BTF_MODULES and pahole)" >&2
+	rm -f "$out/vmscope.ko"; exit 1; }
+echo "$KVER" > "$out/kver"
+echo "  KMOD    build/kmod/$name/vmscope.ko ($KVER)"

@@ -1,0 +1,59 @@
+#!/bin/bash
+# The kernels vmscope builds its module for and boots in the guest.
+#
+#   scripts/kernel.sh NAME      fetch/build what NAME needs (cached) and print
+#                               KNAME= KVER= KDIR= VMLINUZ= MODDIR= KBUILD_ROOT=
+#   scripts/kernel.sh --list    the names of the test matrix, in run order
+#
+# NAME:
+#   6.12     Debian 12's 6.12 LTS (bookworm-security), the default test kernel
+#   6.1      Debian 12's stock 6.1 kernel (bookworm)
+#   newest   the newest kernel Debian ships (trixie-backports' linux-image-amd64)
+#   debug    Debian's 6.12 source built with KASAN, lockdep, KFENCE, kmemleak,
+#            fault injection (scripts/debug-kernel.sh)
+#   host     the running kernel's installed headers (/lib/modules/$(uname -r)/build)
+#   custom   the headers tree in $KDIR (build only)
+# KBUILD_ROOT is the build root (chroot) that must run kbuild for this
+# kernel, empty when the host's own tools do; KDIR is then a path inside it.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+MATRIX="6.1 6.12 newest debug"
+
+case ${1:-} in
+--list) echo "$MATRIX"; exit 0 ;;
+6.12)
+	eval "$(scripts/deps.sh)"
+	echo "KNAME=6.12"; echo "KVER=$KVER"; echo "KDIR=$KDIR"; echo "VMLINUZ=$VMLINUZ"
+	echo "MODDIR=$MODDIR"; echo "KBUILD_ROOT="
+	;;
+6.1|newest)
+	out=$(scripts/debian-kernel.sh "$1")
+	echo "KNAME=$1"; printf '%s\n' "$out"
+	printf '%s\n' "$out" | grep -q '^KBUILD_ROOT=' || echo "KBUILD_ROOT="
+	;;
+debug)
+	out=$(scripts/debug-kernel.sh)
+	echo "KNAME=debug"; printf '%s\n' "$out"; echo "KBUILD_ROOT="
+	;;
+host)
+	v=$(uname -r)
+	d=/lib/modules/$v/build
+	[ -f "$d/Makefile" ] || {
+		echo "vmscope: no headers for the running kernel $v ($d): install them" \
+		     "(Debian: apt-get install linux-headers-$v)" >&2; exit 1; }
+	echo "KNAME=host"; echo "KVER=$v"; echo "KDIR=$d"; echo "VMLINUZ="; echo "MODDIR=/lib/modules/$v"
+	echo "KBUILD_ROOT="
+	;;
+custom)
+	[ -n "${KDIR:-}" ] && [ -f "$KDIR/Makefile" ] || {
+		echo "vmscope: KDIR='${KDIR:-}' is not a kernel headers or build tree" >&2; exit 1; }
+	v=$(make -s -C "$KDIR" kernelrelease 2>/dev/null || echo unknown)
+	echo "KNAME=custom"; echo "KVER=$v"; echo "KDIR=$KDIR"; echo "VMLINUZ="; echo "MODDIR="
+	echo "KBUILD_ROOT="
+	;;
+*)
+	echo "usage: scripts/kernel.sh 6.1|6.12|newest|debug|host|custom|--list" >&2
+	exit 2
+	;;
+esac
