@@ -16,7 +16,35 @@ char LICENSE[] SEC("license") = "GPL";
 struct text_scratch {
 	char hdr[128];
 	char name[VMS_NAME_MAX];
+	char esc[4 * VMS_NAME_MAX];	/* a name with every '\n' written as "\012" */
 };
+
+struct esc_ctx {
+	struct text_scratch *r;
+	__u32 len;	/* of the name */
+	__u32 out;	/* bytes in esc */
+};
+
+/* One byte of the name into esc, escaping '\n' as seq_path() does for maps. */
+static long esc_byte(__u32 i, struct esc_ctx *c)
+{
+	char ch;
+
+	if (i >= c->len || c->out > sizeof(c->r->esc) - 4)
+		return 1;
+	ch = c->r->name[i & (VMS_NAME_MAX - 1)];
+	if (ch != '\n') {
+		c->r->esc[c->out & (sizeof(c->r->esc) - 1)] = ch;
+		c->out++;
+		return 0;
+	}
+	c->r->esc[c->out & (sizeof(c->r->esc) - 1)] = '\\';
+	c->r->esc[(c->out + 1) & (sizeof(c->r->esc) - 1)] = '0';
+	c->r->esc[(c->out + 2) & (sizeof(c->r->esc) - 1)] = '1';
+	c->r->esc[(c->out + 3) & (sizeof(c->r->esc) - 1)] = '2';
+	c->out += 4;
+	return 0;
+}
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -81,13 +109,25 @@ int vma_maps_text(struct bpf_iter__task_vma *ctx)
 			if (pad > 0 && pad <= MAPS_PAD)
 				bpf_seq_write(seq, spaces, pad);
 		}
-		__u32 n = nl;
+		struct esc_ctx c = { .r = r, .len = nl };
+		__u32 n;
 
-		asm volatile("" : "+r"(n));
-		n &= VMS_NAME_MAX - 1;	/* a no-op after the check, for the verifier */
-		r->name[n] = '\n';
 		bpf_seq_write(seq, " ", 1);
-		bpf_seq_write(seq, r->name, n + 1);
+		if (kind == VMS_NAME_FILE) {
+			bpf_loop(nl, esc_byte, &c, 0);
+			n = c.out;
+			asm volatile("" : "+r"(n));
+			if (n > sizeof(r->esc) - 1)
+				n = sizeof(r->esc) - 1;
+			r->esc[n] = '\n';
+			bpf_seq_write(seq, r->esc, n + 1);
+		} else {
+			n = nl;
+			asm volatile("" : "+r"(n));
+			n &= VMS_NAME_MAX - 1;	/* a no-op after the check, for the verifier */
+			r->name[n] = '\n';
+			bpf_seq_write(seq, r->name, n + 1);
+		}
 	} else {
 		bpf_seq_write(seq, "\n", 1);
 	}

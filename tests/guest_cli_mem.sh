@@ -26,6 +26,21 @@ run vmscope -j find $T $STR 0
 grep -q '^\[{"addr":' $out && grep -q '"covering":false' $out
 result "find --json: an array; address 0 gives the next VMA (covering false)" $?
 
+# A file name with a newline cannot fake a line of find's output.
+mkfifo /tmp/nl.in
+vmtarget newline < /tmp/nl.in > /tmp/nl.out &
+NLT=$!
+exec 7> /tmp/nl.in
+sleep 1
+NLA=$(sed -n 's/.*newline=\(0x[0-9a-f]*\).*/\1/p' /tmp/nl.out)
+run vmscope find $NLT $NLA
+[ $rc = 0 ] && grep -q 'vmtarget\\012fake-line$' $out && [ "$(wc -l < $out)" = 2 ]
+result "find: a newline in a file name is shown as \\012, the row stays one line" $?
+exec 7>&-
+wait $NLT
+rm -f /tmp/nl.in "/tmp/vmtarget
+fake-line"
+
 run vmscope page $T $STR
 grep -q 'stopped at PTE: present leaf, 4K page' $out && grep -q 'PAGE refcount' $out &&
 	grep -q '^  PGD ' $out && grep -q '^  PTE ' $out

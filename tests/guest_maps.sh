@@ -36,6 +36,28 @@ unsupported*) skip "maps shows [anon:NAME] regions" "kernel without CONFIG_ANON_
 esac
 stop_target
 
+# A file name with a newline: escaped as \012 everywhere, as maps does.
+start_target newline
+case $TREADY in
+*newline=*)
+	maps_equal "$TPID"
+	result "maps --maps escapes a newline in a file name like /proc/PID/maps" $?
+	vmscope maps "$TPID" > /tmp/nl.table
+	grep -q 'vmtarget\\012fake-line$' /tmp/nl.table && ! grep -q '^fake-line' /tmp/nl.table
+	result "the maps table shows it escaped, on one line" $?
+	rm -f /sys/fs/bpf/vms_nl
+	vmscope pin /sys/fs/bpf/vms_nl --pid "$TPID" && cat /sys/fs/bpf/vms_nl > /tmp/nl.pin &&
+		kmaps "$TPID" > /tmp/nl.proc && same /tmp/nl.pin /tmp/nl.proc
+	result "a pinned listing escapes it like /proc/PID/maps" $?
+	rm -f /sys/fs/bpf/vms_nl ;;
+*)	skip "newline in a file name: maps" "vmtarget could not map it: $TREADY"
+	skip "newline in a file name: table" "vmtarget could not map it"
+	skip "newline in a file name: pin" "vmtarget could not map it" ;;
+esac
+stop_target
+rm -f "/tmp/vmtarget
+fake-line"
+
 # Listing a process that changes its mappings all the time.
 start_target churn
 out=$(maps_loop "$TPID" 300 2>&1); r1=$?

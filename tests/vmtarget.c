@@ -11,6 +11,7 @@
  */
 #include <errno.h>
 #include <signal.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -115,6 +116,22 @@ static void churn(void)
 	}
 }
 
+/* A file whose name holds a newline, mapped: maps shows it as \\012. */
+static int make_newline(void)
+{
+	const char *path = "/tmp/vmtarget\nfake-line";
+	int fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
+	void *p;
+
+	if (fd < 0 || ftruncate(fd, 4096))
+		return -1;
+	p = mmap(NULL, 4096, PROT_READ, MAP_SHARED, fd, 0);
+	if (p == MAP_FAILED)
+		return -1;
+	printf("ready %d newline=%p\n", getpid(), p);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	int err = 0;
@@ -130,8 +147,10 @@ int main(int argc, char **argv)
 		err = make_named();
 	} else if (!strcmp(argv[1], "churn")) {
 		churn();
+	} else if (!strcmp(argv[1], "newline")) {
+		err = make_newline();
 	} else {
-		fprintf(stderr, "usage: vmtarget idle|vmas N|huge|named|churn\n");
+		fprintf(stderr, "usage: vmtarget idle|vmas N|huge|named|churn|newline\n");
 		return 2;
 	}
 	if (err)
