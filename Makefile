@@ -141,10 +141,11 @@ bench: all
 	$(Q)scripts/bench.sh
 
 shell: all
-	$(Q)scripts/vm.sh shell
+	$(Q)scripts/vm.sh shell --kernel $(KERNEL)
 
+# The whole of CMD runs in the guest, ';' and '&&' included.
 vm: all
-	$(Q)scripts/vm.sh run -- $(CMD)
+	$(Q)scripts/vm.sh run --kernel $(KERNEL) --sh '$(subst ','\'',$(CMD))'
 
 clean:
 	$(Q)rm -rf $(OUT)/bpf $(OUT)/user $(OUT)/tests $(OUT)/*.skel.h $(OUT)/vmscope $(OUT)/initramfs*
