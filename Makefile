@@ -39,7 +39,9 @@ BPF_CFLAGS := -g -O2 -target bpf $(ARCH_DEF) -I. -Ibpf -Ikmod -Wall \
 
 BPF_OBJS := $(patsubst bpf/%.bpf.c,%,$(wildcard bpf/*.bpf.c))
 BPF_HDRS := $(wildcard bpf/*.h) kmod/vmscope_kfuncs.h kmod/vmscope_uapi.h
-SKELS := $(patsubst %,$(OUT)/%.skel.h,$(BPF_OBJS))
+# The CLI uses light skeletons: the kernel does the CO-RE relocations, so a
+# one-shot command never reads and parses the kernel's BTF in user space.
+SKELS := $(patsubst %,$(OUT)/%.lskel.h,$(BPF_OBJS))
 
 USER_SRCS := $(wildcard user/*.c)
 USER_OBJS := $(patsubst user/%.c,$(OUT)/user/%.o,$(USER_SRCS))
@@ -93,9 +95,9 @@ $(OUT)/bpf/%.bpf.o: bpf/%.bpf.c $(BPF_HDRS) vmlinux.h | $(OUT)/deps.mk
 	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@.full
 	$(Q)$(BPFTOOL) gen object $@ $@.full && rm -f $@.full
 
-$(OUT)/%.skel.h: $(OUT)/bpf/%.bpf.o
-	@echo "  SKEL    $@"
-	$(Q)$(BPFTOOL) gen skeleton $< name $(subst -,_,$*) > $@
+$(OUT)/%.lskel.h: $(OUT)/bpf/%.bpf.o
+	@echo "  LSKEL   $@"
+	$(Q)$(BPFTOOL) gen skeleton -L $< name $(subst -,_,$*) > $@
 
 $(OUT)/tests/%.bpf.o: tests/%.bpf.c $(BPF_HDRS) vmlinux.h | $(OUT)/deps.mk
 	@echo "  BPF     $@"
@@ -148,5 +150,5 @@ vm: all
 	$(Q)scripts/vm.sh run --kernel $(KERNEL) --sh '$(subst ','\'',$(CMD))'
 
 clean:
-	$(Q)rm -rf $(OUT)/bpf $(OUT)/user $(OUT)/tests $(OUT)/*.skel.h $(OUT)/vmscope $(OUT)/initramfs*
+	$(Q)rm -rf $(OUT)/bpf $(OUT)/user $(OUT)/tests $(OUT)/*.skel.h $(OUT)/*.lskel.h $(OUT)/vmscope $(OUT)/initramfs*
 	$(Q)rm -rf $(OUT)/kmod

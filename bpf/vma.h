@@ -18,6 +18,13 @@
  * so a BPF program can bound every write by the chunk it is in.
  */
 #define VMS_STR_CHUNK	65536
-#define VMS_STR_CHUNKS	64
+#define VMS_STR_CHUNKS	64	/* the most; user space sizes it per listing */
+
+/* Records the fast listing holds per pass (user space may size it down). */
+#define VMS_FAST_CAP	16384
+
+/* The [vsyscall] gate VMA of x86-64: never in the VMA tree, always here. */
+#define VMS_VSYSCALL_START	0xffffffffff600000ull
+#define VMS_VSYSCALL_END	0xffffffffff601000ull
 
 #endif /* VMSCOPE_VMA_H */

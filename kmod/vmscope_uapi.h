@@ -43,6 +43,8 @@ enum vms_name_kind {
 /* rflags */
 #define VMS_R_NAME_TRUNC	(1u << 0)	/* the name did not fit */
 #define VMS_R_NAME_ERR		(1u << 1)	/* the path could not be resolved */
+#define VMS_R_MM_VSYSCALL	(1u << 2)	/* listings: the process's mm shows the
+						   [vsyscall] gate VMA (x86-64) */
 
 /*
  * One VMA: the fields of a /proc/PID/maps line, kept raw (vm_flags, kernel

@@ -190,7 +190,7 @@ int main(int argc, char **argv)
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	rbuf = malloc(rbuf_sz);
 	t0 = now_ns();
-	obj = vmalist_open(1, 0, &err);
+	obj = vmalist_open(VMALIST_RECORDS | VMALIST_ALL | VMALIST_FAST, &err);
 	load_ns = now_ns() - t0;
 	if (!obj) {
 		fprintf(stderr, "bench_maps: cannot load the iterator: %s\n", bpf_err_hint(err));

@@ -22,7 +22,7 @@ int main(int argc, char **argv)
 	pid = strtol(argv[1], NULL, 10);
 	n = strtol(argv[2], NULL, 10);
 	bpf_setup();
-	obj = vmalist_open(1, 0, &err);
+	obj = vmalist_open(VMALIST_RECORDS | VMALIST_FAST | (pid ? 0 : VMALIST_ALL), &err);
 	if (!obj)
 		return printf("load: %s\n", strerror(-err)), 1;
 	for (i = 0; i < n; i++) {

@@ -8,11 +8,9 @@
 #include <unistd.h>
 #include <bpf/libbpf.h>
 #include <bpf/bpf.h>
-#include <bpf/btf.h>
 #include "common.h"
 #include "vmscope_uapi.h"
 #include "vma.h"
-#include "abi.skel.h"
 
 bool json_output;
 bool verbose;
@@ -276,65 +274,6 @@ const char *bpf_err_hint(int err)
 	if (err == -ENOSYS)
 		return "this kernel has no BPF syscall";
 	return strerror(-err);
-}
-
-int module_has_kfunc(const char *name)
-{
-	struct btf *vmlinux, *mod;
-	int id;
-
-	vmlinux = btf__load_vmlinux_btf();
-	if (!vmlinux)
-		return -errno;
-	mod = btf__load_module_btf("vmscope", vmlinux);
-	if (!mod) {
-		btf__free(vmlinux);
-		return 0;	/* module absent, or loaded without BTF */
-	}
-	id = btf__find_by_name_kind(mod, name, BTF_KIND_FUNC);
-	btf__free(mod);
-	btf__free(vmlinux);
-	return id > 0;
-}
-
-int module_abi(void)
-{
-	LIBBPF_OPTS(bpf_test_run_opts, ropts);
-	struct abi *skel;
-	int err;
-
-	err = module_has_kfunc("vmscope_abi_version");
-	if (err <= 0)
-		return err;
-	skel = abi__open_and_load();
-	if (!skel)
-		return -errno;
-	err = bpf_prog_test_run_opts(bpf_program__fd(skel->progs.abi_probe), &ropts);
-	if (!err)
-		err = (int)skel->bss->abi_version;
-	abi__destroy(skel);
-	return err;
-}
-
-int require_module(const char *cmd)
-{
-	int abi = module_abi();
-
-	if (abi < 0) {
-		p_err("%s: cannot run BPF: %s", cmd, bpf_err_hint(abi));
-		return abi;
-	}
-	if (abi == 0) {
-		p_err("%s needs the vmscope kernel module, which is not loaded: "
-		      "build it with 'make kmod' and load it with 'insmod kmod/vmscope.ko'", cmd);
-		return -ENOENT;
-	}
-	if (abi != VMSCOPE_ABI_VERSION) {
-		p_err("%s: the loaded vmscope module speaks ABI %d but this vmscope speaks ABI %d: "
-		      "rebuild both from one tree and reload the module", cmd, abi, VMSCOPE_ABI_VERSION);
-		return -EPROTO;
-	}
-	return 0;
 }
 
 void vm_flags_perms(uint64_t f, char perms[5])

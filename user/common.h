@@ -45,13 +45,13 @@ bool pid_is_kthread(pid_t pid);
 void bpf_setup(void);
 const char *bpf_err_hint(int err);
 
-/* Module detection through abi.bpf.c.  Returns the module's ABI version
- * (>0), 0 when the module is not loaded, or -errno when BPF itself failed. */
+/* module.c: the module through abi.bpf.c.  The module's ABI version (>0),
+ * 0 when it is not loaded (or has no BTF), or -errno when BPF failed. */
 int module_abi(void);
-/* 1 if the loaded module's BTF has kfunc name, 0 if not (or no module). */
-int module_has_kfunc(const char *name);
 /* For commands that need the module: 0, or an error message and -errno. */
 int require_module(const char *cmd);
+/* How to load (or build and load) the module, for messages. */
+const char *module_load_hint(void);
 
 /* VMAs, shown the same way by every command. */
 void vm_flags_perms(uint64_t vm_flags, char perms[5]);	/* "rw-p" */

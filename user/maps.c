@@ -135,7 +135,7 @@ int do_maps(int argc, char **argv)
 	if (pid && check_pid(pid))
 		return 1;
 
-	obj = vmalist_open(1, 0, &err);
+	obj = vmalist_open(VMALIST_RECORDS | (all ? VMALIST_ALL : 0), &err);
 	if (!obj) {
 		p_err("maps: cannot load the VMA iterator: %s", bpf_err_hint(err));
 		return 1;
@@ -241,7 +241,7 @@ int do_pin(int argc, char **argv)
 		p_err("pin: %s already exists", path);
 		return 1;
 	}
-	obj = vmalist_open(0, 1, &err);
+	obj = vmalist_open(VMALIST_TEXT, &err);
 	if (!obj) {
 		p_err("pin: cannot load the VMA iterator: %s", bpf_err_hint(err));
 		return 1;

@@ -12,11 +12,6 @@ struct vmem *memcli_open(const char *cmd)
 
 	if (require_module(cmd))
 		return NULL;
-	if (module_has_kfunc("vmscope_walk") != 1) {
-		p_err("%s: the loaded vmscope module has no memory kfuncs: "
-		      "rebuild it from this tree and reload it", cmd);
-		return NULL;
-	}
 	v = vmem_open(&err);
 	if (!v)
 		p_err("%s: cannot load the BPF programs: %s", cmd, bpf_err_hint(err));

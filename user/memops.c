@@ -1,17 +1,25 @@
 // SPDX-License-Identifier: GPL-2.0
+/*
+ * The module's memory kfuncs from user space, through bpf/vmem.bpf.c (a
+ * light skeleton: the kernel resolves the module's kfuncs, no BTF is read
+ * here).  Arguments and results live in the object's .bss, mmapped.
+ */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <bpf/bpf.h>
-#include <bpf/libbpf.h>
 #include "memops.h"
-#include "vmem.skel.h"
+#include "vmem.lskel.h"
 
 struct vmem *vmem_open(int *err)
 {
-	struct vmem *v = vmem__open_and_load();
+	struct vmem *v = vmem__open();
 
-	*err = v ? 0 : -errno;
+	*err = v ? vmem__load(v) : -errno;
+	if (*err) {
+		vmem__destroy(v);
+		return NULL;
+	}
 	return v;
 }
 
@@ -20,10 +28,10 @@ void vmem_close(struct vmem *v)
 	vmem__destroy(v);
 }
 
-static int run(struct bpf_program *prog)
+static int run(struct bpf_prog_desc *prog)
 {
 	LIBBPF_OPTS(bpf_test_run_opts, opts);
-	int err = bpf_prog_test_run_opts(bpf_program__fd(prog), &opts);
+	int err = bpf_prog_test_run_opts(prog->prog_fd, &opts);
 
 	return err ? -errno : 0;
 }
@@ -44,7 +52,7 @@ int vmem_find_run(struct vmem *v, pid_t pid, size_t n, unsigned int flags)
 	h->n = n;
 	h->flags = flags;
 	v->bss->pid = pid;
-	err = run(v->progs.find_vmas);
+	err = run(&v->progs.find_vmas);
 	if (err)
 		return err;
 	return v->bss->ret;
@@ -124,7 +132,7 @@ int vmem_walk(struct vmem *v, pid_t pid, struct vms_walk *w, size_t n)
 			b[i].addr = w[done + i].addr;
 		v->bss->pid = pid;
 		v->bss->len = k;
-		err = run(v->progs.walk);
+		err = run(&v->progs.walk);
 		if (err)
 			return err;
 		if (v->bss->ret < 0)
@@ -155,7 +163,7 @@ int vmem_walk_range(struct vmem *v, pid_t pid, uint64_t start, uint64_t end,
 	r->end = end;
 	r->max_pages = max;
 	v->bss->pid = pid;
-	err = run(v->progs.walk_range);
+	err = run(&v->progs.walk_range);
 	if (err)
 		return err;
 	if (v->bss->ret < 0)
@@ -176,7 +184,7 @@ ssize_t vmem_read_chunk(struct vmem *v, pid_t pid, uint64_t addr, size_t len,
 	v->bss->pid = pid;
 	v->bss->addr = addr;
 	v->bss->len = len;
-	err = run(v->progs.mem_read);
+	err = run(&v->progs.mem_read);
 	if (err)
 		return err;
 	*data = v->bss->buf;
@@ -216,7 +224,7 @@ ssize_t vmem_write(struct vmem *v, pid_t pid, uint64_t addr, const void *src,
 	v->bss->len = len;
 	v->bss->flags = force ? VMS_WRITE_FORCE : 0;
 	v->bss->wflags = (old || new_) ? VMEM_W_SHOW : 0;
-	err = run(v->progs.mem_write);
+	err = run(&v->progs.mem_write);
 	if (err)
 		return err;
 	if (old && old_n) {

@@ -378,7 +378,7 @@ static int range_by_name(pid_t pid, const char *name, uint64_t *start, uint64_t 
 	size_t i, nl = strlen(name);
 	int err;
 
-	obj = vmalist_open(1, 0, &err);
+	obj = vmalist_open(VMALIST_RECORDS, &err);
 	if (!obj) {
 		p_err("page: cannot load the VMA iterator: %s", bpf_err_hint(err));
 		return -1;

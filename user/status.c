@@ -29,7 +29,7 @@ int do_status(int argc, char **argv)
 	mod_loaded = access("/sys/module/vmscope", F_OK) == 0;
 	mod_btf = access("/sys/kernel/btf/vmscope", R_OK) == 0;
 
-	obj = vmalist_open(1, 0, &err);
+	obj = vmalist_open(VMALIST_RECORDS, &err);
 	bpf_ok = obj != NULL;
 	vmalist_close(obj);
 	if (!bpf_ok)
