@@ -28,6 +28,7 @@
 #include <linux/sched/signal.h>
 #include <linux/slab.h>
 #include "vmscope.h"
+#include "compat.h"
 
 /* Pages taken per get_user_pages_remote() call. */
 #define ACC_BATCH	16
@@ -52,7 +53,7 @@ static long acc_get_pages(struct mm_struct *mm, unsigned long addr, unsigned lon
 		return -EFAULT;
 	}
 	nr = min(nr, (vma->vm_end - addr) >> PAGE_SHIFT);
-	got = get_user_pages_remote(mm, addr, nr, gup_flags, pages, &locked);
+	got = vms_gup_remote(mm, addr, nr, gup_flags, pages, &locked);
 	if (locked)
 		mmap_read_unlock(mm);
 	if (got == 0)

@@ -1,23 +1,210 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Differences between the kernels vmscope builds for, in one place.  The
- * rest of the module calls the vms_* names below and never tests
- * LINUX_VERSION_CODE itself.
+ * Differences between the kernels vmscope builds for (Debian's 6.1, 6.12
+ * and 7.x, tested; others in between by the same tests), in one place.
+ * The rest of the module uses the vms_* names below, or the newer kernels'
+ * own names where an older kernel merely lacked a helper of the same
+ * meaning, and never tests LINUX_VERSION_CODE itself.
+ *
+ * Feature tests (__has_include, #ifdef on a macro) are preferred; a version
+ * test marks the release that changed the API.
  */
 #ifndef VMSCOPE_COMPAT_H
 #define VMSCOPE_COMPAT_H
 
 #include <linux/version.h>
+#include <linux/btf_ids.h>
+#include <linux/fs.h>
 #include <linux/mm.h>
-#include <linux/swap.h>
+#include <linux/pgtable.h>
+#include <linux/swap.h>		/* swapops.h needs it first on 6.1 and 6.12 */
 #include <linux/swapops.h>
+#if __has_include(<linux/leafops.h>)
+#include <linux/leafops.h>	/* 6.19: non-present entries are softleaf_t */
+#define VMS_HAVE_SOFTLEAF 1
+#endif
 #include "vmscope_uapi.h"
 
 #ifndef CONFIG_X86_64
 #error "vmscope decodes x86-64 page tables: build it for x86_64"
 #endif
 
-/* ---- swap-format (non-present, non-none) entries ------------------------ */
+/* ---- kfunc definitions ----------------------------------------------------- */
+
+#ifdef BTF_KFUNCS_START			/* 6.9 */
+#define VMS_BTF_KFUNCS_START(name)	BTF_KFUNCS_START(name)
+#define VMS_BTF_KFUNCS_END(name)	BTF_KFUNCS_END(name)
+#else
+#define VMS_BTF_KFUNCS_START(name)	BTF_SET8_START(name)
+#define VMS_BTF_KFUNCS_END(name)	BTF_SET8_END(name)
+#endif
+#ifndef __bpf_kfunc			/* 6.3 */
+#define __bpf_kfunc __used noinline
+#endif
+#ifndef __bpf_kfunc_start_defs		/* 6.8: kfuncs have no prior declaration */
+#define __bpf_kfunc_start_defs()						\
+	__diag_push();								\
+	__diag_ignore_all("-Wmissing-declarations", "kfuncs are declared in BTF"); \
+	__diag_ignore_all("-Wmissing-prototypes", "kfuncs are declared in BTF")
+#define __bpf_kfunc_end_defs()	__diag_pop()
+#endif
+
+/* ---- VMAs, files, GUP ---------------------------------------------------------- */
+
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 3, 0)
+/* Before 6.3 vm_flags was written directly (in ->mmap, under mmap_lock). */
+static inline void vm_flags_set(struct vm_area_struct *vma, vm_flags_t flags)
+{
+	vma->vm_flags |= flags;
+}
+#endif
+
+/* The [heap] and [stack] rules of /proc/PID/maps (helpers since 6.6). */
+static inline bool vms_vma_is_heap(const struct vm_area_struct *vma)
+{
+	return vma->vm_start < vma->vm_mm->brk && vma->vm_end > vma->vm_mm->start_brk;
+}
+
+static inline bool vms_vma_is_stack(const struct vm_area_struct *vma)
+{
+	return vma->vm_start <= vma->vm_mm->start_stack &&
+	       vma->vm_end >= vma->vm_mm->start_stack;
+}
+
+/* The path /proc/PID/maps shows for a mapped file (overlayfs: the user's, 6.8+). */
+static inline const struct path *vms_file_user_path(struct file *file)
+{
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 8, 0)
+	return file_user_path(file);
+#else
+	return &file->f_path;
+#endif
+}
+
+/* The name given with prctl(PR_SET_VMA_ANON_NAME), or NULL. */
+static inline const char *vms_vma_anon_name(struct vm_area_struct *vma)
+{
+#ifdef CONFIG_ANON_VMA_NAME
+	/* Before 6.2 anon_name shared a union with the file-only 'shared'. */
+	if (LINUX_VERSION_CODE < KERNEL_VERSION(6, 2, 0) && vma->vm_file)
+		return NULL;
+	return vma->anon_name ? vma->anon_name->name : NULL;
+#else
+	return NULL;
+#endif
+}
+
+/* get_user_pages_remote() lost its vmas argument in 6.5. */
+static inline long vms_gup_remote(struct mm_struct *mm, unsigned long start,
+				  unsigned long nr, unsigned int gup_flags,
+				  struct page **pages, int *locked)
+{
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 5, 0)
+	return get_user_pages_remote(mm, start, nr, gup_flags, pages, NULL, locked);
+#else
+	return get_user_pages_remote(mm, start, nr, gup_flags, pages, locked);
+#endif
+}
+
+/* ---- page-table entries ------------------------------------------------------- */
+
+/* x86-64 reads a whole entry in one load; the helpers came in 6.5 and 6.11. */
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 5, 0)
+static inline pmd_t pmdp_get(pmd_t *pmdp)
+{
+	return READ_ONCE(*pmdp);
+}
+
+static inline pmd_t pmdp_get_lockless(pmd_t *pmdp)
+{
+	return READ_ONCE(*pmdp);
+}
+#endif
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 11, 0)
+static inline pud_t pudp_get(pud_t *pudp)
+{
+	return READ_ONCE(*pudp);
+}
+
+static inline p4d_t p4dp_get(p4d_t *p4dp)
+{
+	return READ_ONCE(*p4dp);
+}
+
+static inline pgd_t pgdp_get(pgd_t *pgdp)
+{
+	return READ_ONCE(*pgdp);
+}
+#endif
+
+/* The userfaultfd write-protect bits became the generic uffd bits (6.18). */
+#ifdef _PAGE_UFFD_WP
+#define VMS_PAGE_UFFD		_PAGE_UFFD_WP
+#define VMS_PAGE_SWP_UFFD	_PAGE_SWP_UFFD_WP
+#else
+#define VMS_PAGE_UFFD		_PAGE_UFFD
+#define VMS_PAGE_SWP_UFFD	_PAGE_SWP_UFFD
+#endif
+
+/* Legacy ZONE_DEVICE "devmap" entries (gone in 6.17: such pages are refcounted). */
+#ifdef _PAGE_DEVMAP
+#define VMS_PAGE_DEVMAP		_PAGE_DEVMAP
+#define vms_pmd_devmap(pmd)	pmd_devmap(pmd)
+#else
+#define VMS_PAGE_DEVMAP		0ULL
+#define vms_pmd_devmap(pmd)	false
+#endif
+
+/* ---- folios -------------------------------------------------------------------- */
+
+/* folio->mapping's low bits: PAGE_MAPPING_* became FOLIO_MAPPING_* (6.16). */
+#ifdef FOLIO_MAPPING_ANON
+#define VMS_MAPPING_ANON	FOLIO_MAPPING_ANON
+#define VMS_MAPPING_KSM		FOLIO_MAPPING_KSM
+#define VMS_MAPPING_FLAGS	FOLIO_MAPPING_FLAGS
+#else
+#define VMS_MAPPING_ANON	PAGE_MAPPING_ANON
+#define VMS_MAPPING_KSM		PAGE_MAPPING_KSM
+#define VMS_MAPPING_FLAGS	PAGE_MAPPING_FLAGS
+#endif
+
+/* The PG_* word: folio->flags became memdesc_flags_t (6.18). */
+static inline unsigned long vms_folio_flags(const struct folio *folio)
+{
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 18, 0)
+	return READ_ONCE(folio->flags.f);
+#else
+	return READ_ONCE(folio->flags);
+#endif
+}
+
+/* page->_mapcount + 1, when it is a mapcount and not a page type (6.11 change). */
+static inline int vms_page_mapcount(struct page *page)
+{
+	int mapcount = atomic_read(&page->_mapcount) + 1;
+
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 11, 0)
+	return page_mapcount_is_type(mapcount) ? 0 : mapcount;
+#else
+	return page_has_type(page) ? 0 : mapcount;
+#endif
+}
+
+/*
+ * A transparent huge page as /proc/kpageflags says it: 6.6+ marks the THP
+ * allocator's folios large_rmappable; before, kpageflags took a compound
+ * page on the LRU, or an anonymous one.
+ */
+static inline bool vms_folio_is_thp(struct folio *folio)
+{
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 6, 0)
+	return folio_test_large_rmappable(folio);
+#else
+	return folio_test_large(folio) && (folio_test_lru(folio) || folio_test_anon(folio));
+#endif
+}
+
+/* ---- non-present entries -------------------------------------------------------- */
 
 /*
  * Classify a non-present PTE-format entry (PTEs, and hugetlb or migration
@@ -27,6 +214,37 @@
  */
 static inline void vms_swp_decode(pte_t pte, u32 *kind, u32 *type, u64 *offset)
 {
+#ifdef VMS_HAVE_SOFTLEAF
+	softleaf_t e = softleaf_from_pte(pte);
+
+	*type = swp_type(e);
+	*offset = softleaf_has_pfn(e) ? softleaf_to_pfn(e) : swp_offset(e);
+	switch (softleaf_type(e)) {
+	case SOFTLEAF_SWAP:
+		*kind = VMS_SWP_SWAP;
+		break;
+	case SOFTLEAF_MIGRATION_READ:
+		*kind = VMS_SWP_MIGRATION_READ;
+		break;
+	case SOFTLEAF_MIGRATION_READ_EXCLUSIVE:
+	case SOFTLEAF_MIGRATION_WRITE:
+		*kind = VMS_SWP_MIGRATION_WRITE;
+		break;
+	case SOFTLEAF_HWPOISON:
+		*kind = VMS_SWP_HWPOISON;
+		break;
+	case SOFTLEAF_DEVICE_PRIVATE_READ:
+	case SOFTLEAF_DEVICE_PRIVATE_WRITE:
+	case SOFTLEAF_DEVICE_EXCLUSIVE:
+		*kind = VMS_SWP_DEVICE;
+		break;
+	case SOFTLEAF_MARKER:
+		*kind = VMS_SWP_MARKER;
+		break;
+	default:
+		*kind = VMS_SWP_OTHER;
+	}
+#else
 	swp_entry_t e = pte_to_swp_entry(pte);
 
 	*type = swp_type(e);
@@ -44,38 +262,6 @@ static inline void vms_swp_decode(pte_t pte, u32 *kind, u32 *type, u64 *offset)
 		*kind = VMS_SWP_MARKER;
 	else
 		*kind = VMS_SWP_OTHER;
-}
-
-/* ---- legacy ZONE_DEVICE mappings (pte_devmap) ----------------------------- */
-
-/* Raw bit, for decoding; 0 where the kernel has no such bit. */
-#define VMS_PAGE_DEVMAP		_PAGE_DEVMAP
-
-static inline bool vms_pmd_devmap(pmd_t pmd)
-{
-	return pmd_devmap(pmd);
-}
-
-/* ---- kfunc sets ----------------------------------------------------------- */
-
-#define VMS_BTF_KFUNCS_START(name)	BTF_KFUNCS_START(name)
-#define VMS_BTF_KFUNCS_END(name)	BTF_KFUNCS_END(name)
-
-/* ---- VMA names ------------------------------------------------------------ */
-
-/* The path /proc/PID/maps shows for a mapped file (overlayfs: the user's). */
-static inline const struct path *vms_file_user_path(struct file *file)
-{
-	return file_user_path(file);
-}
-
-/* The name given with prctl(PR_SET_VMA_ANON_NAME), or NULL. */
-static inline const char *vms_vma_anon_name(struct vm_area_struct *vma)
-{
-#ifdef CONFIG_ANON_VMA_NAME
-	return vma->anon_name ? vma->anon_name->name : NULL;
-#else
-	return NULL;
 #endif
 }
 

@@ -54,11 +54,11 @@ const char *vms_vma_name(struct vm_area_struct *vma, char *buf, size_t size,
 			return name;
 		}
 	}
-	if (vma_is_initial_heap(vma)) {
+	if (vms_vma_is_heap(vma)) {
 		*kind = VMS_NAME_HEAP;
 		return "[heap]";
 	}
-	if (vma_is_initial_stack(vma)) {
+	if (vms_vma_is_stack(vma)) {
 		*kind = VMS_NAME_STACK;
 		return "[stack]";
 	}

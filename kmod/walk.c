@@ -93,7 +93,7 @@ static u32 entry_bits(u64 v, int level)
 		/* A swap-format entry: only its software bits mean anything. */
 		if (v & _PAGE_SWP_SOFT_DIRTY)
 			b |= VMS_E_SOFT_DIRTY;
-		if (v & _PAGE_SWP_UFFD_WP)
+		if (v & VMS_PAGE_SWP_UFFD)
 			b |= VMS_E_UFFD_WP;
 		return b;
 	}
@@ -123,7 +123,7 @@ static u32 entry_bits(u64 v, int level)
 		b |= VMS_E_PAT;
 	if (v & _PAGE_SOFT_DIRTY)
 		b |= VMS_E_SOFT_DIRTY;
-	if (v & _PAGE_UFFD_WP)
+	if (v & VMS_PAGE_UFFD)
 		b |= VMS_E_UFFD_WP;
 	if (v & _PAGE_SPECIAL)
 		b |= VMS_E_SPECIAL;
@@ -348,13 +348,11 @@ static struct page *leaf_page(struct wstate *ws, int level, u64 v, unsigned long
 
 /* ---- page state ------------------------------------------------------------ */
 
-/* atomic_read(&page->_mapcount) + 1 plus the folio's entire mapcount. */
+/* The page's own mapcount plus the folio's entire mapcount. */
 static int precise_mapcount(struct folio *folio, struct page *page)
 {
-	int mapcount = atomic_read(&page->_mapcount) + 1;
+	int mapcount = vms_page_mapcount(page);
 
-	if (page_mapcount_is_type(mapcount))
-		mapcount = 0;
 	if (folio_test_large(folio))
 		mapcount += folio_entire_mapcount(folio);
 	return mapcount;
@@ -364,12 +362,12 @@ static int precise_mapcount(struct folio *folio, struct page *page)
 static u32 folio_state(struct folio *folio, struct page *page)
 {
 	unsigned long mapping = (unsigned long)READ_ONCE(folio->mapping);
-	unsigned long k = READ_ONCE(folio->flags);
+	unsigned long k = vms_folio_flags(folio);
 	u32 f = 0;
 
-	if (mapping & PAGE_MAPPING_ANON) {
+	if (mapping & VMS_MAPPING_ANON) {
 		f |= VMS_PG_ANON;
-		if ((mapping & PAGE_MAPPING_FLAGS) == PAGE_MAPPING_KSM)
+		if ((mapping & VMS_MAPPING_FLAGS) == VMS_MAPPING_KSM)
 			f |= VMS_PG_KSM;
 	} else if (mapping) {
 		f |= VMS_PG_FILE;
@@ -378,7 +376,7 @@ static u32 folio_state(struct folio *folio, struct page *page)
 		f |= VMS_PG_COMPOUND;
 		if (folio_test_hugetlb(folio))
 			f |= VMS_PG_HUGETLB;
-		else if (folio_test_large_rmappable(folio))
+		else if (vms_folio_is_thp(folio))
 			f |= VMS_PG_THP;
 	}
 	if (k & (1UL << PG_lru))

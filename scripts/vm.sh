@@ -83,12 +83,28 @@ for l in $(ldd /usr/sbin/bpftool | awk '/=>/ {print $3} /ld-linux/ {print $1}');
 done
 
 # Kernel modules the tests may want (zram swap), decompressed.
+# copy_mod PATH DEST: MODDIR/kernel/PATH.ko[.xz|.zst] to DEST; 1 if absent.
+copy_mod() {
+	local f
+	[ -n "$MODDIR" ] || return 1
+	f=$(ls "$MODDIR"/kernel/$1.ko* 2>/dev/null | head -n1) || true
+	[ -n "$f" ] || return 1
+	case $f in *.xz) xz -dc "$f" > "$2" ;;
+		   *.zst) zstd -qdc "$f" > "$2" ;;
+		   *) cp "$f" "$2" ;; esac
+}
 for m in lib/lz4/lz4_compress lib/lz4/lz4hc_compress drivers/block/zram/zram; do
-	f=$(ls "$MODDIR"/kernel/$m.ko* 2>/dev/null | head -n1) || true
-	[ -n "$f" ] || continue
-	case $f in *.xz) xz -dc "$f" > "$IR/lib/modules/$(basename "$m").ko" ;;
-		   *) cp "$f" "$IR/lib/modules/" ;; esac
+	copy_mod "$m" "$IR/lib/modules/$(basename "$m").ko" || true
 done
+# 6.1: zsmalloc is a module (6.12+ build it in) and zram compresses through
+# the crypto API, so zram there also needs zsmalloc and crypto's lz4: load
+# those at boot, in dependency order, where zsmalloc is a module.
+if copy_mod mm/zsmalloc "$IR/lib/modules/zsmalloc.ko"; then
+	mkdir -p "$IR/lib/modules/preload"
+	copy_mod lib/lz4/lz4_compress "$IR/lib/modules/preload/1-lz4_compress.ko" || true
+	mv "$IR/lib/modules/zsmalloc.ko" "$IR/lib/modules/preload/2-zsmalloc.ko"
+	copy_mod crypto/lz4 "$IR/lib/modules/preload/3-lz4.ko" || true
+fi
 
 cat > "$IR/etc/passwd" <<'PW'
 root:x:0:0:root:/root:/bin/sh
@@ -123,6 +139,9 @@ chmod 1777 /tmp
 hostname vmscope-guest
 echo "vm: guest up"
 echo 1 > /proc/sys/kernel/printk_ratelimit_burst 2>/dev/null
+for m in /lib/modules/preload/*.ko; do
+	[ -f "\$m" ] && insmod "\$m"
+done
 if [ $module = 1 ]; then
 	insmod /lib/vmscope/vmscope.ko || echo "vm: insmod vmscope.ko failed"
 fi

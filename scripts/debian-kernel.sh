@@ -1,0 +1,325 @@
+#!/bin/bash
+# Fetch one of the Debian kernels vmscope supports into the cache, unpacked,
+# never installed, and print where its parts are.
+#
+# Usage: scripts/debian-kernel.sh [--check] NAME
+#   NAME  6.1     bookworm's stock kernel (linux-image-amd64 of the host's
+#                 default bookworm suites; 6.1.0-NN)
+#         6.12    bookworm-security's 6.12 LTS (linux-image-6.12-amd64): the
+#                 project's main guest kernel, also what deps.sh prints
+#         newest  linux-image-amd64 of trixie-backports (7.x today)
+#   --check  never use the network: exit 1 if NAME is not cached
+# Environment:
+#   VMSCOPE_CACHE    cache folder (default ~/.cache/vmscope)
+#   VMSCOPE_REFRESH  non-empty: resolve the version again even when cached
+#
+# Prints on stdout (progress goes to stderr):
+#   KDIR=...          the headers tree for `make -C $KDIR M=...`
+#   VMLINUZ=...       the bootable kernel
+#   MODDIR=...        its modules (MODDIR/kernel/...)
+#   KVER=...          uname -r of that kernel
+#   KBUILD_ROOT=...   empty when the host's tools build modules for it;
+#                     otherwise the trixie build root (scripts/buildroot.sh)
+#                     in which to run the module build.  The cache and the
+#                     work tree are bind-mounted at the same paths inside
+#                     it, so KDIR is valid unchanged inside and outside:
+#                       scripts/buildroot.sh run -- make -C $KDIR M=$PWD/kmod
+#                     (buildroot.sh creates the root on first use.)
+#
+# Where things live: $VMSCOPE_CACHE/kernel/<ver>/root/ holds the unpacked
+# packages (<ver> as in the package names: 6.1.0-56, 6.12.117+deb12,
+# 7.3.4+deb13); $VMSCOPE_CACHE/kernel/<NAME>.current names the version NAME
+# resolved to last, so a cached run needs neither network nor apt.
+# <ver>/.unpacked marks a complete unpack; 6.12.x kernels also get the
+# .complete marker older deps.sh versions look for (and only those, so an
+# old deps.sh never mistakes 7.x for its 6.12 guest kernel).
+set -euo pipefail
+HERE=$(cd "$(dirname "$0")" && pwd)
+. "$HERE/pkgs.sh"
+CACHE=$VMS_CACHE
+
+check_only=0
+[ "${1:-}" = --check ] && { check_only=1; shift; }
+name=${1:-}
+case $name in
+6.1|6.12|newest) ;;
+*) sed -n '2,21p' "$0" >&2; exit 2 ;;
+esac
+KROOT=$CACHE/kernel
+mkdir -p "$KROOT"
+
+# ---- describing an unpacked kernel -----------------------------------------
+
+# Print the key=value lines for the unpacked version dir $1 (version $2).
+describe() {
+	local kdir=$1 ver=$2 root=$1/root kver=$2-amd64 vmlinuz moddir hdr cc need have broot=""
+	hdr=$root/usr/src/linux-headers-$kver
+	# 6.x: /boot and /lib/modules; 7.x (linux-binary-*): all under /usr/lib.
+	if [ -e "$root/usr/lib/modules/$kver/vmlinuz" ]; then
+		vmlinuz=$root/usr/lib/modules/$kver/vmlinuz
+	else
+		vmlinuz=$root/boot/vmlinuz-$kver
+	fi
+	if [ -d "$root/usr/lib/modules/$kver/kernel" ]; then
+		moddir=$root/usr/lib/modules/$kver
+	else
+		moddir=$root/lib/modules/$kver
+	fi
+	[ -e "$vmlinuz" ] && [ -f "$hdr/Makefile" ] || {
+		echo "debian-kernel: $kdir is incomplete" >&2; return 1; }
+	# Can this host build modules for it?  Two things decide: kbuild's
+	# host programs (built against the kernel's suite's glibc) must run, and
+	# the compiler the kernel was built with must exist here.
+	cc=$(sed -n 's/^CONFIG_CC_VERSION_TEXT="\{0,1\}\([^ ]*\) .*/\1/p' "$hdr/.config" 2>/dev/null)
+	[ -f "$kdir/.glibc-need" ] || glibc_need "$kdir" > "$kdir/.glibc-need"
+	need=$(cat "$kdir/.glibc-need")
+	have=$(getconf GNU_LIBC_VERSION | awk '{print $2}')
+	if [ "$(printf '%s\n%s\n' "$need" "$have" | sort -V | tail -n1)" != "$have" ] ||
+	   { [ -n "$cc" ] && ! command -v "$cc" >/dev/null; }; then
+		broot=$("$HERE/buildroot.sh" path)
+	fi
+	echo "KDIR=$hdr"
+	echo "VMLINUZ=$vmlinuz"
+	echo "MODDIR=$moddir"
+	echo "KVER=$kver"
+	echo "KBUILD_ROOT=$broot"
+}
+
+# The newest glibc symbol version that the kernel's kbuild programs
+# (modpost, objtool, resolve_btfids, fixdep...) need, e.g. 2.38 for a trixie
+# kernel.  A property of the kernel, so it is cached beside it.
+glibc_need() {
+	local f
+	find "$1/root/usr/lib" -maxdepth 1 -name 'linux-kbuild-*' -print0 |
+	xargs -0 -I{} find {} -type f -perm -u+x |
+	while IFS= read -r f; do
+		objdump -T "$f" 2>/dev/null | grep -o 'GLIBC_[0-9.]*' || true
+	done | sed 's/GLIBC_//' | sort -uV | tail -n1
+}
+
+# The newest complete unpacked version matching a glob (for caches made
+# before <NAME>.current existed, e.g. by an older deps.sh).
+cached_glob() {
+	local d best=""
+	for d in "$KROOT"/$1; do
+		[ -e "$d/.unpacked" ] || [ -e "$d/.complete" ] || continue
+		best=$(printf '%s\n%s\n' "$best" "$(basename "$d")" | sort -V | tail -n1)
+	done
+	echo "$best"
+}
+
+case $name in
+6.1) glob='6.1.0-*' ;;
+6.12) glob='6.12.*' ;;
+newest) glob='' ;;
+esac
+
+# ---- the fast path: a cached kernel, no apt, no network ---------------------
+if [ -z "${VMSCOPE_REFRESH:-}" ]; then
+	ver=""
+	[ -f "$KROOT/$name.current" ] && ver=$(cat "$KROOT/$name.current")
+	if [ -n "$ver" ] && [ ! -e "$KROOT/$ver/.unpacked" ] && [ ! -e "$KROOT/$ver/.complete" ]; then
+		ver=""
+	fi
+	[ -z "$ver" ] && [ -n "$glob" ] && ver=$(cached_glob "$glob")
+	if [ -n "$ver" ]; then
+		describe "$KROOT/$ver" "$ver"
+		exit 0
+	fi
+fi
+[ $check_only = 1 ] && { echo "debian-kernel: $name is not cached" >&2; exit 1; }
+
+need_pkgs dpkg xz-utils apt binutils findutils
+
+# ---- resolving the version through the meta package ------------------------
+# Each NAME: which apt (the host's own, or a private configuration), the meta
+# package and the sed pattern that pulls the version out of its Depends.
+# apt_q runs apt-get/apt-cache with the chosen configuration.
+apt_q() {
+	# As root, apt hands downloads to its _apt user, who cannot enter a 0700
+	# cache folder: download as root instead of warning about it.
+	if [ "$APT" = host ]; then "$1" -o APT::Sandbox::User=root "${@:2}"; else papt "$APT" "$@"; fi
+}
+apt_update() {
+	echo "debian-kernel: apt-get update ($APT)" >&2
+	if [ "$APT" = host ]; then
+		[ "$(id -u)" = 0 ] || { echo "vmscope: stale apt lists; run: apt-get update" >&2; return 1; }
+		apt-get update -qq >&2
+	else
+		papt "$APT" apt-get update -qq >&2
+	fi
+}
+resolve() {
+	apt_q apt-cache depends "$META" 2>/dev/null | sed -n "s/^ *Depends: linux-image-\\($VPAT\\)-amd64\$/\\1/p" | sort -V | tail -n1
+}
+
+case $name in
+6.1)
+	# The host's default suites are bookworm's: its linux-image-amd64 is 6.1.
+	APT=host META=linux-image-amd64 VPAT='6\.1\.0-[0-9]*' ;;
+6.12)
+	APT=host META=linux-image-6.12-amd64 VPAT='6\.12\.[^ ]*' ;;
+newest)
+	# Only trixie-backports: "newest" means its linux-image-amd64, not
+	# trixie's (6.12) nor sid's.
+	APT=trixie-backports META=linux-image-amd64 VPAT='[0-9][^ ]*'
+	papt_init "$APT" "trixie-backports" ;;
+esac
+
+ver=$(resolve || true)
+if [ -z "$ver" ]; then
+	apt_update
+	ver=$(resolve || true)
+fi
+# On a host whose default suites are not bookworm's, fall back to a private
+# bookworm configuration for the two bookworm kernels.
+if [ -z "$ver" ] && [ "$APT" = host ]; then
+	APT=bookworm
+	papt_init "$APT" "bookworm bookworm-updates" "bookworm-security"
+	apt_update
+	ver=$(resolve || true)
+fi
+[ -n "$ver" ] || { echo "debian-kernel: cannot resolve $META for $name" >&2; exit 1; }
+kdir=$KROOT/$ver
+
+# One fetch per version at a time (several work trees and sessions share
+# the cache); a waiter then finds the finished unpack below.
+exec 8>"$KROOT/.$ver.lock"
+flock 8
+if [ -e "$kdir/.unpacked" ] || { [ -e "$kdir/.complete" ] && [ "$name" = 6.12 ]; }; then
+	echo "$ver" > "$KROOT/$name.current"
+	describe "$kdir" "$ver"
+	exit 0
+fi
+
+# ---- download --------------------------------------------------------------
+# The package set depends on the layout: 7.x splits the image into
+# linux-binary (the signed vmlinuz) and linux-modules, and its
+# linux-image-<ver>-amd64 is only a meta package; 6.x ships vmlinuz and
+# modules in linux-image-<ver>-amd64-unsigned.  linux-kbuild is named after
+# the ABI version from 6.12 on and after the upstream series on 6.1.
+pkgs_for() {
+	local series=${ver%%-*}
+	series=${series%%+*}
+	if apt_q apt-cache show "linux-binary-$ver-amd64" >/dev/null 2>&1; then
+		echo "linux-binary-$ver-amd64 linux-modules-$ver-amd64"
+	else
+		echo "linux-image-$ver-amd64-unsigned"
+	fi
+	echo "linux-headers-$ver-amd64 linux-headers-$ver-common"
+	if apt_q apt-cache show "linux-kbuild-$ver" >/dev/null 2>&1; then
+		echo "linux-kbuild-$ver"
+	else
+		# 6.1.0-56 -> linux-kbuild-6.1
+		echo "linux-kbuild-$(echo "$series" | cut -d. -f1,2)"
+	fi
+}
+
+# extract_btf VMLINUZ OUT: the vmlinux ELF from a bzImage's xz or zstd
+# payload (the first stream with that magic that decompresses to an ELF),
+# reduced to its .BTF and .BTF_ids sections like Debian's own headers file.
+extract_btf() {
+	local img=$1 out=$2 off magic tool sections
+	for magic in '\xfd\x37\x7a\x58\x5a\x00:xz' '\x28\xb5\x2f\xfd:zstd'; do
+		tool=${magic##*:}
+		command -v "$tool" >/dev/null || continue
+		for off in $(LC_ALL=C grep -obUaP "${magic%:*}" "$img" | cut -d: -f1); do
+			# Trailing bytes after the stream make the tool complain: the
+			# ELF check below is what decides.
+			tail -c +$((off + 1)) "$img" | "$tool" -dc 2>/dev/null > "$out.full" || true
+			sections=$(readelf -S "$out.full" 2>/dev/null || true)
+			if [[ $sections == *" .BTF "* ]]; then
+				objcopy --only-section=.BTF --only-section=.BTF_ids "$out.full" "$out"
+				rm -f "$out.full"
+				echo "debian-kernel: made $out (BTF only) from $(basename "$img")" >&2
+				return 0
+			fi
+		done
+	done
+	rm -f "$out.full"
+	echo "debian-kernel: warning: no vmlinux BTF for module builds (kfuncs would not register)" >&2
+}
+
+# borrow_resolve_btfids DIR: put bookworm-security's 6.12 kbuild copy of
+# resolve_btfids into DIR (from the cached 6.12 kernel when there is one).
+borrow_resolve_btfids() {
+	local dir=$1 src v12 kb612=""
+	src=$(ls "$KROOT"/6.12.*/root/usr/lib/linux-kbuild-*/tools/bpf/resolve_btfids/resolve_btfids 2>/dev/null | sort -V | tail -n1 || true)
+	if [ -z "$src" ]; then
+		v12=$(apt-cache depends linux-image-6.12-amd64 2>/dev/null |
+		      sed -n 's/^ *Depends: linux-image-\(6\.12\.[^ ]*\)-amd64$/\1/p' | sort -V | tail -n1)
+		[ -n "$v12" ] || { echo "debian-kernel: warning: no resolve_btfids for module BTF ids" >&2; return 0; }
+		kb612=$tmp/kbuild612
+		mkdir -p "$kb612"; chmod 755 "$kb612"
+		( cd "$kb612" && apt-get -o APT::Sandbox::User=root download -qq "linux-kbuild-$v12" >&2 )
+		dpkg-deb -x "$kb612"/linux-kbuild-*.deb "$kb612/x"
+		src=$(ls "$kb612"/x/usr/lib/linux-kbuild-*/tools/bpf/resolve_btfids/resolve_btfids)
+	fi
+	mkdir -p "$dir"
+	cp "$src" "$dir/resolve_btfids"
+	rm -rf "${kb612:-}"
+	echo "debian-kernel: borrowed resolve_btfids from $(echo "$src" | grep -o 'linux-kbuild-[^/]*')" >&2
+}
+
+echo "debian-kernel: fetching Debian kernel $ver ($name) into $kdir" >&2
+# A private temporary folder: an older deps.sh (no lock) fetching the same
+# version into $kdir.tmp must not delete this one's files, nor we its.
+tmp=$(mktemp -d "$kdir.tmp.XXXXXX")
+trap 'rm -rf "$tmp"' EXIT
+mkdir -p "$tmp/debs" "$tmp/root"
+chmod 755 "$tmp" "$tmp/debs"	# apt's _apt user downloads here
+# shellcheck disable=SC2046
+fetch() { ( cd "$tmp/debs" && apt_q apt-get download -qq $(pkgs_for) >&2 ); }
+if ! fetch; then
+	# Stale lists name a version the archive no longer has: refresh, and
+	# start over if the meta package now points elsewhere.
+	apt_update
+	nver=$(resolve || true)
+	if [ -n "$nver" ] && [ "$nver" != "$ver" ]; then
+		rm -rf "$tmp"
+		exec 8>&-	# drop the lock: the re-run takes its own
+		exec env VMSCOPE_REFRESH=1 "$0" "$name"
+	fi
+	fetch
+fi
+for d in "$tmp"/debs/*.deb; do dpkg-deb -x "$d" "$tmp/root"; done
+rm -rf "$tmp/debs"
+
+# ---- make the unpacked headers usable where they are -------------------------
+# The arch headers' Makefile names the common tree by absolute path, and
+# scripts/ and tools/ are symlinks into linux-kbuild (absolute on some
+# versions, relative on others): point every absolute /usr path into the
+# unpacked root.  Only the top levels hold such links.
+hdr=$tmp/root/usr/src/linux-headers-$ver-amd64
+# 7.x also sets KBUILD_OUTPUT to its own /usr/src path there.
+sed -i "s|/usr/src/linux-headers-$ver-|$kdir/root/usr/src/linux-headers-$ver-|g" "$hdr/Makefile"
+while IFS= read -r l; do
+	t=$(readlink "$l")
+	ln -sfn "$kdir/root$t" "$l"
+done < <(find "$tmp/root/usr/src" -maxdepth 3 -type l -lname '/*')
+# Module BTF (without which the module's kfuncs do not register) is made
+# with pahole --btf_base $KDIR/vmlinux; kbuild silently skips it ("Skipping
+# BTF generation") when that file is missing.  6.12 and 7.x ship a BTF-only
+# vmlinux in the headers; 6.1 does not, so build the same thing from the
+# image: the ELF inside vmlinuz keeps .BTF (it is loaded memory).
+if [ ! -e "$hdr/vmlinux" ]; then
+	img=$(ls "$tmp"/root/boot/vmlinuz-* "$tmp"/root/usr/lib/modules/*/vmlinuz 2>/dev/null | head -n1 || true)
+	extract_btf "$img" "$hdr/vmlinux"
+fi
+# The same step then runs resolve_btfids on the module, which fills in the
+# BTF ids of its kfunc set.  Debian's linux-kbuild-6.1 does not ship it (the
+# build stops with "resolve_btfids: not found"; 6.12 and 7.x ship theirs).
+# The 6.12 kbuild's copy runs on bookworm and handles 6.1's BTF_SET8 layout
+# (the same {cnt, flags, {id, flags}[]}; both sort the pairs): borrow it.
+kb=$(readlink -f "$hdr/tools" 2>/dev/null || true)
+if grep -q '^CONFIG_DEBUG_INFO_BTF_MODULES=y' "$hdr/.config" &&
+   [ -n "$kb" ] && [ ! -x "$kb/bpf/resolve_btfids/resolve_btfids" ]; then
+	borrow_resolve_btfids "$kb/bpf/resolve_btfids"
+fi
+rm -rf "$kdir"; mv "$tmp" "$kdir"
+touch "$kdir/.unpacked"
+# Older deps.sh versions take the newest kernel/*/.complete as their 6.12
+# guest kernel: mark only 6.12 kernels that way.
+case $ver in 6.12.*) touch "$kdir/.complete" ;; esac
+echo "$ver" > "$KROOT/$name.current"
+describe "$kdir" "$ver"

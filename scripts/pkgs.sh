@@ -1,0 +1,98 @@
+# shellcheck shell=bash
+# Shared host-side helpers for deps.sh, debian-kernel.sh and buildroot.sh.
+# Sourced, not run.  Everything here only ever installs packages from the
+# host's own apt suites and never touches /etc/apt.
+
+VMS_CACHE=${VMSCOPE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/vmscope}
+
+# need_pkgs [--check] PKG...: install the missing ones from the host's own
+# suites (root), or say which command to run (non-root, or --check).
+# Returns 1 when something is missing and could not be installed.
+need_pkgs() {
+	local check_only=0 p missing=()
+	[ "${1:-}" = --check ] && { check_only=1; shift; }
+	for p in "$@"; do
+		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' ||
+			missing+=("$p")
+	done
+	[ ${#missing[@]} = 0 ] && return 0
+	if [ $check_only = 1 ]; then
+		echo "missing packages: ${missing[*]}" >&2
+		return 1
+	fi
+	if [ "$(id -u)" != 0 ]; then
+		echo "vmscope: missing packages: ${missing[*]}" >&2
+		echo "run as root:  apt-get update && apt-get install -y --no-install-recommends ${missing[*]}" >&2
+		return 1
+	fi
+	echo "deps: installing ${missing[*]}" >&2
+	# --no-install-recommends and no -t: a global target release would drag
+	# in a kernel and systemd.
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+		"${missing[@]}" >&2 && return 0
+	# Stale or absent package lists: refresh them once and retry.
+	DEBIAN_FRONTEND=noninteractive apt-get update -qq >&2
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+		"${missing[@]}" >&2
+}
+
+# host_mirror [security]: the Debian archive URI the host's apt already uses
+# (read from apt's own index targets, so no host name lives in this repo).
+# "security" gives the security archive's URI instead.
+host_mirror() {
+	local want=${1:-main} uri
+	# $(RELEASE) is the suite: bookworm, bookworm-security, ...
+	uri=$(apt-get indextargets --format '$(RELEASE) $(REPO_URI)' 'Identifier: Packages' 2>/dev/null |
+	      awk -v w="$want" '($1 ~ /-security$/) == (w == "security") && $1 !~ /-(updates|backports)$/ {print $2; exit}')
+	[ -n "$uri" ] || { echo "vmscope: cannot find the host's Debian ${want} archive in its apt configuration" >&2; return 1; }
+	echo "${uri%/}"
+}
+
+# Private apt configuration for suites the host does not use: its own
+# sources list, package lists and download cache under $VMS_CACHE/apt/NAME.
+# The host's sources, lists and dpkg status are never read or written.
+#   papt_init NAME "SUITE..." "SECURITY-SUITE..."   (writes the config)
+#   papt NAME apt-get|apt-cache ARGS...
+papt_dir() { echo "$VMS_CACHE/apt/$1"; }
+
+papt_init() {
+	local name=$1 suites=$2 secsuites=${3:-} d main sec s
+	d=$(papt_dir "$name")
+	main=$(host_mirror main) || return 1
+	mkdir -p "$d/lists/partial" "$d/cache/archives/partial" "$d/preferences.d"
+	{
+		for s in $suites; do
+			echo "deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $main $s main"
+		done
+		if [ -n "$secsuites" ]; then
+			sec=$(host_mirror security) || return 1
+			for s in $secsuites; do
+				echo "deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $sec $s main"
+			done
+		fi
+	} > "$d/sources.list.new"
+	# A changed list (other mirror) invalidates the old package lists.
+	if ! cmp -s "$d/sources.list.new" "$d/sources.list" 2>/dev/null; then
+		rm -rf "$d/lists"; mkdir -p "$d/lists/partial"
+		mv "$d/sources.list.new" "$d/sources.list"
+	else
+		rm -f "$d/sources.list.new"
+	fi
+}
+
+papt() {
+	local name=$1 tool=$2 d
+	shift 2
+	d=$(papt_dir "$name")
+	# Dir::State::status=/dev/null: resolve as on an empty system, so the
+	# host's installed packages never influence (or get influenced by) it.
+	"$tool" -o Dir::Etc::sourcelist="$d/sources.list" \
+		-o Dir::Etc::sourceparts=/nonexistent \
+		-o Dir::State::Lists="$d/lists" \
+		-o Dir::Cache="$d/cache" \
+		-o Dir::State::status=/dev/null \
+		-o Dir::Etc::preferencesparts="$d/preferences.d" \
+		-o Dir::Etc::preferences="$d/preferences" \
+		-o APT::Architecture=amd64 -o APT::Sandbox::User=root \
+		-o Debug::NoLocking=1 "$@"
+}
