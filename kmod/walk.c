@@ -335,10 +335,18 @@ static unsigned long leaf_pfn(int level, u64 v, unsigned long addr, u32 shift)
  */
 static struct page *leaf_page(struct wstate *ws, int level, u64 v, unsigned long pfn)
 {
-	if (v & _PAGE_SPECIAL)
-		return is_zero_pfn(pfn) && level == VMS_LVL_PTE ? pfn_to_page(pfn) : NULL;
-	if (level != VMS_LVL_PTE && !ws->hshift &&
-	    (ws->vma->vm_flags & (VM_PFNMAP | VM_MIXEDMAP)))
+	bool pfnmap = ws->vma->vm_flags & (VM_PFNMAP | VM_MIXEDMAP);
+
+	if (v & _PAGE_SPECIAL) {
+		if (level == VMS_LVL_PTE)
+			return is_zero_pfn(pfn) ? pfn_to_page(pfn) : NULL;
+		/*
+		 * 7.x marks the huge zero PMD special; outside PFN maps it is
+		 * the only special PMD (huge_zero_pfn is not exported).
+		 */
+		return level == VMS_LVL_PMD && !pfnmap && pfn_valid(pfn) ? pfn_to_page(pfn) : NULL;
+	}
+	if (level != VMS_LVL_PTE && !ws->hshift && pfnmap)
 		return NULL;	/* huge PFN maps: never a COW copy */
 	/* Legacy ZONE_DEVICE pages carry no refcount: leave them be. */
 	if ((v & VMS_PAGE_DEVMAP) || !pfn_valid(pfn))

@@ -155,6 +155,20 @@ static uint64_t flag_mismatches(const struct region *g, const struct vms_prec *r
 			continue;
 		k = pread64_at(kpf_fd, r[i].pfn);
 		c = pread64_at(kpc_fd, r[i].pfn);
+		/*
+		 * The walk reports the folio's state for every page of a huge
+		 * leaf.  kpageflags does too from 6.9 on; before, a tail page
+		 * showed its own, mostly empty, page flags (LRU, dirty, ...):
+		 * those bits are then the head page's, the folio's own.
+		 */
+		if ((k & KPF(16)) && r[i].leaf_shift > 12) {
+			uint64_t head = r[i].pfn & ~((1ull << (r[i].leaf_shift - 12)) - 1);
+			/* Kept from the tail: folio-wide bits, and PG_reserved (per page). */
+			uint64_t hk = pread64_at(kpf_fd, head), keep = KPF(12) | KPF(21) |
+				KPF(22) | KPF(17) | KPF(24) | KPF(15) | KPF(16) | KPF(32);
+
+			k = (k & keep) | (hk & ~keep);
+		}
 		want = kpf_to_vms(k);
 		(*cmp)++;
 		if ((r[i].page_flags & CMP_MASK & ~(kpf_ksm_broken ? VMS_PG_KSM : 0)) == want &&
@@ -592,9 +606,24 @@ int main(void)
 					ksm += r[i].stop == VMS_STOP_LEAF &&
 					       (r[i].page_flags & VMS_PG_KSM);
 				smaps_of(g.start, &kps, &ahp);
-				ok(ksm > 0 && (long)ksm * 4 == smaps_ksm,
-				   "KSM: %llu pages flagged KSM, smaps KSM %ld kB",
-				   (unsigned long long)ksm, smaps_ksm);
+				if (smaps_ksm >= 0) {
+					ok(ksm > 0 && (long)ksm * 4 == smaps_ksm,
+					   "KSM: %llu pages flagged KSM, smaps KSM %ld kB",
+					   (unsigned long long)ksm, smaps_ksm);
+				} else if (!kpf_ksm_broken) {
+					/* No KSM line in smaps (before 6.5): kpageflags says. */
+					uint64_t kk = 0;
+
+					for (i = 0; i < 16; i++)
+						kk += r[i].stop == VMS_STOP_LEAF &&
+						      (pread64_at(kpf_fd, r[i].pfn) & KPF(21));
+					ok(ksm > 0 && ksm == kk,
+					   "KSM: %llu pages flagged KSM, kpageflags KSM on %llu",
+					   (unsigned long long)ksm, (unsigned long long)kk);
+				} else {
+					tap_skip("neither smaps nor kpageflags tell KSM pages apart here",
+						 "KSM: pages flagged KSM");
+				}
 			} else {
 				ok(0, "KSM: kinds");
 			}
