@@ -30,9 +30,12 @@ $(OUT)/deps.mk: scripts/deps.sh
 	$(Q)mkdir -p $(OUT)
 	$(Q)scripts/deps.sh | sed 's/^/GUEST_/' > $@.tmp && mv $@.tmp $@
 
+# The version: VERSION, plus the commit when built from git (a package
+# build passes VMSCOPE_VERSION itself).
+VMSCOPE_VERSION ?= $(shell v=$$(cat VERSION); c=$$(git describe --always --dirty --match none 2>/dev/null); echo "$$v$${c:++git.$$c}")
 WERROR := $(if $(CI),-Werror,)
 CFLAGS := -O2 -g -Wall -Wextra $(WERROR) -Wno-unused-parameter \
-	  -I$(OUT) -Ibpf -Ikmod -Iuser
+	  -DVMSCOPE_VERSION='"$(VMSCOPE_VERSION)"' -I$(OUT) -Ibpf -Ikmod -Iuser
 LDLIBS := -static -lbpf -lelf -lz -lzstd
 BPF_CFLAGS := -g -O2 -target bpf $(ARCH_DEF) -I. -Ibpf -Ikmod -Wall \
 	      -Wno-unused-function

@@ -146,6 +146,17 @@ static inline pgd_t pgdp_get(pgd_t *pgdp)
 #define VMS_PAGE_SWP_UFFD	_PAGE_SWP_UFFD
 #endif
 
+/*
+ * With user shadow stacks (6.6+), write-protecting a dirty entry moves its
+ * dirty bit to the software SavedDirty bit (Write=0,Dirty=1 would mean
+ * shadow stack): pte_dirty() tests both, and so must we.
+ */
+#ifdef _PAGE_SAVED_DIRTY
+#define VMS_PAGE_DIRTY_BITS	(_PAGE_DIRTY | _PAGE_SAVED_DIRTY)
+#else
+#define VMS_PAGE_DIRTY_BITS	_PAGE_DIRTY
+#endif
+
 /* Legacy ZONE_DEVICE "devmap" entries (gone in 6.17: such pages are refcounted). */
 #ifdef _PAGE_DEVMAP
 #define VMS_PAGE_DEVMAP		_PAGE_DEVMAP

@@ -115,7 +115,7 @@ static u32 entry_bits(u64 v, int level)
 	if (!leaf)
 		return b;
 	b |= VMS_E_LEAF;
-	if (v & _PAGE_DIRTY)
+	if (v & VMS_PAGE_DIRTY_BITS)
 		b |= VMS_E_DIRTY;
 	if ((v & _PAGE_GLOBAL) && (v & _PAGE_PRESENT))
 		b |= VMS_E_GLOBAL;

@@ -45,7 +45,7 @@ exec 8>&-
 wait
 
 # The page walk, memory access and device parts of the demo.
-for f in /lib/vmscope/demo/demo-issue3.sh /lib/vmscope/demo/demo-issue4.sh; do
+for f in /lib/vmscope/demo/demo-mem.sh /lib/vmscope/demo/demo-dev.sh; do
 	[ -f "$f" ] && sh "$f"
 done
 exit 0

@@ -68,6 +68,10 @@ for a in sh ash; do ln -s busybox "$IR/bin/$a"; done
 cp "$KMOD" "$IR/lib/vmscope/"
 # A BTF-less copy, for the test that proves a missing .BTF is caught.
 objcopy --remove-section=.BTF "$KMOD" "$IR/lib/vmscope/vmscope-nobtf.ko"
+# A copy that says it was built for another kernel, for status's vermagic check.
+objcopy --dump-section .modinfo="$OUT/modinfo" "$KMOD" "$OUT/modinfo.ko"
+sed -i 's/vermagic=[^ ]*/vermagic=0.0.0-vmscope-test/' "$OUT/modinfo"
+objcopy --update-section .modinfo="$OUT/modinfo" "$KMOD" "$IR/lib/vmscope/vmscope-foreign.ko"
 cp build/vmscope "$IR/bin/"
 [ -d build/tests ] && find build/tests -maxdepth 1 -type f -perm -u+x -exec cp {} "$IR/tests/" \;
 cp tests/*.sh tests/tests.list "$IR/tests/" 2>/dev/null || true

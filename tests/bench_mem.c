@@ -25,7 +25,7 @@
 #include <sys/mman.h>
 #include <sys/uio.h>
 #include <sys/wait.h>
-#include "memops.h"
+#include "vmem_api.h"
 
 /* PROCMAP_QUERY (6.11 uapi/linux/fs.h), absent from bookworm's headers. */
 struct procmap_query {

@@ -34,7 +34,7 @@
 #include <sys/mman.h>
 #include <sys/wait.h>
 #include "tap.h"
-#include "memops.h"
+#include "vmem_api.h"
 #include "guest_util.h"
 
 #ifndef MADV_PAGEOUT

@@ -37,7 +37,7 @@ ok "vmscope -j dev map prints the page list as JSON" \
 vmscope dev info --pages 0 > /dev/null 2>&1
 ok "vmscope dev with a bad page count is a usage error (2)" check_eq $? 2
 
-# 'vmscope page' comes with issue 3; compare its PFN with the ioctl's.
+# 'vmscope page' on a device mapping: its PFN equals the ioctl's.
 if ! vmscope page --help > /dev/null 2>&1; then
 	skip "vmscope page on a device mapping reports PFNMAP and the ioctl's PFN" "vmscope page not available"
 else

@@ -24,7 +24,7 @@
 #include <sys/wait.h>
 #include <linux/capability.h>
 #include "tap.h"
-#include "memops.h"
+#include "vmem_api.h"
 #include "guest_util.h"
 
 #define PG 4096ul

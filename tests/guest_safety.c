@@ -34,7 +34,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "tap.h"
-#include "memops.h"
+#include "vmem_api.h"
 #include "hostile.h"
 #include "hostile.skel.h"
 #include "vmscope_dev_uapi.h"

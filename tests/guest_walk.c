@@ -19,7 +19,7 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include "tap.h"
-#include "memops.h"
+#include "vmem_api.h"
 #include "guest_util.h"
 #include <sys/ioctl.h>
 #include "vmscope_dev_uapi.h"

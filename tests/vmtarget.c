@@ -8,6 +8,15 @@
  *   vmtarget huge          THP (madvise) and hugetlb 2M regions, touched
  *   vmtarget named         a named anonymous region (prctl PR_SET_VMA)
  *   vmtarget churn         mmap/mprotect/munmap in a loop until killed
+ *   vmtarget newline       a mapped file whose name holds a newline
+ *   vmtarget strings [S] [MS]
+ *                          a heap string (S), a written THP region and a
+ *                          read-only page, 300 MiB never touched:
+ *                          "ready PID str=A thp=A ro=A big=A",
+ *                          then "value: <the string>" every MS ms until killed
+ *   vmtarget mix           memory of every kind smaps counts: private,
+ *                          THP, COW-shared with a fork child (PSS halves),
+ *                          zero pages, a shared file, swapped out pages
  */
 #include <errno.h>
 #include <signal.h>
@@ -132,6 +141,75 @@ static int make_newline(void)
 	return 0;
 }
 
+static void strings(const char *init, int ms)
+{
+	char *str = malloc(256), *raw, *thp, *ro, *big;
+	unsigned long a;
+
+	snprintf(str, 256, "%s", init);
+	raw = mmap(NULL, 4 << 20, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	a = ((unsigned long)raw + (2 << 20) - 1) & ~((2ul << 20) - 1);
+	thp = (char *)a;
+	madvise(thp, 2 << 20, MADV_HUGEPAGE);
+	memset(thp, 0x42, 2 << 20);
+	ro = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	strcpy(ro, "read-only data");
+	mprotect(ro, 4096, PROT_READ);
+	/* 300 MiB never touched, alone in a 1 GiB-aligned gigabyte: one state throughout. */
+	raw = mmap(NULL, 2ul << 30, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	a = ((unsigned long)raw + (1ul << 30) - 1) & ~((1ul << 30) - 1);
+	big = mmap((void *)a, 300 << 20, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED, -1, 0);
+	printf("ready %d str=%p thp=%p ro=%p big=%p\n", getpid(), (void *)str, (void *)thp,
+	       (void *)ro, (void *)big);
+	for (;;) {
+		printf("value: %s\n", str);
+		usleep(ms * 1000);
+	}
+}
+
+#ifndef MADV_PAGEOUT
+#define MADV_PAGEOUT 21
+#endif
+
+static int make_mix(void)
+{
+	long pg = sysconf(_SC_PAGESIZE);
+	char path[] = "/tmp/vmtarget-mix-XXXXXX", *priv, *cow, *zero, *thp, *raw, *file, *out;
+	int fd, i;
+
+	priv = mmap(NULL, 16 * pg, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	memset(priv, 1, 16 * pg);
+	cow = mmap(NULL, 8 * pg, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	memset(cow, 2, 8 * pg);
+	zero = mmap(NULL, 8 * pg, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	madvise(zero, 8 * pg, MADV_NOHUGEPAGE);
+	for (i = 0; i < 8; i++)
+		(void)*(volatile char *)(zero + i * pg);
+	raw = mmap(NULL, 8 << 20, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	thp = (char *)(((unsigned long)raw + (2 << 20) - 1) & ~((2ul << 20) - 1));
+	madvise(thp, 4 << 20, MADV_HUGEPAGE);
+	memset(thp, 3, 4 << 20);
+	fd = mkstemp(path);
+	if (fd < 0 || ftruncate(fd, 8 * pg))
+		return perror("mkstemp"), -1;
+	unlink(path);
+	file = mmap(NULL, 8 * pg, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	memset(file, 4, 4 * pg);		/* 4 dirty, 4 untouched */
+	out = mmap(NULL, 16 * pg, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	madvise(out, 16 * pg, MADV_NOHUGEPAGE);
+	memset(out, 5, 16 * pg);
+	madvise(out, 8 * pg, MADV_PAGEOUT);	/* swapped where there is swap */
+	/* A child sharing cow's pages: each has mapcount 2, PSS half. */
+	if (fork() == 0) {
+		wait_stdin();
+		_exit(0);
+	}
+	printf("ready %d priv=%p cow=%p zero=%p thp=%p file=%p out=%p\n", getpid(), priv, cow,
+	       zero, thp, file, out);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	int err = 0;
@@ -149,8 +227,12 @@ int main(int argc, char **argv)
 		churn();
 	} else if (!strcmp(argv[1], "newline")) {
 		err = make_newline();
+	} else if (!strcmp(argv[1], "strings")) {
+		strings(argc > 2 ? argv[2] : "hello from vmtarget", argc > 3 ? atoi(argv[3]) : 500);
+	} else if (!strcmp(argv[1], "mix")) {
+		err = make_mix();
 	} else {
-		fprintf(stderr, "usage: vmtarget idle|vmas N|huge|named|churn|newline\n");
+		fprintf(stderr, "usage: vmtarget idle|vmas N|huge|named|churn|newline|strings [S] [MS]|mix\n");
 		return 2;
 	}
 	if (err)

@@ -3,11 +3,17 @@
 #ifndef VMSCOPE_CMDS_H
 #define VMSCOPE_CMDS_H
 
+#include <getopt.h>
+#include <stdio.h>
+
 struct cmd {
 	const char *name;
 	int (*fn)(int argc, char **argv);
-	const char *usage;	/* one line: arguments */
-	const char *help;	/* one line: what it does */
+	const char *usage;	/* argument synopsis; several forms on several lines */
+	const char *summary;	/* one line: what it does */
+	const char *help;	/* options and examples (indented lines) */
+	const char *alias_of;	/* lab aliases: the command they run */
+	int needs_module;
 };
 
 int do_maps(int argc, char **argv);
@@ -19,10 +25,31 @@ int do_find(int argc, char **argv);
 int do_page(int argc, char **argv);
 int do_read(int argc, char **argv);
 int do_write(int argc, char **argv);
+int do_help(int argc, char **argv);
 
-/* Shared option handling: strips --json/-j, -v and --help from argv.
- * Returns the new argc, or -1 after printing help (caller exits 0). */
-int common_opts(int argc, char **argv, const char *usage_line);
-void cmd_usage(const char *name);
+const struct cmd *cmd_find(const char *name);
+void cmd_print_help(FILE *f, const struct cmd *c);
+
+/*
+ * Every command's options include these: -h/--help, -j/--json,
+ * -p/--pretty, -v/--verbose.  The leading ':' makes getopt report a
+ * missing argument as ':' (opterr is 0: errors are ours).
+ */
+#define COMMON_SHORT	":hjpv"
+#define COMMON_LONG							\
+	{ "help", no_argument, NULL, 'h' },				\
+	{ "json", no_argument, NULL, 'j' },				\
+	{ "pretty", no_argument, NULL, 'p' },				\
+	{ "verbose", no_argument, NULL, 'v' }
+
+/*
+ * For getopt_long()'s result c that the command does not handle itself:
+ * the common options, --help (prints the help) and errors (prints one).
+ * Returns -1 to go on parsing, or the exit status to return now.
+ */
+int cmd_common(const char *cmd, int c, char **argv);
+
+/* Start of a command's option parsing (getopt state reset). */
+void cmd_begin(void);
 
 #endif /* VMSCOPE_CMDS_H */

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
+/* Shared CLI helpers (common.h). */
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -7,34 +8,45 @@
 #include <string.h>
 #include <unistd.h>
 #include <bpf/libbpf.h>
-#include <bpf/bpf.h>
 #include "common.h"
 #include "vmscope_uapi.h"
-#include "vma.h"
 
-bool json_output;
 bool verbose;
 const char *prog_name = "vmscope";
 
 /* ---- errors ------------------------------------------------------------ */
 
-static void jw_raw_string(FILE *f, const char *s);
-
-void p_err(const char *fmt, ...)
+static void vp_error(int err, const char *fmt, va_list ap)
 {
 	char msg[1024];
+
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	if (json_output && !jw_started())
+		jw_error(msg, err);
+	fprintf(stderr, "%s: %s\n", prog_name, msg);
+}
+
+void p_error(int err, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vp_error(err, fmt, ap);
+	va_end(ap);
+}
+
+void p_usage(const char *cmd, const char *fmt, ...)
+{
+	char msg[900];
 	va_list ap;
 
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	if (json_output) {
-		fputs("{\"error\":", stdout);
-		jw_raw_string(stdout, msg);
-		fputs("}\n", stdout);
-		fflush(stdout);
-	}
-	fprintf(stderr, "%s: %s\n", prog_name, msg);
+	if (cmd)
+		p_error(EINVAL, "%s: %s; see '%s %s --help'", cmd, msg, prog_name, cmd);
+	else
+		p_error(EINVAL, "%s; see '%s --help'", msg, prog_name);
 }
 
 void p_info(const char *fmt, ...)
@@ -46,102 +58,62 @@ void p_info(const char *fmt, ...)
 	va_end(ap);
 }
 
-/* ---- JSON -------------------------------------------------------------- */
-
-/* Nesting depth and whether the current container already has a member. */
-static int jw_depth;
-static bool jw_has[64];
-
-static void jw_raw_string(FILE *f, const char *s)
-{
-	const unsigned char *p = (const unsigned char *)s;
-
-	fputc('"', f);
-	for (; *p; p++) {
-		switch (*p) {
-		case '"': fputs("\\\"", f); break;
-		case '\\': fputs("\\\\", f); break;
-		case '\n': fputs("\\n", f); break;
-		case '\t': fputs("\\t", f); break;
-		case '\r': fputs("\\r", f); break;
-		default:
-			if (*p < 0x20)
-				fprintf(f, "\\u%04x", *p);
-			else
-				fputc(*p, f);
-		}
-	}
-	fputc('"', f);
-}
-
-/* jw_key() was just called: the value that follows takes no separator. */
-static bool jw_after_key;
-
-static void jw_sep(const char *k)
-{
-	if (jw_after_key) {
-		jw_after_key = false;
-		if (!k)
-			return;
-	}
-	if (jw_depth > 0) {
-		if (jw_has[jw_depth])
-			fputc(',', stdout);
-		jw_has[jw_depth] = true;
-	}
-	if (k) {
-		jw_raw_string(stdout, k);
-		fputc(':', stdout);
-	}
-}
-
-void jw_key(const char *k) { jw_sep(k); jw_after_key = true; }
-
-static void jw_open(const char *k, char c)
-{
-	jw_sep(k);
-	fputc(c, stdout);
-	if (jw_depth < (int)ARRAY_SIZE(jw_has) - 1)
-		jw_depth++;
-	jw_has[jw_depth] = false;
-}
-
-void jw_start_obj(void) { jw_open(NULL, '{'); }
-void jw_start_arr(void) { jw_open(NULL, '['); }
-void jw_end_obj(void) { fputc('}', stdout); jw_depth--; }
-void jw_end_arr(void) { fputc(']', stdout); jw_depth--; }
-void jw_done(void) { fputc('\n', stdout); jw_depth = 0; jw_has[0] = false; }
-
-void jw_str(const char *k, const char *v) { jw_sep(k); jw_raw_string(stdout, v); }
-void jw_u64(const char *k, uint64_t v) { jw_sep(k); printf("%llu", (unsigned long long)v); }
-void jw_i64(const char *k, int64_t v) { jw_sep(k); printf("%lld", (long long)v); }
-void jw_hex(const char *k, uint64_t v) { jw_sep(k); printf("\"0x%llx\"", (unsigned long long)v); }
-void jw_bool(const char *k, bool v) { jw_sep(k); fputs(v ? "true" : "false", stdout); }
-void jw_null(const char *k) { jw_sep(k); fputs("null", stdout); }
-
 /* ---- parsing ----------------------------------------------------------- */
 
-int parse_u64(const char *s, const char *what, uint64_t *v)
+/* Decimal, or hex after 0x; never octal (a leading 0 is decimal). */
+static int parse_number(const char *s, const char *what, bool suffix, uint64_t *v)
 {
-	unsigned long long x;
+	unsigned long long x, mul = 1;
+	const char *p = s;
 	char *end;
+	int base = 10;
 
-	if (!s || !*s || *s == '-' || *s == '+' || isspace((unsigned char)*s)) {
-		p_err("invalid %s '%s': expected a non-negative number", what, s ? s : "");
+	if (!s || !*s || !isdigit((unsigned char)*s)) {
+		p_error(EINVAL, "invalid %s '%s': expected a number", what, s ? s : "");
 		return -EINVAL;
+	}
+	if (p[0] == '0' && (p[1] == 'x' || p[1] == 'X')) {
+		base = 16;
+		p += 2;
+		if (!isxdigit((unsigned char)*p)) {
+			p_error(EINVAL, "invalid %s '%s': no hex digits after 0x", what, s);
+			return -EINVAL;
+		}
 	}
 	errno = 0;
-	x = strtoull(s, &end, 0);
+	x = strtoull(p, &end, base);
 	if (errno == ERANGE) {
-		p_err("invalid %s '%s': out of range", what, s);
+		p_error(ERANGE, "invalid %s '%s': more than 64 bits", what, s);
 		return -ERANGE;
 	}
-	if (errno || *end) {
-		p_err("invalid %s '%s': not a number", what, s);
+	if (suffix && *end && !end[1]) {
+		switch (*end) {
+		case 'k': case 'K': mul = 1ull << 10; end++; break;
+		case 'm': case 'M': mul = 1ull << 20; end++; break;
+		case 'g': case 'G': mul = 1ull << 30; end++; break;
+		}
+	}
+	if (*end) {
+		p_error(EINVAL, "invalid %s '%s': '%c' is not a %s digit%s", what, s, *end,
+			base == 16 ? "hex" : "decimal", suffix ? " or a K, M, G suffix" : "");
 		return -EINVAL;
 	}
-	*v = x;
+	if (mul > 1 && x > UINT64_MAX / mul) {
+		p_error(ERANGE, "invalid %s '%s': more than 64 bits", what, s);
+		return -ERANGE;
+	}
+	*v = x * mul;
 	return 0;
+}
+
+int parse_size(const char *s, const char *what, uint64_t *v)
+{
+	return parse_number(s, what, true, v);
+}
+
+int parse_uint(const char *s, const char *what, uint64_t *v)
+{
+	return parse_number(s, what, false, v);
 }
 
 int parse_pid(const char *s, pid_t *pid)
@@ -150,13 +122,13 @@ int parse_pid(const char *s, pid_t *pid)
 	char *end;
 
 	if (!s || !*s || !isdigit((unsigned char)*s)) {
-		p_err("invalid pid '%s': expected a positive decimal number", s ? s : "");
+		p_error(EINVAL, "invalid pid '%s': expected a positive decimal number", s ? s : "");
 		return -EINVAL;
 	}
 	errno = 0;
 	v = strtoull(s, &end, 10);
 	if (errno || *end || v == 0 || v > 4194304) {
-		p_err("invalid pid '%s': expected 1..4194304", s);
+		p_error(EINVAL, "invalid pid '%s': expected 1..4194304", s);
 		return -EINVAL;
 	}
 	*pid = (pid_t)v;
@@ -174,33 +146,33 @@ int parse_addr(const char *s, uint64_t *addr)
 	char *end;
 
 	if (!s || !*s) {
-		p_err("invalid address '': expected hex");
+		p_error(EINVAL, "invalid address '': expected hex");
 		return -EINVAL;
 	}
 	if (p[0] == '0' && (p[1] == 'x' || p[1] == 'X'))
 		p += 2;
 	if (!*p || !isxdigit((unsigned char)*p)) {
-		p_err("invalid address '%s': expected hex digits", s);
+		p_error(EINVAL, "invalid address '%s': expected hex digits", s);
 		return -EINVAL;
 	}
 	errno = 0;
 	v = strtoull(p, &end, 16);
-	if (errno == ERANGE || strlen(p) > 16) {
-		p_err("invalid address '%s': more than 64 bits", s);
+	if (errno == ERANGE || strspn(p, "0123456789abcdefABCDEF") > 16) {
+		p_error(ERANGE, "invalid address '%s': more than 64 bits", s);
 		return -ERANGE;
 	}
 	if (*end) {
-		p_err("invalid address '%s': '%c' is not a hex digit", s, *end);
+		p_error(EINVAL, "invalid address '%s': '%c' is not a hex digit", s, *end);
 		return -EINVAL;
 	}
 	/* Kernel halves start at 0xffff8... (4-level) and 0xff0... (5-level);
 	 * user halves end below 1 << 47 or 1 << 56.  Between: non-canonical. */
 	if (v >= 0xff00000000000000ull) {
-		p_err("invalid address '%s': a kernel address, not a user one", s);
+		p_error(EINVAL, "invalid address '%s': a kernel address, not a user one", s);
 		return -EINVAL;
 	}
 	if (v >> 56) {
-		p_err("invalid address '%s': not canonical", s);
+		p_error(EINVAL, "invalid address '%s': not canonical", s);
 		return -EINVAL;
 	}
 	*addr = v;
@@ -209,53 +181,110 @@ int parse_addr(const char *s, uint64_t *addr)
 
 /* ---- processes --------------------------------------------------------- */
 
-int check_pid(pid_t pid)
+static ssize_t read_small(const char *path, char *buf, size_t sz)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, sz - 1);
+	close(fd);
+	if (n < 0)
+		return -errno;
+	buf[n] = 0;
+	return n;
+}
+
+bool pid_exists(pid_t pid)
 {
 	char path[64];
 
-	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
-	if (access(path, F_OK)) {
-		p_err("no such process: %d", pid);
-		return -ESRCH;
-	}
-	return 0;
+	snprintf(path, sizeof(path), "/proc/%d", pid);
+	return access(path, F_OK) == 0;
 }
 
-/* PF_KTHREAD in the flags field (9th) of /proc/PID/stat. */
-bool pid_is_kthread(pid_t pid)
+/* Field f (1-based, after the comm) of /proc/PID/stat, or NULL. */
+static const char *stat_field(pid_t pid, int f, char *buf, size_t sz)
 {
-	char path[64], buf[1024], *p;
-	unsigned long flags;
-	ssize_t n;
-	int fd, i;
+	char path[64], *p;
+	int i;
 
 	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return false;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return false;
-	buf[n] = 0;
+	if (read_small(path, buf, sz) <= 0)
+		return NULL;
 	p = strrchr(buf, ')');	/* comm may hold spaces and parentheses */
-	if (!p)
-		return false;
-	for (i = 0; i < 7 && p; i++)	/* state ppid pgrp session tty tpgid flags */
+	for (i = 0; i < f && p; i++)
 		p = strchr(p + 1, ' ');
-	if (!p)
-		return false;
-	flags = strtoul(p + 1, NULL, 10);
-	return flags & 0x00200000;
+	return p ? p + 1 : NULL;
+}
+
+bool pid_is_kthread(pid_t pid)
+{
+	char buf[1024];
+	const char *p = stat_field(pid, 7, buf, sizeof(buf));	/* flags */
+
+	return p && (strtoul(p, NULL, 10) & 0x00200000);	/* PF_KTHREAD */
+}
+
+bool pid_is_zombie(pid_t pid)
+{
+	char buf[1024];
+	const char *p = stat_field(pid, 1, buf, sizeof(buf));	/* state */
+
+	return p && (*p == 'Z' || *p == 'X');
+}
+
+const char *pid_cmdline(pid_t pid, char *buf, size_t sz)
+{
+	char path[64];
+	ssize_t n, i;
+
+	snprintf(path, sizeof(path), "/proc/%d/cmdline", pid);
+	n = read_small(path, buf, sz);
+	if (n > 0) {
+		for (i = 0; i < n - 1; i++)
+			if (!buf[i])
+				buf[i] = ' ';
+		return buf;
+	}
+	snprintf(path, sizeof(path), "/proc/%d/comm", pid);
+	n = read_small(path, buf + 1, sz - 2);
+	if (n <= 0)
+		return "?";
+	buf[0] = '[';
+	if (buf[n] == '\n')
+		n--;
+	buf[n + 1] = ']';
+	buf[n + 2] = 0;
+	return buf;
+}
+
+int pid_no_vmas(pid_t pid, char *msg, size_t sz)
+{
+	if (!pid_exists(pid)) {
+		snprintf(msg, sz, "no such process: %d", pid);
+		return ESRCH;
+	}
+	if (pid_is_kthread(pid)) {
+		snprintf(msg, sz, "process %d is a kernel thread: it has no user address space",
+			 pid);
+		return EINVAL;
+	}
+	if (pid_is_zombie(pid)) {
+		snprintf(msg, sz, "process %d has exited: it has no address space left", pid);
+		return ESRCH;
+	}
+	snprintf(msg, sz, "process %d's mappings cannot be read (another pid namespace, or it "
+		 "is exiting)", pid);
+	return EACCES;
 }
 
 /* ---- BPF --------------------------------------------------------------- */
 
 static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
 {
-	if (level == LIBBPF_DEBUG || (!verbose && level != LIBBPF_WARN))
-		return 0;
-	if (!verbose)
+	if (!verbose || level == LIBBPF_DEBUG)
 		return 0;
 	return vfprintf(stderr, fmt, ap);
 }
@@ -275,6 +304,8 @@ const char *bpf_err_hint(int err)
 		return "this kernel has no BPF syscall";
 	return strerror(-err);
 }
+
+/* ---- VMAs -------------------------------------------------------------- */
 
 void vm_flags_perms(uint64_t f, char perms[5])
 {
@@ -309,6 +340,8 @@ void jw_vma(const struct vms_vma *r, const char *name)
 	jw_u64("inode", r->ino);
 	jw_str("kind", vma_kind_name(r->name_kind));
 	jw_str("name", name);
+	if (r->rflags & VMS_R_NAME_TRUNC)
+		jw_bool("name_truncated", true);
 }
 
 void fput_name(FILE *f, const char *name)

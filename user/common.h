@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* Shared CLI helpers: errors, JSON output, argument parsing, BPF set-up. */
+/* Shared CLI helpers: errors, argument parsing, processes, formatting. */
 #ifndef VMSCOPE_COMMON_H
 #define VMSCOPE_COMMON_H
 
@@ -7,62 +7,67 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <sys/types.h>
+#include "json.h"
 
-#define VMSCOPE_VERSION "0.1"
+#ifndef VMSCOPE_VERSION
+#define VMSCOPE_VERSION "0.0-unknown"
+#endif
 
-extern bool json_output;
+/* Exit status: 0 success, 1 a runtime error, 2 a usage error. */
+#define EXIT_RUNTIME	1
+#define EXIT_USAGE	2
+
 extern bool verbose;
 extern const char *prog_name;
 
-/* Errors: one line on stderr (or a JSON object on stdout with --json). */
-void p_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/*
+ * Errors: one line "vmscope: MESSAGE" on stderr; with --json also the
+ * document {"error": MESSAGE, "errno": ERR} on stdout, unless a document
+ * was already started (then the command ends that one with an error
+ * member itself).  err is an errno value, either sign.
+ */
+void p_error(int err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* A usage error (EINVAL) with a pointer to the command's help. */
+void p_usage(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Progress and notes on stderr (never in JSON). */
 void p_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
-/* A minimal streaming JSON writer for stdout. */
-void jw_start_obj(void);
-void jw_end_obj(void);
-void jw_start_arr(void);
-void jw_end_arr(void);
-void jw_key(const char *k);
-void jw_str(const char *k, const char *v);	/* k may be NULL in arrays */
-void jw_u64(const char *k, uint64_t v);
-void jw_i64(const char *k, int64_t v);
-void jw_hex(const char *k, uint64_t v);	/* "0x..." string */
-void jw_bool(const char *k, bool v);
-void jw_null(const char *k);
-void jw_done(void);			/* newline after the top-level value */
-
-/* Argument parsing.  Each prints its own error naming the bad value. */
+/*
+ * Argument parsing.  Each prints the error, naming the bad value, and
+ * returns -EINVAL or -ERANGE.
+ *   parse_pid:  decimal, 1..4194304
+ *   parse_addr: hex, with or without 0x; a canonical user address
+ *   parse_size: decimal or 0x hex (never octal), with an optional K, M or G
+ *               suffix (powers of 1024); what names the value in messages
+ *   parse_uint: the same without a suffix
+ */
 int parse_pid(const char *s, pid_t *pid);
-int parse_u64(const char *s, const char *what, uint64_t *v);
 int parse_addr(const char *s, uint64_t *addr);
+int parse_size(const char *s, const char *what, uint64_t *v);
+int parse_uint(const char *s, const char *what, uint64_t *v);
 
-/* Process checks against /proc; each prints the error. */
-int check_pid(pid_t pid);		/* 0, or -ESRCH with a message */
+/* Processes, from /proc. */
+bool pid_exists(pid_t pid);
 bool pid_is_kthread(pid_t pid);
+bool pid_is_zombie(pid_t pid);
+/* The command line (or [comm] when it has none) of pid into buf. */
+const char *pid_cmdline(pid_t pid, char *buf, size_t sz);
+/*
+ * Why pid has no VMAs to show (no such process, a kernel thread, exited,
+ * or not visible) into msg; returns the errno.
+ */
+int pid_no_vmas(pid_t pid, char *msg, size_t sz);
 
-/* BPF/libbpf set-up: quiet libbpf unless -v; explain EPERM. */
+/* libbpf and BPF errors. */
 void bpf_setup(void);
 const char *bpf_err_hint(int err);
 
-/* module.c: the module through abi.bpf.c.  The module's ABI version (>0),
- * 0 when it is not loaded (or has no BTF), or -errno when BPF failed. */
-int module_abi(void);
-/* For commands that need the module: 0, or an error message and -errno. */
-int require_module(const char *cmd);
-/* How to load (or build and load) the module, for messages. */
-const char *module_load_hint(void);
-
 /* VMAs, shown the same way by every command. */
+struct vms_vma;
 void vm_flags_perms(uint64_t vm_flags, char perms[5]);	/* "rw-p" */
 const char *vma_kind_name(unsigned int kind);		/* enum vms_name_kind */
-/* The /proc/PID/maps fields of one VMA as JSON members, start to name. */
-struct vms_vma;
 void jw_vma(const struct vms_vma *r, const char *name);
-/*
- * A name for a table or plain text: '\n' becomes "\012", as
- * /proc/PID/maps prints file names, so a name cannot fake a line.
- */
+/* A name in a table: '\n' as "\012", as /proc/PID/maps prints file names. */
 void fput_name(FILE *f, const char *name);
 
 /* Human-friendly size: "4K", "2M", "1.5G". */
@@ -70,4 +75,4 @@ const char *fmt_size(uint64_t bytes, char *buf, size_t sz);
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
-#endif /* VMSCOPE_COMMON_H */
+#endif

@@ -17,6 +17,7 @@
 #include <sys/mman.h>
 #include "cmds.h"
 #include "common.h"
+#include "module.h"
 #include "vmscope_dev_uapi.h"
 
 static const char *const backing_names[] = {
@@ -50,7 +51,7 @@ static int parse_backing(const char *s, __u64 *b)
 			return 0;
 		}
 	}
-	p_err("dev: unknown backing '%s': expected kmalloc, vmalloc or pages", s);
+	p_usage("dev", "unknown backing '%s': expected kmalloc, vmalloc or pages", s);
 	return -EINVAL;
 }
 
@@ -72,43 +73,45 @@ static int dev_setup(struct dev *d, __u64 pages, __u64 backing)
 		int e = errno;
 
 		if (e == ENOENT)
-			p_err("%s: no such device: load the module (insmod kmod/vmscope.ko)", d->path);
+			p_error(e, "%s: no such device: the vmscope module is not loaded: %s", d->path,
+				module_load_hint());
 		else if (e == EACCES)
-			p_err("%s: permission denied: the device is root-only (mode 0600)", d->path);
+			p_error(e, "%s: permission denied: the device is root-only (mode 0600)",
+				d->path);
 		else
-			p_err("%s: %s", d->path, strerror(e));
+			p_error(e, "%s: %s", d->path, strerror(e));
 		return 1;
 	}
 	if (backing && ioctl(d->fd, VMS_DEV_IOC_SET_BACKING, &b)) {
-		p_err("%s: setting backing %s: %s", d->path, bname(backing), strerror(errno));
+		p_error(errno, "%s: setting backing %s: %s", d->path, bname(backing), strerror(errno));
 		return 1;
 	}
 	if (pages && ioctl(d->fd, VMS_DEV_IOC_SET_PAGES, &p)) {
-		p_err("%s: setting %llu pages: %s (1..%d)", d->path, (unsigned long long)pages,
-		      strerror(errno), VMS_DEV_MAX_PAGES);
+		p_error(errno, "%s: setting %llu pages: %s (1..%d)", d->path,
+			(unsigned long long)pages, strerror(errno), VMS_DEV_MAX_PAGES);
 		return 1;
 	}
 	if (ioctl(d->fd, VMS_DEV_IOC_INFO, &d->info)) {
-		p_err("%s: info: %s", d->path, strerror(errno));
+		p_error(errno, "%s: info: %s", d->path, strerror(errno));
 		return 1;
 	}
 	len = d->info.size;
 	d->map = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, d->fd, 0);
 	if (d->map == MAP_FAILED) {
 		d->map = NULL;
-		p_err("%s: mmap of %zu bytes: %s", d->path, len, strerror(errno));
+		p_error(errno, "%s: mmap of %zu bytes: %s", d->path, len, strerror(errno));
 		return 1;
 	}
 	d->pfns = calloc(d->info.pages, sizeof(*d->pfns));
 	if (!d->pfns) {
-		p_err("dev: out of memory");
+		p_error(ENOMEM, "dev: out of memory");
 		return 1;
 	}
 	memset(&d->info, 0, sizeof(d->info));
 	d->info.pfns = (uintptr_t)d->pfns;
 	d->info.pfn_count = len / d->ps;
 	if (ioctl(d->fd, VMS_DEV_IOC_INFO, &d->info)) {
-		p_err("%s: info: %s", d->path, strerror(errno));
+		p_error(errno, "%s: info: %s", d->path, strerror(errno));
 		return 1;
 	}
 	return 0;
@@ -156,7 +159,7 @@ static void json_header(const struct dev *d)
 	jw_str("backing", bname(d->info.backing));
 	jw_u64("pages", d->info.pages);
 	jw_u64("size", d->info.size);
-	jw_hex("address", (uintptr_t)d->map);
+	jw_hex("addr", (uintptr_t)d->map);
 	jw_bool("pfns_visible", pfns_visible(d));
 }
 
@@ -176,7 +179,7 @@ static int dev_info(struct dev *d)
 		for (i = 0; i < d->info.pages; i++) {
 			jw_start_obj();
 			jw_u64("index", i);
-			jw_hex("address", (uintptr_t)(d->map + i * d->ps));
+			jw_hex("addr", (uintptr_t)(d->map + i * d->ps));
 			if (pfns_visible(d))
 				jw_hex("pfn", d->pfns[i]);
 			else
@@ -223,7 +226,7 @@ static int dev_map(struct dev *d, bool hold)
 				 pg[0], pg[1], pg[2], pg[3], pg[4], pg[5], pg[6], pg[7]);
 			jw_start_obj();
 			jw_u64("index", i);
-			jw_hex("address", (uintptr_t)pg);
+			jw_hex("addr", (uintptr_t)pg);
 			jw_str("bytes", line);
 			jw_bool("signature_ok", page_sig_ok(pg, i));
 			if (pfns_visible(d))
@@ -284,19 +287,20 @@ static int dev_fill(struct dev *d, const char *text, __u64 off)
 	bool seen, back_ok;
 
 	if (n > 32) {
-		p_err("dev fill: TEXT is longer than 32 bytes");
-		return 2;
+		p_usage("dev", "fill: TEXT is longer than 32 bytes");
+		return EXIT_USAGE;
 	}
 	if (off > d->info.size || n > d->info.size - off) {
-		p_err("dev fill: offset %llu + %zu bytes is past the buffer (%llu bytes)",
-		      (unsigned long long)off, n, (unsigned long long)d->info.size);
-		return 2;
+		p_usage("dev", "fill: offset %llu + %zu bytes is past the buffer (%llu bytes)",
+			(unsigned long long)off, n, (unsigned long long)d->info.size);
+		return EXIT_USAGE;
 	}
 	at = d->map + off;
 	memcpy(before, at, n);
 	w = pwrite(d->fd, text, n, off);
 	if (w != (ssize_t)n) {
-		p_err("dev fill: write(): %s", w < 0 ? strerror(errno) : "short write");
+		p_error(w < 0 ? errno : EIO, "dev fill: write(): %s",
+			w < 0 ? strerror(errno) : "short write");
 		return 1;
 	}
 	memcpy(after, at, n);
@@ -335,58 +339,78 @@ static int dev_fill(struct dev *d, const char *text, __u64 off)
 
 int do_dev(int argc, char **argv)
 {
+	static const struct option longopts[] = {
+		{ "pages", required_argument, NULL, 'P' },
+		{ "backing", required_argument, NULL, 'B' },
+		{ "offset", required_argument, NULL, 'O' },
+		{ "device", required_argument, NULL, 'D' },
+		{ "hold", no_argument, NULL, 'H' },
+		COMMON_LONG,
+		{}
+	};
 	struct dev d = { .path = VMS_DEV_PATH, .fd = -1 };
+	const char *cmd = argv[0], *sub, *text = NULL;
 	uint64_t pages = 0, off = 0;
+	bool hold = false, have_off = false;
 	__u64 backing = 0;
-	const char *sub, *text = NULL;
-	bool hold = false;
-	int i, rc;
+	int c, rc;
 
-	argc = common_opts(argc, argv, "dev");
-	if (argc < 0)
-		return 0;
-	if (argc < 2) {
-		p_err("dev: expected info, map or fill");
-		cmd_usage("dev");
-		return 2;
-	}
-	sub = argv[1];
-	if (strcmp(sub, "info") && strcmp(sub, "map") && strcmp(sub, "fill")) {
-		p_err("dev: unknown subcommand '%s': expected info, map or fill", sub);
-		return 2;
-	}
-	for (i = 2; i < argc; i++) {
-		if (!strcmp(argv[i], "--pages") && i + 1 < argc) {
-			if (parse_u64(argv[++i], "page count", &pages))
-				return 2;
+	while ((c = getopt_long(argc, argv, COMMON_SHORT, longopts, NULL)) != -1) {
+		switch (c) {
+		case 'P':
+			if (parse_uint(optarg, "page count", &pages))
+				return EXIT_USAGE;
 			if (!pages || pages > VMS_DEV_MAX_PAGES) {
-				p_err("dev: --pages must be 1..%d", VMS_DEV_MAX_PAGES);
-				return 2;
+				p_usage(cmd, "--pages must be 1..%d", VMS_DEV_MAX_PAGES);
+				return EXIT_USAGE;
 			}
-		} else if (!strcmp(argv[i], "--backing") && i + 1 < argc) {
-			if (parse_backing(argv[++i], &backing))
-				return 2;
-		} else if (!strcmp(argv[i], "--offset") && i + 1 < argc && !strcmp(sub, "fill")) {
-			if (parse_u64(argv[++i], "offset", &off))
-				return 2;
-		} else if (!strcmp(argv[i], "--device") && i + 1 < argc) {
-			d.path = argv[++i];
-		} else if (!strcmp(argv[i], "--hold") && !strcmp(sub, "map")) {
+			continue;
+		case 'B':
+			if (parse_backing(optarg, &backing))
+				return EXIT_USAGE;
+			continue;
+		case 'O':
+			if (parse_size(optarg, "offset", &off))
+				return EXIT_USAGE;
+			have_off = true;
+			continue;
+		case 'D':
+			d.path = optarg;
+			continue;
+		case 'H':
 			hold = true;
-		} else if (argv[i][0] != '-' && !strcmp(sub, "fill") && !text) {
-			text = argv[i];
-		} else {
-			p_err("dev %s: unexpected argument '%s'", sub, argv[i]);
-			return 2;
+			continue;
 		}
+		rc = cmd_common(cmd, c, argv);
+		if (rc >= 0)
+			return rc;
 	}
-	if (!strcmp(sub, "fill") && !text) {
-		p_err("dev fill: expected TEXT");
-		return 2;
+	if (optind >= argc) {
+		p_usage(cmd, "expected info, map or fill");
+		return EXIT_USAGE;
+	}
+	sub = argv[optind];
+	if (strcmp(sub, "info") && strcmp(sub, "map") && strcmp(sub, "fill")) {
+		p_usage(cmd, "unknown subcommand '%s': expected info, map or fill", sub);
+		return EXIT_USAGE;
+	}
+	if (!strcmp(sub, "fill")) {
+		if (argc - optind != 2) {
+			p_usage(cmd, "fill: expected TEXT");
+			return EXIT_USAGE;
+		}
+		text = argv[optind + 1];
+	} else if (argc - optind != 1) {
+		p_usage(cmd, "%s: unexpected argument '%s'", sub, argv[optind + 1]);
+		return EXIT_USAGE;
+	}
+	if ((have_off && strcmp(sub, "fill")) || (hold && strcmp(sub, "map"))) {
+		p_usage(cmd, "--offset goes with fill, --hold with map");
+		return EXIT_USAGE;
 	}
 	if (dev_setup(&d, pages, backing)) {
 		dev_close(&d);
-		return 1;
+		return EXIT_RUNTIME;
 	}
 	if (!strcmp(sub, "info"))
 		rc = dev_info(&d);

@@ -1,39 +1,200 @@
 // SPDX-License-Identifier: GPL-2.0
-/* vmscope find PID ADDR...: the VMA of each address, or the next one. */
+/*
+ * vmscope find PID ADDR...: the VMA of each address, or the next one.
+ * Sources, best first: the module's batched lookup kfunc; the BPF VMA
+ * listing (no module); PROCMAP_QUERY on /proc/PID/maps (Linux 6.11+, no
+ * BPF permission needed, so it also works for a user on their own
+ * processes).  The last one reports only the r/w/x/s bits of vm_flags.
+ */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#include <sys/ioctl.h>
 #include "cmds.h"
 #include "common.h"
-#include "memcli.h"
-#include "vma.h"
+#include "memcmd.h"
+#include "module.h"
+#include "vmalist.h"
 
+/* <linux/fs.h> of 6.11; bookworm's headers predate it. */
+struct vms_procmap_query {
+	__u64 size, query_flags, query_addr, vma_start, vma_end, vma_flags, vma_page_size,
+	      vma_offset, inode;
+	__u32 dev_major, dev_minor, vma_name_size, build_id_size;
+	__u64 vma_name_addr, build_id_addr;
+};
+#define VMS_PROCMAP_QUERY	_IOWR('f', 17, struct vms_procmap_query)
+#define VMS_PQ_COVERING_OR_NEXT	0x10
+
+/* The names of the lookups: one string table, vi[i].vma.name_off into it. */
 static const char *name_of(const struct vms_vmainfo *r, const struct vmem_str *names)
 {
 	return r->vma.name_len ? names->s + r->vma.name_off : "";
 }
 
-static void print_json(const struct vms_vmainfo *vi, const struct vmem_str *names, size_t n)
+static int add_name(struct vmem_str *t, const char *s, struct vms_vma *r)
+{
+	size_t n = strlen(s) + 1;
+
+	if (t->cap - t->len < n) {
+		size_t cap = t->cap ? t->cap * 2 : 4096;
+		char *p;
+
+		while (cap - t->len < n)
+			cap *= 2;
+		p = realloc(t->s, cap);
+		if (!p)
+			return -ENOMEM;
+		t->s = p;
+		t->cap = cap;
+	}
+	memcpy(t->s + t->len, s, n);
+	r->name_off = t->len;
+	r->name_len = n - 1;
+	t->len += n;
+	return 0;
+}
+
+/* From the BPF listing: the covering VMA or the next one, by binary search. */
+static int find_listing(pid_t pid, struct vms_vmainfo *vi, size_t n, struct vmem_str *names)
+{
+	struct vmalist l = {};
+	struct vma_bpf *obj;
+	size_t i, nv;
+	int err, found = 0;
+
+	obj = vmalist_open(VMALIST_RECORDS, &err);
+	if (!obj)
+		return err;
+	err = vmalist_collect(obj, pid, &l);
+	vmalist_close(obj);
+	if (err)
+		goto out;
+	/* The [vsyscall] gate VMA is not in the VMA tree: lookups never see it. */
+	for (nv = l.n; nv && l.v[nv - 1].start >= VMS_VSYSCALL_START; nv--)
+		;
+	if (!nv) {
+		err = -ESRCH;
+		goto out;
+	}
+	for (i = 0; i < n && !err; i++) {
+		size_t lo = 0, hi = nv;
+
+		while (lo < hi) {	/* the first VMA with end > addr */
+			size_t mid = (lo + hi) / 2;
+
+			if (l.v[mid].end > vi[i].addr)
+				hi = mid;
+			else
+				lo = mid + 1;
+		}
+		if (lo == nv) {
+			vi[i].err = -ENOENT;
+			continue;
+		}
+		vi[i].vma = l.v[lo];
+		err = add_name(names, vma_name_of(&l, &l.v[lo]), &vi[i].vma);
+		found++;
+	}
+out:
+	vmalist_free(&l);
+	return err ? err : found;
+}
+
+static unsigned int kind_of(const char *name, __u64 ino)
+{
+	if (!*name)
+		return VMS_NAME_NONE;
+	if (!strcmp(name, "[heap]"))
+		return VMS_NAME_HEAP;
+	if (!strcmp(name, "[stack]"))
+		return VMS_NAME_STACK;
+	if (!strncmp(name, "[anon:", 6))
+		return VMS_NAME_ANON;
+	if (!strncmp(name, "[anon_shmem:", 12))
+		return VMS_NAME_ANON_SHMEM;
+	if (name[0] == '[' && !ino)
+		return VMS_NAME_SPECIAL;
+	return VMS_NAME_FILE;
+}
+
+/* From PROCMAP_QUERY: -ENOTTY where the kernel has no such ioctl. */
+static int find_procmap(pid_t pid, struct vms_vmainfo *vi, size_t n, struct vmem_str *names)
+{
+	char path[64], name[4096];
+	int fd, found = 0, err = 0;
+	size_t i;
+
+	snprintf(path, sizeof(path), "/proc/%d/maps", pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	for (i = 0; i < n && !err; i++) {
+		struct vms_procmap_query q = {
+			.size = sizeof(q), .query_flags = VMS_PQ_COVERING_OR_NEXT,
+			.query_addr = vi[i].addr, .vma_name_addr = (uintptr_t)name,
+			.vma_name_size = sizeof(name),
+		};
+		struct vms_vma *r = &vi[i].vma;
+
+		if (ioctl(fd, VMS_PROCMAP_QUERY, &q)) {
+			if (errno == ENOENT) {
+				vi[i].err = -ENOENT;
+				continue;
+			}
+			err = -errno;
+			break;
+		}
+		memset(r, 0, sizeof(*r));
+		r->start = q.vma_start;
+		r->end = q.vma_end;
+		/* PROCMAP_QUERY_VMA_{READABLE,WRITABLE,EXECUTABLE,SHARED} */
+		r->vm_flags = (q.vma_flags & 1 ? VMS_VM_READ : 0) | (q.vma_flags & 2 ? VMS_VM_WRITE : 0) |
+			      (q.vma_flags & 4 ? VMS_VM_EXEC : 0) |
+			      (q.vma_flags & 8 ? VMS_VM_MAYSHARE | VMS_VM_SHARED : 0);
+		r->pgoff = q.vma_offset;
+		r->ino = q.inode;
+		r->dev = q.dev_major << 20 | q.dev_minor;
+		r->pid = pid;
+		if (!q.vma_name_size)
+			name[0] = 0;
+		r->name_kind = kind_of(name, q.inode);
+		err = add_name(names, name, r);
+		found++;
+	}
+	close(fd);
+	return err ? err : found;
+}
+
+static void print_json(pid_t pid, const char *source, const struct vms_vmainfo *vi,
+		       const struct vmem_str *names, size_t n)
 {
 	size_t i;
 
+	jw_start_obj();
+	jw_u64("pid", pid);
+	jw_str("source", source);
+	jw_key("lookups");
 	jw_start_arr();
 	for (i = 0; i < n; i++) {
 		const struct vms_vmainfo *r = &vi[i];
 
 		jw_start_obj();
 		jw_hex("addr", r->addr);
-		if (r->err) {
-			jw_bool("found", false);
+		jw_bool("found", !r->err);
+		if (!r->err) {
+			jw_bool("covering", r->addr >= r->vma.start);
+			jw_key("vma");
+			jw_start_obj();
+			jw_vma(&r->vma, name_of(r, names));
 			jw_end_obj();
-			continue;
 		}
-		jw_bool("found", true);
-		jw_bool("covering", r->addr >= r->vma.start);
-		jw_vma(&r->vma, name_of(r, names));
 		jw_end_obj();
 	}
 	jw_end_arr();
+	jw_end_obj();
 	jw_done();
 }
 
@@ -80,60 +241,84 @@ static void print_table(const struct vms_vmainfo *vi, const struct vmem_str *nam
 
 int do_find(int argc, char **argv)
 {
+	static const struct option longopts[] = { COMMON_LONG, {} };
+	const char *cmd = argv[0], *source;
 	struct vms_vmainfo *vi = NULL;
 	struct vmem_str names = {};
 	struct vmem *v = NULL;
+	int c, i, n, ret, rc;
 	pid_t pid;
-	int i, n, ret, rc = 1;
 
-	argc = common_opts(argc, argv, "find");
-	if (argc < 0)
-		return 0;
-	for (i = 1; i < argc; i++) {
-		if (argv[i][0] == '-' && argv[i][1]) {
-			p_err("find: unknown option '%s'", argv[i]);
-			return 2;
-		}
+	while ((c = getopt_long(argc, argv, COMMON_SHORT, longopts, NULL)) != -1) {
+		rc = cmd_common(cmd, c, argv);
+		if (rc >= 0)
+			return rc;
 	}
-	if (argc < 3) {
-		p_err("find: expected a PID and at least one address");
-		cmd_usage("find");
-		return 2;
+	if (argc - optind < 2) {
+		p_usage(cmd, "expected a PID and at least one address");
+		return EXIT_USAGE;
 	}
-	if (parse_pid(argv[1], &pid))
-		return 2;
-	n = argc - 2;
+	if (parse_pid(argv[optind], &pid))
+		return EXIT_USAGE;
+	n = argc - optind - 1;
 	vi = calloc(n, sizeof(*vi));
 	if (!vi) {
-		p_err("find: out of memory");
-		return 1;
+		p_error(ENOMEM, "%s: out of memory", cmd);
+		return EXIT_RUNTIME;
 	}
 	for (i = 0; i < n; i++) {
 		uint64_t a;
 
-		if (parse_addr(argv[i + 2], &a)) {
+		if (parse_addr(argv[optind + 1 + i], &a)) {
 			free(vi);
-			return 2;
+			return EXIT_USAGE;
 		}
 		vi[i].addr = a;
 	}
-	v = memcli_open("find");
-	if (!v)
-		goto out;
-	ret = vmem_find(v, pid, vi, n, &names);
+	rc = EXIT_RUNTIME;
+	v = memcmd_try_open();
+	if (v) {
+		source = "module";
+		ret = vmem_find(v, pid, vi, n, &names);
+	} else {
+		source = "listing";
+		ret = find_listing(pid, vi, n, &names);
+		if (ret == -EPERM || ret == -EACCES) {
+			/* No BPF permission: the kernel's own ioctl, where it has one. */
+			source = "procmap_query";
+			for (i = 0; i < n; i++)
+				vi[i].err = 0;
+			ret = find_procmap(pid, vi, n, &names);
+			if (ret == -ENOTTY || ret == -EINVAL)
+				ret = -EPERM;
+		}
+	}
 	if (ret < 0) {
-		memcli_err("find", pid, ret, 0, 0);
+		char msg[256];
+
+		if (ret == -ESRCH || ret == -ENOENT || ret == -EINVAL) {
+			ret = -pid_no_vmas(pid, msg, sizeof(msg));
+			p_error(ret, "%s", msg);
+		} else if (ret == -EPERM) {
+			p_error(ret, "%s: permission denied: looking into process %d needs BPF (root, "
+				"or CAP_BPF and CAP_PERFMON), or PROCMAP_QUERY (Linux 6.11+) on a "
+				"process of yours", cmd, pid);
+		} else {
+			memcmd_err(cmd, pid, ret, 0, false);
+		}
 		goto out;
 	}
+	if (verbose)
+		p_info("%s: VMAs from %s\n", cmd, source);
 	if (json_output)
-		print_json(vi, &names, n);
+		print_json(pid, source, vi, &names, n);
 	else
 		print_table(vi, &names, n);
 	rc = 0;
 	/* Every address without a VMA at or after it is an error too. */
 	for (i = 0; i < n; i++)
 		if (vi[i].err)
-			rc = 1;
+			rc = EXIT_RUNTIME;
 out:
 	vmem_close(v);
 	vmem_str_free(&names);

@@ -1,132 +1,378 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * vmscope: look inside a Linux process's virtual memory.
- * Command dispatch and shared option handling.
+ * The command table, global options and help.
  */
 #include <errno.h>
-#include <string.h>
 #include <stdlib.h>
+#include <string.h>
 #include "cmds.h"
 #include "common.h"
 #include "vmscope_uapi.h"
 
 static const struct cmd cmds[] = {
-	{ "maps", do_maps, "maps PID [--maps] | maps --all",
-	  "list a process's VMAs (table; --maps: exact /proc/PID/maps text; --all: every process)" },
-	{ "pin", do_pin, "pin PATH [--pid PID]",
-	  "pin a cat-able /proc/PID/maps-style listing in bpffs (all processes, or one)" },
-	{ "unpin", do_unpin, "unpin PATH", "remove a listing pinned by 'vmscope pin'" },
-	{ "status", do_status, "status",
-	  "kernel, BTF, BPF permission, module and ABI version" },
-	{ "find", do_find, "find PID ADDR...", "the VMA of each address (or the next one)" },
-	{ "page", do_page, "page PID ADDR... | page PID ADDR --range LEN | page PID --range NAME",
-	  "page-table walk of an address down to the page (--range: per-page table)" },
-	{ "read", do_read, "read PID ADDR LEN [--format hex|raw|str|u8|u16|u32|u64]",
-	  "read another process's memory (hexdump by default)" },
-	{ "write", do_write, "write PID ADDR (--hex B|--str S|--u8..--u64 V) [--force]",
-	  "write another process's memory through copy-on-write; prints old and new bytes" },
-	{ "listvma", do_maps, "listvma PID", "alias of maps" },
-	{ "findvma", do_find, "findvma PID ADDR...", "alias of find" },
-	{ "findpage", do_page, "findpage PID ADDR...", "alias of page" },
-	{ "writeval", do_write, "writeval PID ADDR ...", "alias of write" },
-	{ "dev", do_dev, "dev info|map [--hold]|fill TEXT [--offset N] [--pages N] [--backing kmalloc|vmalloc|pages]",
-	  "the /dev/vmscope mmap device in action: PFNs, the signature through mmap, write() seen in the mapping" },
+	{ "maps", do_maps,
+	  "maps [OPTIONS] PID...\n"
+	  "maps --all [--pid PID]... [--comm NAME]... [OPTIONS]",
+	  "the VMAs of processes: a table with sizes, /proc/PID/maps text, or memory use",
+	  "  -a, --all          every process, in one iterator pass\n"
+	  "      --pid PID      with --all: only this process (repeatable)\n"
+	  "      --comm NAME    with --all: only processes named NAME (repeatable)\n"
+	  "  -m, --maps         exactly /proc/PID/maps; with several processes or --all,\n"
+	  "                     a line \"==> /proc/PID/maps <==\" before each\n"
+	  "  -x, --extended     memory use per VMA, like pmap -x: RSS, PSS, dirty, swap\n"
+	  "                     and anonymous kB, and a total; from the module's page\n"
+	  "                     walk when it is loaded, else from /proc/PID/smaps\n"
+	  "examples:\n"
+	  "  vmscope maps 1234\n"
+	  "  vmscope maps -x 1234\n"
+	  "  vmscope maps --maps 1234 | diff - /proc/1234/maps\n"
+	  "  vmscope maps --all --comm sshd\n",
+	  NULL, 0 },
+	{ "find", do_find,
+	  "find [OPTIONS] PID ADDR...",
+	  "the VMA holding each address, or the next one after it",
+	  "  ADDR is hex, with or without 0x.  Uses the module when it is loaded,\n"
+	  "  else PROCMAP_QUERY (Linux 6.11+), else the VMA listing.\n"
+	  "examples:\n"
+	  "  vmscope find 1234 0x7ffd1c2a1f00 55d0c0ffe000\n"
+	  "  vmscope -j find 1234 0\n",
+	  NULL, 0 },
+	{ "page", do_page,
+	  "page [OPTIONS] PID ADDR...\n"
+	  "page [OPTIONS] PID ADDR --range LEN\n"
+	  "page [OPTIONS] PID --range NAME",
+	  "the page-table walk of addresses (every level, the page and its state)",
+	  "  -r, --range LEN|NAME   a per-page table of LEN bytes from ADDR, or of the\n"
+	  "                         first VMA named NAME ([heap], [stack], a file's\n"
+	  "                         path or base name), grouped into runs, with a\n"
+	  "                         summary; holes between VMAs are skipped.  LEN is\n"
+	  "                         decimal or 0x hex, with K, M or G.  Ctrl-C stops\n"
+	  "                         it and prints the summary so far\n"
+	  "  PFNs, physical addresses and page state need CAP_SYS_ADMIN.\n"
+	  "examples:\n"
+	  "  vmscope page 1234 0x7ffd1c2a1f00\n"
+	  "  vmscope page 1234 0x7f0000000000 --range 64M\n"
+	  "  vmscope page 1234 --range '[heap]'\n",
+	  NULL, 1 },
+	{ "read", do_read,
+	  "read [OPTIONS] PID ADDR LEN",
+	  "read another process's memory through the fault path",
+	  "  -f, --format F     hex (default: a hexdump), raw, str, u8, u16, u32 or u64;\n"
+	  "                     for uN, LEN must be a multiple of N/8\n"
+	  "  LEN is decimal or 0x hex, with K, M or G; at most 256M.\n"
+	  "examples:\n"
+	  "  vmscope read 1234 0x55d0c0ffe2a0 64\n"
+	  "  vmscope read 1234 0x55d0c0ffe2a0 16 --format u64\n"
+	  "  vmscope read 1234 0x7f0000000000 1M --format raw > dump.bin\n",
+	  NULL, 1 },
+	{ "write", do_write,
+	  "write [OPTIONS] PID ADDR (--hex BYTES|--str TEXT|--u8..--u64 VALUE)",
+	  "write another process's memory through copy-on-write (all or nothing)",
+	  "      --hex BYTES    bytes as hex digits (\"deadbeef\"), at most 64K\n"
+	  "      --str TEXT     the bytes of TEXT (no NUL added)\n"
+	  "      --u8, --u16, --u32, --u64 VALUE\n"
+	  "                     an integer (decimal or 0x hex), little-endian\n"
+	  "      --force        also into a read-only private mapping, as a COW copy\n"
+	  "                     (like a debugger's breakpoint)\n"
+	  "  Prints the bytes before and after.  Nothing is written unless all of\n"
+	  "  them can be.\n"
+	  "examples:\n"
+	  "  vmscope write 1234 0x55d0c0ffe2a0 --str hello\n"
+	  "  vmscope write 1234 0x55d0c0ffe2a8 --u64 0x1122334455667788\n",
+	  NULL, 1 },
+	{ "pin", do_pin,
+	  "pin [OPTIONS] PATH [--pid PID]",
+	  "pin a cat-able /proc/PID/maps listing (all processes, or one) in bpffs",
+	  "      --pid PID      only this process\n"
+	  "  PATH must be on a BPF filesystem; 'cat PATH' then lists the VMAs.\n"
+	  "examples:\n"
+	  "  vmscope pin /sys/fs/bpf/maps1234 --pid 1234 && cat /sys/fs/bpf/maps1234\n",
+	  NULL, 0 },
+	{ "unpin", do_unpin,
+	  "unpin [OPTIONS] PATH",
+	  "remove a listing pinned by 'vmscope pin'",
+	  "  Refuses anything that is not a pinned iterator link.\n"
+	  "examples:\n"
+	  "  vmscope unpin /sys/fs/bpf/maps1234\n",
+	  NULL, 0 },
+	{ "status", do_status,
+	  "status [OPTIONS]",
+	  "the kernel, BTF, BPF permission and the module: loaded, its ABI, how to load it",
+	  "examples:\n"
+	  "  vmscope status\n"
+	  "  vmscope -j status\n",
+	  NULL, 0 },
+	{ "dev", do_dev,
+	  "dev [OPTIONS] info|map|fill TEXT",
+	  "the /dev/vmscope mmap device in action",
+	  "  info               the buffer's pages and the PFN behind each\n"
+	  "  map                every page's signature, read through the mapping\n"
+	  "  fill TEXT          a write() seen in the mapping, a store seen by read()\n"
+	  "      --pages N      buffer size, 1..1024 pages (default 16)\n"
+	  "      --backing B    kmalloc (default), vmalloc or pages\n"
+	  "      --offset N     where fill writes (decimal or 0x hex, K, M, G)\n"
+	  "      --hold         map: keep the mapping until stdin closes\n"
+	  "      --device PATH  another device node (default /dev/vmscope)\n"
+	  "examples:\n"
+	  "  vmscope dev info --backing vmalloc --pages 4\n"
+	  "  vmscope dev fill hello --offset 8200\n",
+	  NULL, 1 },
+	{ "help", do_help,
+	  "help [COMMAND]",
+	  "this overview, or one command's usage, options and examples",
+	  "", NULL, 0 },
+	/* The memory labs' command names. */
+	{ "listvma", do_maps, "listvma [OPTIONS] PID...", "lab alias of maps", "", "maps", 0 },
+	{ "findvma", do_find, "findvma [OPTIONS] PID ADDR...", "lab alias of find", "", "find", 0 },
+	{ "findpage", do_page, "findpage [OPTIONS] PID ADDR...", "lab alias of page", "", "page", 1 },
+	{ "writeval", do_write, "writeval [OPTIONS] PID ADDR --u64 VALUE ...", "lab alias of write",
+	  "", "write", 1 },
 };
+
+const struct cmd *cmd_find(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(cmds); i++)
+		if (!strcmp(cmds[i].name, name))
+			return &cmds[i];
+	return NULL;
+}
+
+static void print_usage_lines(FILE *f, const char *usage, const char *first, const char *rest)
+{
+	const char *p = usage, *nl;
+	bool one = true;
+
+	while (*p) {
+		nl = strchr(p, '\n');
+		fprintf(f, "%s%s %.*s\n", one ? first : rest, prog_name,
+			(int)(nl ? nl - p : (long)strlen(p)), p);
+		one = false;
+		p = nl ? nl + 1 : p + strlen(p);
+	}
+}
+
+/* text, word-wrapped at 79 columns, each line indented by indent spaces. */
+static void print_wrapped(FILE *f, const char *text, int indent)
+{
+	const char *p = text;
+
+	while (*p) {
+		int room = 79 - indent, n = strlen(p);
+
+		if (n > room) {
+			n = room;
+			while (n > 0 && p[n] != ' ')
+				n--;
+			if (!n)
+				n = room;
+		}
+		fprintf(f, "%*s%.*s\n", indent, "", n, p);
+		p += n;
+		while (*p == ' ')
+			p++;
+	}
+}
+
+void cmd_print_help(FILE *f, const struct cmd *c)
+{
+	if (c->alias_of) {
+		fprintf(f, "'%s' is the lab's name for '%s %s':\n\n", c->name, prog_name, c->alias_of);
+		c = cmd_find(c->alias_of);
+	}
+	print_usage_lines(f, c->usage, "usage: ", "       ");
+	fprintf(f, "\n%s.\n", c->summary);
+	if (c->needs_module)
+		fprintf(f, "It needs the vmscope kernel module.\n");
+	if (*c->help)
+		fprintf(f, "\n%s", c->help);
+	fprintf(f, "\ncommon options: -j/--json, -p/--pretty (indented JSON), -v/--verbose, "
+		   "-h/--help\n");
+}
+
+static void cmd_help_json(const struct cmd *c)
+{
+	const char *p, *nl;
+
+	jw_start_obj();
+	jw_str("command", c->name);
+	if (c->alias_of)
+		jw_str("alias_of", c->alias_of);
+	jw_key("usage");
+	jw_start_arr();
+	for (p = c->usage; *p; p = nl ? nl + 1 : p + strlen(p)) {
+		nl = strchr(p, '\n');
+		jw_strn(NULL, p, nl ? (size_t)(nl - p) : strlen(p));
+	}
+	jw_end_arr();
+	jw_str("summary", c->summary);
+	jw_bool("needs_module", c->needs_module);
+	jw_str("help", c->help);
+	jw_end_obj();
+}
 
 static void usage(FILE *f)
 {
 	size_t i;
 
-	fprintf(f, "usage: %s [-j|--json] [-v] COMMAND [ARGS]\n\ncommands:\n", prog_name);
-	for (i = 0; i < ARRAY_SIZE(cmds); i++)
-		fprintf(f, "  %-36s %s\n", cmds[i].usage, cmds[i].help);
-	fprintf(f, "\noptions: -j/--json JSON output, -v/--verbose libbpf messages, "
-		   "-h/--help, -V/--version\n"
-		   "'%s COMMAND --help' shows one command's usage.\n", prog_name);
+	fprintf(f, "usage: %s [-j|--json] [-p|--pretty] [-v|--verbose] COMMAND [ARGS]\n"
+		   "       %s help COMMAND | COMMAND --help | -V|--version\n\n"
+		   "Look inside a process's virtual memory: its mappings, the page tables\n"
+		   "under an address, the page and its bytes.\n\n", prog_name, prog_name);
+	for (i = 0; i < ARRAY_SIZE(cmds); i++) {
+		if (cmds[i].alias_of || !strcmp(cmds[i].name, "help"))
+			continue;
+		char line[256];
+
+		print_usage_lines(f, cmds[i].usage, "  ", "  ");
+		snprintf(line, sizeof(line), "%s%s", cmds[i].summary,
+			 cmds[i].needs_module ? " [module]" : "");
+		print_wrapped(f, line, 6);
+	}
+	fprintf(f, "\nCommands marked [module] need the vmscope kernel module; the others work\n"
+		   "with BPF alone.  Lab aliases: listvma (maps), findvma (find), findpage\n"
+		   "(page), writeval (write).  Exit status: 0 ok, 1 runtime error, 2 usage.\n");
 }
 
-void cmd_usage(const char *name)
+static void usage_json(void)
 {
 	size_t i;
 
-	for (i = 0; i < ARRAY_SIZE(cmds); i++) {
-		if (!strcmp(cmds[i].name, name)) {
-			fprintf(stderr, "usage: %s %s\n  %s\n", prog_name, cmds[i].usage, cmds[i].help);
-			return;
+	jw_start_obj();
+	jw_str("program", prog_name);
+	jw_str("version", VMSCOPE_VERSION);
+	jw_key("commands");
+	jw_start_arr();
+	for (i = 0; i < ARRAY_SIZE(cmds); i++)
+		cmd_help_json(&cmds[i]);
+	jw_end_arr();
+	jw_end_obj();
+	jw_done();
+}
+
+int do_help(int argc, char **argv)
+{
+	const struct cmd *c;
+
+	if (argc > 2) {
+		p_usage("help", "expected at most one command name");
+		return EXIT_USAGE;
+	}
+	if (argc < 2) {
+		if (json_output)
+			usage_json();
+		else
+			usage(stdout);
+		return 0;
+	}
+	c = cmd_find(argv[1]);
+	if (!c) {
+		p_usage(NULL, "unknown command '%s'", argv[1]);
+		return EXIT_USAGE;
+	}
+	if (json_output) {
+		cmd_help_json(c);
+		jw_done();
+	} else {
+		cmd_print_help(stdout, c);
+	}
+	return 0;
+}
+
+void cmd_begin(void)
+{
+	optind = 0;	/* a full reset of getopt's state */
+	opterr = 0;
+}
+
+int cmd_common(const char *cmd, int c, char **argv)
+{
+	switch (c) {
+	case 'j':
+		json_output = true;
+		return -1;
+	case 'p':
+		json_output = json_pretty = true;
+		return -1;
+	case 'v':
+		verbose = true;
+		return -1;
+	case 'h':
+		if (json_output) {
+			char *av[] = { "help", (char *)cmd, NULL };
+
+			return do_help(2, av);
 		}
+		cmd_print_help(stdout, cmd_find(cmd));
+		return 0;
+	case ':':
+		p_usage(cmd, "%s needs a value", argv[optind - 1]);
+		return EXIT_USAGE;
+	default:
+		if (optopt)
+			p_usage(cmd, "unknown option '-%c'", optopt);
+		else
+			p_usage(cmd, "unknown option '%s'", argv[optind - 1]);
+		return EXIT_USAGE;
 	}
 }
 
-int common_opts(int argc, char **argv, const char *name)
+static void version(void)
 {
-	int i, o = 1;
-
-	for (i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--")) {
-			while (i < argc)
-				argv[o++] = argv[i++];
-			break;
-		}
-		if (!strcmp(argv[i], "-j") || !strcmp(argv[i], "--json")) {
-			json_output = true;
-		} else if (!strcmp(argv[i], "-v") || !strcmp(argv[i], "--verbose")) {
-			verbose = true;
-		} else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
-			size_t c;
-
-			for (c = 0; c < ARRAY_SIZE(cmds); c++)
-				if (!strcmp(cmds[c].name, name))
-					printf("usage: %s %s\n  %s\n", prog_name, cmds[c].usage,
-					       cmds[c].help);
-			return -1;
-		} else {
-			argv[o++] = argv[i];
-		}
+	if (json_output) {
+		jw_start_obj();
+		jw_str("version", VMSCOPE_VERSION);
+		jw_i64("module_abi", VMSCOPE_ABI_VERSION);
+		jw_end_obj();
+		jw_done();
+		return;
 	}
-	argv[o] = NULL;
-	return o;
+	printf("vmscope %s (module ABI %d)\n", VMSCOPE_VERSION, VMSCOPE_ABI_VERSION);
 }
 
 int main(int argc, char **argv)
 {
-	size_t i;
+	const struct cmd *c;
+	int rc;
 
 	setvbuf(stdout, NULL, _IOFBF, 1 << 16);
 	while (argc > 1 && argv[1][0] == '-') {
 		if (!strcmp(argv[1], "-j") || !strcmp(argv[1], "--json")) {
 			json_output = true;
+		} else if (!strcmp(argv[1], "-p") || !strcmp(argv[1], "--pretty")) {
+			json_output = json_pretty = true;
 		} else if (!strcmp(argv[1], "-v") || !strcmp(argv[1], "--verbose")) {
 			verbose = true;
 		} else if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
-			usage(stdout);
+			if (json_output)
+				usage_json();
+			else
+				usage(stdout);
 			return 0;
 		} else if (!strcmp(argv[1], "-V") || !strcmp(argv[1], "--version")) {
-			printf("vmscope %s (module ABI %d)\n", VMSCOPE_VERSION, VMSCOPE_ABI_VERSION);
+			version();
 			return 0;
 		} else {
-			p_err("unknown option '%s'; try '%s --help'", argv[1], prog_name);
-			return 2;
+			p_usage(NULL, "unknown option '%s'", argv[1]);
+			return EXIT_USAGE;
 		}
 		argc--;
 		argv++;
 	}
 	if (argc < 2) {
-		p_err("no command given; try '%s --help'", prog_name);
-		return 2;
+		p_usage(NULL, "no command given");
+		return EXIT_USAGE;
+	}
+	c = cmd_find(argv[1]);
+	if (!c) {
+		p_usage(NULL, "unknown command '%s'", argv[1]);
+		return EXIT_USAGE;
 	}
 	bpf_setup();
-	for (i = 0; i < ARRAY_SIZE(cmds); i++) {
-		if (!strcmp(argv[1], cmds[i].name)) {
-			int rc = cmds[i].fn(argc - 1, argv + 1);
-
-			fflush(stdout);
-			return rc;
-		}
-	}
-	if (!strcmp(argv[1], "help")) {
-		usage(stdout);
-		return 0;
-	}
-	p_err("unknown command '%s'; try '%s --help'", argv[1], prog_name);
-	return 2;
+	cmd_begin();
+	rc = c->fn(argc - 1, argv + 1);
+	fflush(stdout);
+	return rc;
 }

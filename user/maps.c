@@ -1,296 +1,516 @@
 // SPDX-License-Identifier: GPL-2.0
-/* vmscope maps / pin / unpin: VMA listings from the task_vma iterator. */
+/*
+ * vmscope maps: VMA listings from the task_vma iterators, as a table, as
+ * /proc/PID/maps text, or with memory use per VMA (-x, like pmap -x).
+ */
 #include <errno.h>
-#include <libgen.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include <sys/stat.h>
-#include <sys/vfs.h>
-#include <bpf/bpf.h>
-#include <bpf/libbpf.h>
 #include "cmds.h"
 #include "common.h"
+#include "memcmd.h"
+#include "memuse.h"
 #include "vmalist.h"
 
-#ifndef BPF_FS_MAGIC
-#define BPF_FS_MAGIC 0xcafe4a11
-#endif
+struct maps_opts {
+	bool all, text, extended;
+	pid_t *pids;		/* positional PIDs, or --pid filters with --all */
+	size_t npids;
+	const char **comms;	/* --comm filters */
+	size_t ncomms;
+};
 
-static void print_json(const struct vmalist *l, bool all)
+/* One process's VMAs: [first, first + n) of the listing. */
+struct proc {
+	pid_t pid;
+	size_t first, n;
+	int err;		/* it could not be listed: the errno */
+	char msg[256];		/* and why */
+	struct memuse *use;	/* -x: per VMA */
+	struct memuse total;
+	const char *source;	/* -x: "module" or "smaps" */
+};
+
+/* ---- memory use (-x) ----------------------------------------------------------- */
+
+/*
+ * Memory use of each VMA of p: from the module's walk when it can show
+ * page state, else from smaps (and the total from smaps_rollup).
+ */
+static int proc_memuse(struct vmem *v, const struct vmalist *l, struct proc *p)
 {
-	size_t i;
+	struct memuse_vma *sm = NULL;
+	size_t i, j = 0;
+	int n, err;
+
+	p->use = calloc(p->n ? p->n : 1, sizeof(*p->use));
+	if (!p->use)
+		return -ENOMEM;
+	memset(&p->total, 0, sizeof(p->total));
+	if (v) {
+		for (i = 0, err = 0; i < p->n && !err; i++) {
+			const struct vms_vma *r = &l->v[p->first + i];
+
+			if (r->start >= VMS_VSYSCALL_START)
+				continue;	/* the gate VMA: no page tables of the process */
+			err = memuse_walk(v, p->pid, r->start, r->end, &p->use[i]);
+			memuse_add(&p->total, &p->use[i]);
+		}
+		if (!err) {
+			p->source = "module";
+			return 0;
+		}
+		memset(p->use, 0, p->n * sizeof(*p->use));
+		memset(&p->total, 0, sizeof(p->total));
+	}
+	n = smaps_read(p->pid, &sm);
+	if (n < 0)
+		return n;
+	/* Both lists are sorted by address: match them up. */
+	for (i = 0; i < p->n; i++) {
+		const struct vms_vma *r = &l->v[p->first + i];
+
+		while (j < (size_t)n && sm[j].start < r->start)
+			j++;
+		if (j < (size_t)n && sm[j].start == r->start)
+			p->use[i] = sm[j].use;
+	}
+	free(sm);
+	err = smaps_rollup(p->pid, &p->total);
+	if (err)
+		for (i = 0; i < p->n; i++)
+			memuse_add(&p->total, &p->use[i]);
+	p->source = "smaps";
+	return 0;
+}
+
+/* ---- output -------------------------------------------------------------------- */
+
+static void json_use(const struct memuse *m)
+{
+	jw_u64("rss_kb", m->rss >> 10);
+	jw_u64("pss_kb", memuse_pss_kb(m));
+	jw_u64("dirty_kb", m->dirty >> 10);
+	jw_u64("swap_kb", m->swap >> 10);
+	jw_u64("anon_kb", m->anon >> 10);
+}
+
+static void print_json(const struct vmalist *l, const struct proc *ps, size_t np,
+		       const struct maps_opts *o)
+{
+	char cmd[4096];
+	size_t i, k;
 
 	jw_start_arr();
-	for (i = 0; i < l->n; i++) {
-		const struct vms_vma *r = &l->v[i];
+	for (k = 0; k < np; k++) {
+		const struct proc *p = &ps[k];
 
 		jw_start_obj();
-		if (all) {
-			jw_u64("pid", r->pid);
-			jw_str("comm", vma_comm_of(l, r));
+		jw_u64("pid", p->pid);
+		if (p->err) {
+			jw_str("error", p->msg);
+			jw_i64("errno", p->err);
+			jw_end_obj();
+			continue;
 		}
-		jw_vma(r, vma_name_of(l, r));
-		if (r->rflags & VMS_R_NAME_TRUNC)
-			jw_bool("name_truncated", true);
+		jw_str("comm", p->n ? vma_comm_of(l, &l->v[p->first]) : "");
+		jw_str("command", pid_cmdline(p->pid, cmd, sizeof(cmd)));
+		if (o->extended)
+			jw_str("source", p->source);
+		jw_key("vmas");
+		jw_start_arr();
+		for (i = 0; i < p->n; i++) {
+			jw_start_obj();
+			jw_vma(&l->v[p->first + i], vma_name_of(l, &l->v[p->first + i]));
+			if (o->extended)
+				json_use(&p->use[i]);
+			jw_end_obj();
+		}
+		jw_end_arr();
+		if (o->extended) {
+			uint64_t size = 0;
+
+			for (i = 0; i < p->n; i++)
+				size += l->v[p->first + i].end - l->v[p->first + i].start;
+			jw_key("total");
+			jw_start_obj();
+			jw_u64("size_kb", size >> 10);
+			json_use(&p->total);
+			jw_end_obj();
+		}
 		jw_end_obj();
 	}
 	jw_end_arr();
 	jw_done();
 }
 
-static void print_table(const struct vmalist *l, bool all)
+/* Column widths, sized from the rows first. */
+struct widths {
+	int pid, comm, addr, off, dev, ino, size;
+};
+
+static void measure(const struct vmalist *l, size_t first, size_t n, struct widths *w)
 {
-	int wpid = 3, wcomm = 4, waddr = 7, woff = 6, wdev = 3, wino = 5, wsize = 4;
-	char buf[64], perms[5];
+	char buf[64];
 	size_t i;
 
-	for (i = 0; i < l->n; i++) {
+	for (i = first; i < first + n; i++) {
 		const struct vms_vma *r = &l->v[i];
-		int w;
+		int x;
 
-		w = snprintf(buf, sizeof(buf), "%d", r->pid);
-		wpid = w > wpid ? w : wpid;
-		w = strlen(vma_comm_of(l, r));
-		wcomm = w > wcomm ? w : wcomm;
-		w = snprintf(buf, sizeof(buf), "%08llx-%08llx", (unsigned long long)r->start,
+		x = snprintf(buf, sizeof(buf), "%d", r->pid);
+		w->pid = x > w->pid ? x : w->pid;
+		x = strlen(vma_comm_of(l, r));
+		w->comm = x > w->comm ? x : w->comm;
+		x = snprintf(buf, sizeof(buf), "%08llx-%08llx", (unsigned long long)r->start,
 			     (unsigned long long)r->end);
-		waddr = w > waddr ? w : waddr;
-		w = snprintf(buf, sizeof(buf), "%08llx", (unsigned long long)r->pgoff);
-		woff = w > woff ? w : woff;
-		w = snprintf(buf, sizeof(buf), "%02x:%02x", r->dev >> 20, r->dev & 0xfffff);
-		wdev = w > wdev ? w : wdev;
-		w = snprintf(buf, sizeof(buf), "%llu", (unsigned long long)r->ino);
-		wino = w > wino ? w : wino;
-		w = strlen(fmt_size(r->end - r->start, buf, sizeof(buf)));
-		wsize = w > wsize ? w : wsize;
-	}
-	if (all)
-		printf("%*s %-*s ", wpid, "PID", wcomm, "COMM");
-	printf("%-*s %-5s %-*s %-*s %*s %*s %s\n", waddr, "ADDRESS", "PERMS", woff, "OFFSET",
-	       wdev, "DEV", wino, "INODE", wsize, "SIZE", "NAME");
-	for (i = 0; i < l->n; i++) {
-		const struct vms_vma *r = &l->v[i];
-		char addr[40];
-
-		vm_flags_perms(r->vm_flags, perms);
-		if (all)
-			printf("%*d %-*s ", wpid, r->pid, wcomm, vma_comm_of(l, r));
-		snprintf(addr, sizeof(addr), "%08llx-%08llx", (unsigned long long)r->start,
-			 (unsigned long long)r->end);
-		snprintf(buf, sizeof(buf), "%02x:%02x", r->dev >> 20, r->dev & 0xfffff);
-		printf("%-*s %-5s %0*llx %-*s %*llu ", waddr, addr, perms, woff,
-		       (unsigned long long)r->pgoff, wdev, buf, wino, (unsigned long long)r->ino);
-		printf("%*s ", wsize, fmt_size(r->end - r->start, buf, sizeof(buf)));
-		fput_name(stdout, vma_name_of(l, r));
-		printf("%s\n", r->rflags & VMS_R_NAME_TRUNC ? "(name longer than PATH_MAX)" : "");
+		w->addr = x > w->addr ? x : w->addr;
+		x = snprintf(buf, sizeof(buf), "%08llx", (unsigned long long)r->pgoff);
+		w->off = x > w->off ? x : w->off;
+		x = snprintf(buf, sizeof(buf), "%02x:%02x", r->dev >> 20, r->dev & 0xfffff);
+		w->dev = x > w->dev ? x : w->dev;
+		x = snprintf(buf, sizeof(buf), "%llu", (unsigned long long)r->ino);
+		w->ino = x > w->ino ? x : w->ino;
+		x = strlen(fmt_size(r->end - r->start, buf, sizeof(buf)));
+		w->size = x > w->size ? x : w->size;
 	}
 }
 
-static void print_maps(const struct vmalist *l)
+static void table_row(const struct vmalist *l, const struct vms_vma *r, const struct widths *w,
+		       bool all)
+{
+	char buf[64], addr[40], perms[5];
+
+	vm_flags_perms(r->vm_flags, perms);
+	if (all)
+		printf("%*d %-*s ", w->pid, r->pid, w->comm, vma_comm_of(l, r));
+	snprintf(addr, sizeof(addr), "%08llx-%08llx", (unsigned long long)r->start,
+		 (unsigned long long)r->end);
+	snprintf(buf, sizeof(buf), "%02x:%02x", r->dev >> 20, r->dev & 0xfffff);
+	printf("%-*s %-5s %0*llx %-*s %*llu ", w->addr, addr, perms, w->off,
+	       (unsigned long long)r->pgoff, w->dev, buf, w->ino, (unsigned long long)r->ino);
+	printf("%*s ", w->size, fmt_size(r->end - r->start, buf, sizeof(buf)));
+	fput_name(stdout, vma_name_of(l, r));
+	printf("%s\n", r->rflags & VMS_R_NAME_TRUNC ? " (name longer than PATH_MAX)" : "");
+}
+
+static void print_table(const struct vmalist *l, const struct proc *ps, size_t np, bool all)
+{
+	struct widths w = { 3, 4, 7, 6, 3, 5, 4 };
+	char cmd[4096];
+	size_t i, k;
+
+	for (k = 0; k < np; k++)
+		measure(l, ps[k].first, ps[k].n, &w);
+	if (all) {
+		printf("%*s %-*s %-*s %-5s %-*s %-*s %*s %*s %s\n", w.pid, "PID", w.comm, "COMM",
+		       w.addr, "ADDRESS", "PERMS", w.off, "OFFSET", w.dev, "DEV", w.ino, "INODE",
+		       w.size, "SIZE", "NAME");
+		for (k = 0; k < np; k++)
+			for (i = 0; i < ps[k].n; i++)
+				table_row(l, &l->v[ps[k].first + i], &w, true);
+		return;
+	}
+	for (k = 0; k < np; k++) {
+		if (ps[k].err)
+			continue;
+		printf("%s%d:   %s\n", k ? "\n" : "", ps[k].pid,
+		       pid_cmdline(ps[k].pid, cmd, sizeof(cmd)));
+		printf("%-*s %-5s %-*s %-*s %*s %*s %s\n", w.addr, "ADDRESS", "PERMS", w.off,
+		       "OFFSET", w.dev, "DEV", w.ino, "INODE", w.size, "SIZE", "NAME");
+		for (i = 0; i < ps[k].n; i++)
+			table_row(l, &l->v[ps[k].first + i], &w, false);
+	}
+}
+
+/* pmap -x's layout, with PSS, swap and anonymous columns. */
+static void print_extended(const struct vmalist *l, const struct proc *ps, size_t np)
+{
+	char cmd[4096], perms[5];
+	size_t i, k;
+
+	for (k = 0; k < np; k++) {
+		const struct proc *p = &ps[k];
+		uint64_t size = 0;
+
+		if (p->err)
+			continue;
+		printf("%s%d:   %s\n", k ? "\n" : "", p->pid, pid_cmdline(p->pid, cmd, sizeof(cmd)));
+		printf("%-16s %8s %8s %8s %8s %8s %8s %-5s %s\n", "Address", "Kbytes", "RSS", "PSS",
+		       "Dirty", "Swap", "Anon", "Mode", "Mapping");
+		for (i = 0; i < p->n; i++) {
+			const struct vms_vma *r = &l->v[p->first + i];
+			const struct memuse *m = &p->use[i];
+
+			vm_flags_perms(r->vm_flags, perms);
+			size += r->end - r->start;
+			printf("%016llx %8llu %8llu %8llu %8llu %8llu %8llu %-5s ",
+			       (unsigned long long)r->start,
+			       (unsigned long long)((r->end - r->start) >> 10),
+			       (unsigned long long)(m->rss >> 10), (unsigned long long)memuse_pss_kb(m),
+			       (unsigned long long)(m->dirty >> 10), (unsigned long long)(m->swap >> 10),
+			       (unsigned long long)(m->anon >> 10), perms);
+			fput_name(stdout, *vma_name_of(l, r) ? vma_name_of(l, r) : "[ anon ]");
+			putchar('\n');
+		}
+		printf("---------------- -------- -------- -------- -------- -------- --------\n");
+		printf("%-16s %8llu %8llu %8llu %8llu %8llu %8llu\n", "total kB",
+		       (unsigned long long)(size >> 10), (unsigned long long)(p->total.rss >> 10),
+		       (unsigned long long)memuse_pss_kb(&p->total),
+		       (unsigned long long)(p->total.dirty >> 10),
+		       (unsigned long long)(p->total.swap >> 10),
+		       (unsigned long long)(p->total.anon >> 10));
+	}
+}
+
+static void print_maps(const struct vmalist *l, const struct proc *ps, size_t np, bool all)
 {
 	char line[4 * VMS_NAME_MAX + 128];
+	bool many = np > 1 || all;
+	size_t i, k;
+
+	for (k = 0; k < np; k++) {
+		if (ps[k].err)
+			continue;
+		/* Several processes: head(1)'s separators, so each block is exact. */
+		if (many)
+			printf("%s==> /proc/%d/maps <==\n", k ? "\n" : "", ps[k].pid);
+		for (i = 0; i < ps[k].n; i++)
+			if (vma_format_maps(l, &l->v[ps[k].first + i], line, sizeof(line)) >= 0)
+				puts(line);
+	}
+}
+
+/* ---- the command ----------------------------------------------------------------- */
+
+static bool wanted(const struct vmalist *l, const struct vms_vma *r, const struct maps_opts *o)
+{
 	size_t i;
 
+	if (!o->npids && !o->ncomms)
+		return true;
+	for (i = 0; i < o->npids; i++)
+		if ((pid_t)r->pid == o->pids[i])
+			return true;
+	for (i = 0; i < o->ncomms; i++)
+		if (!strcmp(vma_comm_of(l, r), o->comms[i]))
+			return true;
+	return false;
+}
+
+/* Group the listing of every process into procs, keeping only the wanted ones. */
+static int group_all(struct vmalist *l, const struct maps_opts *o, struct proc **out,
+		     size_t *np)
+{
+	struct proc *ps = NULL;
+	size_t i, n = 0, cap = 0, keep = 0;
+
 	for (i = 0; i < l->n; i++) {
-		if (vma_format_maps(l, &l->v[i], line, sizeof(line)) >= 0)
-			puts(line);
+		if (!wanted(l, &l->v[i], o))
+			continue;
+		l->v[keep++] = l->v[i];
 	}
+	l->n = keep;
+	for (i = 0; i < l->n; i++) {
+		if (n && ps[n - 1].pid == (pid_t)l->v[i].pid) {
+			ps[n - 1].n++;
+			continue;
+		}
+		if (n == cap) {
+			struct proc *p;
+
+			cap = cap ? cap * 2 : 64;
+			p = realloc(ps, cap * sizeof(*p));
+			if (!p) {
+				free(ps);
+				return -ENOMEM;
+			}
+			ps = p;
+		}
+		memset(&ps[n], 0, sizeof(ps[n]));
+		ps[n].pid = l->v[i].pid;
+		ps[n].first = i;
+		ps[n].n = 1;
+		n++;
+	}
+	*out = ps;
+	*np = n;
+	return 0;
+}
+
+static int maps_opts(int argc, char **argv, struct maps_opts *o)
+{
+	static const struct option longopts[] = {
+		{ "all", no_argument, NULL, 'a' },
+		{ "maps", no_argument, NULL, 'm' },
+		{ "extended", no_argument, NULL, 'x' },
+		{ "pid", required_argument, NULL, 'P' },
+		{ "comm", required_argument, NULL, 'C' },
+		COMMON_LONG,
+		{}
+	};
+	const char *cmd = argv[0];
+	int c, rc, i;
+
+	o->pids = calloc(argc + 1, sizeof(*o->pids));
+	o->comms = calloc(argc + 1, sizeof(*o->comms));
+	if (!o->pids || !o->comms) {
+		p_error(ENOMEM, "%s: out of memory", cmd);
+		return EXIT_RUNTIME;
+	}
+	while ((c = getopt_long(argc, argv, COMMON_SHORT "amx", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'a':
+			o->all = true;
+			break;
+		case 'm':
+			o->text = true;
+			break;
+		case 'x':
+			o->extended = true;
+			break;
+		case 'P':
+			if (parse_pid(optarg, &o->pids[o->npids]))
+				return EXIT_USAGE;
+			o->npids++;
+			break;
+		case 'C':
+			o->comms[o->ncomms++] = optarg;
+			break;
+		default:
+			rc = cmd_common(cmd, c, argv);
+			if (rc >= 0)
+				return rc;
+		}
+	}
+	if (o->text && o->extended) {
+		p_usage(cmd, "--maps and -x are two different outputs: give one");
+		return EXIT_USAGE;
+	}
+	if ((o->npids || o->ncomms) && !o->all) {
+		p_usage(cmd, "--pid and --comm filter --all; to list given processes, name them "
+			"as arguments");
+		return EXIT_USAGE;
+	}
+	if (o->all && optind < argc) {
+		p_usage(cmd, "give PIDs or --all, not both ('%s')", argv[optind]);
+		return EXIT_USAGE;
+	}
+	if (!o->all && optind >= argc) {
+		p_usage(cmd, "expected a PID or --all");
+		return EXIT_USAGE;
+	}
+	for (i = optind; i < argc; i++) {
+		if (parse_pid(argv[i], &o->pids[o->npids]))
+			return EXIT_USAGE;
+		o->npids++;
+	}
+	return -1;
 }
 
 int do_maps(int argc, char **argv)
 {
+	struct maps_opts o = {};
 	struct vmalist l = {};
 	struct vma_bpf *obj = NULL;
-	bool all = false, raw = false;
-	pid_t pid = 0;
-	int i, err;
+	struct proc *ps = NULL;
+	struct vmem *v = NULL;
+	const char *cmd = argv[0];
+	size_t np = 0, k;
+	int rc, err;
 
-	argc = common_opts(argc, argv, "maps");
-	if (argc < 0)
-		return 0;
-	for (i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--all") || !strcmp(argv[i], "-a")) {
-			all = true;
-		} else if (!strcmp(argv[i], "--maps")) {
-			raw = true;
-		} else if (argv[i][0] == '-') {
-			p_err("maps: unknown option '%s'", argv[i]);
-			return 2;
-		} else if (pid) {
-			p_err("maps: more than one pid given ('%s')", argv[i]);
-			return 2;
-		} else if (parse_pid(argv[i], &pid)) {
-			return 2;
-		}
-	}
-	if (!pid && !all) {
-		p_err("maps: expected a PID or --all; see 'vmscope maps --help'");
-		return 2;
-	}
-	if (pid && all) {
-		p_err("maps: give a PID or --all, not both");
-		return 2;
-	}
-	if (pid && check_pid(pid))
-		return 1;
-
-	obj = vmalist_open(VMALIST_RECORDS | (all ? VMALIST_ALL : 0), &err);
+	rc = maps_opts(argc, argv, &o);
+	if (rc >= 0)
+		goto out;
+	rc = EXIT_RUNTIME;
+	obj = vmalist_open(VMALIST_RECORDS | (o.all ? VMALIST_ALL : 0), &err);
 	if (!obj) {
-		p_err("maps: cannot load the VMA iterator: %s", bpf_err_hint(err));
-		return 1;
+		p_error(err, "%s: cannot load the VMA iterator: %s", cmd, bpf_err_hint(err));
+		goto out;
 	}
-	err = vmalist_collect(obj, pid, &l);
-	if (err) {
-		if (err == -ESRCH || err == -ENOENT)
-			p_err("no such process: %d", pid);
-		else
-			p_err("maps: reading the VMA iterator: %s", strerror(-err));
-		goto cleanup;
-	}
-	if (pid && l.n == 0) {
-		if (check_pid(pid)) {
-			err = -ESRCH;
-			goto cleanup;
+	if (o.all) {
+		err = vmalist_collect(obj, 0, &l);
+		if (!err)
+			err = group_all(&l, &o, &ps, &np);
+		if (err) {
+			p_error(err, "%s: listing every process: %s", cmd, strerror(-err));
+			goto out;
 		}
-		if (pid_is_kthread(pid)) {
-			p_err("process %d is a kernel thread: it has no user address space", pid);
-			err = -EINVAL;
-			goto cleanup;
+		if (!np && (o.npids || o.ncomms)) {
+			p_error(ESRCH, "%s: no process matches --pid/--comm", cmd);
+			goto out;
 		}
-		/* A zombie or exiting process: an empty map, like /proc/PID/maps. */
+	} else {
+		ps = calloc(o.npids, sizeof(*ps));
+		if (!ps) {
+			p_error(ENOMEM, "%s: out of memory", cmd);
+			goto out;
+		}
+		np = o.npids;
 	}
+	/* From here on, failures of single processes go into the one document. */
+	jw_reserve(true);
+	for (k = 0; k < np && !o.all; k++) {
+		ps[k].pid = o.pids[k];
+		ps[k].first = l.n;
+		err = vmalist_collect(obj, o.pids[k], &l);
+		ps[k].n = l.n - ps[k].first;
+		if (err) {
+			ps[k].err = -err;
+			snprintf(ps[k].msg, sizeof(ps[k].msg), "process %d: %s", o.pids[k],
+				 strerror(-err));
+		} else if (!ps[k].n) {
+			/* No VMA at all is never an empty answer: say why. */
+			ps[k].err = pid_no_vmas(o.pids[k], ps[k].msg, sizeof(ps[k].msg));
+		}
+		if (ps[k].err)
+			p_error(ps[k].err, "%s", ps[k].msg);
+	}
+	if (o.extended) {
+		v = memcmd_try_open();
+		for (k = 0; k < np; k++) {
+			if (ps[k].err)
+				continue;
+			err = proc_memuse(v, &l, &ps[k]);
+			if (err) {
+				ps[k].err = -err;
+				snprintf(ps[k].msg, sizeof(ps[k].msg), "memory use of process %d: %s "
+					 "(smaps needs the same user or root, the module CAP_SYS_ADMIN)",
+					 ps[k].pid, strerror(-err));
+				p_error(err, "%s: %s", cmd, ps[k].msg);
+			}
+		}
+	}
+	rc = 0;
+	for (k = 0; k < np; k++)
+		if (ps[k].err)
+			rc++;
+	if (np && rc == (int)np) {
+		/* Nothing to show: the error is the document. */
+		if (json_output)
+			jw_error(ps[0].msg, ps[0].err);
+		rc = EXIT_RUNTIME;
+		goto out;
+	}
+	rc = rc ? EXIT_RUNTIME : 0;
 	if (json_output)
-		print_json(&l, all);
-	else if (raw)
-		print_maps(&l);
+		print_json(&l, ps, np, &o);
+	else if (o.text)
+		print_maps(&l, ps, np, o.all);
+	else if (o.extended)
+		print_extended(&l, ps, np);
 	else
-		print_table(&l, all);
-cleanup:
+		print_table(&l, ps, np, o.all);
+out:
+	jw_reserve(false);
+	for (k = 0; k < np && ps; k++)
+		free(ps[k].use);
+	free(ps);
+	vmem_close(v);
 	vmalist_free(&l);
 	vmalist_close(obj);
-	return err ? 1 : 0;
-}
-
-static int check_bpffs(const char *path)
-{
-	char *dup = strdup(path), *dir;
-	struct statfs st;
-	int err = 0;
-
-	if (!dup)
-		return -ENOMEM;
-	dir = dirname(dup);
-	if (statfs(dir, &st)) {
-		p_err("%s: %s", dir, strerror(errno));
-		err = -errno;
-	} else if ((unsigned long)st.f_type != BPF_FS_MAGIC) {
-		p_err("%s is not on a BPF filesystem: mount one with 'mount -t bpf bpf /sys/fs/bpf'",
-		      path);
-		err = -EINVAL;
-	}
-	free(dup);
-	return err;
-}
-
-int do_pin(int argc, char **argv)
-{
-	struct vma_bpf *obj = NULL;
-	const char *path = NULL;
-	pid_t pid = 0;
-	int i, err;
-
-	argc = common_opts(argc, argv, "pin");
-	if (argc < 0)
-		return 0;
-	for (i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--pid") || !strcmp(argv[i], "-p")) {
-			if (++i >= argc) {
-				p_err("pin: --pid needs a value");
-				return 2;
-			}
-			if (parse_pid(argv[i], &pid))
-				return 2;
-		} else if (argv[i][0] == '-') {
-			p_err("pin: unknown option '%s'", argv[i]);
-			return 2;
-		} else if (path) {
-			p_err("pin: more than one path given ('%s')", argv[i]);
-			return 2;
-		} else {
-			path = argv[i];
-		}
-	}
-	if (!path) {
-		p_err("pin: expected a path in bpffs; see 'vmscope pin --help'");
-		return 2;
-	}
-	if (pid && check_pid(pid))
-		return 1;
-	if (pid && pid_is_kthread(pid)) {
-		p_err("process %d is a kernel thread: it has no user address space", pid);
-		return 1;
-	}
-	if (check_bpffs(path))
-		return 1;
-	if (strchr(strrchr(path, '/') ? strrchr(path, '/') + 1 : path, '.')) {
-		p_err("pin: bpffs does not allow '.' in a name: '%s'", path);
-		return 1;
-	}
-	if (access(path, F_OK) == 0) {
-		p_err("pin: %s already exists", path);
-		return 1;
-	}
-	obj = vmalist_open(VMALIST_TEXT, &err);
-	if (!obj) {
-		p_err("pin: cannot load the VMA iterator: %s", bpf_err_hint(err));
-		return 1;
-	}
-	err = vmalist_pin_text(obj, pid, path);
-	if (err)
-		p_err("pin: cannot pin at %s: %s", path, strerror(-err));
-	else if (json_output) {
-		jw_start_obj();
-		jw_str("pinned", path);
-		if (pid)
-			jw_u64("pid", pid);
-		jw_end_obj();
-		jw_done();
-	}
-	vmalist_close(obj);
-	return err ? 1 : 0;
-}
-
-int do_unpin(int argc, char **argv)
-{
-	struct bpf_link_info info;
-	__u32 len = sizeof(info);
-	int fd;
-
-	argc = common_opts(argc, argv, "unpin");
-	if (argc < 0)
-		return 0;
-	if (argc != 2) {
-		p_err("unpin: expected exactly one path; see 'vmscope unpin --help'");
-		return 2;
-	}
-	if (check_bpffs(argv[1]))
-		return 1;
-	fd = bpf_obj_get(argv[1]);
-	if (fd < 0) {
-		p_err("unpin: %s: %s", argv[1], strerror(errno));
-		return 1;
-	}
-	memset(&info, 0, sizeof(info));
-	if (bpf_obj_get_info_by_fd(fd, &info, &len) || info.type != BPF_LINK_TYPE_ITER) {
-		close(fd);
-		p_err("unpin: %s is not a pinned iterator link; not removing it", argv[1]);
-		return 1;
-	}
-	close(fd);
-	if (unlink(argv[1])) {
-		p_err("unpin: %s: %s", argv[1], strerror(errno));
-		return 1;
-	}
-	return 0;
+	free(o.pids);
+	free(o.comms);
+	return rc;
 }

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <bpf/bpf.h>
-#include "memops.h"
+#include "vmem_api.h"
 #include "vmem.lskel.h"
 
 struct vmem *vmem_open(int *err)

@@ -1,7 +1,7 @@
 #!/bin/sh
-# Demo fragment (issue 4): the mmap device /dev/vmscope and the lab's
+# Demo fragment: the mmap device /dev/vmscope and the lab's
 # /proc/mtest.  Runs in the guest as root (busybox sh); standalone:
-#   scripts/vm.sh run --script scripts/demo-issue4.sh
+#   scripts/vm.sh run --script scripts/demo-dev.sh
 cap() { printf '\n=== %s\n' "$*"; }
 run() { echo "# $*"; "$@"; }
 

@@ -4,8 +4,8 @@
  * Self-contained (libbpf only, no CLI helpers), so tests include vmem.c
  * directly.  Functions return >= 0 or -errno; none prints.
  */
-#ifndef VMSCOPE_MEMOPS_H
-#define VMSCOPE_MEMOPS_H
+#ifndef VMSCOPE_VMEM_API_H
+#define VMSCOPE_VMEM_API_H
 
 #include <stdbool.h>
 #include <stddef.h>

@@ -1,0 +1,146 @@
+#!/bin/bash
+# The CLI on the host kernel, without the module: help and version, option
+# parsing and numbers, several processes and filters, errors for processes
+# that cannot be listed, maps -x against smaps, find without the module.
+cd "$(dirname "$0")/.."
+. tests/lib/tap.sh
+. tests/lib/maps.sh
+export PATH=$PWD/build:$PWD/build/tests:$PATH TMPDIR=$(mktemp -d)
+trap 'rm -rf "$TMPDIR"' EXIT
+tap_start
+out=$TMPDIR/out err=$TMPDIR/err
+run() { "$@" > $out 2> $err; rc=$?; }
+one_line() { [ "$(wc -l < $err)" = 1 ]; }
+
+if [ "$(id -u)" != 0 ]; then
+	skip "host CLI tests" "needs root for BPF (CAP_BPF, CAP_PERFMON)"
+	finish
+fi
+
+# ---- help, version ----
+bad=""
+for c in maps find page read write pin unpin status dev; do
+	vmscope help $c > $TMPDIR/h1 2>&1 && vmscope $c --help > $TMPDIR/h2 2>&1 &&
+		cmp -s $TMPDIR/h1 $TMPDIR/h2 && grep -q "^usage: vmscope $c" $TMPDIR/h1 &&
+		grep -q '^examples:' $TMPDIR/h1 || bad="$bad $c"
+done
+[ -z "$bad" ]; result "help CMD and CMD --help: the same usage, options and examples (bad:${bad:- none})" $?
+run vmscope --help
+[ $rc = 0 ] && [ "$(awk 'length($0) > 79' $out | wc -l)" = 0 ] && grep -q '^  vmscope maps' $out
+result "the overview fits in 79 columns" $?
+run vmscope help findpage
+grep -q "'findpage' is the lab's name for 'vmscope page'" $out; result "help of a lab alias" $?
+run vmscope -V
+grep -Eq '^vmscope [0-9]+\.[0-9]+\.[0-9]+.* \(module ABI [0-9]+\)$' $out; result "--version" $?
+if git rev-parse --git-dir >/dev/null 2>&1; then
+	grep -q "+git\.$(git describe --always --match none | cut -c1-7)" $out
+	result "--version names the commit it was built from" $?
+else
+	skip "--version names the commit" "not built from a git checkout"
+fi
+run vmscope -j --version
+grep -Eq '^\{"version":"[^"]+","module_abi":[0-9]+\}$' $out; result "-j --version is JSON" $?
+run vmscope -j help maps
+grep -q '^{"command":"maps","usage":\["maps \[OPTIONS\] PID...",' $out; result "-j help CMD is JSON" $?
+run vmscope -p --version
+[ "$(wc -l < $out)" = 4 ] && grep -q '^  "version": ' $out; result "-p/--pretty indents JSON" $?
+
+# ---- parsing ----
+for c in maps find page read write pin unpin status dev; do
+	run vmscope $c --bogus
+	[ $rc = 2 ] && one_line && grep -q "$c: unknown option '--bogus'; see 'vmscope $c --help'" $err ||
+		bad="$bad $c"
+done
+[ -z "$bad" ]; result "an unknown option: exit 2 and one line, for every command (bad:${bad:- none})" $?
+run vmscope read $$ 0x1000 010 --format u64
+[ $rc = 2 ] && grep -q 'length 10 is not a multiple of 8' $err
+result "lengths are decimal: 010 is ten (octal would be eight, a multiple of 8)" $?
+run vmscope read $$ 0x1000 0x1z
+[ $rc = 2 ] && grep -q "'z' is not a hex digit or a K, M, G suffix" $err; result "a bad length names the bad digit" $?
+run vmscope -j read $$ 0x1000 99999999999
+[ $rc = 2 ] && grep -q '^{"error":"read: invalid length .*","errno":22}$' $out
+result "usage errors are JSON with -j: {error, errno 22}" $?
+run make -n vm CMD='echo a; echo b'
+grep -q -- "--sh 'echo a; echo b'" $out; result "make vm CMD='a; b' hands the whole line to the guest" $?
+
+# ---- several processes, filters ----
+sleep 60 & s1=$!
+sleep 61 & s2=$!
+run vmscope maps $s1 $s2
+[ $rc = 0 ] && [ "$(grep -c '^[0-9]*:   sleep 6[01]$' $out)" = 2 ]; result "maps PID PID: a table per process" $?
+run vmscope maps --maps $s1 $s2
+awk -v p=$s2 '/^==> \/proc\// { on = ($2 == "/proc/" p "/maps") ; next } on && NF' $out > $TMPDIR/blk
+{ head -n1 $out | grep -q "^==> /proc/$s1/maps <==$"; } && kmaps $s2 > $TMPDIR/k2 && same $TMPDIR/blk $TMPDIR/k2
+result "maps --maps with several processes: a header before each, each block exact" $?
+run vmscope maps --all --pid $s1 --maps
+[ $rc = 0 ] && grep -q "^==> /proc/$s1/maps <==" $out && ! grep -q "^==> /proc/$s2/" $out
+result "maps --all --pid: only that process; --all --maps separates processes" $?
+run vmscope -j maps --all --comm sleep
+n=$(grep -o '"pid":' $out | wc -l)
+[ $rc = 0 ] && [ "$n" -ge 2 ] && ! grep -q '"comm":"[^s]' $out
+result "maps --all --comm: only processes of that name ($n)" $?
+run vmscope maps --all --comm no-such-comm-xyz
+[ $rc = 1 ] && grep -q 'no process matches' $err; result "maps --all with filters matching nothing: exit 1" $?
+run vmscope maps $s1 4194303
+[ $rc = 1 ] && grep -q "^$s1:" $out && grep -q 'no such process: 4194303' $err
+result "maps of a good and a missing process: the table, the error, exit 1" $?
+z=$(sh -c 'true & echo $!; exec sleep 3 > /dev/null')
+sleep 0.3
+run vmscope maps $z
+[ $rc = 1 ] && [ ! -s $out ] && grep -q "process $z has exited" $err && one_line
+result "maps of a zombie: an error, never an empty table" $?
+kill $s1 $s2
+
+# ---- maps -x without the module: smaps' numbers ----
+mkfifo $TMPDIR/mix.in
+vmtarget mix < $TMPDIR/mix.in > $TMPDIR/mix.out &
+M=$!
+exec 7> $TMPDIR/mix.in
+sleep 1
+# No pipes around the readers: the vdso page's PSS moves with the process count.
+awk '/^[0-9a-f]+-[0-9a-f]+ / { split($1, a, "-"); s = a[1]; order[++n] = s }
+     /^Rss:/ { r[s] = $2 } /^Pss:/ { p[s] = $2 } /^Swap:/ { w[s] = $2 }
+     /^Anonymous:/ { an[s] = $2 } /^(Shared|Private)_Dirty:/ { d[s] += $2 }
+     END { for (i = 1; i <= n; i++) { k = order[i]; printf "%s %d %d %d %d %d\n", k, r[k], p[k], d[k], w[k], an[k] } }' \
+	/proc/$M/smaps > $TMPDIR/mix.smaps.raw
+run vmscope maps -x $M
+VDSO=$(sed -n 's/^0*\([0-9a-f]*\)-.*\[vdso\]$/\1/p' /proc/$M/maps)
+sed 's/^0*//' $TMPDIR/mix.smaps.raw | grep -v "^$VDSO \|^ffffffffff600000 " > $TMPDIR/mix.smaps
+awk 'NR > 2 && $1 ~ /^[0-9a-f]+$/ && $1 != "ffffffffff600000" {
+	printf "%s %d %d %d %d %d\n", $1, $3, $4, $5, $6, $7 }' $out | sed 's/^0*//' |
+	grep -v "^$VDSO " > $TMPDIR/mix.vms
+diag "$(diff $TMPDIR/mix.vms $TMPDIR/mix.smaps | head -5)"
+[ $rc = 0 ] && [ -s $TMPDIR/mix.vms ] && same $TMPDIR/mix.vms $TMPDIR/mix.smaps
+result "maps -x without the module: per VMA, smaps' numbers" $?
+grep -q "^total kB" $out && run vmscope -j maps -x $M && grep -q '"source":"smaps"' $out
+result "maps -x without the module says smaps is the source" $?
+exec 7>&-
+wait $M
+
+# ---- find without the module ----
+sleep 60 & s1=$!
+a=$(awk '/\[stack\]/ { split($1, r, "-"); print r[1]; exit }' /proc/$s1/maps)
+run vmscope -j find $s1 0x$a
+grep -q '"source":"listing"' $out && grep -q '"name":"\[stack\]"' $out && grep -q '"covering":true' $out
+result "find without the module: from the BPF listing" $?
+run vmscope find $s1 0x$a
+line=$(grep '\[stack\]' /proc/$s1/maps | awk '{print $1, $2}')
+grep -q "0x$a *${line%% *} *${line##* }" $out; result "find's table agrees with /proc/PID/maps" $?
+kill $s1
+if id nobody >/dev/null 2>&1 && command -v su >/dev/null; then
+	pub=$(mktemp -d /tmp/vmscope-pub.XXXXXX); chmod 755 "$pub"
+	cp build/vmscope "$pub/"; chmod 755 "$pub/vmscope"
+	o=$(cd / && su nobody -s /bin/sh -c "$pub/vmscope -j find \$\$ 0" 2>&1); r=$?
+	rm -rf "$pub"
+	diag "as nobody: $r: $(echo "$o" | cut -c1-200)"
+	if [ "$(printf '%s\n' "$o" | grep -c procmap_query)" = 1 ]; then
+		[ $r = 0 ]
+		result "find as a user without BPF, on its own process: PROCMAP_QUERY" $?
+	else
+		printf '%s\n' "$o" | grep -q 'PROCMAP_QUERY (Linux 6.11+)'
+		result "find as a user without BPF on a kernel without PROCMAP_QUERY: says what it needs" $?
+	fi
+else
+	skip "find as a user without BPF" "no 'nobody' user or no su here"
+fi
+finish

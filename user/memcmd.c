@@ -1,0 +1,66 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Shared pieces of the commands that drive the module's memory kfuncs. */
+#include <errno.h>
+#include <string.h>
+#include "common.h"
+#include "memcmd.h"
+#include "module.h"
+
+struct vmem *memcmd_open(const char *cmd)
+{
+	struct vmem *v;
+	int err;
+
+	if (require_module(cmd))
+		return NULL;
+	v = vmem_open(&err);
+	if (!v)
+		p_error(err, "%s: cannot load the BPF programs: %s", cmd, bpf_err_hint(err));
+	return v;
+}
+
+struct vmem *memcmd_try_open(void)
+{
+	int err;
+
+	if (module_abi() != VMSCOPE_ABI_VERSION)
+		return NULL;
+	return vmem_open(&err);
+}
+
+void memcmd_err(const char *cmd, pid_t pid, int err, uint64_t addr, bool has_addr)
+{
+	char where[64] = "";
+
+	if (has_addr)
+		snprintf(where, sizeof(where), " at 0x%llx", (unsigned long long)addr);
+	switch (err) {
+	case -ESRCH:
+		p_error(err, "no such process: %d", pid);
+		break;
+	case -EINVAL:
+		if (pid_is_kthread(pid))
+			p_error(err, "process %d is a kernel thread: it has no user address space",
+				pid);
+		else
+			p_error(err, "process %d has exited: it has no address space left", pid);
+		break;
+	case -EPERM:
+		p_error(err, "%s: permission denied: process %d is not yours and vmscope needs "
+			"CAP_SYS_PTRACE to look into another process", cmd, pid);
+		break;
+	case -EFAULT:
+	case -ENOENT:
+		p_error(err, "%s: nothing accessible%s in process %d: not mapped, PROT_NONE, an "
+			"I/O mapping, or read-only (writes without --force)", cmd, where, pid);
+		break;
+	case -E2BIG:
+		p_error(err, "%s: length too large", cmd);
+		break;
+	case -EINTR:
+		p_error(err, "%s: interrupted", cmd);
+		break;
+	default:
+		p_error(err, "%s: process %d%s: %s", cmd, pid, where, strerror(-err));
+	}
+}

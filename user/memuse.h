@@ -1,0 +1,54 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Memory use per VMA, as /proc/PID/smaps counts it (the numbers of
+ * `vmscope maps -x`): from smaps itself, or from the module's range walk,
+ * which applies smaps' rules page by page.
+ */
+#ifndef VMSCOPE_MEMUSE_H
+#define VMSCOPE_MEMUSE_H
+
+#include <stdint.h>
+#include <sys/types.h>
+
+/* Bytes, except pss_fp: bytes << MEMUSE_PSS_SHIFT, as the kernel sums PSS. */
+#define MEMUSE_PSS_SHIFT 12
+struct memuse {
+	uint64_t rss;
+	uint64_t pss_fp;
+	uint64_t dirty;
+	uint64_t swap;
+	uint64_t anon;
+};
+
+/* kB as smaps prints them (truncated). */
+static inline uint64_t memuse_pss_kb(const struct memuse *m)
+{
+	return (m->pss_fp >> MEMUSE_PSS_SHIFT) >> 10;
+}
+
+static inline void memuse_add(struct memuse *t, const struct memuse *m)
+{
+	t->rss += m->rss;
+	t->pss_fp += m->pss_fp;
+	t->dirty += m->dirty;
+	t->swap += m->swap;
+	t->anon += m->anon;
+}
+
+/*
+ * smaps of pid: one entry per VMA (start, end, use).  Returns the number
+ * of entries (*out malloc'd) or -errno.
+ */
+struct memuse_vma {
+	uint64_t start, end;
+	struct memuse use;
+};
+int smaps_read(pid_t pid, struct memuse_vma **out);
+/* smaps_rollup of pid: the process total, computed before kB rounding. */
+int smaps_rollup(pid_t pid, struct memuse *total);
+
+/* The module's range walk over [start, end) of pid, by smaps' rules. */
+struct vmem;
+int memuse_walk(struct vmem *v, pid_t pid, uint64_t start, uint64_t end, struct memuse *m);
+
+#endif
