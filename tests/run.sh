@@ -71,7 +71,7 @@ run_host() {
 
 # One guest configuration: kernel $1, paging $2 (5 or 4).
 run_guest() {
-	local kernel=$1 paging=$2 cfg rc f name append=""
+	local kernel=$1 paging=$2 cfg rc rc2 f name append=""
 	cfg="guest $kernel"
 	[ "$paging" = 4 ] && { cfg="$cfg no5lvl"; append="--append no5lvl"; }
 	cpass=0 cfail=0 cskip=0
@@ -102,6 +102,14 @@ run_guest() {
 		fi
 		count "$cfg" "$name" "$f" "$(sed -n 's/^rc=//p' "$f.rc" 2>/dev/null || echo 1)"
 	done
+	# The JSON the guest recorded, against the schema (python runs here).
+	if [ -e "$log/guest.$tag.guest_json.out" ]; then
+		/usr/bin/python3 tests/json_check.py "$log/guest.$tag.guest_json.out" \
+			> "$log/guest.$tag.json_schema.out" 2>&1
+		rc2=$?
+		cat "$log/guest.$tag.json_schema.out"
+		count "$cfg" json_schema "$log/guest.$tag.json_schema.out" $rc2
+	fi
 	if [ "$paging" = 4 ] && ! grep -aq 'walk reports 4-level' "$log/guest.$tag.guest_walk.out" 2>/dev/null; then
 		failures+=("$cfg: the guest did not run with 4-level paging")
 		cfail=$((cfail + 1))

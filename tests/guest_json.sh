@@ -1,0 +1,41 @@
+#!/bin/sh
+# Every module command's JSON, recorded for tests/json_check.py (run on the
+# host after the guest by tests/run.sh): lines "#json NAME DOCUMENT".
+# Here each run must print exactly one non-empty line of stdout.
+. /tests/lib/tap.sh
+tap_start
+# j NAME CMD...: run CMD with -j, record its stdout, check it is one line
+j() {
+	name=$1; shift
+	vmscope -j "$@" > /tmp/json.out 2>/dev/null
+	[ "$(wc -l < /tmp/json.out)" = 1 ] && [ -s /tmp/json.out ]
+	result "json: vmscope -j $* prints one line" $?
+	printf '#json %s %s\n' "$name" "$(cat /tmp/json.out)"
+}
+mkfifo /tmp/jt.in
+vmtarget strings "json" 1000 > /tmp/jt.out &
+T=$!
+sleep 1
+line=$(head -n1 /tmp/jt.out)
+STR=$(echo "$line" | sed -n 's/.*str=\(0x[0-9a-f]*\).*/\1/p')
+THP=$(echo "$line" | sed -n 's/.*thp=\(0x[0-9a-f]*\).*/\1/p')
+RO=$(echo "$line" | sed -n 's/.*ro=\(0x[0-9a-f]*\).*/\1/p')
+j find find $T $STR 0
+j page page $T $STR $THP 0x1000
+j page_range page $T $THP --range 4M
+j page_range page $T --range '[stack]'
+j read read $T $STR 4
+j read read $T $STR 4 --format str
+j read read $T $THP 16 --format u64
+j read read $T $THP 8 --format u8
+j write write $T $STR --str JSON
+j error write $T $RO --u8 1
+j error read $T 0x1000 8
+j error page 4194303 0x1000
+j maps maps -x $T
+j status status
+j dev dev info --pages 4
+j dev dev map --pages 2 --backing pages
+j dev dev fill hello
+kill $T
+finish

@@ -1,0 +1,37 @@
+#!/bin/bash
+# Every command's JSON on the host (no module) against docs/json-schema.json:
+# one document per run, of the documented shape, errors included.
+cd "$(dirname "$0")/.."
+export PATH=$PWD/build:$PWD/build/tests:$PATH
+T=$(mktemp -d); trap 'rm -rf "$T"' EXIT
+if [ "$(id -u)" != 0 ] || ! /usr/bin/python3 -c 'import jsonschema' 2>/dev/null; then
+	echo "TAP version 13"
+	echo "ok 1 host JSON schema # SKIP needs root for BPF and python3-jsonschema"
+	echo "1..1"; exit 0
+fi
+# j NAME CMD...: run CMD with -j, record its whole stdout as one line
+j() { local name=$1; shift; printf '#json %s %s\n' "$name" "$(vmscope -j "$@" 2>/dev/null | tr -d '\n')"; }
+sleep 60 & s=$!
+mountpoint -q /sys/fs/bpf || mount -t bpf bpf /sys/fs/bpf
+pin=/sys/fs/bpf/vmscope_json_$$
+{
+	j maps maps $s
+	j maps maps $s $$
+	j maps maps -x $s
+	j maps maps --all --comm sleep
+	j maps maps $s 4194303
+	j error maps 4194303
+	j find find $s 0 ffffffffff
+	j error find $s zz
+	j pin pin $pin --pid $s
+	j unpin unpin $pin
+	j error unpin /sys/fs/bpf/no-such-pin-$$
+	j status status
+	j help help
+	j help help page
+	j version --version
+	j error maps --bogus
+	j error read $s 0x1000 8
+} > $T/docs
+kill $s
+/usr/bin/python3 tests/json_check.py $T/docs
