@@ -98,9 +98,11 @@ $(OUT)/bpf/%.bpf.o: bpf/%.bpf.c $(BPF_HDRS) vmlinux.h | $(OUT)/deps.mk
 	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@.full
 	$(Q)$(BPFTOOL) gen object $@ $@.full && rm -f $@.full
 
+# user/vmem.c wraps its light skeleton in a struct vmem of its own
+LSKEL_NAME_vmem := vmem_bpf
 $(OUT)/%.lskel.h: $(OUT)/bpf/%.bpf.o
 	@echo "  LSKEL   $@"
-	$(Q)$(BPFTOOL) gen skeleton -L $< name $(subst -,_,$*) > $@
+	$(Q)$(BPFTOOL) gen skeleton -L $< name $(or $(LSKEL_NAME_$*),$(subst -,_,$*)) > $@
 
 $(OUT)/tests/%.bpf.o: tests/%.bpf.c $(BPF_HDRS) vmlinux.h | $(OUT)/deps.mk
 	@echo "  BPF     $@"

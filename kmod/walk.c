@@ -653,54 +653,78 @@ static void range_leaf(struct wstate *ws, spinlock_t *ptl, unsigned long addr, i
 	}
 }
 
-/* The PTEs [ptep, ptep + n) of one table, with its lock held. */
+/*
+ * The PTEs [ptep, ptep + n) of one table, with its lock held.  The hot loop
+ * of a range walk: entry bits are decoded once per distinct non-PFN bits,
+ * and a folio's state once per folio.
+ */
 static void range_ptes(struct wstate *ws, spinlock_t *ptl, pte_t *ptep, int n,
 		       struct vms_prec *recs)
 {
 	struct folio *last = NULL;
+	u64 key = ~0ULL;
 	u32 last_flags = 0;
+	u16 bits = 0;
 	int i;
 
+	lockdep_assert_held(ptl);
 	for (i = 0; i < n; i++) {
 		u64 v = pte_val(ptep_get(ptep + i));
 		struct vms_prec *r = &recs[i];
 		unsigned long pfn;
-		struct pinfo pi;
+		struct folio *folio;
 		struct page *page;
 
+		if ((v & ~PTE_PFN_MASK) != key) {
+			key = v & ~PTE_PFN_MASK;
+			bits = entry_bits(v, VMS_LVL_PTE);
+		}
+		r->entry = masked_entry(v, ws->priv);
+		r->bits = bits;
+		r->level = VMS_LVL_PTE;
+		r->pfn = 0;
+		r->page_flags = 0;
+		r->mapcount = -1;
+		r->leaf_shift = 0;
+		r->swp_kind = 0;
+		r->swp_type = 0;
 		if (!v) {
-			stop(ws, VMS_LVL_PTE, VMS_STOP_NONE_ENTRY);
-			rec_stop(ws, r, v);
+			r->stop = VMS_STOP_NONE_ENTRY;
 			continue;
 		}
 		if (!pte_present(__pte(v))) {
-			stop(ws, VMS_LVL_PTE, VMS_STOP_NOT_PRESENT);
-			rec_stop(ws, r, v);
+			u32 kind, type;
+			u64 off;
+
+			r->stop = VMS_STOP_NOT_PRESENT;
+			vms_swp_decode(__pte(v), &kind, &type, &off);
+			r->swp_kind = kind;
+			if (ws->priv) {
+				r->swp_type = type;
+				r->pfn = off;
+			}
 			continue;
 		}
-		stop(ws, VMS_LVL_PTE, VMS_STOP_LEAF);
-		rec_stop(ws, r, v);
+		r->stop = VMS_STOP_LEAF;
 		r->leaf_shift = PAGE_SHIFT;
-		pfn = pte_pfn(__pte(v));
 		if (!ws->priv)
 			continue;
+		pfn = pte_pfn(__pte(v));
 		r->pfn = pfn;
 		page = leaf_page(ws, VMS_LVL_PTE, v, pfn);
 		if (!page) {
 			r->page_flags = VMS_PG_NOPAGE;
 			continue;
 		}
-		/* Pages of one large folio share its state: read it once. */
-		if (last && folio_test_large(last) && page_folio(page) == last) {
-			r->page_flags = last_flags;
-			r->mapcount = precise_mapcount(last, page);
-			continue;
+		folio = page_folio(page);
+		if (folio != last) {
+			last = folio;
+			last_flags = folio_state(folio, page) & ~VMS_PG_RESERVED;
+			if (is_zero_pfn(pfn))
+				last_flags |= VMS_PG_ZERO;
 		}
-		page_info(ws, ptl, VMS_LVL_PTE, v, pfn, &pi);
-		last = pi.folio;
-		last_flags = pi.page_flags;
-		r->page_flags = pi.page_flags;
-		r->mapcount = pi.mapcount;
+		r->page_flags = last_flags | (PageReserved(page) ? VMS_PG_RESERVED : 0);
+		r->mapcount = precise_mapcount(folio, page);
 	}
 }
 

@@ -1,27 +1,40 @@
 #!/bin/bash
 # make bench: every benchmark, each measured in one run with ratios against
-# the anchors.  Listing benchmarks run on the host kernel (no module needed);
-# the ones that need the module run in the QEMU guest (software emulation:
-# compare the ratios there, not the absolute times).
+# its anchors.  On the host kernel (no module): the VMA listing per VMA
+# (bench_maps) and whole commands as a person runs them (bench_oneshot).
+# Then in the QEMU guest, on every kernel of the matrix (the debug kernel
+# aside): the listing, the memory kfuncs (bench_mem) and whole commands
+# with the module.  The guest is software-emulated (TCG): compare ratios,
+# never absolute times.
+#   VMSCOPE_BENCH_KERNELS="6.12"   only these kernels in the guest
 set -uo pipefail
 cd "$(dirname "$0")/.."
+export PATH=$PWD/build:$PWD/build/tests:$PATH
 rc=0
-echo "== VMA listing on the host kernel ($(uname -r))"
+echo "## Host kernel $(uname -r) (no module)"
 if [ "$(id -u)" = 0 ]; then
-	build/tests/bench_maps || rc=1
+	echo; echo "### VMA listing, per VMA"; echo
+	bench_maps || rc=1
+	echo; echo "### One-shot commands, whole processes"; echo
+	bench_oneshot 31 || rc=1
 else
 	echo "(skipped: BPF needs root)"
 fi
-guest=()
-for b in build/tests/bench_*; do
-	case $(basename "$b") in bench_maps) continue ;; esac
-	[ -x "$b" ] && guest+=("/tests/$(basename "$b")")
-done
-if [ ${#guest[@]} -gt 0 ]; then
+cat > build/bench-guest.sh <<'GUEST'
+#!/bin/sh
+echo; echo "### VMA listing, per VMA"; echo
+/tests/bench_maps 1 || rc=1
+echo; echo "### Memory kfuncs"; echo
+/tests/bench_mem || rc=1
+echo; echo "### One-shot commands, whole processes"; echo
+/tests/bench_oneshot 11 || rc=1
+exit ${rc:-0}
+GUEST
+for k in ${VMSCOPE_BENCH_KERNELS:-$(scripts/kernel.sh --list | sed 's/debug//')}; do
 	echo
-	echo "== In the QEMU guest (Debian 6.12, TCG): ${guest[*]}"
-	printf '#!/bin/sh\nrc=0\nfor b in %s; do echo; echo "== $b"; $b || rc=1; done\nexit $rc\n' \
-		"${guest[*]}" > build/bench-guest.sh
-	scripts/vm.sh run --timeout 3000 --script build/bench-guest.sh || rc=1
-fi
+	echo "## Guest kernel $k (TCG)"
+	make -s kmod KERNEL="$k" || { rc=1; continue; }
+	scripts/vm.sh run --kernel "$k" --timeout 3000 --script build/bench-guest.sh 2>&1 |
+		grep -v '^vm: ' || rc=1
+done
 exit $rc

@@ -80,9 +80,10 @@ mkdir -p "$IR/lib/vmscope/demo" && cp scripts/demo*.sh "$IR/lib/vmscope/demo/"
 for f in ${files[@]+"${files[@]}"}; do mkdir -p "$IR$(dirname "${f#*:}")"; cp -r "${f%%:*}" "$IR${f#*:}"; done
 [ -d build/bpf ] && mkdir -p "$IR/lib/vmscope/bpf" && cp build/bpf/*.bpf.o "$IR/lib/vmscope/bpf/"
 
-# bpftool is dynamic: bring its libraries along.
+# bpftool and pmap (the benchmark's anchor) are dynamic: bring their libraries.
 cp /usr/sbin/bpftool "$IR/usr/sbin/"
-for l in $(ldd /usr/sbin/bpftool | awk '/=>/ {print $3} /ld-linux/ {print $1}'); do
+cp /usr/bin/pmap "$IR/usr/bin/"
+for l in $(ldd /usr/sbin/bpftool /usr/bin/pmap | awk '/=>/ {print $3} /ld-linux/ {print $1}' | sort -u); do
 	cp -L "$l" "$IR$l" 2>/dev/null || { mkdir -p "$IR$(dirname "$l")"; cp -L "$l" "$IR$l"; }
 done
 

@@ -25,27 +25,7 @@
 #include "common.h"
 #include "vmalist.h"
 
-/* PROCMAP_QUERY (include/uapi/linux/fs.h, 6.11); bookworm's headers lack it. */
-struct procmap_query {
-	__u64 size;
-	__u64 query_flags;
-	__u64 query_addr;
-	__u64 vma_start;
-	__u64 vma_end;
-	__u64 vma_flags;
-	__u64 vma_page_size;
-	__u64 vma_offset;
-	__u64 inode;
-	__u32 dev_major;
-	__u32 dev_minor;
-	__u32 vma_name_size;
-	__u32 build_id_size;
-	__u64 vma_name_addr;
-	__u64 build_id_addr;
-};
-#define PROCFS_IOCTL_MAGIC 'f'
-#define PROCMAP_QUERY _IOWR(PROCFS_IOCTL_MAGIC, 17, struct procmap_query)
-#define PROCMAP_QUERY_COVERING_OR_NEXT_VMA 0x10
+#include "procmap.h"
 
 static double now_ns(void)
 {
@@ -149,7 +129,7 @@ static long read_parse_maps(pid_t pid)
 
 static long procmap_enum(pid_t pid)
 {
-	struct procmap_query q;
+	struct vms_procmap_query q;
 	char path[64], name[4096];
 	unsigned long long addr = 0;
 	long n = 0;
@@ -162,11 +142,11 @@ static long procmap_enum(pid_t pid)
 	for (;;) {
 		memset(&q, 0, sizeof(q));
 		q.size = sizeof(q);
-		q.query_flags = PROCMAP_QUERY_COVERING_OR_NEXT_VMA;
+		q.query_flags = VMS_PQ_COVERING_OR_NEXT;
 		q.query_addr = addr;
 		q.vma_name_addr = (unsigned long)name;
 		q.vma_name_size = sizeof(name);
-		if (ioctl(fd, PROCMAP_QUERY, &q))
+		if (ioctl(fd, VMS_PROCMAP_QUERY, &q))
 			break;
 		n++;
 		addr = q.vma_end;

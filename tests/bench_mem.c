@@ -27,15 +27,7 @@
 #include <sys/wait.h>
 #include "vmem_api.h"
 
-/* PROCMAP_QUERY (6.11 uapi/linux/fs.h), absent from bookworm's headers. */
-struct procmap_query {
-	__u64 size, query_flags, query_addr, vma_start, vma_end, vma_flags, vma_page_size;
-	__u64 vma_offset, inode;
-	__u32 dev_major, dev_minor, vma_name_size, build_id_size;
-	__u64 vma_name_addr, build_id_addr;
-};
-#define PROCMAP_QUERY _IOWR('f', 17, struct procmap_query)
-#define PROCMAP_QUERY_COVERING_OR_NEXT_VMA 0x10
+#include "procmap.h"
 
 #define PG 4096ul
 #define NVMAS 1000
@@ -135,7 +127,7 @@ static pid_t spawn(void)
 
 static void bench_lookup(pid_t pid)
 {
-	struct procmap_query q;
+	struct vms_procmap_query q;
 	char path[64];
 	double ours1, pq1, ours_b, pq_b;
 	int fd, i, it, iters = quick ? 200 : 2000, reps = quick ? 5 : 20;
@@ -144,9 +136,9 @@ static void bench_lookup(pid_t pid)
 	fd = open(path, O_RDONLY);
 	memset(&q, 0, sizeof(q));
 	q.size = sizeof(q);
-	q.query_flags = PROCMAP_QUERY_COVERING_OR_NEXT_VMA;
+	q.query_flags = VMS_PQ_COVERING_OR_NEXT;
 	q.query_addr = (uintptr_t)L.vmas;
-	if (ioctl(fd, PROCMAP_QUERY, &q)) {
+	if (ioctl(fd, VMS_PROCMAP_QUERY, &q)) {
 		printf("| PROCMAP_QUERY unavailable: %s | | | | |\n", strerror(errno));
 		return;
 	}
@@ -159,7 +151,7 @@ static void bench_lookup(pid_t pid)
 		});
 		TIME_BEST(pq1, for (it = 0; it < iters; it++) {
 			q.query_addr = (uintptr_t)L.vmas + (it % NVMAS) * PG;
-			ioctl(fd, PROCMAP_QUERY, &q);
+			ioctl(fd, VMS_PROCMAP_QUERY, &q);
 		});
 	}
 	ours1 = ours1 / iters * 1e9;
@@ -179,7 +171,7 @@ static void bench_lookup(pid_t pid)
 		TIME_BEST(pq_b, for (it = 0; it < reps; it++) {
 			for (i = 0; i < NVMAS; i++) {
 				q.query_addr = (uintptr_t)L.vmas + i * PG + 8;
-				ioctl(fd, PROCMAP_QUERY, &q);
+				ioctl(fd, VMS_PROCMAP_QUERY, &q);
 			}
 		});
 	}
@@ -206,7 +198,7 @@ static void bench_lookup(pid_t pid)
 				for (i = 0; i < NVMAS; i++) {
 					q.vma_name_size = sizeof(name);
 					q.query_addr = (uintptr_t)L.vmas + i * PG + 8;
-					ioctl(fd, PROCMAP_QUERY, &q);
+					ioctl(fd, VMS_PROCMAP_QUERY, &q);
 				}
 			});
 		}

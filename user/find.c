@@ -16,17 +16,9 @@
 #include "common.h"
 #include "memcmd.h"
 #include "module.h"
+#include "procmap.h"
 #include "vmalist.h"
 
-/* <linux/fs.h> of 6.11; bookworm's headers predate it. */
-struct vms_procmap_query {
-	__u64 size, query_flags, query_addr, vma_start, vma_end, vma_flags, vma_page_size,
-	      vma_offset, inode;
-	__u32 dev_major, dev_minor, vma_name_size, build_id_size;
-	__u64 vma_name_addr, build_id_addr;
-};
-#define VMS_PROCMAP_QUERY	_IOWR('f', 17, struct vms_procmap_query)
-#define VMS_PQ_COVERING_OR_NEXT	0x10
 
 /* The names of the lookups: one string table, vi[i].vma.name_off into it. */
 static const char *name_of(const struct vms_vmainfo *r, const struct vmem_str *names)

@@ -2,30 +2,49 @@
 /* Shared pieces of the commands that drive the module's memory kfuncs. */
 #include <errno.h>
 #include <string.h>
+#include <unistd.h>
 #include "common.h"
 #include "memcmd.h"
 #include "module.h"
+
+/*
+ * One object load in the common case: the memory programs load only when
+ * the module's kfuncs are there, and one of them asks the module's ABI.
+ * Only when that fails is the module probed apart, to say why.
+ */
+static struct vmem *open_checked(int *err)
+{
+	struct vmem *v = vmem_open(err);
+
+	if (v && vmem_abi(v) != VMSCOPE_ABI_VERSION) {
+		vmem_close(v);
+		*err = -EPROTO;
+		return NULL;
+	}
+	return v;
+}
 
 struct vmem *memcmd_open(const char *cmd)
 {
 	struct vmem *v;
 	int err;
 
+	v = open_checked(&err);
+	if (v)
+		return v;
 	if (require_module(cmd))
 		return NULL;
-	v = vmem_open(&err);
-	if (!v)
-		p_error(err, "%s: cannot load the BPF programs: %s", cmd, bpf_err_hint(err));
-	return v;
+	p_error(err, "%s: cannot load the BPF programs: %s", cmd, bpf_err_hint(err));
+	return NULL;
 }
 
 struct vmem *memcmd_try_open(void)
 {
 	int err;
 
-	if (module_abi() != VMSCOPE_ABI_VERSION)
+	if (access("/sys/kernel/btf/vmscope", F_OK))
 		return NULL;
-	return vmem_open(&err);
+	return open_checked(&err);
 }
 
 void memcmd_err(const char *cmd, pid_t pid, int err, uint64_t addr, bool has_addr)

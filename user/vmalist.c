@@ -106,7 +106,7 @@ struct vma_bpf *vmalist_open(unsigned int flags, int *err)
 		flags |= VMALIST_FAST;
 	/* One process fits small buffers; every process gets bigger ones. */
 	o->out_cap = flags & VMALIST_ALL ? VMS_FAST_CAP : 4096;
-	o->str_chunks = flags & VMALIST_ALL ? VMS_STR_CHUNKS : 8;
+	o->str_chunks = flags & VMALIST_ALL ? 16 : 4;
 	if (flags & VMALIST_RECORDS) {
 		o->fast_err = o->force_seq || !(flags & VMALIST_FAST) ? -ENOTSUP : open_fast(o);
 		if (o->fast_err) {

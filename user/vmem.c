@@ -2,30 +2,68 @@
 /*
  * The module's memory kfuncs from user space, through bpf/vmem.bpf.c (a
  * light skeleton: the kernel resolves the module's kfuncs, no BTF is read
- * here).  Arguments and results live in the object's .bss, mmapped.
+ * here).  Arguments and results live in the object's .bss, the data in
+ * its bufs map; both are mmapped.
  */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <bpf/bpf.h>
 #include "vmem_api.h"
 #include "vmem.lskel.h"
 
+struct vmem {
+	struct vmem_bpf *skel;
+	struct vmem_bpf__bss *bss;	/* arguments and results */
+	struct vmem_bufs *b;		/* data */
+};
+
 struct vmem *vmem_open(int *err)
 {
-	struct vmem *v = vmem__open();
+	struct vmem *v = calloc(1, sizeof(*v));
+	void *m;
 
-	*err = v ? vmem__load(v) : -errno;
-	if (*err) {
-		vmem__destroy(v);
+	if (!v) {
+		*err = -ENOMEM;
 		return NULL;
 	}
+	v->skel = vmem_bpf__open();
+	*err = v->skel ? vmem_bpf__load(v->skel) : -errno;
+	if (*err)
+		goto fail;
+	m = mmap(NULL, sizeof(struct vmem_bufs), PROT_READ | PROT_WRITE,
+		 MAP_SHARED, v->skel->maps.bufs.map_fd, 0);
+	if (m == MAP_FAILED) {
+		*err = -errno;
+		goto fail;
+	}
+	v->b = m;
+	v->bss = v->skel->bss;
 	return v;
+fail:
+	vmem_bpf__destroy(v->skel);
+	free(v);
+	return NULL;
+}
+
+int vmem_abi(struct vmem *v)
+{
+	LIBBPF_OPTS(bpf_test_run_opts, opts);
+
+	if (bpf_prog_test_run_opts(v->skel->progs.abi.prog_fd, &opts))
+		return -errno;
+	return v->bss->ret;
 }
 
 void vmem_close(struct vmem *v)
 {
-	vmem__destroy(v);
+	if (!v)
+		return;
+	if (v->b)
+		munmap(v->b, sizeof(struct vmem_bufs));
+	vmem_bpf__destroy(v->skel);
+	free(v);
 }
 
 static int run(struct bpf_prog_desc *prog)
@@ -38,12 +76,12 @@ static int run(struct bpf_prog_desc *prog)
 
 struct vms_vmainfo *vmem_find_recs(struct vmem *v)
 {
-	return (struct vms_vmainfo *)(v->bss->buf + sizeof(struct vms_find));
+	return (struct vms_vmainfo *)(v->b->buf + sizeof(struct vms_find));
 }
 
 int vmem_find_run(struct vmem *v, pid_t pid, size_t n, unsigned int flags)
 {
-	struct vms_find *h = (struct vms_find *)v->bss->buf;
+	struct vms_find *h = (struct vms_find *)v->b->buf;
 	int err;
 
 	if (!n || n > VMEM_FIND_BATCH)
@@ -52,7 +90,7 @@ int vmem_find_run(struct vmem *v, pid_t pid, size_t n, unsigned int flags)
 	h->n = n;
 	h->flags = flags;
 	v->bss->pid = pid;
-	err = run(&v->progs.find_vmas);
+	err = run(&v->skel->progs.find_vmas);
 	if (err)
 		return err;
 	return v->bss->ret;
@@ -93,7 +131,7 @@ int vmem_find(struct vmem *v, pid_t pid, struct vms_vmainfo *vi, size_t n,
 	while (done < n) {
 		size_t k = n - done < batch ? n - done : batch, i;
 		struct vms_vmainfo *b = vmem_find_recs(v);
-		const struct vms_find *h = (const struct vms_find *)v->bss->buf;
+		const struct vms_find *h = (const struct vms_find *)v->b->buf;
 		size_t base = names ? names->len : 0;
 		int ret;
 
@@ -125,14 +163,14 @@ int vmem_walk(struct vmem *v, pid_t pid, struct vms_walk *w, size_t n)
 
 	while (done < n) {
 		size_t k = n - done < VMEM_WALK_BATCH ? n - done : VMEM_WALK_BATCH;
-		struct vms_walk *b = (struct vms_walk *)v->bss->buf;
+		struct vms_walk *b = (struct vms_walk *)v->b->buf;
 		size_t i;
 
 		for (i = 0; i < k; i++)
 			b[i].addr = w[done + i].addr;
 		v->bss->pid = pid;
 		v->bss->len = k;
-		err = run(&v->progs.walk);
+		err = run(&v->skel->progs.walk);
 		if (err)
 			return err;
 		if (v->bss->ret < 0)
@@ -147,7 +185,7 @@ int vmem_walk_range(struct vmem *v, pid_t pid, uint64_t start, uint64_t end,
 		    const struct vms_range **hdr, const struct vms_prec **recs,
 		    const struct vms_pdir **dirs)
 {
-	struct vms_range *r = (struct vms_range *)v->bss->buf;
+	struct vms_range *r = (struct vms_range *)v->b->buf;
 	size_t room = VMEM_BUF_SIZE - sizeof(*r);
 	uint32_t max;
 	int err;
@@ -163,7 +201,7 @@ int vmem_walk_range(struct vmem *v, pid_t pid, uint64_t start, uint64_t end,
 	r->end = end;
 	r->max_pages = max;
 	v->bss->pid = pid;
-	err = run(&v->progs.walk_range);
+	err = run(&v->skel->progs.walk_range);
 	if (err)
 		return err;
 	if (v->bss->ret < 0)
@@ -184,10 +222,10 @@ ssize_t vmem_read_chunk(struct vmem *v, pid_t pid, uint64_t addr, size_t len,
 	v->bss->pid = pid;
 	v->bss->addr = addr;
 	v->bss->len = len;
-	err = run(&v->progs.mem_read);
+	err = run(&v->skel->progs.mem_read);
 	if (err)
 		return err;
-	*data = v->bss->buf;
+	*data = v->b->buf;
 	return v->bss->ret;
 }
 
@@ -218,24 +256,24 @@ ssize_t vmem_write(struct vmem *v, pid_t pid, uint64_t addr, const void *src,
 
 	if (len > VMEM_WBUF_SIZE)
 		return -E2BIG;
-	memcpy(v->bss->wbuf, src, len);
+	memcpy(v->b->wbuf, src, len);
 	v->bss->pid = pid;
 	v->bss->addr = addr;
 	v->bss->len = len;
 	v->bss->flags = force ? VMS_WRITE_FORCE : 0;
 	v->bss->wflags = (old || new_) ? VMEM_W_SHOW : 0;
-	err = run(&v->progs.mem_write);
+	err = run(&v->skel->progs.mem_write);
 	if (err)
 		return err;
 	if (old && old_n) {
 		*old_n = v->bss->ret_old;
 		if (*old_n > 0)
-			memcpy(old, v->bss->wold, *old_n);
+			memcpy(old, v->b->wold, *old_n);
 	}
 	if (new_ && new_n) {
 		*new_n = v->bss->ret_new;
 		if (*new_n > 0)
-			memcpy(new_, v->bss->wnew, *new_n);
+			memcpy(new_, v->b->wnew, *new_n);
 	}
 	return v->bss->ret;
 }

@@ -21,6 +21,8 @@ struct vmem;
  * kfunc makes the load fail). */
 struct vmem *vmem_open(int *err);
 void vmem_close(struct vmem *v);
+/* The loaded module's VMSCOPE_ABI_VERSION, or -errno. */
+int vmem_abi(struct vmem *v);
 
 /* A growing string table for the names of lookups. */
 struct vmem_str {
