@@ -1,6 +1,15 @@
-# vmscope top-level build.  `make` builds the module, the BPF objects and
-# skeletons and the static CLI; `make check` runs every test; `make demo`
-# runs the demo in the QEMU guest.  V=1 shows every command.
+# vmscope top-level build.
+#
+# For users:  `make` builds the CLI and its man pages (build packages only,
+#             nothing fetched); `make kmod` builds the module for the running
+#             kernel (/lib/modules/$(uname -r)/build); `make install` puts the
+#             CLI, man pages, completion, UAPI headers and the module's DKMS
+#             source under $(DESTDIR)$(PREFIX); `make deb` builds the Debian
+#             packages.
+# For developers: `make check` runs every test and `make demo` the demo in
+#             the QEMU guest; both first install the packages they need and
+#             fetch the guest kernels (scripts/deps.sh).  V=1 shows every
+#             command; CI=1 adds -Werror.
 
 SHELL := /bin/bash
 .DEFAULT_GOAL := all
@@ -14,29 +23,26 @@ Q := @
 endif
 
 OUT := build
-CLANG ?= clang-19
-BPFTOOL ?= bpftool
+CLANG ?= $(shell command -v clang-19 >/dev/null 2>&1 && echo clang-19 || echo clang)
+BPFTOOL ?= $(or $(shell command -v bpftool 2>/dev/null),/usr/sbin/bpftool)
+SCDOC ?= scdoc
 CC ?= gcc
 ARCH_DEF := -D__TARGET_ARCH_x86
 
-# The default guest kernel's facts (GUEST_KDIR, GUEST_KVER, ...), from
-# scripts/deps.sh, which also installs the build packages.
--include $(OUT)/deps.mk
-ifeq ($(wildcard $(GUEST_KDIR)/Makefile),)
-$(shell rm -f $(OUT)/deps.mk)
-endif
-
-$(OUT)/deps.mk: scripts/deps.sh
-	$(Q)mkdir -p $(OUT)
-	$(Q)scripts/deps.sh | sed 's/^/GUEST_/' > $@.tmp && mv $@.tmp $@
-
-# The version: VERSION, plus the commit when built from git (a package
-# build passes VMSCOPE_VERSION itself).
+# The version: VERSION, plus the commit when built from git; a package
+# build passes VMSCOPE_VERSION itself.
 VMSCOPE_VERSION ?= $(shell v=$$(cat VERSION); c=$$(git describe --always --dirty --match none 2>/dev/null); echo "$$v$${c:++git.$$c}")
 WERROR := $(if $(CI),-Werror,)
-CFLAGS := -O2 -g -Wall -Wextra $(WERROR) -Wno-unused-parameter \
-	  -DVMSCOPE_VERSION='"$(VMSCOPE_VERSION)"' -I$(OUT) -Ibpf -Ikmod -Iuser
-LDLIBS := -static -lbpf -lelf -lz -lzstd
+# CFLAGS, CPPFLAGS and LDFLAGS are the builder's (dpkg-buildflags sets them
+# for the package); the project's own flags come on top.
+CFLAGS ?= -O2 -g
+VMS_CFLAGS := -Wall -Wextra $(WERROR) -Wno-unused-parameter -I$(OUT) -Ibpf -Ikmod -Iuser
+# The CLI is static by default (it runs in the busybox guest as it is);
+# STATIC=0 links libbpf and libelf as shared libraries (the package).
+STATIC ?= 1
+LIBS := -lbpf -lelf -lz
+LDLIBS_CLI := $(if $(filter 1,$(STATIC)),-static $(LIBS) -lzstd,$(LIBS))
+LDLIBS_TEST := -static $(LIBS) -lzstd
 BPF_CFLAGS := -g -O2 -target bpf $(ARCH_DEF) -I. -Ibpf -Ikmod -Wall \
 	      -Wno-unused-function
 
@@ -57,34 +63,49 @@ TEST_BINS := $(patsubst tests/%.c,$(OUT)/tests/%,$(TEST_C))
 TEST_BPF := $(wildcard tests/*.bpf.c)
 TEST_SKELS := $(patsubst tests/%.bpf.c,$(OUT)/tests/%.skel.h,$(TEST_BPF))
 
-.PHONY: all deps kmod bpf cli tests check demo bench shell vm clean
+.PHONY: all deps dev kmod bpf cli man tests check demo bench shell vm clean \
+	install uninstall deb buildtools
 .SECONDARY:
 # `make vmlinux.h` always regenerates; otherwise only a newer kernel BTF does.
 ifneq ($(filter vmlinux.h,$(MAKECMDGOALS)),)
 .PHONY: vmlinux.h
 endif
 
-all: kmod cli tests
+all: cli man
 
+# The tools a build needs, named with the package that has them.
+buildtools:
+	$(Q)m=; for t in "$(CLANG):clang-19" "$(BPFTOOL):bpftool" "$(CC):gcc"; do \
+	  command -v "$${t%%:*}" >/dev/null 2>&1 || m="$$m $${t#*:}"; done; \
+	  for h in bpf/libbpf.h:libbpf-dev gelf.h:libelf-dev zlib.h:zlib1g-dev; do \
+	  [ -e "/usr/include/$${h%%:*}" ] || m="$$m $${h#*:}"; done; \
+	  if [ -n "$$m" ]; then echo "vmscope: missing build packages; run: apt-get install$$m" >&2; exit 1; fi
+
+# Developers: the build and test packages and the default guest kernel
+# (cached in ~/.cache/vmscope), then everything the tests need.
 deps:
-	$(Q)mkdir -p $(OUT)
-	$(Q)scripts/deps.sh | sed 's/^/GUEST_/' > $(OUT)/deps.mk.tmp && mv $(OUT)/deps.mk.tmp $(OUT)/deps.mk
-	@cat $(OUT)/deps.mk
+	$(Q)scripts/deps.sh > /dev/null
+
+dev: cli tests
+	$(Q)$(MAKE) --no-print-directory kmod KERNEL=6.12
 
 # ---- module ----------------------------------------------------------------
 # One source tree, built per kernel into build/kmod/KERNEL/ (scripts/kernel.sh
-# lists them): `make kmod KERNEL=6.1|6.12|newest|debug|host`, or
+# lists them): `make kmod` for the running kernel, `make kmod
+# KERNEL=6.1|6.12|newest|debug` for a test kernel (fetched into the cache),
 # `make kmod KDIR=/path/to/headers` for any other kernel tree.
-KERNEL ?= $(if $(KDIR),custom,6.12)
+KERNEL ?= $(if $(KDIR),custom,host)
 KMOD := $(OUT)/kmod/$(KERNEL)/vmscope.ko
 kmod: $(KMOD)
 
-$(OUT)/kmod/%/vmscope.ko: $(KMOD_SRCS) scripts/build-kmod.sh scripts/kernel.sh | $(OUT)/deps.mk
-	$(Q)scripts/build-kmod.sh $* $(if $(Q),,V=1)
+# Always through kbuild (incremental): a new commit changes MODULE_VERSION.
+$(OUT)/kmod/%/vmscope.ko: $(KMOD_SRCS) VERSION scripts/build-kmod.sh scripts/kernel.sh FORCE
+	$(Q)VMSCOPE_VERSION='$(VMSCOPE_VERSION)' scripts/build-kmod.sh $* $(if $(Q),,V=1)
 
-# ---- vmlinux.h: regenerated on purpose from the guest kernel's BTF --------
-vmlinux.h: $(if $(GUEST_KDIR),$(GUEST_KDIR)/vmlinux) | $(OUT)/deps.mk
-	$(Q)$(BPFTOOL) btf dump file $(GUEST_KDIR)/vmlinux format c > $(OUT)/vmlinux.h.tmp
+# ---- vmlinux.h: regenerated only on purpose, from the 6.12 kernel's BTF ----
+vmlinux.h:
+	$(Q)eval "$$(scripts/kernel.sh 6.12)" && \
+	   $(BPFTOOL) btf dump file "$$KDIR/vmlinux" format c > $(OUT)/vmlinux.h.tmp
 	$(Q)if cmp -s $(OUT)/vmlinux.h.tmp vmlinux.h; then rm $(OUT)/vmlinux.h.tmp; echo "vmlinux.h unchanged"; \
 	   else mv $(OUT)/vmlinux.h.tmp vmlinux.h; echo "vmlinux.h updated"; fi
 
@@ -92,7 +113,7 @@ vmlinux.h: $(if $(GUEST_KDIR),$(GUEST_KDIR)/vmlinux) | $(OUT)/deps.mk
 BPF_O := $(patsubst %,$(OUT)/bpf/%.bpf.o,$(BPF_OBJS))
 bpf: $(BPF_O) $(SKELS)
 
-$(OUT)/bpf/%.bpf.o: bpf/%.bpf.c $(BPF_HDRS) vmlinux.h | $(OUT)/deps.mk
+$(OUT)/bpf/%.bpf.o: bpf/%.bpf.c $(BPF_HDRS) vmlinux.h | buildtools
 	@echo "  BPF     $@"
 	$(Q)mkdir -p $(dir $@)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@.full
@@ -104,7 +125,7 @@ $(OUT)/%.lskel.h: $(OUT)/bpf/%.bpf.o
 	@echo "  LSKEL   $@"
 	$(Q)$(BPFTOOL) gen skeleton -L $< name $(or $(LSKEL_NAME_$*),$(subst -,_,$*)) > $@
 
-$(OUT)/tests/%.bpf.o: tests/%.bpf.c $(BPF_HDRS) vmlinux.h | $(OUT)/deps.mk
+$(OUT)/tests/%.bpf.o: tests/%.bpf.c $(BPF_HDRS) vmlinux.h | buildtools
 	@echo "  BPF     $@"
 	$(Q)mkdir -p $(dir $@)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@.full
@@ -117,43 +138,118 @@ $(OUT)/tests/%.skel.h: $(OUT)/tests/%.bpf.o
 # ---- CLI ------------------------------------------------------------------
 cli: $(OUT)/vmscope
 
-$(OUT)/user/%.o: user/%.c $(USER_HDRS) $(SKELS) | $(OUT)/deps.mk
+$(OUT)/user/%.o: user/%.c $(USER_HDRS) $(SKELS) | buildtools
 	@echo "  CC      $@"
 	$(Q)mkdir -p $(dir $@)
-	$(Q)$(CC) $(CFLAGS) -c $< -o $@
+	$(Q)$(CC) $(CPPFLAGS) $(VMS_CFLAGS) $(CFLAGS) -c $< -o $@
 
-$(OUT)/vmscope: $(USER_OBJS)
+# The version in a file of its own, rewritten only when it changes, so a
+# new commit recompiles one line and nothing else.
+$(OUT)/version.c: FORCE
+	$(Q)mkdir -p $(OUT); v='const char vmscope_version[] = "$(VMSCOPE_VERSION)";'; \
+	  [ "$$(cat $@ 2>/dev/null)" = "$$v" ] || echo "$$v" > $@
+$(OUT)/version.o: $(OUT)/version.c
+	$(Q)$(CC) $(CPPFLAGS) $(VMS_CFLAGS) $(CFLAGS) -c $< -o $@
+FORCE:
+
+$(OUT)/vmscope: $(USER_OBJS) $(OUT)/version.o
 	@echo "  LD      $@"
-	$(Q)$(CC) $(CFLAGS) $^ -o $@ $(LDLIBS)
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) $^ -o $@ $(LDLIBS_CLI)
+
+# ---- install ----------------------------------------------------------------
+# make install [PREFIX=/usr/local] [DESTDIR=]: the CLI, man pages, shell
+# completion, the UAPI headers, the docs, and the module's sources in the
+# DKMS layout (/usr/src/vmscope-VERSION, where dkms looks, whatever PREFIX
+# is).  Then: dkms install vmscope/VERSION && modprobe vmscope.
+PREFIX ?= /usr/local
+SBINDIR ?= $(PREFIX)/sbin
+MANDIR ?= $(PREFIX)/share/man
+INCLUDEDIR ?= $(PREFIX)/include
+DOCDIR ?= $(PREFIX)/share/doc/vmscope
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+ZSHCOMPDIR ?= $(PREFIX)/share/zsh/site-functions
+DKMSDIR ?= /usr/src
+# The DKMS version is the release (VERSION); MODULE_VERSION inside the
+# module is the full one, commit included.
+PKG_VERSION := $(shell cat VERSION)
+DKMS_SRC := $(DKMSDIR)/vmscope-$(PKG_VERSION)
+UAPI_HDRS := kmod/vmscope_uapi.h kmod/vmscope_dev_uapi.h kmod/vmscope_kfuncs.h
+DOCS := README.md docs/commands.md docs/device.md docs/json.md docs/json-schema.json
+KMOD_DIST := $(wildcard kmod/*.c kmod/*.h) kmod/Kbuild kmod/Makefile
+
+install: cli man
+	$(Q)install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man4 $(DESTDIR)$(MANDIR)/man8 \
+	  $(DESTDIR)$(INCLUDEDIR)/vmscope $(DESTDIR)$(DOCDIR) $(DESTDIR)$(BASHCOMPDIR) \
+	  $(DESTDIR)$(ZSHCOMPDIR) $(DESTDIR)$(DKMS_SRC)
+	$(Q)install -m 0755 $(OUT)/vmscope $(DESTDIR)$(SBINDIR)/vmscope
+	$(Q)for m in $(OUT)/man/*.[48]; do \
+	  install -m 0644 "$$m" "$(DESTDIR)$(MANDIR)/man$${m##*.}/" || exit 1; done
+	$(Q)install -m 0644 completion/vmscope.bash $(DESTDIR)$(BASHCOMPDIR)/vmscope
+	$(Q)install -m 0644 completion/_vmscope $(DESTDIR)$(ZSHCOMPDIR)/_vmscope
+	$(Q)install -m 0644 $(UAPI_HDRS) $(DESTDIR)$(INCLUDEDIR)/vmscope/
+	$(Q)install -m 0644 $(DOCS) $(DESTDIR)$(DOCDIR)/
+	$(Q)install -m 0644 $(KMOD_DIST) $(DESTDIR)$(DKMS_SRC)/
+	$(Q)echo '$(VMSCOPE_VERSION)' > $(DESTDIR)$(DKMS_SRC)/VERSION
+	$(Q)sed 's/#MODULE_VERSION#/$(PKG_VERSION)/' dkms/dkms.conf > $(DESTDIR)$(DKMS_SRC)/dkms.conf
+	@echo "  INSTALL $(DESTDIR)$(PREFIX) and $(DESTDIR)$(DKMS_SRC)"
+	@[ -n "$(DESTDIR)" ] || echo "  next: dkms install vmscope/$(PKG_VERSION) && modprobe vmscope"
+
+uninstall:
+	@if command -v dkms >/dev/null && dkms status vmscope/$(PKG_VERSION) 2>/dev/null | grep -q .; then \
+	  echo "vmscope: DKMS still has vmscope/$(PKG_VERSION); first: dkms remove vmscope/$(PKG_VERSION) --all" >&2; \
+	  exit 1; fi
+	$(Q)rm -f $(DESTDIR)$(SBINDIR)/vmscope $(DESTDIR)$(BASHCOMPDIR)/vmscope $(DESTDIR)$(ZSHCOMPDIR)/_vmscope
+	$(Q)rm -f $(DESTDIR)$(MANDIR)/man8/vmscope.8 $(DESTDIR)$(MANDIR)/man8/vmscope-*.8 \
+	  $(DESTDIR)$(MANDIR)/man4/vmscope.4 $(DESTDIR)$(MANDIR)/man4/mtest.4
+	$(Q)rm -rf $(DESTDIR)$(INCLUDEDIR)/vmscope $(DESTDIR)$(DOCDIR) $(DESTDIR)$(DKMS_SRC)
+	@echo "  UNINSTALL $(DESTDIR)$(PREFIX) and $(DESTDIR)$(DKMS_SRC)"
+
+# The Debian packages (build/deb/), built by dpkg-buildpackage from a clean
+# copy of the tree and checked by lintian.
+deb:
+	$(Q)scripts/deb.sh
 
 # ---- tests ----------------------------------------------------------------
 tests: $(TEST_BINS) $(patsubst %.skel.h,%.bpf.o,$(TEST_SKELS))
 
 # The CLI's objects but main.o, for tests and benchmarks to link against.
-$(OUT)/libvmscope.a: $(filter-out $(OUT)/user/main.o,$(USER_OBJS))
+$(OUT)/libvmscope.a: $(filter-out $(OUT)/user/main.o,$(USER_OBJS)) $(OUT)/version.o
 	$(Q)rm -f $@ && ar rcs $@ $^
 
-$(OUT)/tests/%: tests/%.c $(wildcard tests/*.h) $(USER_HDRS) $(SKELS) $(TEST_SKELS) $(OUT)/libvmscope.a | $(OUT)/deps.mk
+$(OUT)/tests/%: tests/%.c $(wildcard tests/*.h) $(USER_HDRS) $(SKELS) $(TEST_SKELS) $(OUT)/libvmscope.a | buildtools
 	@echo "  CC      $@"
 	$(Q)mkdir -p $(dir $@)
-	$(Q)$(CC) $(CFLAGS) -Itests -I$(OUT)/tests $< -o $@ $(OUT)/libvmscope.a $(LDLIBS)
+	$(Q)$(CC) $(VMS_CFLAGS) -O2 -g -Itests -I$(OUT)/tests $< -o $@ $(OUT)/libvmscope.a $(LDLIBS_TEST)
 
-check: all
+# The developer targets install their packages and fetch the guest kernel
+# first, then build in a second make (nothing compiles while apt runs).
+check:
+	$(Q)scripts/deps.sh > /dev/null
+	$(Q)$(MAKE) --no-print-directory dev man
 	$(Q)tests/run.sh
 
-demo: all
+demo:
+	$(Q)scripts/deps.sh > /dev/null
+	$(Q)$(MAKE) --no-print-directory dev
 	$(Q)scripts/vm.sh run --script scripts/demo-guest.sh
 
-bench: all
+bench:
+	$(Q)scripts/deps.sh > /dev/null
+	$(Q)$(MAKE) --no-print-directory dev
 	$(Q)scripts/bench.sh
 
-shell: all
-	$(Q)scripts/vm.sh shell --kernel $(KERNEL)
+shell:
+	$(Q)scripts/deps.sh > /dev/null
+	$(Q)$(MAKE) --no-print-directory dev
+	$(Q)scripts/vm.sh shell --kernel $(if $(filter host,$(KERNEL)),6.12,$(KERNEL))
 
 # The whole of CMD runs in the guest, ';' and '&&' included.
-vm: all
-	$(Q)scripts/vm.sh run --kernel $(KERNEL) --sh '$(subst ','\'',$(CMD))'
+vm:
+	$(Q)scripts/deps.sh > /dev/null
+	$(Q)$(MAKE) --no-print-directory dev
+	$(Q)scripts/vm.sh run --kernel $(if $(filter host,$(KERNEL)),6.12,$(KERNEL)) --sh '$(subst ','\'',$(CMD))'
 
 clean:
-	$(Q)rm -rf $(OUT)/bpf $(OUT)/user $(OUT)/tests $(OUT)/*.skel.h $(OUT)/*.lskel.h $(OUT)/vmscope $(OUT)/initramfs*
+	$(Q)rm -rf $(OUT)/bpf $(OUT)/user $(OUT)/tests $(OUT)/*.skel.h $(OUT)/*.lskel.h $(OUT)/vmscope $(OUT)/initramfs* \
+	  $(OUT)/version.* $(OUT)/libvmscope.a $(OUT)/man $(OUT)/deb
 	$(Q)rm -rf $(OUT)/kmod

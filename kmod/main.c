@@ -24,7 +24,7 @@ static int __init vmscope_init(void)
 	err = vms_dev_init();
 	if (err)
 		goto err_mtest;
-	pr_info("vmscope: loaded, ABI %d\n", VMSCOPE_ABI_VERSION);
+	pr_info("vmscope: %s loaded, ABI %d\n", VMSCOPE_VERSION, VMSCOPE_ABI_VERSION);
 	return 0;
 
 err_mtest:
@@ -48,4 +48,4 @@ module_exit(vmscope_exit);
 
 MODULE_LICENSE("GPL");
 MODULE_DESCRIPTION("vmscope: VMA, page-table and memory access kfuncs");
-MODULE_VERSION("0.1");
+MODULE_VERSION(VMSCOPE_VERSION);

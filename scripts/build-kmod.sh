@@ -8,14 +8,21 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
 name=$1; shift || true
-eval "$(scripts/kernel.sh "$name")"
+kenv=$(scripts/kernel.sh "$name") || exit 1
+eval "$kenv"
 out=$ROOT/build/kmod/$name
 mkdir -p "$out"
 # Sources as symlinks: kbuild builds in M=, one directory per kernel.
 find "$out" -maxdepth 1 -type l -delete
 for f in kmod/*.c kmod/*.h kmod/Kbuild; do ln -sfn "$ROOT/$f" "$out/$(basename "$f")"; done
+# MODULE_VERSION (kmod/Kbuild reads it); rewritten only when it changes.
+v=${VMSCOPE_VERSION:-$(cat VERSION)}
+[ "$(cat "$out/VERSION" 2>/dev/null)" = "$v" ] || echo "$v" > "$out/VERSION"
 log=$out/build.log
-cmd=(make -C "$KDIR" M="$out" W=1 modules "$@")
+# kbuild gets its own -j: a parent make's jobserver does not reach it
+# through this script (and would only print a warning).
+unset MAKEFLAGS MFLAGS MAKELEVEL
+cmd=(make -j"$(nproc)" -C "$KDIR" M="$out" W=1 modules "$@")
 if [ -n "$KBUILD_ROOT" ]; then
 	scripts/buildroot.sh run -- "${cmd[@]}" > "$log" 2>&1 || { cat "$log"; exit 1; }
 else

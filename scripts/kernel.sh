@@ -22,12 +22,7 @@ MATRIX="6.1 6.12 newest debug"
 
 case ${1:-} in
 --list) echo "$MATRIX"; exit 0 ;;
-6.12)
-	eval "$(scripts/deps.sh)"
-	echo "KNAME=6.12"; echo "KVER=$KVER"; echo "KDIR=$KDIR"; echo "VMLINUZ=$VMLINUZ"
-	echo "MODDIR=$MODDIR"; echo "KBUILD_ROOT="
-	;;
-6.1|newest)
+6.1|6.12|newest)
 	out=$(scripts/debian-kernel.sh "$1")
 	echo "KNAME=$1"; printf '%s\n' "$out"
 	printf '%s\n' "$out" | grep -q '^KBUILD_ROOT=' || echo "KBUILD_ROOT="

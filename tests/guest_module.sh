@@ -11,8 +11,15 @@ result "ABI kfunc callable from a SYSCALL program" $r
 out=$(kfunc_probe iter 2>&1); r=$?; diag "$out"
 result "ABI kfunc callable from an iterator (TRACING) program" $r
 out=$(vmscope status 2>&1); diag "$out"
-echo "$out" | grep -q "module:      loaded, ABI 2 (matches)"
-result "vmscope status reports the module and a matching ABI" $?
+mver=$(cat /sys/module/vmscope/version 2>/dev/null)
+echo "$out" | grep -qF "module:      loaded, $mver, ABI 2 (matches)"
+result "vmscope status reports the module, its version and a matching ABI" $?
+# MODULE_VERSION is the build's version (VERSION, plus the commit in git),
+# the same string the CLI built with it reports.
+cver=$(vmscope --version | sed -n 's/^vmscope \([^ ]*\) .*/\1/p')
+diag "module version '$mver', CLI version '$cver'"
+[ -n "$mver" ] && [ "$mver" = "$cver" ]
+result "MODULE_VERSION is the version the CLI of the same build reports" $?
 
 # Swap in the BTF-less build: its kfuncs must be seen as missing.
 unload() {

@@ -9,9 +9,9 @@
 #include <sys/types.h>
 #include "json.h"
 
-#ifndef VMSCOPE_VERSION
-#define VMSCOPE_VERSION "0.0-unknown"
-#endif
+/* VERSION plus the commit, or the package's version (build/version.c). */
+extern const char vmscope_version[];
+#define VMSCOPE_VERSION vmscope_version
 
 /* Exit status: 0 success, 1 a runtime error, 2 a usage error. */
 #define EXIT_RUNTIME	1

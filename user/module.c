@@ -125,6 +125,15 @@ void module_state(struct module_state *st)
 	st->loaded = access("/sys/module/vmscope", F_OK) == 0;
 	st->btf = access("/sys/kernel/btf/vmscope", F_OK) == 0;
 	st->abi = st->loaded ? module_abi() : 0;
+	if (st->loaded) {
+		FILE *f = fopen("/sys/module/vmscope/version", "r");
+
+		if (f) {
+			if (fgets(st->version, sizeof(st->version), f))
+				st->version[strcspn(st->version, "\n")] = 0;
+			fclose(f);
+		}
+	}
 	snprintf(dir, sizeof(dir), "/lib/modules/%s", u.release);
 	find_ko(dir, 0, st->installed, sizeof(st->installed));
 

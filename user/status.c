@@ -45,7 +45,8 @@ static bool module_line(const struct module_state *st, bool bpf_ok, const char *
 			 "both from one version and reload it", st->abi, VMSCOPE_ABI_VERSION);
 		return false;
 	}
-	snprintf(buf, sz, "loaded, ABI %d (matches)", st->abi);
+	snprintf(buf, sz, "loaded, %s%sABI %d (matches)", st->version[0] ? st->version : "",
+		 st->version[0] ? ", " : "", st->abi);
 	return true;
 }
 
@@ -95,6 +96,10 @@ int do_status(int argc, char **argv)
 		else
 			jw_null("module_abi");
 		jw_i64("cli_abi", VMSCOPE_ABI_VERSION);
+		if (st.version[0])
+			jw_str("module_version", st.version);
+		else
+			jw_null("module_version");
 		jw_bool("module_usable", usable);
 		if (st.installed[0])
 			jw_str("module_installed", st.installed);
