@@ -13,7 +13,8 @@
 #                    the module is build/kmod/NAME/vmscope.ko
 #   --no-module      do not insmod vmscope.ko at boot
 #   --append ARGS    extra kernel command line (e.g. no5lvl)
-#   --mem SIZE       guest memory (default 3G; 4G for the debug kernel)
+#   --mem SIZE       guest memory (default 3G; the debug kernel's KASAN
+#                    shadow takes about 0.4G of it)
 #   --timeout SECS   kill the guest after SECS (default 900)
 #   --file SRC:DST   also put SRC into the initramfs at DST
 #
@@ -51,7 +52,7 @@ fi
 
 eval "$(scripts/kernel.sh "$kernel" | sed 's/^/export /')"
 [ -n "$VMLINUZ" ] || { echo "vm.sh: kernel $kernel cannot be booted here" >&2; exit 2; }
-[ -n "$mem" ] || { [ "$kernel" = debug ] && mem=4G || mem=3G; }
+[ -n "$mem" ] || mem=3G
 KMOD=build/kmod/$kernel/vmscope.ko
 
 for f in "$KMOD" build/vmscope; do
@@ -158,6 +159,19 @@ if [ "$mode" = shell ]; then
 else
 	/run.sh
 	rc=\$?
+fi
+# Kernels with kmemleak (the debug kernel): scan at the end; an unreferenced
+# object fails the run like any kernel complaint.  Two scans, because
+# kmemleak reports an object only after it stayed unreferenced across one.
+if [ -w /sys/kernel/debug/kmemleak ]; then
+	echo scan > /sys/kernel/debug/kmemleak
+	echo scan > /sys/kernel/debug/kmemleak
+	leaks=\$(grep -c '^unreferenced object' /sys/kernel/debug/kmemleak)
+	if [ "\$leaks" != 0 ]; then
+		echo "vm: kmemleak reports \$leaks unreferenced objects:"
+		head -n 60 /sys/kernel/debug/kmemleak
+		[ \$rc = 0 ] && rc=125
+	fi
 fi
 # Fail the run on any kernel complaint.  Tests that provoke
 # "missing module BTF" on purpose bracket it with markers.

@@ -117,7 +117,7 @@ run_guest() {
 	case $rc in
 	0|1) ;;
 	124) failures+=("$cfg: the guest timed out"); cfail=$((cfail + 1)) ;;
-	125) failures+=("$cfg: the kernel log shows a kernel complaint (see the console)")
+	125) failures+=("$cfg: the kernel log shows a kernel complaint, or kmemleak a leak (see the console)")
 	     cfail=$((cfail + 1)) ;;
 	126) failures+=("$cfg: the guest died without reporting"); cfail=$((cfail + 1)) ;;
 	*) failures+=("$cfg: the guest runner exited $rc"); cfail=$((cfail + 1)) ;;
