@@ -378,9 +378,17 @@ int main(void)
 		if (access("/usr/sbin/bpftool", X_OK) || start_dyn(&d1) || start_dyn(&d2)) {
 			tap_skip("no dynamic program to host libc", "shared library text");
 		} else {
-			usleep(300000);
-			if (find_libc_text(d1.pid, &t1, path, sizeof(path), &off) ||
-			    find_libc_text(d2.pid, &t2, path, sizeof(path), &off)) {
+			int tries;
+
+			/* Until the dynamic loader has mapped libc (10 s at most:
+			 * a debug kernel under TCG is slow to exec). */
+			for (tries = 0; tries < 100; tries++) {
+				if (!find_libc_text(d1.pid, &t1, path, sizeof(path), &off) &&
+				    !find_libc_text(d2.pid, &t2, path, sizeof(path), &off))
+					break;
+				usleep(100000);
+			}
+			if (tries == 100) {
 				tap_skip("libc text not mapped", "shared library text");
 			} else {
 				int lfd = open(path, O_RDONLY);

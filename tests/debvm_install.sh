@@ -1,0 +1,111 @@
+#!/bin/bash
+# Runs inside a real Debian trixie system (scripts/debvm.sh: trixie's stock
+# kernel and systemd), as root, in the share that holds build/deb/*.deb and
+# tests/lib/tap.sh.  A user's install, end to end: apt installs both
+# packages from local files, DKMS builds the module for the running kernel,
+# modprobe loads it, vmscope status/page/read/write work on a process (read
+# and write cross-checked against /proc/PID/mem), man and bash completion
+# work; then apt purge leaves no module, no DKMS tree and no file behind.
+set -uo pipefail
+. ./tap.sh
+tap_start
+kver=$(uname -r)
+cli=$(ls ./vmscope_*_amd64.deb 2>/dev/null | head -n1)
+dkms=$(ls ./vmscope-dkms_*_all.deb 2>/dev/null | head -n1)
+ver=${dkms#./vmscope-dkms_}; ver=${ver%_all.deb}
+diag "kernel $kver; packages $cli $dkms"
+[ -n "$cli" ] && [ -n "$dkms" ]; result "both packages are in the share" $?
+
+ok "trixie with its stock kernel" sh -c '. /etc/os-release && [ "$VERSION_CODENAME" = trixie ] &&
+	dpkg -S "/boot/vmlinuz-$(uname -r)" >/dev/null'
+t0=$SECONDS
+apt-get install -y --no-install-recommends "$cli" "$dkms" > /tmp/apt.log 2>&1
+rc=$?; [ $rc = 0 ] || tail -n 40 /tmp/apt.log | sed 's/^/# /'
+result "apt install ./vmscope_*.deb ./vmscope-dkms_*.deb ($((SECONDS - t0)) s)" $rc
+dkms status vmscope > /tmp/st 2>&1; diag "$(cat /tmp/st)"
+grep -q "^vmscope/$ver, $kver, x86_64: installed" /tmp/st
+result "DKMS built and installed vmscope/$ver for the running kernel" $?
+ko=$(modinfo -n vmscope 2>/dev/null)
+diag "modinfo -n: $ko"
+case $ko in /lib/modules/$kver/updates/dkms/vmscope.ko*) true ;; *) false ;; esac
+result "modinfo finds the DKMS module under /lib/modules/$kver/updates/dkms" $?
+grep -qi "warning: vmscope.ko has no BTF" /var/lib/dkms/vmscope/$ver/build/make.log 2>/dev/null
+[ $? != 0 ]; result "the DKMS build log has no 'no BTF' warning" $?
+[ ! -e /etc/modules-load.d/vmscope.conf ]
+result "not loaded at boot unless asked (no /etc/modules-load.d/vmscope.conf)" $?
+
+dmesg -C
+ok "modprobe vmscope" modprobe vmscope
+ok "its BTF is registered (/sys/kernel/btf/vmscope)" test -f /sys/kernel/btf/vmscope
+ok "the device and the lab file exist" test -c /dev/vmscope -a -e /proc/mtest
+vmscope status > /tmp/st 2>&1; diag "$(cat /tmp/st)"
+grep -q "^module: *loaded, $ver, ABI [0-9]* (matches)" /tmp/st
+result "vmscope status: the module is loaded, version $ver, its ABI matches" $?
+vmscope -j status > /tmp/stj 2>&1
+grep -q '"module_usable": *true' /tmp/stj; result "vmscope -j status: module_usable" $?
+vmscope --version > /tmp/v 2>&1
+grep -q "^vmscope $ver " /tmp/v; result "vmscope --version is the package's ($(cat /tmp/v))" $?
+
+# A process to look into: a shell that only sleeps.  The lowest page of
+# its stack VMA is never touched by the shell (the stack grows down from
+# the top), so writing there is harmless.
+sleep 600 &
+pid=$!
+sleep 0.5
+lo=$(awk '/\[stack\]$/ { split($1, a, "-"); print a[1] }' /proc/$pid/maps)
+diag "target $pid, [stack] starts at 0x$lo"
+vmscope maps $pid > /tmp/m 2>&1
+[ "$(grep -c '^[0-9a-f]' /tmp/m)" = "$(wc -l < /proc/$pid/maps)" ]
+result "vmscope maps: one row per line of /proc/PID/maps" $?
+vmscope page $pid 0x$lo > /tmp/p 2>&1; rc=$?; diag "$(head -n 12 /tmp/p)"
+[ $rc = 0 ] && grep -q '^  PTE ' /tmp/p && grep -q '^  PGD ' /tmp/p
+result "vmscope page walks the stack address to its PTE" $?
+addr=$((0x$lo + 256))
+vmscope write $pid $(printf '0x%x' $addr) --hex 766d73636f706521 > /tmp/w 2>&1
+rc=$?; diag "$(cat /tmp/w)"
+result "vmscope write 8 bytes into the process" $rc
+got=$(dd if=/proc/$pid/mem bs=1 skip=$addr count=8 iflag=skip_bytes 2>/dev/null | od -An -tx1 | tr -d ' \n')
+diag "/proc/PID/mem has $got"
+[ "$got" = 766d73636f706521 ]; result "/proc/PID/mem shows the written bytes" $?
+vmscope read $pid $(printf '0x%x' $addr) 8 --format raw 2>/dev/null | od -An -tx1 | tr -d ' \n' > /tmp/r
+[ "$(cat /tmp/r)" = 766d73636f706521 ]; result "vmscope read returns them" $?
+kill $pid 2>/dev/null; wait $pid 2>/dev/null
+
+# ---- man pages and completion ----
+man vmscope 2>/dev/null | grep -q 'vmscope' &&
+	man vmscope-page 2>/dev/null | grep -qi 'page' &&
+	man 4 vmscope 2>/dev/null | grep -q '/dev/vmscope' && man 4 mtest 2>/dev/null | grep -q 'mtest'
+result "man vmscope, vmscope-page, vmscope(4) and mtest(4) render" $?
+ok "the headers are installed" test -f /usr/include/vmscope/vmscope_uapi.h
+complete_words() {	# candidates bash-completion offers for the last word
+	bash -lic '
+		_comp_load vmscope 2>/dev/null || _completion_loader vmscope
+		func=$(complete -p vmscope | sed -n "s/.* -F \([^ ]*\) .*/\1/p")
+		[ -n "$func" ] || exit 3
+		COMP_WORDS=(vmscope "$@"); COMP_CWORD=$((${#COMP_WORDS[@]} - 1))
+		COMP_LINE="${COMP_WORDS[*]}"; COMP_POINT=${#COMP_LINE}
+		"$func" vmscope "${COMP_WORDS[COMP_CWORD]}" "${COMP_WORDS[COMP_CWORD-1]}"
+		printf "%s\n" "${COMPREPLY[@]}"' bash "$@" < /dev/null 2>/dev/null
+}
+got=$(complete_words ma | tr '\n' ' '); diag "vmscope ma<TAB>: $got"
+echo " $got" | grep -q ' maps '; result "bash completion: 'vmscope ma' offers maps" $?
+got=$(complete_words page --r | tr '\n' ' '); diag "vmscope page --r<TAB>: $got"
+echo " $got" | grep -q ' --range '; result "bash completion: 'vmscope page --r' offers --range" $?
+
+ok "modprobe -r vmscope" modprobe -r vmscope
+
+# ---- purge: nothing may be left ----
+apt-get purge -y vmscope vmscope-dkms > /tmp/apt.log 2>&1
+rc=$?; [ $rc = 0 ] || tail -n 30 /tmp/apt.log | sed 's/^/# /'
+result "apt purge vmscope vmscope-dkms" $rc
+ok "no DKMS tree (/var/lib/dkms/vmscope)" test ! -e /var/lib/dkms/vmscope
+ok "no source tree (/usr/src/vmscope-$ver)" test ! -e /usr/src/vmscope-$ver
+! find /lib/modules -name 'vmscope.ko*' | grep . ; result "no vmscope.ko under /lib/modules" $?
+! modprobe -n vmscope 2>/dev/null; result "modprobe no longer finds it" $?
+# man-db's cache of formatted pages is man-db's, not the package's.
+left=$(find / -xdev -name '*vmscope*' -not -path '/mnt/*' -not -path '/var/cache/man/*' \
+	-not -path '/proc/*' -not -path '/tmp/*' 2>/dev/null)
+diag "left: ${left:-nothing}"
+[ -z "$left" ]; result "no file named vmscope anywhere (but man-db's page cache)" $?
+[ -z "$(dkms status 2>/dev/null)" ]; result "dkms status is empty" $?
+finish
