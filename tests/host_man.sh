@@ -9,6 +9,7 @@
 # keeps its scratch directory.
 cd "$(dirname "$0")/.."
 . tests/lib/tap.sh
+. tests/lib/options.sh
 T=$(mktemp -d)
 [ -n "$KEEP" ] || trap 'rm -rf "$T"' EXIT
 tap_start
@@ -74,8 +75,7 @@ if [ ! -x $VMSCOPE ]; then
 fi
 # The command table of user/main.c: name and function.  An alias runs the
 # function of another command.
-grep -oE '^[[:space:]]*\{ "[a-z]+", do_[a-z]+' user/main.c |
-	sed -E 's/.*"([a-z]+)", do_([a-z]+)/\1 \2/' > $T/table
+cli_commands > $T/table
 awk '$1 == $2 && $1 != "help" {print $1}' $T/table | sort > $T/cmds
 awk '$1 != $2 {print $1, $2}' $T/table | sort > $T/aliases
 $VMSCOPE --help | sed -nE 's/^  vmscope ([a-z]+).*/\1/p' | sort -u > $T/help_cmds
@@ -119,46 +119,13 @@ done
 [ -z "$bad" ]; result "every vmscope page referred to exists (missing:${bad:- none})" $?
 
 # ---- options: the getopt_long tables against the pages ----
-# One line per option: COMMAND LONG SHORT ("-" when it has none).  The
-# command is the function holding the table: do_CMD or CMD_opts.  A short
-# option exists when the table's value is a letter of getopt_long's
-# optstring (COMMON_SHORT "..." or COMMON_SHORT alone).
-common_short=$(sed -nE 's/^#define COMMON_SHORT[[:space:]]+"([^"]*)".*/\1/p' user/cmds.h | tr -d ':')
-sed -nE "s/.*\{ \"([a-z0-9-]+)\", (no|required|optional)_argument, NULL, '(.)' \}.*/\1 \3/p" user/cmds.h > $T/common
-for f in user/*.c; do
-	awk -v common_short="$common_short" -v commonf=$T/common '
-	BEGIN { while ((getline l < commonf) > 0) { split(l, a, " "); cl[++nc] = a[1]; cv[nc] = a[2] } }
-	/^(static )?int (do_[a-z]+|[a-z]+_opts)\(/ {
-		match($0, /(do_[a-z]+|[a-z]+_opts)\(/)
-		cmd = substr($0, RSTART, RLENGTH - 1); sub(/^do_/, "", cmd); sub(/_opts$/, "", cmd)
-		n = 0; common = 0
-	}
-	/struct option longopts\[\]/ { inopt = 1 }
-	inopt {
-		line = $0
-		while (match(line, /\{ "[a-z0-9-]+", (no|required|optional)_argument, NULL, .[^ ]*. \}/)) {
-			e = substr(line, RSTART, RLENGTH); line = substr(line, RSTART + RLENGTH)
-			match(e, /"[a-z0-9-]+"/); nm = substr(e, RSTART + 1, RLENGTH - 2)
-			match(e, /\047.\047/); v = substr(e, RSTART + 1, 1)
-			ln[++n] = nm; lv[n] = v
-		}
-		if ($0 ~ /COMMON_LONG/) common = 1
-		if ($0 ~ /\};/) inopt = 0
-	}
-	/getopt_long\(/ {
-		s = common_short
-		if (match($0, /COMMON_SHORT "[^"]*"/)) { t = substr($0, RSTART, RLENGTH); sub(/^COMMON_SHORT "/, "", t); sub(/"$/, "", t); s = s t }
-		gsub(/:/, "", s)
-		if (common) for (i = 1; i <= nc; i++) { ln[++n] = cl[i]; lv[n] = cv[i] }
-		for (i = 1; i <= n; i++) print cmd, ln[i], (index(s, lv[i]) ? lv[i] : "-")
-		n = 0; common = 0
-	}' "$f"
-done | sort -u > $T/opts
+cli_options > $T/opts
 diag "options in the getopt_long tables: $(wc -l < $T/opts)"
 awk '{print $1}' $T/opts | sort -u > $T/opt_cmds
-[ -s $T/common ] && same $T/cmds $T/opt_cmds
+common=$(sed -nE 's/.*\{ "([a-z0-9-]+)", [a-z]+_argument, NULL, .*/--\1/p' user/cmds.h)
+[ -n "$common" ] && same $T/cmds $T/opt_cmds
 rc=$?
-result "the tables were found: one per command (common options: $(echo $(awk '{print "--" $1}' $T/common)))" $rc
+result "the tables were found: one per command (common options: $(echo $common))" $rc
 
 bad=""
 while read -r c long short; do
@@ -191,7 +158,7 @@ done < $T/opts
 [ -z "$bad" ]; result "'vmscope help CMD' names every option of CMD's table too (missing:${bad:- none})" $?
 
 # ---- global options and environment ----
-grep -oE 'strcmp\(argv\[1\], "-[^"]+"\)' user/main.c | sed -E 's/.*"(-[^"]+)".*/\1/' | sort -u > $T/global
+cli_global_options > $T/global
 section OPTIONS $M/vmscope.8 > $T/sec
 bad=""
 for o in $(cat $T/global); do
