@@ -25,7 +25,6 @@ endif
 OUT := build
 CLANG ?= $(shell command -v clang-19 >/dev/null 2>&1 && echo clang-19 || echo clang)
 BPFTOOL ?= $(or $(shell command -v bpftool 2>/dev/null),/usr/sbin/bpftool)
-SCDOC ?= scdoc
 CC ?= gcc
 ARCH_DEF := -D__TARGET_ARCH_x86
 
@@ -253,3 +252,29 @@ clean:
 	$(Q)rm -rf $(OUT)/bpf $(OUT)/user $(OUT)/tests $(OUT)/*.skel.h $(OUT)/*.lskel.h $(OUT)/vmscope $(OUT)/initramfs* \
 	  $(OUT)/version.* $(OUT)/libvmscope.a $(OUT)/man $(OUT)/deb
 	$(Q)rm -rf $(OUT)/kmod
+
+# ---- man pages -------------------------------------------------------------
+# `make man`: man/NAME.SECTION.scd -> build/man/NAME.SECTION with scdoc.  Not
+# part of `all`, so building vmscope never needs scdoc.  MAN_SRCS and
+# MAN_PAGES (the built pages, e.g. build/man/vmscope.8) are for `install`.
+# The pages carry the version, and the date of the last commit (or the
+# packager's SOURCE_DATE_EPOCH), so a rebuild gives the same bytes.
+SCDOC ?= scdoc
+MAN_SRCS := $(wildcard man/*.scd)
+MAN_PAGES := $(patsubst man/%.scd,$(OUT)/man/%,$(MAN_SRCS))
+MAN_EPOCH := $(or $(SOURCE_DATE_EPOCH),$(shell git log -1 --format=%ct 2>/dev/null))
+export MAN_SRCS MAN_PAGES
+.PHONY: man clean-man
+
+man: $(MAN_PAGES)
+
+$(OUT)/man/%: man/%.scd VERSION
+	@echo "  SCDOC   $@"
+	$(Q)command -v $(SCDOC) >/dev/null || { echo "make man needs scdoc: apt-get install scdoc" >&2; exit 1; }
+	$(Q)mkdir -p $(dir $@)
+	$(Q)sed 's|@VERSION@|$(VMSCOPE_VERSION)|g' $< | \
+		$(if $(MAN_EPOCH),SOURCE_DATE_EPOCH=$(MAN_EPOCH)) $(SCDOC) > $@
+
+clean: clean-man
+clean-man:
+	$(Q)rm -rf $(OUT)/man

@@ -14,7 +14,8 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 
 PKGS=(make gcc clang-19 llvm-19 libbpf-dev bpftool libelf-dev zlib1g-dev
       libzstd-dev libcap-dev dwarves qemu-system-x86 busybox-static cpio
-      xz-utils zstd kmod procps python3 python3-jsonschema)
+      xz-utils zstd kmod procps python3 python3-jsonschema scdoc
+      bash-completion)
 if [ "${1:-}" = --check ]; then
 	need_pkgs --check "${PKGS[@]}"
 	exec "$HERE/debian-kernel.sh" --check 6.12
