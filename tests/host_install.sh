@@ -30,6 +30,8 @@ usr/include/vmscope/vmscope_kfuncs.h
 usr/share/doc/vmscope/README.md
 usr/share/doc/vmscope/json-schema.json
 usr/share/doc/vmscope/json.md
+usr/share/doc/vmscope/commands.md
+usr/share/doc/vmscope/device.md
 usr/src/vmscope-$ver/dkms.conf
 usr/src/vmscope-$ver/Kbuild
 usr/src/vmscope-$ver/Makefile
