@@ -4,8 +4,9 @@
  * the way process_vm_readv()/writev() do (access_remote_vm() is not
  * exported on 6.12).
  *
- * Pages are taken with get_user_pages_remote(), which faults them in and,
- * for FOLL_WRITE, breaks copy-on-write first: a private file page, a page
+ * Reads take pages with get_user_pages_remote(); writes pin them with
+ * pin_user_pages_remote().  Both fault pages in and, for FOLL_WRITE, break
+ * copy-on-write first: a private file page, a page
  * still shared with a fork child, a KSM page or the zero page is replaced
  * by a private copy before a byte changes.  A PFN found by a page walk is
  * never written.  A write into a MAP_SHARED file mapping does change the
@@ -17,6 +18,15 @@
  * kept inside one VMA, found beforehand with the lock held, so GUP never
  * meets a hole below a stack (it would warn that it no longer grows
  * stacks).  Bytes are copied with mmap_lock dropped, under page references.
+ *
+ * Writes must pin, not merely reference: between un-sharing a page (phase
+ * 1 below) and storing into it (phase 2), the process may fork.  fork()
+ * shares a referenced anonymous page with the child, so the store would
+ * land in the child too; a pinned page (folio_maybe_dma_pinned()) is copied
+ * for the child instead, as for O_DIRECT and RDMA.  Reads keep plain
+ * references: a read-only pin would un-share a COW page just to read it.
+ *
+ * Shadow stacks (6.6+) are never written, even with FOLL_FORCE.
  *
  * Reads may be short, like process_vm_readv().  Writes are all or
  * nothing: every page is faulted in and held first; only when all of them
@@ -41,6 +51,7 @@
 static long acc_get_pages(struct mm_struct *mm, unsigned long addr, unsigned long nr,
 			  unsigned int gup_flags, struct page **pages)
 {
+	bool pin = gup_flags & FOLL_WRITE;
 	struct vm_area_struct *vma;
 	int locked = 1;
 	long got;
@@ -52,8 +63,17 @@ static long acc_get_pages(struct mm_struct *mm, unsigned long addr, unsigned lon
 		mmap_read_unlock(mm);
 		return -EFAULT;
 	}
+#ifdef VM_SHADOW_STACK
+	if (pin && (vma->vm_flags & VM_SHADOW_STACK)) {
+		mmap_read_unlock(mm);
+		return -EFAULT;
+	}
+#endif
 	nr = min(nr, (vma->vm_end - addr) >> PAGE_SHIFT);
-	got = vms_gup_remote(mm, addr, nr, gup_flags, pages, &locked);
+	if (pin)
+		got = vms_pin_remote(mm, addr, nr, gup_flags, pages, &locked);
+	else
+		got = vms_gup_remote(mm, addr, nr, gup_flags, pages, &locked);
 	if (locked)
 		mmap_read_unlock(mm);
 	if (got == 0)
@@ -65,6 +85,15 @@ static void acc_put_pages(struct page **pages, unsigned long n)
 {
 	while (n)
 		put_page(pages[--n]);
+}
+
+/* Pinned pages of a write: dirty (the store happened) or not (it did not). */
+static void acc_unpin_pages(struct page **pages, unsigned long n, bool dirty)
+{
+	if (dirty)
+		unpin_user_pages_dirty_lock(pages, n, true);
+	else
+		unpin_user_pages(pages, n);
 }
 
 static long acc_read(struct mm_struct *mm, unsigned long addr, void *buf, size_t len,
@@ -144,12 +173,12 @@ static long acc_write(struct mm_struct *mm, unsigned long addr, const void *buf,
 		memcpy(kaddr + off, buf + done, n);
 		flush_dcache_page(pages[i]);
 		kunmap_local(kaddr);
-		set_page_dirty_lock(pages[i]);
 		done += n;
 		addr += n;
 	}
 out_put:
-	acc_put_pages(pages, held);
+	/* Marks them dirty (set_page_dirty_lock()) when the copy was made. */
+	acc_unpin_pages(pages, held, !err);
 	if (pages != few)
 		kvfree(pages);
 	return err ? err : (long)len;

@@ -106,6 +106,18 @@ static inline long vms_gup_remote(struct mm_struct *mm, unsigned long start,
 #endif
 }
 
+/* pin_user_pages_remote() too. */
+static inline long vms_pin_remote(struct mm_struct *mm, unsigned long start,
+				  unsigned long nr, unsigned int gup_flags,
+				  struct page **pages, int *locked)
+{
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 5, 0)
+	return pin_user_pages_remote(mm, start, nr, gup_flags, pages, NULL, locked);
+#else
+	return pin_user_pages_remote(mm, start, nr, gup_flags, pages, locked);
+#endif
+}
+
 /* ---- page-table entries ------------------------------------------------------- */
 
 /* x86-64 reads a whole entry in one load; the helpers came in 6.5 and 6.11. */

@@ -9,6 +9,12 @@
  * so calling them there would deadlock, and an iterator's permission checks
  * would be made against whoever read() it.  policy.c has the rules.
  *
+ * Each memory kfunc first checks vms_kfunc_direct(): it must be running in
+ * the task inside bpf(BPF_PROG_TEST_RUN), not in a callback a syscall
+ * program deferred to a timer, a bpf_wq or a task_work (policy.c, rule 5).
+ * They may sleep for as long as a fault takes (userfaultfd, FUSE); every
+ * such wait is killable, and a fatal signal ends the call with -EINTR.
+ *
  * Buffers come from BPF programs, usually as BPF map values that user space
  * has mmapped and can rewrite during the call.  So each (in) field is read
  * exactly once into a local, results are built in kernel memory and copied
@@ -40,6 +46,8 @@ __bpf_kfunc int vmscope_find_vmas(int pid, void *buf, u32 buf__sz)
 	u64 recs;
 	int ret;
 
+	if (!vms_kfunc_direct())
+		return -EPERM;
 	if (buf__sz < sizeof(h))
 		return -EINVAL;
 	h.n = READ_ONCE(uh->n);
@@ -71,6 +79,8 @@ __bpf_kfunc int vmscope_walk(int pid, void *buf, u32 buf__sz)
 	struct mm_struct *mm;
 	bool priv;
 
+	if (!vms_kfunc_direct())
+		return -EPERM;
 	if (!n)
 		return -EINVAL;
 	mm = vms_get_mm_checked(pid, NULL);
@@ -98,6 +108,8 @@ __bpf_kfunc int vmscope_walk_range(int pid, void *buf, u32 buf__sz)
 	u64 room;
 	int ret;
 
+	if (!vms_kfunc_direct())
+		return -EPERM;
 	if (buf__sz < sizeof(*uh))
 		return -EINVAL;
 	a.start = READ_ONCE(uh->start);
@@ -129,6 +141,8 @@ __bpf_kfunc long vmscope_read(int pid, u64 addr, void *buf, u32 buf__sz)
 	struct mm_struct *mm;
 	long ret;
 
+	if (!vms_kfunc_direct())
+		return -EPERM;
 	if (buf__sz > VMS_ACC_MAX)
 		return -E2BIG;
 	mm = vms_get_mm_checked(pid, NULL);
@@ -144,8 +158,12 @@ __bpf_kfunc long vmscope_write(int pid, u64 addr, void *buf, u32 buf__sz, u32 fl
 	struct mm_struct *mm;
 	long ret;
 
+	if (!vms_kfunc_direct())
+		return -EPERM;
 	if (flags & ~VMS_WRITE_FORCE)
 		return -EINVAL;
+	if ((flags & VMS_WRITE_FORCE) && !vms_may_force())
+		return -EPERM;
 	if (buf__sz > VMS_ACC_MAX)
 		return -E2BIG;
 	mm = vms_get_mm_checked(pid, NULL);

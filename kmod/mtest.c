@@ -9,12 +9,17 @@
  *   r <pid> <addr>             read one byte of process pid
  *   w <pid> <addr> <byte>      write one byte of process pid
  *
- * Addresses and writeval's <val> are hex with or without 0x, as in the labs
- * ("writeval0x601040 123456" stores 0x123456); <byte> is decimal or 0x hex.
- * A command is parsed completely before anything runs; bad input is
- * -EINVAL and changes nothing.  A command that fails changes nothing
- * either: a writeval whose 8 bytes cross into a page it cannot write
- * writes none of them.
+ * Addresses are hex with or without 0x; writeval's <val> is hex as
+ * sscanf("%lx") reads it ("writeval0x601040 123456" stores 0x123456, "-1"
+ * stores all ones); <byte> is decimal or 0x hex.  Blanks (spaces, tabs, a
+ * '\r') may surround tokens; a write may hold several commands, one per
+ * line, and trailing NULs.  The whole write is parsed before anything runs;
+ * bad input is -EINVAL and changes nothing.  A command that fails changes
+ * nothing either (a writeval whose 8 bytes cross into a page it cannot
+ * write writes none of them) and ends the write with its error.
+ *
+ * Answers: r gives the byte in decimal alone ("90\n", what the labs read
+ * back with fscanf("%d")); w gives "w <pid> 0x<addr> 0x<byte>".
  *
  * Commands run concurrently: no global lock is held while one faults or
  * waits (a FUSE or userfaultfd page may block for as long as its server
@@ -23,14 +28,17 @@
  * Reading back: a read at offset 0 takes a snapshot, so a long result is
  * never torn by a concurrent writer.  A file that wrote a command reads its
  * own result; any other file reads the latest one (the lab's
- * "echo cmd > /proc/mtest; cat /proc/mtest").  Someone else's result is
- * only shown to a reader (and opener) with CAP_SYS_PTRACE, and with
- * CAP_SYS_ADMIN when it shows a PFN: it describes another process's memory.
+ * "echo cmd > /proc/mtest; cat /proc/mtest").  Someone else's result, or a
+ * result about another process's memory (r, w), is only shown to a reader
+ * (and opener) with CAP_SYS_PTRACE, and one with a PFN only with
+ * CAP_SYS_ADMIN.  This is checked on every read, so a file passed on, or
+ * kept after dropping privileges, shows no more than its reader may see.
  * policy.c has the rules for r and w on other processes.
  *
  * The kernel log gets one line per command (which command, by whom, and
- * whether it worked), never memory contents, addresses of other processes
- * or PFNs.
+ * whether it worked), and, as the labs expect, the answer of a command
+ * about the writer's own memory ("mtest: " lines; mtest_echo=0 stops it).
+ * Never the contents or addresses of another process's memory.
  *
  * Walks and accesses go through vms_walk_addr() and vms_access(), the code
  * the kfuncs use: writes take the fault path, so a write never lands in a
@@ -44,6 +52,7 @@
 #include <linux/fs.h>
 #include <linux/kref.h>
 #include <linux/mm.h>
+#include <linux/moduleparam.h>
 #include <linux/mutex.h>
 #include <linux/pid.h>
 #include <linux/proc_fs.h>
@@ -55,7 +64,9 @@
 #include <linux/uaccess.h>
 #include "vmscope.h"
 
-#define MTEST_CMD_MAX	128		/* longest accepted write, in bytes */
+#define MTEST_CMD_MAX	4096		/* longest accepted write, in bytes */
+#define MTEST_CMDS_MAX	64		/* commands in one write */
+#define MTEST_ECHO_MAX	200		/* result lines echoed to the log per command */
 #define MTEST_RES_MAX	(64 * 1024)	/* longer results are truncated */
 
 enum mtest_op {
@@ -76,6 +87,7 @@ struct mtest_cmd {
 
 /* What a reader other than the writer needs to see a result. */
 #define MTEST_NEED_ADMIN	(1u << 0)	/* it shows a PFN */
+#define MTEST_NEED_PTRACE	(1u << 1)	/* it shows another process's memory */
 
 struct mtest_res {
 	struct kref ref;
@@ -141,10 +153,23 @@ static __printf(2, 3) void out_printf(struct mtest_out *o, const char *fmt, ...)
 
 /* ---- parsing ----------------------------------------------------------- */
 
-/* The next token: the bytes up to a space or the end.  Returns its length. */
+/* Blanks between and around tokens: what sscanf() and the labs' writers use. */
+static bool is_blank(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f';
+}
+
+static const char *skip_blanks(const char *s)
+{
+	while (is_blank(*s))
+		s++;
+	return s;
+}
+
+/* The next token: the bytes up to a blank or the end.  Returns its length. */
 static size_t mtest_token(const char *s, char *tok, size_t toksz)
 {
-	size_t n = strcspn(s, " ");
+	size_t n = strcspn(s, " \t\r\v\f");
 
 	if (n >= toksz)
 		return 0;
@@ -176,6 +201,23 @@ static int parse_hex(const char *tok, unsigned long *v)
 	return 0;
 }
 
+/*
+ * writeval's value: hex as sscanf("%lx") reads it, so an optional sign
+ * first ("-1" is all ones, as a C program's (unsigned long)-1 prints).
+ */
+static int parse_hex_signed(const char *tok, unsigned long *v)
+{
+	bool neg = *tok == '-';
+
+	if (*tok == '-' || *tok == '+')
+		tok++;
+	if (parse_hex(tok, v))
+		return -EINVAL;
+	if (neg)
+		*v = -*v;
+	return 0;
+}
+
 /* Hex with or without 0x; a user address (below TASK_SIZE_MAX). */
 static int parse_addr(const char *tok, unsigned long *addr)
 {
@@ -197,41 +239,30 @@ static int parse_num(const char *tok, unsigned long *v)
 	return kstrtoul(tok, 10, v) ? -EINVAL : 0;
 }
 
-static const char *skip_spaces_only(const char *s)
-{
-	while (*s == ' ')
-		s++;
-	return s;
-}
-
 /*
- * Parse a NUL-terminated command of length len (no other NUL inside).
- * Returns 0 or -EINVAL; cmd is only meaningful on success.
+ * Parse one line (NUL-terminated, no newline, no other NUL).  Blanks around
+ * and between tokens are ignored.  Returns 0 with *cmd filled, 1 for a
+ * blank line, or -EINVAL.
  */
-static int mtest_parse(char *s, size_t len, struct mtest_cmd *cmd)
+static int mtest_parse_line(const char *s, struct mtest_cmd *cmd)
 {
-	static const struct { const char *kw; enum mtest_op op; } kws[] = {
+	static const struct { const char *kw; enum mtest_op op; bool sep; } kws[] = {
 		{ "listvma", MT_LISTVMA }, { "findvma", MT_FINDVMA },
 		{ "findpage", MT_FINDPAGE }, { "writeval", MT_WRITEVAL },
-		{ "r ", MT_READ }, { "w ", MT_WRITE },
+		{ "r", MT_READ, true }, { "w", MT_WRITE, true },
 	};
+	const char *p = skip_blanks(s);
 	char tok[24];
-	const char *p = s;
 	unsigned long v;
 	size_t i, n;
 
-	/* One trailing NUL (strlen + 1 writers), then one trailing newline. */
-	if (len && s[len - 1] == '\0')
-		len--;
-	if (len && s[len - 1] == '\n')
-		s[--len] = '\0';
-	if (!len || memchr(s, '\0', len))
-		return -EINVAL;
-
+	if (!*p)
+		return 1;
 	memset(cmd, 0, sizeof(*cmd));
 	for (i = 0; i < ARRAY_SIZE(kws); i++) {
 		n = strlen(kws[i].kw);
-		if (!strncmp(p, kws[i].kw, n)) {
+		/* "findvma0x400000" is the labs' form; "r" and "w" need a blank. */
+		if (!strncmp(p, kws[i].kw, n) && (!kws[i].sep || is_blank(p[n]))) {
 			cmd->op = kws[i].op;
 			p += n;
 			break;
@@ -239,35 +270,67 @@ static int mtest_parse(char *s, size_t len, struct mtest_cmd *cmd)
 	}
 	if (!cmd->op)
 		return -EINVAL;
+	p = skip_blanks(p);
 	if (cmd->op == MT_LISTVMA)
 		return *p ? -EINVAL : 0;
 
-	p = skip_spaces_only(p);
 	if (cmd->op == MT_READ || cmd->op == MT_WRITE) {
 		n = mtest_token(p, tok, sizeof(tok));
 		if (!n || !all_digits(tok, is_digit) || kstrtoint(tok, 10, &cmd->pid) ||
 		    cmd->pid <= 0 || cmd->pid > PID_MAX_LIMIT)
 			return -EINVAL;
-		p = skip_spaces_only(p + n);
+		p = skip_blanks(p + n);
 	}
 	n = mtest_token(p, tok, sizeof(tok));
 	if (!n || parse_addr(tok, &cmd->addr))
 		return -EINVAL;
 	p += n;
 	if (cmd->op == MT_WRITEVAL || cmd->op == MT_WRITE) {
-		if (*p != ' ')
+		if (!is_blank(*p))
 			return -EINVAL;
-		p = skip_spaces_only(p);
+		p = skip_blanks(p);
 		n = mtest_token(p, tok, sizeof(tok));
 		/* The labs' writeval takes hex; w's byte is decimal or 0x hex. */
-		if (!n || (cmd->op == MT_WRITEVAL ? parse_hex(tok, &v) : parse_num(tok, &v)))
+		if (!n || (cmd->op == MT_WRITEVAL ? parse_hex_signed(tok, &v) : parse_num(tok, &v)))
 			return -EINVAL;
 		if (cmd->op == MT_WRITE && v > 0xff)
 			return -EINVAL;
 		cmd->val = v;
 		p += n;
 	}
-	return *p ? -EINVAL : 0;
+	return *skip_blanks(p) ? -EINVAL : 0;
+}
+
+/*
+ * Parse a whole write: buf holds len bytes and a NUL after them.  Trailing
+ * NULs are dropped (writers that send strlen() + 1, or a padded buffer);
+ * any other NUL is an error.  Lines are commands; blank lines are skipped.
+ * Returns the number of commands (at least one) or -EINVAL.
+ */
+static int mtest_parse(char *buf, size_t len, struct mtest_cmd *cmds, int max)
+{
+	char *line = buf, *nl;
+	int n = 0, r;
+
+	while (len && buf[len - 1] == '\0')
+		len--;
+	if (memchr(buf, '\0', len))
+		return -EINVAL;
+	buf[len] = '\0';
+	for (; line; line = nl) {
+		nl = strchr(line, '\n');
+		if (nl)
+			*nl++ = '\0';
+		if (n < max)
+			r = mtest_parse_line(line, &cmds[n]);
+		else	/* one command too many, unless the line is blank */
+			r = *skip_blanks(line) ? -EINVAL : 1;
+		if (r < 0)
+			return r;
+		if (r == 0)
+			n++;
+	}
+	return n ? n : -EINVAL;
 }
 
 /* ---- commands ---------------------------------------------------------- */
@@ -419,8 +482,11 @@ static int mtest_access(struct mm_struct *mm, const struct mtest_cmd *cmd,
 		n = -EFAULT;
 	if (n < 0)
 		return n;
-	out_printf(o, "%c %d 0x%lx 0x%02x\n", cmd->op == MT_READ ? 'r' : 'w',
-		   cmd->pid, cmd->addr, byte);
+	/* The labs read r's answer back with fscanf("%d"): the value alone. */
+	if (cmd->op == MT_READ)
+		out_printf(o, "%u\n", byte);
+	else
+		out_printf(o, "w %d 0x%lx 0x%02x\n", cmd->pid, cmd->addr, byte);
 	return 0;
 }
 
@@ -434,6 +500,8 @@ static int mtest_run(struct file *file, const struct mtest_cmd *cmd,
 		mm = vms_get_mm_checked(cmd->pid, file);
 		if (IS_ERR(mm))
 			return PTR_ERR(mm);
+		if (mm != current->mm)
+			*need |= MTEST_NEED_PTRACE;
 	} else {
 		mm = get_task_mm(current);
 		if (!mm)
@@ -461,7 +529,10 @@ static const char *const op_name[] = {
 	[MT_WRITEVAL] = "writeval", [MT_READ] = "r", [MT_WRITE] = "w",
 };
 
-/* One line per command: no memory contents, no addresses, no PFNs. */
+/*
+ * One line per command: which command, by whom, whether it worked; no
+ * memory contents, no addresses, no PFNs.
+ */
 static void mtest_log(const struct mtest_cmd *cmd, int err)
 {
 	char comm[TASK_COMM_LEN];
@@ -477,49 +548,101 @@ static void mtest_log(const struct mtest_cmd *cmd, int err)
 			task_tgid_vnr(current), err ? "failed" : "done");
 }
 
+/*
+ * The labs print their answers with printk and are checked with dmesg, so
+ * the answer of a command about the writer's own memory (listvma, findvma,
+ * findpage, writeval) is also logged, line by line, "mtest: " first.  It
+ * shows only what the writer may see (a PFN only to CAP_SYS_ADMIN), but the
+ * log may have other readers: mtest_echo=0 turns it off.  r and w, which
+ * may be about another process, are never echoed.
+ */
+static bool mtest_echo = true;
+module_param(mtest_echo, bool, 0644);
+MODULE_PARM_DESC(mtest_echo, "also print /proc/mtest answers about the writer's own memory to the kernel log (default: on)");
+
+static void mtest_echo_lines(const struct mtest_cmd *cmd, const char *text, size_t len)
+{
+	const char *end = text + len, *nl;
+	int lines = 0;
+
+	if (!READ_ONCE(mtest_echo) || cmd->op == MT_READ || cmd->op == MT_WRITE)
+		return;
+	for (; text < end; text = nl + 1) {
+		nl = memchr(text, '\n', end - text);
+		if (!nl)
+			nl = end;
+		if (++lines > MTEST_ECHO_MAX) {
+			pr_info("mtest: ... (%s: more lines in /proc/mtest)\n", op_name[cmd->op]);
+			return;
+		}
+		pr_info("mtest: %.*s\n", (int)(nl - text), text);
+	}
+}
+
 /* ---- the file ---------------------------------------------------------- */
 
+/*
+ * A write holds one command or several, one per line; all are parsed
+ * before the first runs, so bad input changes nothing.  They run in order;
+ * the first that fails ends the write with its error (those before it have
+ * run) and the result is then unchanged.  Everything a command could fail
+ * to allocate is allocated before the first one runs.
+ */
 static ssize_t mtest_write(struct file *file, const char __user *ubuf,
 			   size_t len, loff_t *ppos)
 {
 	struct mtest_file *mf = file->private_data;
+	struct mtest_res *res, *old;
+	struct mtest_cmd *cmds;
 	struct mtest_out o = {};
-	char kbuf[MTEST_CMD_MAX + 1];
-	struct mtest_res *res = NULL, *old;
 	unsigned int need = 0;
-	struct mtest_cmd cmd;
-	int err;
+	char *kbuf;
+	int n, i, err = 0;
 
 	if (len == 0 || len > MTEST_CMD_MAX)
 		return -EINVAL;
-	if (copy_from_user(kbuf, ubuf, len))
-		return -EFAULT;
-	kbuf[len] = '\0';
-	err = mtest_parse(kbuf, len, &cmd);
-	if (err)
-		return err;
-
-	o.buf = kvmalloc(MTEST_RES_MAX, GFP_KERNEL);
-	if (!o.buf)
+	kbuf = memdup_user_nul(ubuf, len);
+	if (IS_ERR(kbuf))
+		return PTR_ERR(kbuf);
+	cmds = kmalloc_array(MTEST_CMDS_MAX, sizeof(*cmds), GFP_KERNEL);
+	if (!cmds) {
+		kfree(kbuf);
 		return -ENOMEM;
+	}
+	n = mtest_parse(kbuf, len, cmds, MTEST_CMDS_MAX);
+	kfree(kbuf);
+	if (n < 0) {
+		kfree(cmds);
+		return n;
+	}
+
+	res = kvmalloc(struct_size(res, text, MTEST_RES_MAX), GFP_KERNEL);
+	if (!res) {
+		kfree(cmds);
+		return -ENOMEM;
+	}
+	o.buf = res->text;
 	o.buf[0] = '\0';
 
-	/* No lock here: the command may fault and wait for a long time. */
-	err = mtest_run(file, &cmd, &o, &need);
-	if (!err) {
-		res = kvmalloc(struct_size(res, text, o.len + 1), GFP_KERNEL);
-		if (!res)
-			err = -ENOMEM;
+	/* No lock here: a command may fault and wait for a long time. */
+	for (i = 0; i < n && !err; i++) {
+		size_t from = o.len;
+
+		err = mtest_run(file, &cmds[i], &o, &need);
+		mtest_log(&cmds[i], err);
+		if (!err)
+			mtest_echo_lines(&cmds[i], o.buf + from, o.len - from);
 	}
-	mtest_log(&cmd, err);
-	if (err)
-		goto out_free;
+	kfree(cmds);
+	if (err) {
+		kvfree(res);
+		return err;
+	}
 
 	kref_init(&res->ref);
 	res->owner = get_pid(task_tgid(current));
 	res->need = need;
 	res->len = o.len;
-	memcpy(res->text, o.buf, o.len + 1);
 
 	kref_get(&res->ref);
 	mutex_lock(&mtest_lock);
@@ -533,16 +656,22 @@ static ssize_t mtest_write(struct file *file, const char __user *ubuf,
 	mf->own = res;
 	mutex_unlock(&mf->lock);
 	mtest_res_put(old);
-out_free:
-	kvfree(o.buf);
-	return err ? err : len;
+	return len;
 }
 
-/* Someone else's result: it shows another process's memory layout. */
+/*
+ * May the reader (current, and the file's opener) see res?  Asked on every
+ * read, of the file's own result too: the writer may have dropped its
+ * privileges since, or passed the file on.  Someone else's result, or one
+ * about another process's memory, needs CAP_SYS_PTRACE; one with a PFN,
+ * CAP_SYS_ADMIN.
+ */
 static bool mtest_may_read(struct file *file, struct mtest_res *res)
 {
-	if (res->owner != task_tgid(current) &&
-	    !(file_ns_capable(file, &init_user_ns, CAP_SYS_PTRACE) && capable(CAP_SYS_PTRACE)))
+	bool ptrace = file_ns_capable(file, &init_user_ns, CAP_SYS_PTRACE) &&
+		      capable(CAP_SYS_PTRACE);
+
+	if ((res->owner != task_tgid(current) || (res->need & MTEST_NEED_PTRACE)) && !ptrace)
 		return false;
 	if ((res->need & MTEST_NEED_ADMIN) && !vms_may_see_phys(file))
 		return false;
@@ -567,16 +696,15 @@ static ssize_t mtest_read(struct file *file, char __user *ubuf, size_t count,
 			if (res)
 				kref_get(&res->ref);
 			mutex_unlock(&mtest_lock);
-			if (res && !mtest_may_read(file, res)) {
-				mtest_res_put(res);
-				mutex_unlock(&mf->lock);
-				return -EPERM;
-			}
 		}
 		mtest_res_put(mf->snap);
 		mf->snap = res;
 	}
 	res = mf->snap;
+	if (res && !mtest_may_read(file, res)) {
+		mutex_unlock(&mf->lock);
+		return -EPERM;
+	}
 	ret = res ? simple_read_from_buffer(ubuf, count, ppos, res->text, res->len) : 0;
 	mutex_unlock(&mf->lock);
 	return ret;

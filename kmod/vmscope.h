@@ -37,6 +37,8 @@ void vms_dev_exit(void);
  */
 struct mm_struct *vms_get_mm_checked(pid_t pid, const struct file *file);
 bool vms_may_see_phys(const struct file *file);
+bool vms_may_force(void);
+bool vms_kfunc_direct(void);
 
 /*
  * task.c: the mm of a process named by a pid in the caller's pid namespace.

@@ -327,7 +327,8 @@ static void test_rw(void)
 	char want[128];
 	pid_t pid, me = getpid();
 
-	snprintf(want, sizeof(want), "r %d 0x%lx 0x5a\n", me, (unsigned long)&bytes[0]);
+	/* The labs read r's answer with fscanf("%d"): the byte in decimal alone. */
+	snprintf(want, sizeof(want), "%d\n", 0x5a);
 	ok(cmd("r %d %lx", me, (unsigned long)&bytes[0]) == 0 && !strcmp(result(), want),
 	   "r <own pid> <addr> reads the byte: %.*s", (int)strlen(want) - 1, want);
 
@@ -345,7 +346,7 @@ static void test_rw(void)
 	}
 	if (read(fromchild[0], &c, 1) != 1)
 		c = 0;
-	snprintf(want, sizeof(want), "r %d 0x%lx 0x77\n", pid, (unsigned long)&bytes[0]);
+	snprintf(want, sizeof(want), "%d\n", 0x77);
 	ok(cmd("r %d 0x%lx", pid, (unsigned long)&bytes[0]) == 0 && !strcmp(result(), want),
 	   "r <child pid> <addr> reads the child's byte");
 	ok(cmd("w %d %lx 200", pid, (unsigned long)&bytes[1]) == 0 &&
@@ -359,7 +360,7 @@ static void test_rw(void)
 
 static void test_errors(void)
 {
-	char big[4096], good[1024];
+	char big[4097], good[1024];
 	unsigned long w = 99;
 	char buf[128];
 	pid_t nopid = 4194303;
@@ -368,7 +369,7 @@ static void test_errors(void)
 	ok(cmdn(mfd, "l", 1) == -EINVAL, "errors: a 1-byte write is EINVAL");
 	memset(big, 'a', sizeof(big));
 	memcpy(big, "listvma", 7);
-	ok(cmdn(mfd, big, sizeof(big)) == -EINVAL, "errors: a 4 KiB write is EINVAL");
+	ok(cmdn(mfd, big, sizeof(big)) == -EINVAL, "errors: a write over 4 KiB is EINVAL");
 	ok(cmdn(mfd, "\n", 1) == -EINVAL, "errors: an empty command is EINVAL");
 
 	/* No NUL: the kernel must stop at the write's length. */
@@ -377,7 +378,8 @@ static void test_errors(void)
 	   "errors: the bytes after the length are not read (no NUL: missing value)");
 	ok(cmdn(mfd, "listvmaXYZ", 7) == 0, "errors: a command without NUL ends at its length");
 	ok(cmdn(mfd, "listvma", 8) == 0, "errors: one trailing NUL is accepted");
-	ok(cmdn(mfd, "listvma\0\0", 9) == -EINVAL, "errors: an embedded NUL is EINVAL");
+	ok(cmdn(mfd, "list\0vma", 8) == -EINVAL && cmdn(mfd, "listvma\0\nlistvma", 16) == -EINVAL,
+	   "errors: an embedded NUL is EINVAL");
 
 	/* From here on every command fails: the result must stay. */
 	ok(cmd("findvma %lx", (unsigned long)&w) == 0, "errors: a good command to start from");
@@ -477,7 +479,93 @@ static void test_access(void)
 	}
 	r = wait_status(pid);
 	ok(r == 0, "access: without CAP_SYS_PTRACE r on another process is EPERM, on itself allowed (%d)", r);
+
+	/*
+	 * A file that read another process's byte while privileged, then is
+	 * read after the privilege is gone (or by whoever it was passed to):
+	 * EPERM, not the byte.
+	 */
+	pid = fork();
+	if (pid == 0) {
+		int f = open(MTEST, O_RDWR);
+		char c[64];
+
+		snprintf(c, sizeof(c), "r %d %lx", getppid(), (unsigned long)p);
+		if (f < 0 || cmdn(f, c, strlen(c)) || !strcmp(result_fd(f), ""))
+			_exit(2);
+		if (drop_cap(CAP_SYS_PTRACE))
+			_exit(3);
+		errno = 0;
+		_exit(lseek(f, 0, SEEK_SET) == 0 && read(f, res, sizeof(res)) == -1 &&
+		      errno == EPERM ? 0 : 4);
+	}
+	r = wait_status(pid);
+	ok(r == 0, "access: a file's own r result about another process is EPERM once "
+	   "CAP_SYS_PTRACE is dropped (%d)", r);
 	munmap(p, ps);
+}
+
+/*
+ * The labs' own ways of writing commands: fprintf with or without a
+ * newline, tabs, "\r\n" from a Windows editor, a zero-padded buffer written
+ * whole, several commands in one write, writeval with a negative value.
+ */
+static void test_labs(void)
+{
+	static volatile unsigned long word[2];
+	static volatile unsigned char byte = 42;
+	char buf[128], want[64];
+	unsigned long a = (unsigned long)&word[0];
+	int n, v = -1;
+	FILE *f;
+
+	ok(cmd("writeval\t%lx\t0x77\r\n", a) == 0 && word[0] == 0x77,
+	   "labs: tabs and a CRLF line end are accepted");
+	ok(cmd("  writeval %lx -1  \n", a) == 0 && word[0] == ~0UL,
+	   "labs: writeval -1 stores all ones, as sscanf(\"%%lx\") reads it");
+	ok(cmd("writeval%lx %lx", a, 0x1234UL) == 0 && word[0] == 0x1234,
+	   "labs: \"writeval%%lx %%lx\" (no blank after the keyword)");
+	memset(buf, 0, sizeof(buf));
+	snprintf(buf, sizeof(buf), "writeval %lx 99", (unsigned long)&word[1]);
+	ok(cmdn(mfd, buf, sizeof(buf)) == 0 && word[1] == 0x99,
+	   "labs: a zero-padded buffer written whole is one command");
+	n = cmd("writeval %lx 5\nwriteval %lx 6\nfindvma %lx\n", a, (unsigned long)&word[1], a);
+	ok(n == 0 && word[0] == 5 && word[1] == 6 && strstr(result(), "-"),
+	   "labs: several commands in one write all run, in order");
+	ok(cmd("writeval %lx 7\nfindvma zz\n", a) == -EINVAL && word[0] == 5,
+	   "labs: one bad line among several: nothing runs");
+
+	/* CS353: fprintf "r pid addr", then fscanf("%d") reads the byte back. */
+	f = fopen(MTEST, "r+");
+	if (f) {
+		fprintf(f, "r %d %lx\n", getpid(), (unsigned long)&byte);
+		fflush(f);
+		rewind(f);
+		if (fscanf(f, "%d", &v) != 1)
+			v = -1;
+		fclose(f);
+	}
+	ok(v == 42, "labs: fprintf(\"r pid addr\"), then fscanf(\"%%d\") reads the byte (%d)", v);
+	snprintf(want, sizeof(want), "%d\n", 42);
+	ok(cmd("r %d %lx", getpid(), (unsigned long)&byte) == 0 && !strcmp(result(), want),
+	   "labs: r answers the byte in decimal alone");
+}
+
+/* The answer about one's own memory is echoed to the kernel log, "mtest: " first. */
+static void test_log_echo(void)
+{
+	static char klog[1 << 20];
+	char want[1100];
+	int n = -1;
+
+	if (cmd("findvma %lx", (unsigned long)&global_word) == 0) {
+		snprintf(want, sizeof(want), "mtest: %.*s", (int)strcspn(result(), "\n"), result());
+		n = klogctl(3, klog, sizeof(klog) - 1);
+	}
+	if (n >= 0)
+		klog[n] = 0;
+	ok(n > 0 && strlen(want) > 12 && strstr(klog, want),
+	   "log: findvma's answer is in the kernel log as a \"mtest: \" line");
 }
 
 static void test_log(void)
@@ -683,12 +771,14 @@ int main(void)
 		return tap_finish();
 	}
 	test_log();	/* first: the kernel log copy is rate limited */
+	test_log_echo();
 	test_listvma();
 	test_findvma();
 	test_findpage();
 	test_writeval();
 	test_rw();
 	test_errors();
+	test_labs();
 	test_access();
 	test_concurrency();
 	test_names();
