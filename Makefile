@@ -149,6 +149,7 @@ $(OUT)/version.c: FORCE
 	  [ "$$(cat $@ 2>/dev/null)" = "$$v" ] || echo "$$v" > $@
 $(OUT)/version.o: $(OUT)/version.c
 	$(Q)$(CC) $(CPPFLAGS) $(VMS_CFLAGS) $(CFLAGS) -c $< -o $@
+.PHONY: FORCE
 FORCE:
 
 $(OUT)/vmscope: $(USER_OBJS) $(OUT)/version.o
