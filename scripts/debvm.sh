@@ -176,7 +176,8 @@ boot() {
 	[ -n "$share" ] && qemu+=(-virtfs "local,path=$share,mount_tag=debvm-share,security_model=none,readonly=on")
 	[ -n "$out" ] && qemu+=(-virtfs "local,path=$out,mount_tag=debvm-out,security_model=none")
 	if [ $net = 1 ]; then
-		qemu+=(-netdev user,id=net0 -device virtio-net-pci,netdev=net0)
+		# romfile=: no iPXE option ROM (nothing boots from the network).
+		qemu+=(-netdev user,id=net0 -device virtio-net-pci,netdev=net0,romfile=)
 		cmdline+=" debvm.net=1 net.ifnames=0"
 	fi
 	qemu+=(-append "$cmdline $append")

@@ -51,7 +51,7 @@ setup() {
 # serial port has sent everything written so far.
 report() {
 	local rc=$1
-	perl -MPOSIX -e 'POSIX::tcdrain(1)' 2>/dev/null || sleep 1
+	timeout 10 perl -MPOSIX -e 'POSIX::tcdrain(1)' 2>/dev/null || sleep 1
 	printf "\\$(printf %o "$rc")" | dd of=/dev/port bs=1 seek=244 count=1 status=none 2>/dev/null
 	sleep 2
 	# No isa-debug-exit device (someone booted the image by hand).

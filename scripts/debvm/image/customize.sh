@@ -21,9 +21,14 @@ touch /etc/.updated /var/.updated
 # sources.list (same URIs and suites, so the package lists stay valid).
 rm -f /etc/apt/sources.list
 
-# The stock kernel must find its root disk: virtio_blk and ext4 are modules
-# (virtio_pci is built in), so the initramfs (MODULES=most) must carry them.
+# The one initramfs (mkimage.sh kept the kernel's hook from making one
+# earlier), with trixie's defaults (MODULES=most, zstd) and this recipe's
+# fstab and module blacklist.
 kver=$(ls /lib/modules)
+update-initramfs -c -k "$kver"
+
+# The stock kernel must find its root disk: virtio_blk and ext4 are modules
+# (virtio_pci is built in), so the initramfs must carry them.
 files=$(lsinitramfs "/boot/initrd.img-$kver"; cat "/lib/modules/$kver/modules.builtin")
 for m in virtio_pci virtio_blk ext4; do
 	grep -q "/$m\.ko" <<< "$files" ||
@@ -40,11 +45,16 @@ systemctl set-default multi-user.target
 # getty@tty1 / getty-static: no VGA console (debvm.sh boots with
 # -nodefaults); timers: nothing may start apt, man-db or disk maintenance
 # behind a test's back (apt-daily would also take apt's lock); pstore: no
-# crash records on a throwaway VM.  Masking a unit that is not installed
-# is harmless, so the list survives package changes.
+# crash records on a throwaway VM; modprobe@drm: no display.  Masking a
+# unit that is not installed is harmless, so the list survives package
+# changes.
 systemctl mask --quiet \
 	getty@tty1.service getty-static.service \
 	apt-daily.timer apt-daily-upgrade.timer man-db.timer \
 	dpkg-db-backup.timer fstrim.timer systemd-tmpfiles-clean.timer \
 	e2scrub_all.timer e2scrub_reap.service \
-	systemd-timesyncd.service systemd-pstore.service
+	systemd-timesyncd.service systemd-pstore.service modprobe@drm.service
+
+# mmdebstrap's dpkg options (force-unsafe-io, for the build only): the
+# guest's dpkg must behave like any trixie system's.
+rm -f /etc/dpkg/dpkg.cfg.d/99mmdebstrap
