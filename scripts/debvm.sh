@@ -1,11 +1,12 @@
 #!/bin/bash
 # A real Debian trixie system for package tests: built once from Debian's
-# packages into the cache (mmdebstrap, ext4 made with mkfs.ext4 -d: no loop
-# devices, no mounts), booted in QEMU (TCG) with trixie's stock kernel and
-# systemd on a throwaway copy-on-write overlay.
+# packages into the cache (mmdebstrap; the ext4 disk made with mkfs.ext4 -d,
+# so no loop device and no mount of the image), booted in QEMU (TCG) with
+# trixie's stock kernel and systemd on a throwaway copy-on-write overlay.
 #
-#   scripts/debvm.sh image                  build the image unless cached;
-#                                           print its directory
+#   scripts/debvm.sh image [--rebuild]      build the image unless cached
+#                                           (--rebuild: even then); print
+#                                           its directory
 #   scripts/debvm.sh run [options] -- SCRIPT [ARGS...]
 #                                           boot, run SCRIPT as root once
 #                                           the system is up, power off
@@ -27,14 +28,19 @@
 # hash of scripts/debvm/image/ (the recipe): it is rebuilt only when the
 # recipe changes.  Building needs root (mmdebstrap chroots); running does
 # not.  The guest-side logic (scripts/debvm/guest.sh) is shared at every
-# boot, so editing it needs no rebuild.
+# boot, so editing it needs no rebuild.  Only the newest image is kept.
+#
+# Environment: VMSCOPE_CACHE; VMSCOPE_DEBIAN_MIRROR and
+# VMSCOPE_DEBIAN_SECURITY (archive URLs for the build, default
+# deb.debian.org); VMSCOPE_DEBVM_SIZE (disk size, default 8G, sparse);
+# V=1 shows the image build as it goes.
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 RECIPE=$HERE/debvm/image
 CACHE=${VMSCOPE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/vmscope}
 DEBVM=$CACHE/debvm
 
-usage() { sed -n '2,26p' "$0" >&2; exit 2; }
+usage() { sed -n '2,34p' "$0" >&2; exit 2; }
 say() { echo "debvm: $*" >&2; }
 
 # Host packages, installed the way scripts/deps.sh does (bookworm's own
@@ -57,12 +63,17 @@ need_pkgs() {
 	apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
 }
 
-# The cache key: every recipe file's path, executable bit and content.
+# The cache key: every recipe file's path, executable bit and content, and
+# the disk size (the one knob mkimage.sh takes from the environment that
+# changes the image; the mirror URLs do not).
 recipe_key() {
-	(cd "$RECIPE" && find . -type f | LC_ALL=C sort | while read -r f; do
-		[ -x "$f" ] && x=x || x=-
-		echo "$x $(sha256sum < "$f" | cut -d' ' -f1) $f"
-	done) | sha256sum | cut -c1-16
+	{
+		echo "size=${VMSCOPE_DEBVM_SIZE:-8G}"
+		cd "$RECIPE" && find . -type f | LC_ALL=C sort | while read -r f; do
+			[ -x "$f" ] && x=x || x=-
+			echo "$x $(sha256sum < "$f" | cut -d' ' -f1) $f"
+		done
+	} | sha256sum | cut -c1-16
 }
 
 stamp() {	# prefix each line with the seconds since the start (no fork per line)
@@ -71,22 +82,25 @@ stamp() {	# prefix each line with the seconds since the start (no fork per line)
 	while IFS= read -r l; do printf '%4d %s\n' "$SECONDS" "$l"; done
 }
 
-# Prints the image directory, building it first if needed.
+# Prints the image directory, building it first if needed (or if
+# REBUILD=1: the archive has moved on, e.g. a new kernel).
 image() {
 	local key dir log t0
 	key=$(recipe_key)
 	dir=$DEBVM/$key
-	if [ -f "$dir/.complete" ]; then
+	if [ -f "$dir/.complete" ] && [ "${REBUILD:-0}" != 1 ]; then
 		echo "$dir"
 		return
 	fi
 	[ "$(id -u)" = 0 ] || { say "building the image needs root (mmdebstrap chroots into it)"; exit 1; }
-	need_pkgs mmdebstrap debian-archive-keyring e2fsprogs
+	# gpg: mmdebstrap (a Recommends) uses it to check which keyring signs
+	# the trixie suites.
+	need_pkgs mmdebstrap debian-archive-keyring gpg e2fsprogs
 	mkdir -p "$DEBVM"
 	# One build at a time; a second caller waits and then finds it done.
 	exec 9> "$DEBVM/.lock"
 	flock 9
-	if [ ! -f "$dir/.complete" ]; then
+	if [ ! -f "$dir/.complete" ] || [ "${REBUILD:-0}" = 1 ]; then
 		say "building the trixie image $key (a few minutes; log: $dir.tmp/build.log)"
 		t0=$(date +%s)
 		# --one-file-system: a killed build may leave /proc or /dev mounted
@@ -207,7 +221,13 @@ boot() {
 }
 
 case ${1:-} in
-image) image ;;
+image)
+	case ${2:-} in
+	"") ;;
+	--rebuild) REBUILD=1 ;;
+	*) usage ;;
+	esac
+	image ;;
 run|shell) mode=$1; shift; boot "$mode" "$@" ;;
 *) usage ;;
 esac
