@@ -5,7 +5,8 @@
 # names every failing test, and last the plain line
 # "N passed, N failed, N skipped".
 #
-#   tests/run.sh [host|guest|all]
+#   tests/run.sh [host|guest|package|all]
+# (package: 'make deb', then the install tests in a Debian trixie VM)
 # Environment:
 #   VMSCOPE_KERNELS   kernels to run the guest suite on (default: the whole
 #                     matrix of scripts/kernel.sh --list)
@@ -125,6 +126,36 @@ run_guest() {
 	end_config "$cfg"
 }
 
+# The packages, installed in a real Debian trixie system (scripts/debvm.sh):
+# 'make deb' here, then each "package" test of tests.list in the VM, with
+# the .debs and tests/lib/tap.sh in its working directory.
+run_package() {
+	local name f rc share=build/debvm-share
+	cpass=0 cfail=0 cskip=0
+	echo "# ---- package (trixie VM)"
+	if ! make -s deb > "$log/deb.out" 2>&1; then
+		tail -n 40 "$log/deb.out"
+		failures+=("package: 'make deb' failed (see $log/deb.out)")
+		cfail=1; end_config package; return
+	fi
+	rm -rf "$share"; mkdir -p "$share"
+	cp build/deb/*.deb tests/lib/tap.sh "$share/"
+	chmod -R a+rX "$share"
+	for name in $(list package); do
+		f=$log/package.$name.out
+		echo "# package: $name"
+		scripts/debvm.sh run --share "$share" --timeout 2400 -- "tests/$name" > "$f" 2>&1
+		rc=$?
+		cat "$f"
+		case $rc in
+		124) failures+=("package: $name: the VM timed out"); cfail=$((cfail + 1)) ;;
+		126) failures+=("package: $name: the VM died without reporting"); cfail=$((cfail + 1)) ;;
+		esac
+		count package "$name" "$f" $rc
+	done
+	end_config package
+}
+
 run_guests() {
 	local k p
 	for k in ${VMSCOPE_KERNELS:-$(scripts/kernel.sh --list)}; do
@@ -139,8 +170,9 @@ run_guests() {
 case $which in
 host) run_host ;;
 guest) run_guests ;;
-all) run_host; run_guests ;;
-*) echo "usage: tests/run.sh [host|guest|all]" >&2; exit 2 ;;
+package) run_package ;;
+all) run_host; run_guests; run_package ;;
+*) echo "usage: tests/run.sh [host|guest|package|all]" >&2; exit 2 ;;
 esac
 
 echo

@@ -297,7 +297,7 @@ void bpf_setup(void)
 const char *bpf_err_hint(int err)
 {
 	if (err == -EACCES)
-		return "rejected by the BPF verifier (run with -v to see its log)";
+		return "rejected by the BPF verifier (is the kernel older than 6.1, or built without BTF?)";
 	if (err == -EPERM)
 		return "permission denied: BPF needs root (CAP_BPF and CAP_PERFMON, or CAP_SYS_ADMIN)";
 	if (err == -ENOSYS)

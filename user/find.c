@@ -269,10 +269,18 @@ int do_find(int argc, char **argv)
 	}
 	rc = EXIT_RUNTIME;
 	v = memcmd_try_open();
+	ret = -EPERM;
 	if (v) {
 		source = "module";
 		ret = vmem_find(v, pid, vi, n, &names);
-	} else {
+	}
+	/*
+	 * Without the module, or refused by it (another user's process and no
+	 * CAP_SYS_PTRACE): the BPF listing, which needs only BPF's privileges.
+	 */
+	if (!v || ret == -EPERM) {
+		for (i = 0; i < n; i++)
+			vi[i].err = 0;
 		source = "listing";
 		ret = find_listing(pid, vi, n, &names);
 		if (ret == -EPERM || ret == -EACCES) {

@@ -233,7 +233,8 @@ static void usage(FILE *f)
 	}
 	fprintf(f, "\nCommands marked [module] need the vmscope kernel module; the others work\n"
 		   "with BPF alone.  Lab aliases: listvma (maps), findvma (find), findpage\n"
-		   "(page), writeval (write).  Exit status: 0 ok, 1 runtime error, 2 usage.\n");
+		   "(page), writeval (write).  Exit status: 0 ok, 1 runtime error, 2 usage,\n"
+		   "130 interrupted (page --range on Ctrl-C).\n");
 }
 
 static void usage_json(void)
@@ -334,32 +335,60 @@ static void version(void)
 
 int main(int argc, char **argv)
 {
+	bool want_help = false, want_version = false;
 	const struct cmd *c;
 	int rc;
 
 	setvbuf(stdout, NULL, _IOFBF, 1 << 16);
-	while (argc > 1 && argv[1][0] == '-') {
-		if (!strcmp(argv[1], "-j") || !strcmp(argv[1], "--json")) {
+	/*
+	 * Global options come before the command, short ones bundled or not
+	 * ("-jp"); -h and -V act once all are read, so "-V -j" prints JSON too.
+	 */
+	while (argc > 1 && argv[1][0] == '-' && argv[1][1]) {
+		const char *a = argv[1];
+
+		if (!strcmp(a, "--json")) {
 			json_output = true;
-		} else if (!strcmp(argv[1], "-p") || !strcmp(argv[1], "--pretty")) {
+		} else if (!strcmp(a, "--pretty")) {
 			json_output = json_pretty = true;
-		} else if (!strcmp(argv[1], "-v") || !strcmp(argv[1], "--verbose")) {
+		} else if (!strcmp(a, "--verbose")) {
 			verbose = true;
-		} else if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
-			if (json_output)
-				usage_json();
-			else
-				usage(stdout);
-			return 0;
-		} else if (!strcmp(argv[1], "-V") || !strcmp(argv[1], "--version")) {
-			version();
-			return 0;
-		} else {
-			p_usage(NULL, "unknown option '%s'", argv[1]);
+		} else if (!strcmp(a, "--help")) {
+			want_help = true;
+		} else if (!strcmp(a, "--version")) {
+			want_version = true;
+		} else if (a[1] == '-') {
+			p_usage(NULL, "unknown option '%s'", a);
 			return EXIT_USAGE;
+		} else {
+			for (a++; *a; a++) {
+				switch (*a) {
+				case 'j': json_output = true; break;
+				case 'p': json_output = json_pretty = true; break;
+				case 'v': verbose = true; break;
+				case 'h': want_help = true; break;
+				case 'V': want_version = true; break;
+				default:
+					p_usage(NULL, "unknown option '-%c'%s%s", *a,
+						strlen(argv[1]) > 2 ? " in " : "",
+						strlen(argv[1]) > 2 ? argv[1] : "");
+					return EXIT_USAGE;
+				}
+			}
 		}
 		argc--;
 		argv++;
+	}
+	if (want_help) {
+		if (json_output)
+			usage_json();
+		else
+			usage(stdout);
+		return 0;
+	}
+	if (want_version) {
+		version();
+		return 0;
 	}
 	if (argc < 2) {
 		p_usage(NULL, "no command given");

@@ -193,10 +193,15 @@ const char *module_load_hint(void)
 		snprintf(hint, sizeof(hint), "load it with 'modprobe vmscope'");
 	else if (st.built[0] && !strcmp(st.built_vermagic, u.release))
 		snprintf(hint, sizeof(hint), "load it with 'insmod %s'", st.built);
-	else if (st.dkms_src[0])
-		snprintf(hint, sizeof(hint), "build it for this kernel with 'dkms install %s -k %s' "
-			 "(vmscope/VERSION), then 'modprobe vmscope'", strrchr(st.dkms_src, '/') + 1,
+	else if (st.dkms_src[0]) {
+		/* /usr/src/vmscope-0.3.0 is DKMS's vmscope/0.3.0. */
+		const char *d = strrchr(st.dkms_src, '/') + 1, *dash = strchr(d, '-');
+
+		snprintf(hint, sizeof(hint), "build it for this kernel with 'dkms install %.*s/%s "
+			 "-k %s' (needs linux-headers-%s), then 'modprobe vmscope'",
+			 dash ? (int)(dash - d) : (int)strlen(d), d, dash ? dash + 1 : "", u.release,
 			 u.release);
+	}
 	else if (st.built[0])
 		snprintf(hint, sizeof(hint), "%s is for %s, not this kernel (%s): build one with "
 			 "'make kmod KERNEL=host' (needs linux-headers-%s), then "

@@ -19,12 +19,12 @@ static bool module_line(const struct module_state *st, bool bpf_ok, const char *
 {
 	if (!st->kernel_modules) {
 		snprintf(buf, sz, "cannot be loaded: this kernel (%s) has no module support; "
-			 "maps, find, pin and status work with BPF alone", release);
+			 "maps, find, pin, unpin and status work with BPF alone", release);
 		return false;
 	}
 	if (!st->loaded) {
-		snprintf(buf, sz, "not loaded (maps, find and pin work without it; page, read, "
-			 "write and dev need it): %s", module_load_hint());
+		snprintf(buf, sz, "not loaded (maps, find, pin, unpin and status work without it; "
+			 "page, read, write and dev need it): %s", module_load_hint());
 		return false;
 	}
 	if (!st->btf) {
