@@ -10,6 +10,7 @@
  *
  * The callback re-arms itself every 100 us until it ran `limit` times,
  * calling the five memory kfuncs in turn on the caller's own memory.
+ * Running the program again with a higher limit starts it again.
  * attacks_timer_ctl.bpf.c builds it with ATTACKS_CONTROL: the same timer
  * with only vmscope_abi_version(), which tells "the verifier refused the
  * memory kfuncs" apart from "bpf_timer cannot be used here at all".
@@ -22,6 +23,7 @@ char LICENSE[] SEC("license") = "GPL";
 
 #define CLOCK_MONOTONIC	1
 #define EPERM		1
+#define EBUSY		16
 
 struct telem {
 	struct bpf_timer t;
@@ -53,7 +55,7 @@ struct {
 struct {
 	struct vms_range h;
 	struct vms_prec rec;
-	struct vms_pdir dir;
+	struct vms_pdir dir[2];	/* a range walk wants room for two */
 } range;
 __u8 data[64];
 #endif
@@ -113,11 +115,14 @@ int go(void *ctx)
 {
 	struct telem *e;
 	int key = 0;
+	long ret;
 
 	e = bpf_map_lookup_elem(&tmap, &key);
 	if (!e)
 		return 1;
-	if (bpf_timer_init(&e->t, &tmap, CLOCK_MONOTONIC))
+	/* A second run re-arms the same timer (-EBUSY: already set up). */
+	ret = bpf_timer_init(&e->t, &tmap, CLOCK_MONOTONIC);
+	if (ret && ret != -EBUSY)
 		return 2;
 	if (bpf_timer_set_callback(&e->t, t_cb))
 		return 3;

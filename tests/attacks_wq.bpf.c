@@ -76,7 +76,7 @@ struct {
 struct {
 	struct vms_range h;
 	struct vms_prec rec;
-	struct vms_pdir dir;
+	struct vms_pdir dir[2];	/* a range walk wants room for two */
 } cb_range;
 __u64 cb_read;
 __u64 cb_wbuf;

@@ -274,7 +274,7 @@ static int recv_fd(int sock)
 
 static void test_mtest_fd(void)
 {
-	char cmd[96], out[256], want[16];
+	char cmd[96], out[256];
 	int fd, sv[2], st;
 	pid_t victim, reader;
 	ssize_t n;
@@ -287,13 +287,13 @@ static void test_mtest_fd(void)
 	victim = spawn_victim();
 	fd = open("/proc/mtest", O_RDWR);
 	snprintf(cmd, sizeof(cmd), "r %d %lx\n", victim, (unsigned long)&secret_byte);
-	snprintf(want, sizeof(want), "%d\n", 0xc3);
 	n = fd >= 0 && write(fd, cmd, strlen(cmd)) == (ssize_t)strlen(cmd) ?
 	    pread(fd, out, sizeof(out) - 1, 0) : -1;
 	out[n > 0 ? n : 0] = 0;
-	st = n > 0 && !strcmp(out, want);
 	out[strcspn(out, "\n")] = 0;
-	ok(st, "mtest fd: control: root's \"r <other pid> <addr>\" reads the byte back (%s)",
+	/* The byte, in decimal (the labs' form) or, from older modules, 0x hex. */
+	ok(n > 0 && (!strcmp(out, "195") || strstr(out, "0xc3")),
+	   "mtest fd: control: root's \"r <other pid> <addr>\" reads the byte back (%s)",
 	   n > 0 ? out : "nothing");
 
 	socketpair(AF_UNIX, SOCK_STREAM, 0, sv);
@@ -903,20 +903,33 @@ static void test_timer(void)
 	}
 	area = mmap(NULL, 64 * PG, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	memset(area, 7, 64 * PG);
-	stop_churn = 0;
-	pthread_create(&th, NULL, churn, NULL);
 	s->bss->pid = getpid();
 	s->bss->addr = (uintptr_t)area;
-	s->bss->limit = 2000;
+	/*
+	 * Ten calls first, quietly: a module that lets them through is caught
+	 * here, before the stress below would make it sleep in softirq and
+	 * hang or crash the guest.
+	 */
+	s->bss->limit = 10;
 	r = run_prog(s->progs.go.prog_fd);
 	t0 = now();
-	while (r == 0 && s->bss->async_ran < 2000 && now() - t0 < 4) {
-		usleep(20000);
-		s->bss->addr = (uintptr_t)area + (((uint64_t)(now() * 1000) % 64) * PG);
+	while (r == 0 && s->bss->async_ran < 10 && now() - t0 < 3)
+		usleep(5000);
+	if (r == 0 && s->bss->async_ran >= 10 && !s->bss->other) {
+		/* Then 2000 more, with mmap_lock kept busy by another thread. */
+		stop_churn = 0;
+		pthread_create(&th, NULL, churn, NULL);
+		s->bss->limit = 2010;
+		r = run_prog(s->progs.go.prog_fd);
+		t0 = now();
+		while (r == 0 && s->bss->async_ran < 2010 && now() - t0 < 4) {
+			usleep(20000);
+			s->bss->addr = (uintptr_t)area + (((uint64_t)(now() * 1000) % 64) * PG);
+		}
+		stop_churn = 1;
+		pthread_join(th, NULL);
 	}
 	s->bss->limit = 0;	/* no more re-arming */
-	stop_churn = 1;
-	pthread_join(th, NULL);
 	usleep(20000);
 	for (i = 0; i < 5; i++) {
 		calls += s->bss->calls[i];
