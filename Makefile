@@ -59,8 +59,13 @@ KMOD_SRCS := $(wildcard kmod/*.c kmod/*.h) kmod/Kbuild
 
 TEST_C := $(filter-out %.bpf.c,$(wildcard tests/*.c))
 TEST_BINS := $(patsubst tests/%.c,$(OUT)/tests/%,$(TEST_C))
-TEST_BPF := $(wildcard tests/*.bpf.c)
+# Test programs loaded by callers with only CAP_BPF + CAP_PERFMON
+# (guest_attacks) get light skeletons, as the CLI does; the others libbpf
+# skeletons.
+TEST_LSKEL_BPF := $(wildcard tests/attacks_*.bpf.c)
+TEST_BPF := $(filter-out $(TEST_LSKEL_BPF),$(wildcard tests/*.bpf.c))
 TEST_SKELS := $(patsubst tests/%.bpf.c,$(OUT)/tests/%.skel.h,$(TEST_BPF))
+TEST_LSKELS := $(patsubst tests/%.bpf.c,$(OUT)/tests/%.lskel.h,$(TEST_LSKEL_BPF))
 
 .PHONY: all deps dev kmod bpf cli man tests check demo bench shell vm clean \
 	install uninstall deb buildtools
@@ -133,6 +138,13 @@ $(OUT)/tests/%.bpf.o: tests/%.bpf.c $(BPF_HDRS) vmlinux.h | buildtools
 $(OUT)/tests/%.skel.h: $(OUT)/tests/%.bpf.o
 	@echo "  SKEL    $@"
 	$(Q)$(BPFTOOL) gen skeleton $< name $(subst -,_,$*) > $@
+
+$(OUT)/tests/%.lskel.h: $(OUT)/tests/%.bpf.o
+	@echo "  LSKEL   $@"
+	$(Q)$(BPFTOOL) gen skeleton -L $< name $(subst -,_,$*) > $@
+
+# Some of them #include another (a variant built with a -D of its own).
+$(patsubst tests/%.bpf.c,$(OUT)/tests/%.bpf.o,$(TEST_LSKEL_BPF)): $(TEST_LSKEL_BPF)
 
 # ---- CLI ------------------------------------------------------------------
 cli: $(OUT)/vmscope
@@ -210,13 +222,13 @@ deb:
 	$(Q)scripts/deb.sh
 
 # ---- tests ----------------------------------------------------------------
-tests: $(TEST_BINS) $(patsubst %.skel.h,%.bpf.o,$(TEST_SKELS))
+tests: $(TEST_BINS) $(patsubst %.skel.h,%.bpf.o,$(TEST_SKELS)) $(TEST_LSKELS)
 
 # The CLI's objects but main.o, for tests and benchmarks to link against.
 $(OUT)/libvmscope.a: $(filter-out $(OUT)/user/main.o,$(USER_OBJS)) $(OUT)/version.o
 	$(Q)rm -f $@ && ar rcs $@ $^
 
-$(OUT)/tests/%: tests/%.c $(wildcard tests/*.h) $(USER_HDRS) $(SKELS) $(TEST_SKELS) $(OUT)/libvmscope.a | buildtools
+$(OUT)/tests/%: tests/%.c $(wildcard tests/*.h) $(USER_HDRS) $(SKELS) $(TEST_SKELS) $(TEST_LSKELS) $(OUT)/libvmscope.a | buildtools
 	@echo "  CC      $@"
 	$(Q)mkdir -p $(dir $@)
 	$(Q)$(CC) $(VMS_CFLAGS) -O2 -g -Itests -I$(OUT)/tests $< -o $@ $(OUT)/libvmscope.a $(LDLIBS_TEST)
