@@ -96,6 +96,9 @@ bool vms_may_force(void)
  * work run) ax holds what bpf() returned, and that is never -ENOSYS.
  * 32-bit callers are refused outright (their bpf() number differs).
  */
+#ifndef CONFIG_X86_64
+#error "vms_kfunc_direct() reads x86-64 system call registers: port it first"
+#endif
 bool vms_kfunc_direct(void)
 {
 	struct pt_regs *regs;

@@ -252,6 +252,10 @@ struct vms_pdir {
  * describes the page at first + i * 4096 (i < npages, all inside VMAs);
  * dir[j] covers the 2 MiB region ((first >> 21) + j) << 21.  The next call
  * starts at next; next >= end (and npages == 0) means done.
+ *
+ * There must be room for at least two dirs (a single page's records may
+ * straddle two regions across calls), and a call takes at most
+ * (dirs - 1) * 512 pages: -ENOSPC otherwise.
  */
 struct vms_range {
 	__u64 start;		/* (in) first address, rounded down to a page */
