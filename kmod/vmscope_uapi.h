@@ -253,8 +253,8 @@ struct vms_pdir {
  * dir[j] covers the 2 MiB region ((first >> 21) + j) << 21.  The next call
  * starts at next; next >= end (and npages == 0) means done.
  *
- * There must be room for at least two dirs (a single page's records may
- * straddle two regions across calls), and a call takes at most
+ * There must be room for at least two dirs (n pages may touch n / 512 + 1
+ * 2 MiB regions, as the walk counts them), and a call takes at most
  * (dirs - 1) * 512 pages: -ENOSPC otherwise.
  */
 struct vms_range {
