@@ -218,12 +218,19 @@ static int vms_dev_mmap(struct file *file, struct vm_area_struct *vma)
 	int err;
 
 	/*
-	 * A private COW copy of PFNMAP pages makes no sense for a shared
-	 * buffer.  VM_MAYSHARE, not VM_SHARED: the kernel clears VM_SHARED on
+	 * A private mapping is allowed read-only, and stays so (no
+	 * VM_MAYWRITE: mprotect() cannot add PROT_WRITE), as the labs'
+	 * mmap(PROT_READ, MAP_PRIVATE) of a read-only open needs.  It then
+	 * shows the shared buffer like a shared mapping does.  A writable
+	 * private mapping would want copy-on-write copies of PFNMAP pages:
+	 * refused.  VM_MAYSHARE, not VM_SHARED: the kernel clears VM_SHARED on
 	 * a MAP_SHARED mapping of a file opened read-only.
 	 */
-	if (!(vma->vm_flags & VM_MAYSHARE))
-		return -EINVAL;
+	if (!(vma->vm_flags & VM_MAYSHARE)) {
+		if (vma->vm_flags & VM_WRITE)
+			return -EINVAL;
+		vm_flags_clear(vma, VM_MAYWRITE);
+	}
 	buf = vms_file_buf(f);
 	if (!buf)
 		return -ENOMEM;

@@ -180,7 +180,16 @@ static void test_backing(int b)
 	   "%s: mmap with offset + length overflowing off_t is refused (%s)", bn, strerror(errno));
 	errno = 0;
 	ok(!dev_map(fd, 1, 0, MAP_PRIVATE) && errno == EINVAL,
-	   "%s: MAP_PRIVATE is refused (EINVAL)", bn);
+	   "%s: a writable MAP_PRIVATE mapping is refused (EINVAL)", bn);
+	/* The labs map it PROT_READ, MAP_PRIVATE: allowed, read-only for good. */
+	r = mmap(NULL, 2 * ps, PROT_READ, MAP_PRIVATE, fd, 0);
+	errno = 0;
+	ok(r != MAP_FAILED && sig_ok((unsigned char *)r + ps, 1) &&
+	   mprotect(r, ps, PROT_READ | PROT_WRITE) == -1 && errno == EACCES,
+	   "%s: a read-only MAP_PRIVATE mapping shows the buffer; mprotect(PROT_WRITE) is EACCES",
+	   bn);
+	if (r != MAP_FAILED)
+		munmap(r, 2 * ps);
 
 	m2 = dev_map(fd, 2, 0, MAP_SHARED);
 	r = m2 ? mremap(m2, 2 * ps, 4 * ps, MREMAP_MAYMOVE) : NULL;
