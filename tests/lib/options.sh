@@ -51,6 +51,12 @@ cli_commands() {
 }
 
 # cli_global_options: the options main() takes before the command.
+# Long ones are compared with strcmp(a, "--x"); short ones are the cases of
+# the bundle switch, "case 'x':".
 cli_global_options() {
-	grep -oE 'strcmp\(argv\[1\], "-[^"]+"\)' user/main.c | sed -E 's/.*"(-[^"]+)".*/\1/' | sort -u
+	{
+		grep -oE 'strcmp\(a, "--[^"]+"\)' user/main.c | sed -E 's/.*"(--[^"]+)".*/\1/'
+		sed -n '/^int main/,/^}/p' user/main.c | grep -oE "case '[A-Za-z]':" |
+			sed -E "s/case '(.)':/-\1/"
+	} | sort -u
 }
