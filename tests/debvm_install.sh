@@ -51,12 +51,17 @@ grep -q "^vmscope $ver " /tmp/v; result "vmscope --version is the package's ($(c
 # the top), so writing there is harmless.
 sleep 600 &
 pid=$!
-sleep 0.5
+# Until it has exec'd sleep (a slow TCG guest may take a while to get there).
+for _ in $(seq 100); do [ "$(cat /proc/$pid/comm 2>/dev/null)" = sleep ] && break; sleep 0.1; done
 lo=$(awk '/\[stack\]$/ { split($1, a, "-"); print a[1] }' /proc/$pid/maps)
-diag "target $pid, [stack] starts at 0x$lo"
+diag "target $pid ($(cat /proc/$pid/comm)), [stack] starts at 0x$lo"
 vmscope maps $pid > /tmp/m 2>&1
-[ "$(grep -c '^[0-9a-f]' /tmp/m)" = "$(wc -l < /proc/$pid/maps)" ]
-result "vmscope maps: one row per line of /proc/PID/maps" $?
+cp /proc/$pid/maps /tmp/pm
+rows=$(grep -c '^[0-9a-f]' /tmp/m); lines=$(wc -l < /tmp/pm)
+[ "$rows" = "$lines" ] || { diag "vmscope maps ($rows rows):"; sed 's/^/#   /' /tmp/m
+	diag "/proc/$pid/maps ($lines lines):"; sed 's/^/#   /' /tmp/pm; }
+[ "$rows" = "$lines" ]
+result "vmscope maps: one row per line of /proc/PID/maps ($rows, $lines)" $?
 vmscope page $pid 0x$lo > /tmp/p 2>&1; rc=$?; diag "$(head -n 12 /tmp/p)"
 [ $rc = 0 ] && grep -q '^  PTE ' /tmp/p && grep -q '^  PGD ' /tmp/p
 result "vmscope page walks the stack address to its PTE" $?
