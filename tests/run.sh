@@ -18,6 +18,12 @@ cd "$(dirname "$0")/.."
 which=${1:-all}
 log=build/test-logs
 mkdir -p "$log"
+# Every module built during the run carries the version of the CLI under
+# test (build/version.c), even if the tree changes meanwhile.
+if [ -z "${VMSCOPE_VERSION:-}" ] && [ -f build/version.c ]; then
+	VMSCOPE_VERSION=$(sed -n 's/^const char vmscope_version\[\] = "\(.*\)";$/\1/p' build/version.c)
+	[ -n "$VMSCOPE_VERSION" ] && export VMSCOPE_VERSION
+fi
 total_pass=0 total_fail=0 total_skip=0
 summary=() failures=()
 

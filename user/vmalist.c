@@ -411,11 +411,33 @@ static int add_vsyscall(struct vmalist *l, size_t first)
 
 static int collect(struct vma_bpf *o, pid_t pid, struct vmalist *out);
 
+/*
+ * The task_vma iterator (the seq path) lets go of mmap_lock when a writer
+ * waits for it; on retaking it, it may return a VMA that changed meanwhile
+ * and overlaps the one before (kernel/bpf/task_iter.c, "case 4.2"; 6.1's
+ * /proc/PID/maps can do the same).  The earlier record is then stale: keep
+ * the later one, so that a listing is sorted and never overlaps.
+ */
+static void drop_stale(struct vmalist *l, size_t first)
+{
+	size_t k, o = first;
+
+	for (k = first; k < l->n; k++) {
+		while (o > first && l->v[o - 1].pid == l->v[k].pid &&
+		       l->v[k].start < l->v[o - 1].end)
+			o--;
+		l->v[o++] = l->v[k];
+	}
+	l->n = o;
+}
+
 int vmalist_collect(struct vma_bpf *o, pid_t pid, struct vmalist *out)
 {
 	size_t first = out->n;
 	int err = collect(o, pid, out);
 
+	if (!err)
+		drop_stale(out, first);
 	return err ?: add_vsyscall(out, first);
 }
 

@@ -123,7 +123,10 @@ int do_write(int argc, char **argv)
 	rc = EXIT_RUNTIME;
 	ret = vmem_write(v, pid, addr, data, n, force, old, &on, new_, &nn);
 	if (ret < 0) {
-		if (ret == -EFAULT && !force && on == (ssize_t)n)
+		if (ret == -EPERM && force)
+			p_error(ret, "%s: nothing written: --force (writing through a read-only "
+				"mapping) needs CAP_SYS_PTRACE, even in one's own process", cmd);
+		else if (ret == -EFAULT && !force && on == (ssize_t)n)
 			p_error(ret, "%s: nothing written: 0x%llx in process %d is not writable (a "
 				"read-only mapping); --force writes a private copy-on-write copy, like "
 				"a debugger", cmd, (unsigned long long)addr, pid);
