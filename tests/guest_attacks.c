@@ -97,17 +97,6 @@ static double now(void)
 
 /* ---- privileges -------------------------------------------------------------- */
 
-static int set_caps(uint64_t caps)
-{
-	struct __user_cap_header_struct h = { _LINUX_CAPABILITY_VERSION_3, 0 };
-	struct __user_cap_data_struct d[2] = {
-		{ (uint32_t)caps, (uint32_t)caps, 0 },
-		{ (uint32_t)(caps >> 32), (uint32_t)(caps >> 32), 0 },
-	};
-
-	return syscall(SYS_capset, &h, d);
-}
-
 /* Become uid/gid 65534 with only caps (effective and permitted). */
 static int drop_to_nobody(uint64_t caps)
 {

@@ -96,17 +96,6 @@ static void set_marker(void *arg)
 
 /* ---- privilege: drop capabilities (after the programs are loaded) ---------- */
 
-static int set_caps(uint64_t caps)
-{
-	struct __user_cap_header_struct h = { _LINUX_CAPABILITY_VERSION_3, 0 };
-	struct __user_cap_data_struct d[2] = {
-		{ (uint32_t)caps, (uint32_t)caps, 0 },
-		{ (uint32_t)(caps >> 32), (uint32_t)(caps >> 32), 0 },
-	};
-
-	return syscall(SYS_capset, &h, d);
-}
-
 /* Become uid 1000 keeping only caps; returns 0 on success. */
 static int drop_to_user(uint64_t caps)
 {

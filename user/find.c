@@ -28,24 +28,13 @@ static const char *name_of(const struct vms_vmainfo *r, const struct vmem_str *n
 
 static int add_name(struct vmem_str *t, const char *s, struct vms_vma *r)
 {
-	size_t n = strlen(s) + 1;
+	size_t n = strlen(s) + 1, off = t->len;
+	int err = vmem_str_append(t, s, n);
 
-	if (t->cap - t->len < n) {
-		size_t cap = t->cap ? t->cap * 2 : 4096;
-		char *p;
-
-		while (cap - t->len < n)
-			cap *= 2;
-		p = realloc(t->s, cap);
-		if (!p)
-			return -ENOMEM;
-		t->s = p;
-		t->cap = cap;
-	}
-	memcpy(t->s + t->len, s, n);
-	r->name_off = t->len;
+	if (err)
+		return err;
+	r->name_off = off;
 	r->name_len = n - 1;
-	t->len += n;
 	return 0;
 }
 

@@ -102,7 +102,7 @@ void vmem_str_free(struct vmem_str *t)
 	memset(t, 0, sizeof(*t));
 }
 
-static int str_append(struct vmem_str *t, const char *s, size_t n)
+int vmem_str_append(struct vmem_str *t, const char *s, size_t n)
 {
 	if (t->cap - t->len < n) {
 		size_t cap = t->cap ? t->cap : 4096;
@@ -145,7 +145,7 @@ int vmem_find(struct vmem *v, pid_t pid, struct vms_vmainfo *vi, size_t n,
 		memcpy(vi + done, b, ret * sizeof(*b));
 		if (names) {
 			if (h->str_len > VMEM_BUF_SIZE - sizeof(*h) - k * sizeof(*b) ||
-			    str_append(names, (const char *)(b + k), h->str_len))
+			    vmem_str_append(names, (const char *)(b + k), h->str_len))
 				return -ENOMEM;
 			for (i = 0; i < (size_t)ret; i++)
 				vi[done + i].vma.name_off += base;

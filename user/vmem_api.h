@@ -30,6 +30,8 @@ struct vmem_str {
 	size_t len, cap;
 };
 void vmem_str_free(struct vmem_str *t);
+/* Append n bytes of s, growing the table; 0 or -ENOMEM. */
+int vmem_str_append(struct vmem_str *t, const char *s, size_t n);
 
 /*
  * Look up n addresses (vi[i].addr set on entry) in as many runs as needed.
