@@ -23,6 +23,10 @@
 /* Records the fast listing holds per pass (user space may size it down). */
 #define VMS_FAST_CAP	16384
 
+/* How the listings name file mappings (rodata name_route, vma_name.bpf.h). */
+#define VMS_NAMES_D_PATH	0	/* bpf_d_path() */
+#define VMS_NAMES_WALK		1	/* the dentry and mount chains, read in BPF */
+
 /* The [vsyscall] gate VMA of x86-64: never in the VMA tree, always here. */
 #define VMS_VSYSCALL_START	0xffffffffff600000ull
 #define VMS_VSYSCALL_END	0xffffffffff601000ull

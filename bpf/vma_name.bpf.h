@@ -12,6 +12,9 @@
 #ifndef ENAMETOOLONG
 #define ENAMETOOLONG 36
 #endif
+#ifndef ENOENT
+#define ENOENT 2
+#endif
 
 /* anon_name exists only with CONFIG_ANON_VMA_NAME. */
 struct anon_vma_name___vms {
@@ -52,6 +55,236 @@ static __always_inline int vma_fmt_anon(char *buf, __u32 sz, const char *fmt,
 }
 
 /*
+ * How file mappings are named, chosen by user space before load:
+ * VMS_NAMES_D_PATH calls bpf_d_path(), the kernel's own d_path();
+ * VMS_NAMES_WALK rebuilds the same string from the dentry and mount
+ * chains with probe reads.  Kernels differ in whether their verifier lets
+ * an iterator pass vma->vm_file to bpf_d_path() (6.18 does not: the field
+ * load gives an untrusted pointer), so the CLI tries d_path first and
+ * falls back to the walk; the default is the walk, which loads everywhere
+ * (`bpftool iter pin` uses the default).  The branch not taken is dead
+ * code to the verifier (rodata is frozen), so a refused helper call in it
+ * is never checked.
+ */
+const volatile __u32 name_route = VMS_NAMES_WALK;
+
+/* The pseudo file systems whose dentries name themselves (d_op->d_dname). */
+#define VMS_ANON_INODE_FS_MAGIC	0x09041934
+#define VMS_PIPEFS_MAGIC	0x50495045
+#define VMS_SOCKFS_MAGIC	0x534F434B
+#define VMS_DMA_BUF_MAGIC	0x444d4142
+#define VMS_PID_FS_MAGIC	0x50494446
+
+/* A path is built backwards, ending at VMS_NAME_MAX; twice that is room
+ * for the verifier to bound a write of up to VMS_NAME_MAX - 1 bytes. */
+struct vms_path_buf {
+	char b[2 * VMS_NAME_MAX];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct vms_path_buf);
+} vms_path_scratch SEC(".maps");
+
+#define VMS_PW_RUNNING	(-1000)
+#define VMS_PW_ESCAPED	3
+#define VMS_PW_MAX_STEPS	4096	/* each step adds >= 2 bytes or crosses a mount */
+
+struct vms_pw {
+	char *b;
+	__u64 dentry;		/* struct dentry * */
+	__u64 mnt;		/* struct mount * */
+	__u64 root_dentry;	/* the reader's root, as d_path() uses it */
+	__u64 root_mnt;		/* struct vfsmount * */
+	__u32 pos;		/* the path so far is b[pos, VMS_NAME_MAX) */
+	int rc;
+};
+
+static __always_inline int vms_pw_prepend(struct vms_pw *c, const void *src, __u32 len)
+{
+	__u32 pos = c->pos;
+
+	if (len >= VMS_NAME_MAX || len > pos)
+		return -1;
+	pos -= len;
+	c->pos = pos;
+	/* Masks the compiler cannot drop, for the verifier's bounds. */
+	asm volatile("" : "+r"(pos), "+r"(len));
+	bpf_probe_read_kernel(c->b + (pos & (VMS_NAME_MAX - 1)), len & (VMS_NAME_MAX - 1), src);
+	return 0;
+}
+
+static __always_inline int vms_pw_char(struct vms_pw *c, char ch)
+{
+	__u32 pos = c->pos;
+
+	if (!pos || pos > VMS_NAME_MAX)
+		return -1;
+	pos--;
+	c->pos = pos;
+	asm volatile("" : "+r"(pos));
+	c->b[pos & (VMS_NAME_MAX - 1)] = ch;
+	return 0;
+}
+
+static __always_inline __u64 vms_vfsmnt(__u64 mount)
+{
+	return mount + bpf_core_field_offset(struct mount, mnt);
+}
+
+/* One step of __prepend_path() in fs/d_path.c. */
+static long vms_pw_step(__u32 i, struct vms_pw *c)
+{
+	struct dentry *d = (void *)c->dentry, *parent;
+	struct mount *m = (void *)c->mnt;
+	const unsigned char *name;
+	__u32 len;
+
+	if (c->dentry == c->root_dentry && vms_vfsmnt(c->mnt) == c->root_mnt) {
+		c->rc = 0;
+		return 1;
+	}
+	parent = BPF_CORE_READ(d, d_parent);
+	if (d == BPF_CORE_READ(m, mnt.mnt_root)) {
+		struct mount *up = BPF_CORE_READ(m, mnt_parent);
+
+		if (up != m) {
+			c->dentry = (__u64)BPF_CORE_READ(m, mnt_mountpoint);
+			c->mnt = (__u64)up;
+			return 0;
+		}
+		c->rc = 1;	/* the global root, or a detached tree: keep the path */
+		return 1;
+	}
+	if (parent == d) {
+		c->rc = VMS_PW_ESCAPED;
+		return 1;
+	}
+	name = BPF_CORE_READ(d, d_name.name);
+	len = BPF_CORE_READ(d, d_name.len);
+	if (vms_pw_prepend(c, name, len) || vms_pw_char(c, '/')) {
+		c->rc = -ENAMETOOLONG;
+		return 1;
+	}
+	c->dentry = (__u64)parent;
+	return 0;
+}
+
+/*
+ * The name a pseudo file system's d_dname() gives (anon_inodefs_dname,
+ * pipefs_dname, sockfs_dname, dmabuffs_dname, pidfs_dname, simple_dname for
+ * files made by alloc_file_pseudo()): bpf_snprintf()'s length with the NUL.
+ */
+static __always_inline long vms_dname(struct dentry *d, char *buf, __u32 sz)
+{
+	__u64 args[2];
+	__u32 magic = BPF_CORE_READ(d, d_sb, s_magic);
+
+	args[0] = (__u64)BPF_CORE_READ(d, d_name.name);
+	args[1] = 0;
+	switch (magic) {
+	case VMS_ANON_INODE_FS_MAGIC:
+		return bpf_snprintf(buf, sz, "anon_inode:%s", args, 8);
+	case VMS_PIPEFS_MAGIC:
+		args[0] = BPF_CORE_READ(d, d_inode, i_ino);
+		return bpf_snprintf(buf, sz, "pipe:[%lu]", args, 8);
+	case VMS_SOCKFS_MAGIC:
+		args[0] = BPF_CORE_READ(d, d_inode, i_ino);
+		return bpf_snprintf(buf, sz, "socket:[%lu]", args, 8);
+	case VMS_PID_FS_MAGIC:
+		return bpf_snprintf(buf, sz, "anon_inode:[pidfd]", args, 0);
+	case VMS_DMA_BUF_MAGIC: {
+		static const char empty[1];
+		struct dma_buf *db = BPF_CORE_READ(d, d_fsdata);
+
+		if (!bpf_core_type_exists(struct dma_buf))
+			return -1;
+		args[1] = (__u64)BPF_CORE_READ(db, name);
+		if (!args[1])
+			args[1] = (__u64)empty;
+		return bpf_snprintf(buf, sz, "/%s:%s", args, 16);
+	}
+	default:
+		/* simple_dname(), which alloc_file_pseudo() gives files on a
+		 * file system without dentry operations of its own (memfd, SysV
+		 * shm, MAP_SHARED anonymous memory, aio rings, secretmem) */
+		return bpf_snprintf(buf, sz, "/%s (deleted)", args, 8);
+	}
+}
+
+/*
+ * d_path() of (mnt, dentry) into buf (sz bytes, sz >= VMS_NAME_MAX), as
+ * fs/d_path.c builds it against the reader's root: the d_dname() of a pseudo
+ * file system, else the components up to the root crossing mounts, and
+ * " (deleted)" for an unlinked dentry.  Returns the length without the
+ * NUL, or -ENAMETOOLONG / -ENOENT.
+ */
+static __always_inline long vms_path_walk(__u64 vfsmnt, __u64 dentry, char *buf, __u32 sz)
+{
+	struct task_struct *cur = (void *)bpf_get_current_task();
+	struct dentry *d = (void *)dentry;
+	const struct dentry_operations *ops;
+	struct vms_path_buf *pb;
+	struct vms_pw c = {};
+	__u32 zero = 0, end;
+	long n;
+
+	pb = bpf_map_lookup_elem(&vms_path_scratch, &zero);
+	if (!pb)
+		return -ENOENT;
+	c.mnt = vfsmnt - bpf_core_field_offset(struct mount, mnt);
+	ops = BPF_CORE_READ(d, d_op);
+	if (ops && BPF_CORE_READ(ops, d_dname) &&
+	    (BPF_CORE_READ(d, d_parent) != d ||
+	     d != BPF_CORE_READ((struct vfsmount *)vfsmnt, mnt_root))) {
+		n = vms_dname(d, buf, sz);
+		return n > 0 ? n - 1 : -ENOENT;
+	}
+	c.b = pb->b;
+	c.pos = VMS_NAME_MAX;
+	c.dentry = dentry;
+	c.root_mnt = (__u64)BPF_CORE_READ(cur, fs, root.mnt);
+	c.root_dentry = (__u64)BPF_CORE_READ(cur, fs, root.dentry);
+	c.rc = VMS_PW_RUNNING;
+	/* d_unlinked(): unhashed and not a root */
+	if (!BPF_CORE_READ(d, d_hash.pprev) && BPF_CORE_READ(d, d_parent) != d) {
+		__builtin_memcpy(pb->b + VMS_NAME_MAX - 10, " (deleted)", 10);
+		c.pos = VMS_NAME_MAX - 10;
+	}
+	end = c.pos;
+	bpf_loop(VMS_PW_MAX_STEPS, vms_pw_step, &c, 0);
+	if (c.rc == VMS_PW_RUNNING || c.rc < 0)
+		return -ENAMETOOLONG;
+	if (c.rc == VMS_PW_ESCAPED)
+		c.pos = end;
+	if (c.pos == end && vms_pw_char(&c, '/'))
+		return -ENAMETOOLONG;
+	end = c.pos;
+	n = VMS_NAME_MAX - end;
+	if (n <= 0 || n >= sz || n >= VMS_NAME_MAX)
+		return -ENAMETOOLONG;
+	asm volatile("" : "+r"(n), "+r"(end));
+	bpf_probe_read_kernel(buf, n & (VMS_NAME_MAX - 1), pb->b + (end & (VMS_NAME_MAX - 1)));
+	buf[n & (VMS_NAME_MAX - 1)] = 0;
+	return n;
+}
+
+/* The name of a file mapping: bpf_d_path() or the walk (name_route). */
+static __always_inline long vms_file_name(struct file *file, char *buf, __u32 sz)
+{
+	long n;
+
+	if (name_route == VMS_NAMES_D_PATH) {
+		n = bpf_d_path(&file->f_path, buf, sz);
+		return n > 0 ? n - 1 : n;
+	}
+	return vms_path_walk((__u64)BPF_CORE_READ(file, f_path.mnt),
+			     (__u64)BPF_CORE_READ(file, f_path.dentry), buf, sz);
+}
+
+/*
  * Fill buf (sz bytes) with the name of vma (of mm; file: vma->vm_file as
  * a BTF pointer, for bpf_d_path()).  Returns the length without NUL (0: no
  * name) and sets *kind and adds to *rflags.
@@ -71,13 +304,13 @@ static __always_inline int vma_name(struct vm_area_struct *vma, struct mm_struct
 			return vma_fmt_anon(buf, sz, "[anon_shmem:%s]", an);
 		}
 		*kind = VMS_NAME_FILE;
-		n = bpf_d_path(&file->f_path, buf, sz);
+		n = vms_file_name(file, buf, sz);
 		if (n < 0) {
 			*rflags |= n == -ENAMETOOLONG ? VMS_R_NAME_TRUNC : VMS_R_NAME_ERR;
 			buf[0] = 0;
 			return 0;
 		}
-		return n > 0 ? n - 1 : 0;
+		return n;
 	}
 	/*
 	 * A file-less VMA whose vm_ops have a name() is a special mapping

@@ -297,11 +297,19 @@ void bpf_setup(void)
 const char *bpf_err_hint(int err)
 {
 	if (err == -EACCES)
-		return "rejected by the BPF verifier (is the kernel older than 6.1, or built without BTF?)";
+		return "refused by this kernel's BPF verifier; 'vmscope -v status' shows its reason";
 	if (err == -EPERM)
-		return "permission denied: BPF needs root (CAP_BPF and CAP_PERFMON, or CAP_SYS_ADMIN)";
+		return "permission denied: BPF needs root (CAP_BPF and CAP_PERFMON, or CAP_SYS_ADMIN), "
+		       "and a kernel that is not locked down";
 	if (err == -ENOSYS)
 		return "this kernel has no BPF syscall";
+	if (err == -EINVAL || err == -ENOTSUP || err == -E2BIG)
+		return err == -EINVAL ? "the kernel refused the program (EINVAL); 'vmscope -v "
+					"status' shows what was tried" :
+		       err == -ENOTSUP ? "the kernel does not support the program (EOPNOTSUPP); "
+					 "'vmscope -v status' shows what was tried" :
+		       "the kernel refused the program (E2BIG); 'vmscope -v status' shows what "
+		       "was tried";
 	return strerror(-err);
 }
 

@@ -38,15 +38,19 @@ static int add_name(struct vmem_str *t, const char *s, struct vms_vma *r)
 	return 0;
 }
 
-/* From the BPF listing: the covering VMA or the next one, by binary search. */
-static int find_listing(pid_t pid, struct vms_vmainfo *vi, size_t n, struct vmem_str *names)
+/*
+ * From a listing (the BPF iterators, or /proc/PID/maps text: flags): the
+ * covering VMA or the next one, by binary search.
+ */
+static int find_listing(pid_t pid, unsigned int flags, struct vms_vmainfo *vi, size_t n,
+			struct vmem_str *names)
 {
 	struct vmalist l = {};
 	struct vma_bpf *obj;
 	size_t i, nv;
 	int err, found = 0;
 
-	obj = vmalist_open(VMALIST_RECORDS, &err);
+	obj = vmalist_open(VMALIST_RECORDS | flags, &err);
 	if (!obj)
 		return err;
 	err = vmalist_collect(obj, pid, &l);
@@ -82,23 +86,6 @@ static int find_listing(pid_t pid, struct vms_vmainfo *vi, size_t n, struct vmem
 out:
 	vmalist_free(&l);
 	return err ? err : found;
-}
-
-static unsigned int kind_of(const char *name, __u64 ino)
-{
-	if (!*name)
-		return VMS_NAME_NONE;
-	if (!strcmp(name, "[heap]"))
-		return VMS_NAME_HEAP;
-	if (!strcmp(name, "[stack]"))
-		return VMS_NAME_STACK;
-	if (!strncmp(name, "[anon:", 6))
-		return VMS_NAME_ANON;
-	if (!strncmp(name, "[anon_shmem:", 12))
-		return VMS_NAME_ANON_SHMEM;
-	if (name[0] == '[' && !ino)
-		return VMS_NAME_SPECIAL;
-	return VMS_NAME_FILE;
 }
 
 /* From PROCMAP_QUERY: -ENOTTY where the kernel has no such ioctl. */
@@ -141,7 +128,7 @@ static int find_procmap(pid_t pid, struct vms_vmainfo *vi, size_t n, struct vmem
 		r->pid = pid;
 		if (!q.vma_name_size)
 			name[0] = 0;
-		r->name_kind = kind_of(name, q.inode);
+		r->name_kind = vma_kind_of_name(name, q.inode);
 		err = add_name(names, name, r);
 		found++;
 	}
@@ -220,17 +207,68 @@ static void print_table(const struct vms_vmainfo *vi, const struct vmem_str *nam
 	}
 }
 
+/* find's sources, best first. */
+enum find_source { FS_MODULE, FS_BPF, FS_PROCMAP, FS_PROC, FS_NR };
+static const char *const find_source_names[FS_NR] = {
+	"module", "bpf", "procmap_query", "proc_maps",
+};
+static const char *const find_source_what[FS_NR] = {
+	"the module", "the BPF listing", "PROCMAP_QUERY", "/proc/PID/maps",
+};
+
+static int find_from(enum find_source src, struct vmem *v, pid_t pid, struct vms_vmainfo *vi,
+		     size_t n, struct vmem_str *names)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		vi[i].err = 0;
+	names->len = 0;
+	switch (src) {
+	case FS_MODULE:
+		return v ? vmem_find(v, pid, vi, n, names) : -ENOPKG;
+	case FS_BPF:
+		return find_listing(pid, VMALIST_ONLY_BPF, vi, n, names);
+	case FS_PROCMAP:
+		return find_procmap(pid, vi, n, names);
+	default:
+		return find_listing(pid, VMALIST_ONLY_PROC, vi, n, names);
+	}
+}
+
+/* Errors about the process itself: every source would say the same. */
+static bool process_error(int err)
+{
+	return err == -ESRCH || err == -ENOENT;
+}
+
 int do_find(int argc, char **argv)
 {
-	static const struct option longopts[] = { COMMON_LONG, {} };
-	const char *cmd = argv[0], *source;
+	static const struct option longopts[] = {
+		{ "source", required_argument, NULL, 'S' },
+		COMMON_LONG,
+		{}
+	};
+	const char *cmd = argv[0];
 	struct vms_vmainfo *vi = NULL;
 	struct vmem_str names = {};
 	struct vmem *v = NULL;
-	int c, i, n, ret, rc;
+	int c, i, n, ret = -ENOPKG, rc, forced = -1, src, failed = -1, failed_err = 0;
 	pid_t pid;
 
 	while ((c = getopt_long(argc, argv, COMMON_SHORT, longopts, NULL)) != -1) {
+		if (c == 'S') {
+			for (forced = 0; forced < FS_NR; forced++)
+				if (!strcmp(optarg, find_source_names[forced]) ||
+				    (forced == FS_PROC && !strcmp(optarg, "proc")))
+					break;
+			if (forced == FS_NR) {
+				p_usage(cmd, "unknown source '%s': expected module, bpf, "
+					"procmap_query or proc", optarg);
+				return EXIT_USAGE;
+			}
+			continue;
+		}
 		rc = cmd_common(cmd, c, argv);
 		if (rc >= 0)
 			return rc;
@@ -257,50 +295,55 @@ int do_find(int argc, char **argv)
 		vi[i].addr = a;
 	}
 	rc = EXIT_RUNTIME;
-	v = memcmd_try_open();
-	ret = -EPERM;
-	if (v) {
-		source = "module";
-		ret = vmem_find(v, pid, vi, n, &names);
+	if (forced < 0 || forced == FS_MODULE) {
+		v = forced == FS_MODULE ? memcmd_open(cmd) : memcmd_try_open();
+		if (forced == FS_MODULE && !v)
+			goto out;
 	}
 	/*
-	 * Without the module, or refused by it (another user's process and no
-	 * CAP_SYS_PTRACE): the BPF listing, which needs only BPF's privileges.
+	 * Each source in turn until one answers: the module (absent, or
+	 * refusing another user's process without CAP_SYS_PTRACE), the BPF
+	 * listing (no BPF permission, or a verifier that refuses it),
+	 * PROCMAP_QUERY (6.11+; a user's own processes), the maps text.
 	 */
-	if (!v || ret == -EPERM) {
-		for (i = 0; i < n; i++)
-			vi[i].err = 0;
-		source = "listing";
-		ret = find_listing(pid, vi, n, &names);
-		if (ret == -EPERM || ret == -EACCES) {
-			/* No BPF permission: the kernel's own ioctl, where it has one. */
-			source = "procmap_query";
-			for (i = 0; i < n; i++)
-				vi[i].err = 0;
-			ret = find_procmap(pid, vi, n, &names);
-			if (ret == -ENOTTY || ret == -EINVAL)
-				ret = -EPERM;
+	for (src = forced < 0 ? FS_MODULE : forced; src < FS_NR; src++) {
+		ret = find_from(src, v, pid, vi, n, &names);
+		if (ret >= 0 || forced >= 0 || process_error(ret))
+			break;
+		if (ret != -ENOPKG && failed < 0) {
+			failed = src;
+			failed_err = ret;
 		}
+		if (verbose && ret != -ENOPKG)
+			p_info("vmscope: %s: %s: %s\n", cmd, find_source_what[src], strerror(-ret));
 	}
 	if (ret < 0) {
 		char msg[256];
 
-		if (ret == -ESRCH || ret == -ENOENT || ret == -EINVAL) {
+		if (process_error(ret) || ret == -EINVAL) {
 			ret = -pid_no_vmas(pid, msg, sizeof(msg));
 			p_error(ret, "%s", msg);
-		} else if (ret == -EPERM) {
+		} else if (ret == -EPERM || ret == -EACCES) {
 			p_error(ret, "%s: permission denied: looking into process %d needs BPF (root, "
-				"or CAP_BPF and CAP_PERFMON), or PROCMAP_QUERY (Linux 6.11+) on a "
-				"process of yours", cmd, pid);
+				"or CAP_BPF and CAP_PERFMON), or PROCMAP_QUERY (Linux 6.11+) or "
+				"/proc/%d/maps on a process of yours", cmd, pid, pid);
+		} else if (ret == -ENOTTY && forced == FS_PROCMAP) {
+			p_error(ret, "%s: this kernel has no PROCMAP_QUERY (Linux 6.11+)", cmd);
+		} else if (forced == FS_BPF) {
+			p_error(ret, "%s: the BPF listing: %s", cmd, bpf_err_hint(ret));
 		} else {
 			memcmd_err(cmd, pid, ret, 0, false);
 		}
 		goto out;
 	}
-	if (verbose)
-		p_info("%s: VMAs from %s\n", cmd, source);
+	if (failed >= 0)
+		p_info("vmscope: %s: VMAs from %s: %s did not answer (%s)\n", cmd,
+		       find_source_what[src], find_source_what[failed],
+		       failed == FS_BPF ? bpf_err_hint(failed_err) : strerror(-failed_err));
+	else if (verbose)
+		p_info("vmscope: %s: VMAs from %s\n", cmd, find_source_what[src]);
 	if (json_output)
-		print_json(pid, source, vi, &names, n);
+		print_json(pid, find_source_names[src], vi, &names, n);
 	else
 		print_table(vi, &names, n);
 	rc = 0;

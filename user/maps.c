@@ -15,6 +15,7 @@
 
 struct maps_opts {
 	bool all, text, extended;
+	unsigned int src_flags;	/* --source: VMALIST_ONLY_BPF or _PROC */
 	pid_t *pids;		/* positional PIDs, or --pid filters with --all */
 	size_t npids;
 	const char **comms;	/* --comm filters */
@@ -29,7 +30,7 @@ struct proc {
 	char msg[256];		/* and why */
 	struct memuse *use;	/* -x: per VMA */
 	struct memuse total;
-	const char *source;	/* -x: "module" or "smaps" */
+	const char *use_source;	/* -x: "module" or "smaps" */
 };
 
 /* ---- memory use (-x) ----------------------------------------------------------- */
@@ -58,7 +59,7 @@ static int proc_memuse(struct vmem *v, const struct vmalist *l, struct proc *p)
 			memuse_add(&p->total, &p->use[i]);
 		}
 		if (!err) {
-			p->source = "module";
+			p->use_source = "module";
 			return 0;
 		}
 		memset(p->use, 0, p->n * sizeof(*p->use));
@@ -81,7 +82,7 @@ static int proc_memuse(struct vmem *v, const struct vmalist *l, struct proc *p)
 	if (err)
 		for (i = 0; i < p->n; i++)
 			memuse_add(&p->total, &p->use[i]);
-	p->source = "smaps";
+	p->use_source = "smaps";
 	return 0;
 }
 
@@ -97,7 +98,7 @@ static void json_use(const struct memuse *m)
 }
 
 static void print_json(const struct vmalist *l, const struct proc *ps, size_t np,
-		       const struct maps_opts *o)
+		       const struct maps_opts *o, const struct vma_bpf *obj)
 {
 	char cmd[4096];
 	size_t i, k;
@@ -116,8 +117,9 @@ static void print_json(const struct vmalist *l, const struct proc *ps, size_t np
 		}
 		jw_str("comm", p->n ? vma_comm_of(l, &l->v[p->first]) : "");
 		jw_str("command", pid_cmdline(p->pid, cmd, sizeof(cmd)));
+		jw_listing_source(obj);
 		if (o->extended)
-			jw_str("source", p->source);
+			jw_str("use_source", p->use_source);
 		jw_key("vmas");
 		jw_start_arr();
 		for (i = 0; i < p->n; i++) {
@@ -347,6 +349,7 @@ static int maps_opts(int argc, char **argv, struct maps_opts *o)
 		{ "extended", no_argument, NULL, 'x' },
 		{ "pid", required_argument, NULL, 'P' },
 		{ "comm", required_argument, NULL, 'C' },
+		{ "source", required_argument, NULL, 'S' },
 		COMMON_LONG,
 		{}
 	};
@@ -377,6 +380,10 @@ static int maps_opts(int argc, char **argv, struct maps_opts *o)
 			break;
 		case 'C':
 			o->comms[o->ncomms++] = optarg;
+			break;
+		case 'S':
+			if (parse_listing_source(cmd, optarg, &o->src_flags))
+				return EXIT_USAGE;
 			break;
 		default:
 			rc = cmd_common(cmd, c, argv);
@@ -424,11 +431,12 @@ int do_maps(int argc, char **argv)
 	if (rc >= 0)
 		goto out;
 	rc = EXIT_RUNTIME;
-	obj = vmalist_open(VMALIST_RECORDS | (o.all ? VMALIST_ALL : 0), &err);
+	obj = vmalist_open(VMALIST_RECORDS | (o.all ? VMALIST_ALL : 0) | o.src_flags, &err);
 	if (!obj) {
 		p_error(err, "%s: cannot load the VMA iterator: %s", cmd, bpf_err_hint(err));
 		goto out;
 	}
+	note_listing_source(cmd, obj);
 	if (o.all) {
 		err = vmalist_collect(obj, 0, &l);
 		if (!err)
@@ -437,6 +445,9 @@ int do_maps(int argc, char **argv)
 			p_error(err, "%s: listing every process: %s", cmd, strerror(-err));
 			goto out;
 		}
+		if (vmalist_source(obj) == VMALIST_SRC_PROC && vmalist_proc_skipped())
+			p_info("vmscope: %s: %zu processes' maps could not be read by this user "
+			       "(not listed)\n", cmd, vmalist_proc_skipped());
 		if (!np && (o.npids || o.ncomms)) {
 			p_error(ESRCH, "%s: no process matches --pid/--comm", cmd);
 			goto out;
@@ -495,7 +506,7 @@ int do_maps(int argc, char **argv)
 	}
 	rc = rc ? EXIT_RUNTIME : 0;
 	if (json_output)
-		print_json(&l, ps, np, &o);
+		print_json(&l, ps, np, &o, obj);
 	else if (o.text)
 		print_maps(&l, ps, np, o.all);
 	else if (o.extended)

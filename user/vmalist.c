@@ -14,14 +14,29 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/mman.h>
+#include <ctype.h>
+#include <dirent.h>
 #include <bpf/bpf.h>
 #include "vmalist.h"
 #include "common.h"
 #include "vma_fast.lskel.h"
 #include "vma_seq.lskel.h"
 #include "maps_text.lskel.h"
+#include "names_probe.lskel.h"
+
+/* What each BPF object was tried with, for `status` and -v. */
+#define VMS_LOG_SIZE (1u << 20)
+
+static struct vmalist_attempt attempts[16];
+static size_t nattempts;
+static bool want_log;
+/* --all from /proc: processes whose maps this user may not read. */
+static size_t proc_skipped;
+/* The names route that loaded in this process (-1: none tried yet). */
+static int names_route = -1;
 
 struct vma_bpf {
+	enum vmalist_source source;
 	struct vma_fast *fast;		/* NULL: not on this kernel, or not wanted */
 	struct vma_seq *seq;		/* loaded when first needed */
 	struct maps_text *text;
@@ -30,6 +45,7 @@ struct vma_bpf {
 	size_t out_cap, str_chunks;
 	bool force_seq;
 	int fast_err;			/* why there is no fast path */
+	int bpf_err;			/* source proc: why not BPF */
 };
 
 static size_t str_len_of(const struct vma_bpf *o)
@@ -44,22 +60,177 @@ static void *map_mmap(int fd, size_t len)
 	return p == MAP_FAILED ? NULL : p;
 }
 
-static int open_fast(struct vma_bpf *o)
+void vmalist_capture_log(bool on)
 {
-	struct vma_fast *s = vma_fast__open();
+	want_log = on;
+}
+
+const struct vmalist_attempt *vmalist_attempts(size_t *n)
+{
+	*n = nattempts;
+	return attempts;
+}
+
+const char *vmalist_names_route(void)
+{
+	return names_route == VMS_NAMES_D_PATH ? "d_path" :
+	       names_route == VMS_NAMES_WALK ? "walk" : "none";
+}
+
+/*
+ * The verifier's reason from its log: the last line that is not one of
+ * its closing statistics, after the instruction it was checking.
+ */
+static void log_reason(const char *log, char *out, size_t sz)
+{
+	const char *lines[3] = {};
+	const char *p = log;
+
+	out[0] = 0;
+	while (p && *p) {
+		const char *nl = strchr(p, '\n');
+		size_t len = nl ? (size_t)(nl - p) : strlen(p);
+
+		if (len && strncmp(p, "processed ", 10) && strncmp(p, "verification time", 17) &&
+		    strncmp(p, "stack depth", 11) && strncmp(p, "-- END", 6)) {
+			lines[0] = lines[1];
+			lines[1] = p;
+		}
+		p = nl ? nl + 1 : NULL;
+	}
+	if (!lines[1])
+		return;
+	snprintf(out, sz, "%.*s", (int)strcspn(lines[1], "\n"), lines[1]);
+	if (lines[0] && isdigit((unsigned char)lines[0][0])) {
+		size_t o = strlen(out);
+
+		snprintf(out + o, sz - o, " (at %.*s)", (int)strcspn(lines[0], "\n"), lines[0]);
+	}
+}
+
+static void note_attempt(const char *object, int route, int err, const char *log)
+{
+	struct vmalist_attempt *a;
+
+	if (nattempts == ARRAY_SIZE(attempts))
+		return;
+	a = &attempts[nattempts++];
+	memset(a, 0, sizeof(*a));
+	a->object = object;
+	a->names = route == VMS_NAMES_D_PATH ? "d_path" : "walk";
+	a->err = err;
+	if (log)
+		log_reason(log, a->reason, sizeof(a->reason));
+	if (verbose && err)
+		p_info("vmscope: BPF object %s with names by %s: %s%s%s\n", object, a->names,
+		       strerror(-err), a->reason[0] ? ": " : "", a->reason);
+}
+
+/*
+ * Open, size and load one light skeleton, first with the names route that
+ * costs least (the kernel's own bpf_d_path()), then with the dentry walk
+ * where the verifier refuses that.  Once a route has loaded, later objects
+ * of this process take it directly.  A refused load is loaded again with a
+ * verifier log when status or -v asked for the reason.
+ */
+/*
+ * Which names route to load first: the probe says whether bpf_d_path()
+ * passes the verifier here.  Without BPF permission it tells nothing (the
+ * listing's own load then reports EPERM).
+ */
+static void probe_names(void)
+{
+	struct names_probe *s;
+	char *log = NULL;
 	int err;
 
+	if (names_route >= 0)
+		return;
+	s = names_probe__open();
 	if (!s)
-		return -errno;
-	s->maps.out.max_entries = o->out_cap;
-	s->rodata->out_cap = o->out_cap;
-	s->maps.strtab.max_entries = o->str_chunks;
-	s->rodata->str_chunks = o->str_chunks;
-	err = vma_fast__load(s);
-	if (err) {
-		vma_fast__destroy(s);
-		return err;
+		return;
+	if (want_log || verbose) {
+		log = calloc(1, VMS_LOG_SIZE);
+		s->ctx.log_level = log ? 1 : 0;
+		s->ctx.log_size = log ? VMS_LOG_SIZE : 0;
+		s->ctx.log_buf = (long)log;
 	}
+	err = names_probe__load(s);
+	names_probe__destroy(s);
+	if (err != -EPERM) {
+		note_attempt("names_probe", VMS_NAMES_D_PATH, err, err ? log : NULL);
+		names_route = err ? VMS_NAMES_WALK : VMS_NAMES_D_PATH;
+	}
+	free(log);
+}
+
+#define LOAD_NAMED(T, out, prep)						\
+({										\
+	static const int order[] = { VMS_NAMES_D_PATH, VMS_NAMES_WALK };	\
+	const char *force = getenv("VMSCOPE_NAMES");				\
+	struct T *s_ = NULL;							\
+	int i_, r_, err_ = -ENOENT;						\
+										\
+	if (!force)								\
+		probe_names();							\
+	for (i_ = 0; i_ < (int)ARRAY_SIZE(order); i_++) {			\
+		r_ = order[i_];							\
+		if (force && strcmp(force, r_ == VMS_NAMES_D_PATH ? "d_path" : "walk")) \
+			continue;						\
+		if (!force && names_route >= 0 && i_ == 0 && names_route != r_) \
+			continue;						\
+		s_ = T##__open();						\
+		if (!s_)							\
+			return -errno;						\
+		s_->rodata->name_route = r_;					\
+		prep;								\
+		err_ = T##__load(s_);						\
+		if (err_ && (want_log || verbose) && err_ != -EPERM) {			\
+			char *log_ = calloc(1, VMS_LOG_SIZE);			\
+										\
+			T##__destroy(s_);					\
+			s_ = T##__open();					\
+			if (!s_) {						\
+				free(log_);					\
+				return -errno;					\
+			}							\
+			s_->rodata->name_route = r_;				\
+			prep;							\
+			s_->ctx.log_level = log_ ? 1 : 0;			\
+			s_->ctx.log_size = log_ ? VMS_LOG_SIZE : 0;		\
+			s_->ctx.log_buf = (long)log_;				\
+			err_ = T##__load(s_);					\
+			note_attempt(#T, r_, err_, log_);			\
+			free(log_);						\
+		} else {							\
+			note_attempt(#T, r_, err_, NULL);			\
+		}								\
+		if (!err_) {							\
+			names_route = r_;					\
+			break;							\
+		}							\
+		T##__destroy(s_);						\
+		s_ = NULL;							\
+		if (err_ == -EPERM)						\
+			break;	/* no BPF permission: no route helps */		\
+	}									\
+	out = s_;								\
+	err_;									\
+})
+
+static int open_fast(struct vma_bpf *o)
+{
+	struct vma_fast *s;
+	int err;
+
+	err = LOAD_NAMED(vma_fast, s, ({
+		s_->maps.out.max_entries = o->out_cap;
+		s_->rodata->out_cap = o->out_cap;
+		s_->maps.strtab.max_entries = o->str_chunks;
+		s_->rodata->str_chunks = o->str_chunks;
+	}));
+	if (err)
+		return err;
 	o->out = map_mmap(s->maps.out.map_fd, o->out_cap * sizeof(struct vms_vma));
 	o->fast_str = map_mmap(s->maps.strtab.map_fd, str_len_of(o));
 	o->fast = s;
@@ -75,81 +246,59 @@ static int open_seq(struct vma_bpf *o)
 
 	if (o->seq)
 		return 0;
-	s = vma_seq__open();
-	if (!s)
-		return -errno;
-	s->maps.strtab.max_entries = o->str_chunks;
-	s->rodata->str_chunks = o->str_chunks;
-	err = vma_seq__load(s);
-	if (err) {
-		vma_seq__destroy(s);
+	err = LOAD_NAMED(vma_seq, s, ({
+		s_->maps.strtab.max_entries = o->str_chunks;
+		s_->rodata->str_chunks = o->str_chunks;
+	}));
+	if (err)
 		return err;
-	}
 	o->seq = s;
 	o->seq_str = map_mmap(s->maps.strtab.map_fd, str_len_of(o));
 	return o->seq_str ? 0 : -errno;
 }
 
-struct vma_bpf *vmalist_open(unsigned int flags, int *err)
+static int open_text(struct vma_bpf *o)
 {
-	struct vma_bpf *o = calloc(1, sizeof(*o));
-	const char *path = getenv("VMSCOPE_PATH");
+	struct maps_text *s;
+	int err;
 
-	*err = 0;
-	if (!o) {
-		*err = -ENOMEM;
-		return NULL;
-	}
+	err = LOAD_NAMED(maps_text, s, ({
+		s_->rodata->vsyscall_flags = vsyscall_vm_flags();
+	}));
+	if (!err)
+		o->text = s;
+	return err;
+}
+
+static int open_bpf(struct vma_bpf *o, unsigned int flags)
+{
+	const char *path = getenv("VMSCOPE_PATH");
+	int err;
+
 	/* VMSCOPE_PATH=seq|fast forces a path (tests, comparisons). */
 	o->force_seq = path && !strcmp(path, "seq");
 	if (path && !strcmp(path, "fast"))
 		flags |= VMALIST_FAST;
-	/* One process fits small buffers; every process gets bigger ones. */
-	o->out_cap = flags & VMALIST_ALL ? VMS_FAST_CAP : 4096;
-	o->str_chunks = flags & VMALIST_ALL ? 16 : 4;
 	if (flags & VMALIST_RECORDS) {
 		o->fast_err = o->force_seq || !(flags & VMALIST_FAST) ? -ENOTSUP : open_fast(o);
 		if (o->fast_err) {
 			/* No open-coded iterator (before 6.7): the seq path does it all. */
-			if (o->fast) {
-				*err = o->fast_err;
-				goto err_free;
-			}
-			*err = open_seq(o);
-			if (*err) {
-				/* Report the fast path's reason if both fail alike. */
-				if (!o->force_seq && *err != -EPERM)
-					*err = o->fast_err;
-				goto err_free;
-			}
+			if (o->fast)
+				return o->fast_err;
+			if (path && !strcmp(path, "fast"))
+				return o->fast_err;
+			err = open_seq(o);
+			if (err)
+				return err;
 		}
 	}
-	if (flags & VMALIST_TEXT) {
-		struct maps_text *t = maps_text__open();
-
-		if (!t) {
-			*err = -errno;
-			goto err_free;
-		}
-		t->rodata->vsyscall_flags = vsyscall_vm_flags();
-		*err = maps_text__load(t);
-		if (*err) {
-			maps_text__destroy(t);
-			goto err_free;
-		}
-		o->text = t;
-	}
-	return o;
-
-err_free:
-	vmalist_close(o);
-	return NULL;
+	if (flags & VMALIST_TEXT)
+		return open_text(o);
+	return 0;
 }
 
-void vmalist_close(struct vma_bpf *o)
+static void close_bpf(struct vma_bpf *o)
 {
-	if (!o)
-		return;
 	if (o->seq_str)
 		munmap((void *)o->seq_str, str_len_of(o));
 	if (o->fast_str)
@@ -159,12 +308,64 @@ void vmalist_close(struct vma_bpf *o)
 	maps_text__destroy(o->text);
 	vma_seq__destroy(o->seq);
 	vma_fast__destroy(o->fast);
+	o->seq_str = o->fast_str = NULL;
+	o->out = NULL;
+	o->text = NULL;
+	o->seq = NULL;
+	o->fast = NULL;
+}
+
+struct vma_bpf *vmalist_open(unsigned int flags, int *err)
+{
+	struct vma_bpf *o = calloc(1, sizeof(*o));
+
+	*err = 0;
+	if (!o) {
+		*err = -ENOMEM;
+		return NULL;
+	}
+	/* One process fits small buffers; every process gets bigger ones. */
+	o->out_cap = flags & VMALIST_ALL ? VMS_FAST_CAP : 4096;
+	o->str_chunks = flags & VMALIST_ALL ? 16 : 4;
+	o->source = VMALIST_SRC_BPF;
+	if (!(flags & VMALIST_ONLY_PROC)) {
+		*err = open_bpf(o, flags);
+		if (!*err)
+			return o;
+		close_bpf(o);
+		/* The pins are BPF iterators: there is no text to fall back to. */
+		if ((flags & (VMALIST_ONLY_BPF | VMALIST_TEXT)) || !(flags & VMALIST_RECORDS)) {
+			free(o);
+			return NULL;
+		}
+	}
+	o->bpf_err = flags & VMALIST_ONLY_PROC ? 0 : *err;
+	o->source = VMALIST_SRC_PROC;
+	*err = 0;
+	return o;
+}
+
+void vmalist_close(struct vma_bpf *o)
+{
+	if (!o)
+		return;
+	close_bpf(o);
 	free(o);
 }
 
 bool vmalist_fast(const struct vma_bpf *o)
 {
 	return o->fast != NULL;
+}
+
+enum vmalist_source vmalist_source(const struct vma_bpf *o)
+{
+	return o->source;
+}
+
+int vmalist_bpf_err(const struct vma_bpf *o)
+{
+	return o->bpf_err;
 }
 
 /* An iterator link of prog over every process (pid 0) or one. */
@@ -410,6 +611,8 @@ static int add_vsyscall(struct vmalist *l, size_t first)
 }
 
 static int collect(struct vma_bpf *o, pid_t pid, struct vmalist *out);
+static int collect_proc(pid_t pid, struct vmalist *out);
+static int collect_proc_all(struct vmalist *out);
 
 /*
  * The task_vma iterator (the seq path) lets go of mmap_lock when a writer
@@ -434,8 +637,11 @@ static void drop_stale(struct vmalist *l, size_t first)
 int vmalist_collect(struct vma_bpf *o, pid_t pid, struct vmalist *out)
 {
 	size_t first = out->n;
-	int err = collect(o, pid, out);
+	int err;
 
+	if (o->source == VMALIST_SRC_PROC)
+		return pid ? collect_proc(pid, out) : collect_proc_all(out);
+	err = collect(o, pid, out);
 	if (!err)
 		drop_stale(out, first);
 	return err ?: add_vsyscall(out, first);
@@ -501,6 +707,192 @@ static int collect(struct vma_bpf *o, pid_t pid, struct vmalist *out)
 	return 0;
 }
 
+/* ---- the fallback: /proc/PID/maps text ----------------------------------------- */
+
+unsigned int vma_kind_of_name(const char *name, __u64 ino)
+{
+	if (!*name)
+		return VMS_NAME_NONE;
+	if (!strcmp(name, "[heap]"))
+		return VMS_NAME_HEAP;
+	if (!strcmp(name, "[stack]"))
+		return VMS_NAME_STACK;
+	if (!strncmp(name, "[anon:", 6))
+		return VMS_NAME_ANON;
+	if (!strncmp(name, "[anon_shmem:", 12))
+		return VMS_NAME_ANON_SHMEM;
+	if (name[0] == '[' && !ino)
+		return VMS_NAME_SPECIAL;
+	return VMS_NAME_FILE;
+}
+
+/* Append s (with its NUL) to the string table; its offset into *off. */
+static int add_str(struct vmalist *l, const char *s, size_t len, __u32 *off)
+{
+	int err = grow_str(l, len + 1);
+
+	if (err)
+		return err;
+	*off = l->str_len;
+	memcpy(l->str + l->str_len, s, len);
+	l->str[l->str_len + len] = 0;
+	l->str_len += len + 1;
+	return 0;
+}
+
+/*
+ * One line of /proc/PID/maps into r.  The name is kept as the kernel
+ * printed it: a '\n' in a file name stays "\012" (the text cannot tell it
+ * from those four characters).
+ */
+static int parse_maps_line(struct vmalist *l, char *line, struct vms_vma *r)
+{
+	unsigned long long start, end, pgoff, ino;
+	unsigned int major, minor;
+	char perms[5];
+	size_t len;
+	int pos = 0;
+	char *name;
+
+	if (sscanf(line, "%llx-%llx %4s %llx %x:%x %llu%n", &start, &end, perms, &pgoff, &major,
+		   &minor, &ino, &pos) != 7 || strlen(perms) != 4)
+		return -EPROTO;
+	memset(r, 0, sizeof(*r));
+	r->start = start;
+	r->end = end;
+	r->pgoff = pgoff;
+	r->ino = ino;
+	r->dev = major << 20 | (minor & 0xfffff);
+	r->vm_flags = (perms[0] == 'r' ? VMS_VM_READ : 0) | (perms[1] == 'w' ? VMS_VM_WRITE : 0) |
+		      (perms[2] == 'x' ? VMS_VM_EXEC : 0) |
+		      (perms[3] == 's' ? VMS_VM_MAYSHARE | VMS_VM_SHARED : 0);
+	name = line + pos;
+	while (*name == ' ')
+		name++;
+	len = strcspn(name, "\n");
+	if (len >= VMS_NAME_MAX)
+		return -EPROTO;
+	name[len] = 0;
+	r->name_kind = vma_kind_of_name(name, ino);
+	if (r->start == VMS_VSYSCALL_START && !strcmp(name, "[vsyscall]"))
+		r->name_kind = VMS_NAME_SPECIAL;
+	r->name_len = len;
+	return len ? add_str(l, name, len, &r->name_off) : 0;
+}
+
+/* One process's /proc/PID/maps into out; -errno (nothing added) on failure. */
+static int collect_proc(pid_t pid, struct vmalist *out)
+{
+	size_t first = out->n, first_str = out->str_len, cap = 0;
+	char path[64], comm[64], *line = NULL;
+	ssize_t n;
+	__u32 comm_off;
+	int err = 0, fd;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/maps", pid);
+	f = fopen(path, "re");
+	if (!f)
+		return -errno;
+	snprintf(path, sizeof(path), "/proc/%d/comm", pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	n = fd >= 0 ? read(fd, comm, sizeof(comm) - 1) : -1;
+	if (fd >= 0)
+		close(fd);
+	if (n < 0)
+		n = 0;
+	comm[n] = 0;
+	comm[strcspn(comm, "\n")] = 0;
+	err = add_str(out, comm, strlen(comm), &comm_off);
+	while (!err && (n = getline(&line, &cap, f)) > 0) {
+		struct vms_vma *r;
+
+		err = grow(out, 1);
+		if (err)
+			break;
+		r = &out->v[out->n];
+		err = parse_maps_line(out, line, r);
+		if (err)
+			break;
+		r->pid = pid;
+		r->comm_off = comm_off;
+		out->n++;
+	}
+	if (!err && ferror(f))
+		err = -EIO;
+	free(line);
+	fclose(f);
+	if (err) {
+		out->n = first;
+		out->str_len = first_str;
+		return err;
+	}
+	/* An empty maps: a kernel thread or an exited process has none. */
+	if (out->n == first) {
+		out->str_len = first_str;
+		return -ENOENT;
+	}
+	drop_stale(out, first);
+	return 0;
+}
+
+static int cmp_pid_t(const void *a, const void *b)
+{
+	pid_t x = *(const pid_t *)a, y = *(const pid_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Every process whose maps this user can read, by pid. */
+static int collect_proc_all(struct vmalist *out)
+{
+	pid_t *pids = NULL;
+	size_t n = 0, cap = 0, i;
+	struct dirent *de;
+	DIR *d = opendir("/proc");
+	int err = 0;
+
+	if (!d)
+		return -errno;
+	while ((de = readdir(d))) {
+		char *end;
+		long v = strtol(de->d_name, &end, 10);
+
+		if (*end || v <= 0)
+			continue;
+		if (n == cap) {
+			pid_t *p = realloc(pids, (cap = cap ? cap * 2 : 256) * sizeof(*p));
+
+			if (!p) {
+				err = -ENOMEM;
+				break;
+			}
+			pids = p;
+		}
+		pids[n++] = v;
+	}
+	closedir(d);
+	if (!err) {
+		qsort(pids, n, sizeof(*pids), cmp_pid_t);
+		for (i = 0; i < n && !err; i++) {
+			int e = collect_proc(pids[i], out);
+
+			/* Gone, a kernel thread, or not this user's: as the iterator, skip it. */
+			if (e == -ENOENT || e == -ESRCH || e == -EACCES || e == -EPERM)
+				proc_skipped += e == -EACCES || e == -EPERM;
+			else
+				err = e;
+		}
+	}
+	free(pids);
+	return err;
+}
+
+size_t vmalist_proc_skipped(void)
+{
+	return proc_skipped;
+}
+
 void vmalist_reset(struct vmalist *l)
 {
 	l->n = 0;
@@ -562,4 +954,57 @@ int vma_format_maps(const struct vmalist *l, const struct vms_vma *r, char *buf,
 	}
 	buf[o] = 0;
 	return o;
+}
+
+void vmalist_probe_routes(void)
+{
+	struct vma_bpf o = { .out_cap = 4096, .str_chunks = 4 };
+
+	want_log = true;
+	open_fast(&o);
+	open_seq(&o);
+	open_text(&o);
+	close_bpf(&o);
+}
+
+/* ---- how commands name the listing's source ------------------------------------ */
+
+int parse_listing_source(const char *cmd, const char *arg, unsigned int *flags)
+{
+	if (!strcmp(arg, "bpf")) {
+		*flags = VMALIST_ONLY_BPF;
+		return 0;
+	}
+	if (!strcmp(arg, "proc")) {
+		*flags = VMALIST_ONLY_PROC;
+		return 0;
+	}
+	p_usage(cmd, "unknown source '%s': expected bpf or proc", arg);
+	return -EINVAL;
+}
+
+const char *listing_source_name(const struct vma_bpf *o)
+{
+	return o->source == VMALIST_SRC_PROC ? "proc_maps" : "bpf";
+}
+
+void jw_listing_source(const struct vma_bpf *o)
+{
+	jw_str("source", listing_source_name(o));
+	if (o->source == VMALIST_SRC_BPF)
+		jw_str("names", vmalist_names_route());
+	else
+		jw_null("names");
+}
+
+void note_listing_source(const char *cmd, const struct vma_bpf *o)
+{
+	if (o->source == VMALIST_SRC_PROC && o->bpf_err)
+		p_info("vmscope: %s: VMAs from /proc/PID/maps: the BPF listing did not load (%s)\n",
+		       cmd, bpf_err_hint(o->bpf_err));
+	else if (verbose)
+		p_info("vmscope: %s: VMAs from %s%s%s\n", cmd,
+		       o->source == VMALIST_SRC_PROC ? "/proc/PID/maps" : "the BPF listing",
+		       o->source == VMALIST_SRC_BPF ? ", file names by " : "",
+		       o->source == VMALIST_SRC_BPF ? vmalist_names_route() : "");
 }

@@ -1,5 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* Collect VMA records from the iterators in bpf/vma.bpf.c. */
+/*
+ * VMA listings: from the BPF iterators in bpf/ (vma_seq, vma_fast,
+ * maps_text), or, where no BPF route loads, from /proc/PID/maps text.
+ */
 #ifndef VMSCOPE_VMALIST_H
 #define VMSCOPE_VMALIST_H
 
@@ -34,10 +37,45 @@ struct vmalist {
  * through the task_vma iterator.
  */
 #define VMALIST_FAST	(1u << 3)
+#define VMALIST_ONLY_BPF	(1u << 4)	/* no fallback to /proc text */
+#define VMALIST_ONLY_PROC	(1u << 5)	/* /proc text only (--source proc) */
+/*
+ * Load what flags ask for.  Records come from BPF when an object loads
+ * (names by bpf_d_path(), else by the dentry walk), else from /proc text
+ * unless VMALIST_ONLY_BPF; the text pin has no fallback.  NULL and *err
+ * when nothing can list.
+ */
 struct vma_bpf *vmalist_open(unsigned int flags, int *err);
 void vmalist_close(struct vma_bpf *obj);
 /* Whether the fast path (the open-coded task_vma iterator, 6.7+) is used. */
 bool vmalist_fast(const struct vma_bpf *obj);
+
+enum vmalist_source {
+	VMALIST_SRC_BPF,	/* the task_vma iterators */
+	VMALIST_SRC_PROC,	/* /proc/PID/maps text */
+};
+enum vmalist_source vmalist_source(const struct vma_bpf *obj);
+/* Source proc chosen by fallback: the BPF error that led there (else 0). */
+int vmalist_bpf_err(const struct vma_bpf *obj);
+/* --all from /proc: how many processes' maps this user could not read. */
+size_t vmalist_proc_skipped(void);
+
+/* Each BPF object load tried so far in this process, for status and -v. */
+struct vmalist_attempt {
+	const char *object;	/* "vma_seq", "vma_fast", "maps_text" */
+	const char *names;	/* "d_path" or "walk" */
+	int err;		/* 0: loaded; else -errno */
+	char reason[512];	/* the verifier's rejecting line, when captured */
+};
+const struct vmalist_attempt *vmalist_attempts(size_t *n);
+/* Reload refused objects with a verifier log to capture its reason. */
+void vmalist_capture_log(bool on);
+/* Load every listing object once, with logs (status). */
+void vmalist_probe_routes(void);
+/* The names route that loaded: "d_path", "walk" or "none". */
+const char *vmalist_names_route(void);
+/* enum vms_name_kind of a /proc/PID/maps name. */
+unsigned int vma_kind_of_name(const char *name, __u64 ino);
 
 /*
  * vm_flags of the [vsyscall] gate VMA on this machine, as this process's
@@ -71,5 +109,16 @@ int vmalist_pin_text(struct vma_bpf *obj, pid_t pid, const char *path);
 
 /* One /proc/PID/maps line for r, exactly as the kernel prints it. */
 int vma_format_maps(const struct vmalist *l, const struct vms_vma *r, char *buf, size_t sz);
+
+/*
+ * The listing's source, the same way in every command: --source bpf|proc
+ * into vmalist_open() flags (prints the usage error); "source" and
+ * "names" members of a JSON object; and one line on stderr when the BPF
+ * listing did not load and /proc text stands in (with -v, always).
+ */
+int parse_listing_source(const char *cmd, const char *arg, unsigned int *flags);
+const char *listing_source_name(const struct vma_bpf *obj);
+void jw_listing_source(const struct vma_bpf *obj);
+void note_listing_source(const char *cmd, const struct vma_bpf *obj);
 
 #endif /* VMSCOPE_VMALIST_H */
