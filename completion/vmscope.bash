@@ -29,7 +29,8 @@ _vmscope_command_of()
 _vmscope_opts()
 {
 	case $1 in
-	maps) echo "-a --all --pid --comm -m --maps -x --extended" ;;
+	maps) echo "-a --all --pid --comm -m --maps -x --extended --source" ;;
+	find) echo "--source" ;;
 	page) echo "-r --range" ;;
 	read) echo "-f --format" ;;
 	write) echo "--hex --str --u8 --u16 --u32 --u64 --force" ;;
@@ -42,7 +43,7 @@ _vmscope_opts()
 _vmscope_takes_arg()
 {
 	case $1:$2 in
-	maps:--pid | maps:--comm | page:-r | page:--range | read:-f | read:--format | \
+	maps:--pid | maps:--comm | maps:--source | find:--source | page:-r | page:--range | read:-f | read:--format | \
 		write:--hex | write:--str | write:--u8 | write:--u16 | write:--u32 | \
 		write:--u64 | pin:--pid | dev:--pages | dev:--backing | dev:--offset | \
 		dev:--device)
@@ -234,6 +235,10 @@ _vmscope()
 				COMPREPLY=($(compgen -W "hex raw str u8 u16 u32 u64" -- "$cur")) ;;
 			dev:--backing)
 				COMPREPLY=($(compgen -W "kmalloc vmalloc pages" -- "$cur")) ;;
+			maps:--source)
+				COMPREPLY=($(compgen -W "bpf proc" -- "$cur")) ;;
+			find:--source)
+				COMPREPLY=($(compgen -W "module bpf procmap_query proc" -- "$cur")) ;;
 			dev:--device)
 				_filedir ;;
 			esac

@@ -135,7 +135,7 @@ awk 'NR > 2 && $1 ~ /^[0-9a-f]+$/ && $1 != "ffffffffff600000" {
 diag "$(diff $TMPDIR/mix.vms $TMPDIR/mix.smaps | head -5)"
 [ $rc = 0 ] && [ -s $TMPDIR/mix.vms ] && same $TMPDIR/mix.vms $TMPDIR/mix.smaps
 result "maps -x without the module: per VMA, smaps' numbers" $?
-grep -q "^total kB" $out && run vmscope -j maps -x $M && grep -q '"source":"smaps"' $out
+grep -q "^total kB" $out && run vmscope -j maps -x $M && grep -q '"use_source":"smaps"' $out
 result "maps -x without the module says smaps is the source" $?
 exec 7>&-
 wait $M
@@ -144,7 +144,7 @@ wait $M
 sleep 60 & s1=$!
 a=$(awk '/\[stack\]/ { split($1, r, "-"); print r[1]; exit }' /proc/$s1/maps)
 run vmscope -j find $s1 0x$a
-grep -q '"source":"listing"' $out && grep -q '"name":"\[stack\]"' $out && grep -q '"covering":true' $out
+grep -q '"source":"bpf"' $out && grep -q '"name":"\[stack\]"' $out && grep -q '"covering":true' $out
 result "find without the module: from the BPF listing" $?
 run vmscope find $s1 0x$a
 line=$(grep '\[stack\]' /proc/$s1/maps | awk '{print $1, $2}')

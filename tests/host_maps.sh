@@ -4,6 +4,7 @@
 cd "$(dirname "$0")/.."
 . tests/lib/tap.sh
 . tests/lib/maps.sh
+. tests/lib/routes.sh
 export PATH=$PWD/build:$PWD/build/tests:$PATH TMPDIR=$(mktemp -d)
 trap 'rm -rf "$TMPDIR"' EXIT
 tap_start
@@ -30,6 +31,8 @@ start_target huge
 diag "vmtarget: $TREADY"
 ok "maps equals /proc/PID/maps for a process with THP regions" maps_equal "$TPID"
 stop_target
+mountpoint -q /sys/fs/bpf || mount -t bpf bpf /sys/fs/bpf
+routes_tests "$TMPDIR/names" "$(id -u nobody >/dev/null 2>&1 && command -v su >/dev/null && echo nobody)"
 out=$(maps_loop 0 3 2>&1); r=$?; diag "$out"
 result "maps --all listings are well-formed" $r
 

@@ -14,19 +14,40 @@
  *                          read-only page, 300 MiB never touched:
  *                          "ready PID str=A thp=A ro=A big=A",
  *                          then "value: <the string>" every MS ms until killed
+ *   vmtarget names DIR     a mapping of every kind of name /proc/PID/maps
+ *                          prints (files: plain, deleted, " (deleted)" in the
+ *                          name, a long path, behind a bind mount and a
+ *                          tmpfs in a private mount namespace; memfd, SysV
+ *                          shm, shared anonymous, hugetlb memfd, a BPF map,
+ *                          io_uring, aio, perf, AF_PACKET, secretmem), in
+ *                          DIR: "ready PID made=K,K... failed=K:ERR,..."
  *   vmtarget mix           memory of every kind smaps counts: private,
  *                          THP, COW-shared with a fork child (PSS halves),
  *                          zero pages, a shared file, swapped out pages
  */
+#define _GNU_SOURCE
 #include <errno.h>
+#include <sched.h>
 #include <signal.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/ipc.h>
 #include <sys/mman.h>
+#include <sys/mount.h>
 #include <sys/prctl.h>
+#include <sys/shm.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <linux/bpf.h>
+#include <linux/memfd.h>
+#include <linux/if_packet.h>
+#include <linux/perf_event.h>
+#include <net/ethernet.h>
+#include <arpa/inet.h>
 
 #ifndef PR_SET_VMA
 #define PR_SET_VMA 0x53564d41
@@ -168,6 +189,162 @@ static void strings(const char *init, int ms)
 	}
 }
 
+
+/* ---- names: one mapping of every kind of name ------------------------------------ */
+
+static char made[1024], failed[1024];
+
+static void note(const char *kind, int err)
+{
+	char *buf = err ? failed : made;
+	size_t n = strlen(buf);
+
+	snprintf(buf + n, sizeof(made) - n, "%s%s%s%s", n ? "," : "", kind, err ? ":" : "",
+		 err ? strerror(err) : "");
+}
+
+static void *map_fd(int fd, size_t len, int prot, int flags, off_t off)
+{
+	void *p = mmap(NULL, len, prot, flags, fd, off);
+
+	return p == MAP_FAILED ? NULL : p;
+}
+
+/* Map path (created with len bytes) shared; errno on failure. */
+static int map_path(const char *path, size_t len)
+{
+	int fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600), err = 0;
+
+	if (fd < 0)
+		return errno;
+	if (ftruncate(fd, len) || !map_fd(fd, len, PROT_READ, MAP_SHARED, 0))
+		err = errno;
+	close(fd);
+	return err;
+}
+
+static int names_files(const char *dir)
+{
+	char path[4200], sub[4200];
+	size_t n;
+	int err;
+
+	snprintf(path, sizeof(path), "%s/plain", dir);
+	note("file", map_path(path, 4096));
+	snprintf(path, sizeof(path), "%s/gone", dir);
+	err = map_path(path, 4096);
+	note("deleted", err ?: unlink(path) ? errno : 0);
+	snprintf(path, sizeof(path), "%s/looks (deleted)", dir);
+	note("deleted-suffix", map_path(path, 4096));
+	snprintf(path, sizeof(path), "%s/sp ace", dir);
+	note("space", map_path(path, 4096));
+	/* A path of about 3,900 bytes: 30 nested directories of 120 bytes. */
+	snprintf(path, sizeof(path), "%s", dir);
+	for (n = 0; n < 30 && !err; n++) {
+		size_t l = strlen(path);
+
+		snprintf(path + l, sizeof(path) - l, "/%0120d", (int)n);
+		if (mkdir(path, 0700) && errno != EEXIST)
+			err = errno;
+	}
+	strcat(path, "/long");
+	note("long", err ?: map_path(path, 4096));
+	/* Renamed after mapping: the new name shows. */
+	snprintf(path, sizeof(path), "%s/before", dir);
+	snprintf(sub, sizeof(sub), "%s/after", dir);
+	err = map_path(path, 4096);
+	note("renamed", err ?: rename(path, sub) ? errno : 0);
+	return 0;
+}
+
+/* A bind mount and a tmpfs, in a mount namespace of our own. */
+static void names_mounts(const char *dir)
+{
+	char src[512], dst[512], path[600];
+	int err = 0;
+
+	snprintf(src, sizeof(src), "%s/bindsrc", dir);
+	snprintf(dst, sizeof(dst), "%s/bind", dir);
+	if ((mkdir(src, 0700) && errno != EEXIST) || (mkdir(dst, 0700) && errno != EEXIST) ||
+	    unshare(CLONE_NEWNS) || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL)) {
+		note("bind", errno);
+		note("tmpfs", errno);
+		return;
+	}
+	snprintf(path, sizeof(path), "%s/inside", src);
+	err = map_path(path, 4096);	/* created through the source... */
+	if (!err && mount(src, dst, NULL, MS_BIND, NULL))
+		err = errno;
+	snprintf(path, sizeof(path), "%s/viabind", dst);
+	note("bind", err ?: map_path(path, 4096));	/* ...and through the bind */
+	snprintf(dst, sizeof(dst), "%s/tmpfs", dir);
+	if ((mkdir(dst, 0700) && errno != EEXIST) || mount("vmstmp", dst, "tmpfs", 0, NULL)) {
+		note("tmpfs", errno);
+		return;
+	}
+	snprintf(path, sizeof(path), "%s/ontmpfs", dst);
+	note("tmpfs", map_path(path, 4096));
+}
+
+static long sys_bpf(int cmd, union bpf_attr *a)
+{
+	return syscall(__NR_bpf, cmd, a, sizeof(*a));
+}
+
+static void names_pseudo(void)
+{
+	struct perf_event_attr pa = { .size = sizeof(pa), .type = PERF_TYPE_SOFTWARE,
+				      .config = PERF_COUNT_SW_DUMMY };
+	union bpf_attr ba = { .map_type = BPF_MAP_TYPE_ARRAY, .key_size = 4, .value_size = 4096,
+			      .max_entries = 1, .map_flags = 1u << 10 /* BPF_F_MMAPABLE */ };
+	unsigned long ctx = 0;
+	long pg = sysconf(_SC_PAGESIZE);
+	int fd, v = TPACKET_V1;
+	struct tpacket_req req = { .tp_block_size = 4096, .tp_block_nr = 1,
+				   .tp_frame_size = 2048, .tp_frame_nr = 2 };
+	struct {
+		unsigned int sq_entries, cq_entries, flags, sq_thread_cpu, sq_thread_idle;
+		unsigned int features, wq_fd, resv[3];
+		unsigned int sq_off[10], cq_off[10];
+	} up = {};
+
+	fd = memfd_create("vmscope-names", 0);
+	note("memfd", fd < 0 ? errno : ftruncate(fd, pg) ? errno :
+		      map_fd(fd, pg, PROT_READ, MAP_SHARED, 0) ? 0 : errno);
+	fd = memfd_create("vmscope-huge", MFD_HUGETLB);
+	note("memfd-hugetlb", fd < 0 ? errno : ftruncate(fd, 2 << 20) ? errno :
+		      map_fd(fd, 2 << 20, PROT_READ, MAP_SHARED, 0) ? 0 : errno);
+	fd = shmget(IPC_PRIVATE, pg, IPC_CREAT | 0600);
+	note("sysv-shm", fd < 0 ? errno : shmat(fd, NULL, SHM_RDONLY) == (void *)-1 ? errno :
+		      shmctl(fd, IPC_RMID, NULL) ? errno : 0);
+	note("shared-anon", map_fd(-1, pg, PROT_READ, MAP_SHARED | MAP_ANONYMOUS, 0) ? 0 : errno);
+	fd = sys_bpf(BPF_MAP_CREATE, &ba);
+	note("bpf-map", fd < 0 ? errno : map_fd(fd, pg, PROT_READ, MAP_SHARED, 0) ? 0 : errno);
+	fd = syscall(425 /* io_uring_setup */, 4, &up);
+	note("io_uring", fd < 0 ? errno : map_fd(fd, pg, PROT_READ, MAP_SHARED | MAP_POPULATE,
+						  0 /* IORING_OFF_SQ_RING */) ? 0 : errno);
+	note("aio", syscall(__NR_io_setup, 8, &ctx) ? errno : 0);
+	fd = syscall(__NR_perf_event_open, &pa, 0, -1, -1, 0);
+	note("perf", fd < 0 ? errno : map_fd(fd, 2 * pg, PROT_READ, MAP_SHARED, 0) ? 0 : errno);
+	fd = socket(AF_PACKET, SOCK_RAW, htons(ETH_P_ALL));
+	note("packet", fd < 0 ? errno :
+		       setsockopt(fd, SOL_PACKET, PACKET_VERSION, &v, sizeof(v)) ? errno :
+		       setsockopt(fd, SOL_PACKET, PACKET_RX_RING, &req, sizeof(req)) ? errno :
+		       map_fd(fd, 4096, PROT_READ, MAP_SHARED, 0) ? 0 : errno);
+	fd = syscall(447 /* memfd_secret */, 0);
+	note("secretmem", fd < 0 ? errno : ftruncate(fd, pg) ? errno :
+		       map_fd(fd, pg, PROT_READ, MAP_SHARED, 0) ? 0 : errno);
+}
+
+static int make_names(const char *dir)
+{
+	names_files(dir);
+	names_pseudo();
+	names_mounts(dir);	/* last: it moves us to a mount namespace of our own */
+	printf("ready %d made=%s failed=%s\n", getpid(), made, failed);
+	return 0;
+}
+
 #ifndef MADV_PAGEOUT
 #define MADV_PAGEOUT 21
 #endif
@@ -229,10 +406,12 @@ int main(int argc, char **argv)
 		err = make_newline();
 	} else if (!strcmp(argv[1], "strings")) {
 		strings(argc > 2 ? argv[2] : "hello from vmtarget", argc > 3 ? atoi(argv[3]) : 500);
+	} else if (!strcmp(argv[1], "names") && argc == 3) {
+		err = make_names(argv[2]);
 	} else if (!strcmp(argv[1], "mix")) {
 		err = make_mix();
 	} else {
-		fprintf(stderr, "usage: vmtarget idle|vmas N|huge|named|churn|newline|strings [S] [MS]|mix\n");
+		fprintf(stderr, "usage: vmtarget idle|vmas N|huge|named|churn|newline|strings [S] [MS]|names DIR|mix\n");
 		return 2;
 	}
 	if (err)

@@ -294,6 +294,34 @@ void bpf_setup(void)
 	libbpf_set_print(libbpf_print);
 }
 
+const char *errno_name(int err)
+{
+	static char buf[24];
+
+	switch (err < 0 ? -err : err) {
+	case EPERM: return "EPERM";
+	case ENOENT: return "ENOENT";
+	case ESRCH: return "ESRCH";
+	case EINTR: return "EINTR";
+	case EIO: return "EIO";
+	case E2BIG: return "E2BIG";
+	case ENOMEM: return "ENOMEM";
+	case EACCES: return "EACCES";
+	case EFAULT: return "EFAULT";
+	case EBUSY: return "EBUSY";
+	case EINVAL: return "EINVAL";
+	case ENOSPC: return "ENOSPC";
+	case ERANGE: return "ERANGE";
+	case ENOSYS: return "ENOSYS";
+	case ENOTTY: return "ENOTTY";
+	case EAGAIN: return "EAGAIN";
+	case ENOTSUP: return "EOPNOTSUPP";
+	case EPROTO: return "EPROTO";
+	}
+	snprintf(buf, sizeof(buf), "errno %d", err < 0 ? -err : err);
+	return buf;
+}
+
 const char *bpf_err_hint(int err)
 {
 	if (err == -EACCES)

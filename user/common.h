@@ -61,6 +61,8 @@ int pid_no_vmas(pid_t pid, char *msg, size_t sz);
 /* libbpf and BPF errors. */
 void bpf_setup(void);
 const char *bpf_err_hint(int err);
+/* "EACCES" for an errno value, either sign. */
+const char *errno_name(int err);
 
 /* VMAs, shown the same way by every command. */
 struct vms_vma;

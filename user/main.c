@@ -23,6 +23,9 @@ static const struct cmd cmds[] = {
 	  "  -x, --extended     memory use per VMA, like pmap -x: RSS, PSS, dirty, swap\n"
 	  "                     and anonymous kB, and a total; from the module's page\n"
 	  "                     walk when it is loaded, else from /proc/PID/smaps\n"
+	  "      --source S     the list from S only: bpf (the iterators) or proc\n"
+	  "                     (/proc/PID/maps text); by default BPF, and the text\n"
+	  "                     when no BPF listing loads (said on stderr)\n"
 	  "examples:\n"
 	  "  vmscope maps 1234\n"
 	  "  vmscope maps -x 1234\n"
@@ -32,8 +35,9 @@ static const struct cmd cmds[] = {
 	{ "find", do_find,
 	  "find [OPTIONS] PID ADDR...",
 	  "the VMA holding each address, or the next one after it",
-	  "  ADDR is hex, with or without 0x.  Uses the module when it is loaded,\n"
-	  "  else PROCMAP_QUERY (Linux 6.11+), else the VMA listing.\n"
+	  "      --source S     ask only S: module, bpf, procmap_query or proc\n"
+	  "  ADDR is hex, with or without 0x.  Sources, first that answers: the\n"
+	  "  module, the BPF listing, PROCMAP_QUERY (Linux 6.11+), /proc/PID/maps.\n"
 	  "examples:\n"
 	  "  vmscope find 1234 0x7ffd1c2a1f00 55d0c0ffe000\n"
 	  "  vmscope -j find 1234 0\n",

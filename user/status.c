@@ -177,7 +177,8 @@ int do_status(int argc, char **argv)
 		if (r->ok)
 			snprintf(r->detail, sizeof(r->detail), "loads");
 		else
-			snprintf(r->detail, sizeof(r->detail), "refused: %s%s%s", strerror(-r->err),
+			snprintf(r->detail, sizeof(r->detail), "refused%s (%s)%s%s",
+				 r->err == -EACCES ? " by the verifier" : "", errno_name(r->err),
 				 at[i].reason[0] ? ": " : "", at[i].reason);
 		if (r->ok && !strcmp(at[i].object, "vma_seq"))
 			bpf_ok = true;

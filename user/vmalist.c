@@ -122,8 +122,9 @@ static void note_attempt(const char *object, int route, int err, const char *log
 	if (log)
 		log_reason(log, a->reason, sizeof(a->reason));
 	if (verbose && err)
-		p_info("vmscope: BPF object %s with names by %s: %s%s%s\n", object, a->names,
-		       strerror(-err), a->reason[0] ? ": " : "", a->reason);
+		p_info("vmscope: BPF object %s with names by %s: refused%s (%s)%s%s\n", object,
+		       a->names, err == -EACCES ? " by the verifier" : "", errno_name(err),
+		       a->reason[0] ? ": " : "", a->reason);
 }
 
 /*

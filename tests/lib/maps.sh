@@ -4,11 +4,14 @@
 kmaps() { cat "/proc/$1/maps"; }
 
 # maps_equal PID: vmscope's --maps output equals the kernel's maps file.
-# Retries once: a process may change its mappings between the two reads.
+# The listing must come from BPF (--source bpf: a silent fallback to the
+# maps text would compare the file with itself); MAPS_SOURCE=proc tests
+# the text route on purpose.  Retries once: a process may change its
+# mappings between the two reads.
 maps_equal() {
 	_d=${TMPDIR:-/tmp}
 	for _try in 1 2; do
-		vmscope maps --maps "$1" > "$_d/vms.$1" 2> "$_d/vms.err.$1" || { cat "$_d/vms.err.$1" | sed 's/^/# /'; return 1; }
+		vmscope maps --maps --source "${MAPS_SOURCE:-bpf}" "$1" > "$_d/vms.$1" 2> "$_d/vms.err.$1" || { cat "$_d/vms.err.$1" | sed 's/^/# /'; return 1; }
 		kmaps "$1" > "$_d/proc.$1"
 		if cmp -s "$_d/vms.$1" "$_d/proc.$1"; then
 			rm -f "$_d/vms.$1" "$_d/proc.$1" "$_d/vms.err.$1"
