@@ -219,7 +219,7 @@ set -- $tot; set -- "$@" $roll
 [ "$1 $3 $4 $5" = "$6 $8 $9 ${10}" ] && [ $(($2 - $7)) -ge -1 ] && [ $(($2 - $7)) -le 1 ]
 result "maps -x total equals smaps_rollup (PSS within the vdso's 1 kB)" $?
 run vmscope -j maps -x $M
-grep -q '"source":"module"' $out && grep -q '"total":{"size_kb":' $out
+grep -q '"use_source":"module"' $out && grep -q '"total":{"size_kb":' $out
 result "maps -x --json: per VMA and total, from the module" $?
 run vmscope maps -x $M
 head -n1 $out | grep -q "^$M:   vmtarget mix$" && grep -q '^Address .*Kbytes .*RSS .*PSS' $out

@@ -2,11 +2,14 @@
 # vmscope maps, pin and --all against /proc/PID/maps inside the guest.
 . /tests/lib/tap.sh
 . /tests/lib/maps.sh
+. /tests/lib/routes.sh
 export TMPDIR=/tmp
 tap_start
 
 ok "maps equals /proc/PID/maps for the test shell" maps_equal $$
 ok "maps equals /proc/PID/maps for pid 1" maps_equal 1
+
+routes_tests /tmp/names "$(id vmsuser >/dev/null 2>&1 && echo vmsuser)"
 
 start_target vmas 12000
 n=$(kmaps "$TPID" | wc -l)

@@ -191,8 +191,8 @@ int do_status(int argc, char **argv)
 	else if (!na)
 		snprintf(bpf_msg, sizeof(bpf_msg), "no BPF object could be opened");
 	else
-		snprintf(bpf_msg, sizeof(bpf_msg), "no listing object loads (%s); maps and find use "
-			 "/proc text instead", bpf_err_hint(bpf_err));
+		snprintf(bpf_msg, sizeof(bpf_msg), "%s; no listing object loads, so maps and find "
+			 "use /proc text instead", bpf_err_hint(bpf_err));
 	route_file(&routes[nr++], "proc_maps", "/proc/PID/maps text (listing fallback)",
 		   "/proc/self/maps");
 	route_procmap(&routes[nr++]);
