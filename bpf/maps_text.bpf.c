@@ -161,7 +161,7 @@ int vma_maps_text(struct bpf_iter__task_vma *ctx)
 
 	file = vma->vm_file;
 	if (file) {
-		struct inode *inode = BPF_CORE_READ(file, f_inode);
+		struct inode *inode = vms_file_inode(file);
 
 		hl = line_head(r, vma->vm_start, vma->vm_end, vma->vm_flags,
 			       (__u64)vma->vm_pgoff << 12, BPF_CORE_READ(inode, i_sb, s_dev),

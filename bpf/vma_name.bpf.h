@@ -68,6 +68,17 @@ static __always_inline int vma_fmt_anon(char *buf, __u32 sz, const char *fmt,
  */
 const volatile __u32 name_route = VMS_NAMES_WALK;
 
+/*
+ * FMODE_BACKING of this kernel (0: no backing files, or unknown).  Since
+ * 6.8 /proc/PID/maps names an overlayfs or FUSE-passthrough mapping by
+ * file_user_path(): the path the user opened (backing_file->user_path),
+ * not vm_file->f_path, the file underneath.  The bit is a macro, absent
+ * from BTF, and moved (1 << 25 until 6.11, 1 << 24 from 6.12), so user
+ * space sets it from the release; a backing file is also checked to look
+ * like one before its user_path is trusted.
+ */
+const volatile __u32 fmode_backing = 0;
+
 /* The pseudo file systems whose dentries name themselves (d_op->d_dname). */
 #define VMS_ANON_INODE_FS_MAGIC	0x09041934
 #define VMS_PIPEFS_MAGIC	0x50495045
@@ -271,11 +282,40 @@ static __always_inline long vms_path_walk(__u64 vfsmnt, __u64 dentry, char *buf,
 	return n;
 }
 
+/* backing_file->user_path of a backing file, else NULL (fmode_backing). */
+static __always_inline struct backing_file *vms_backing(struct file *file)
+{
+	struct backing_file *bf = (void *)file;
+	struct vfsmount *m;
+	struct dentry *d;
+
+	if (!fmode_backing || !bpf_core_type_exists(struct backing_file) ||
+	    !(BPF_CORE_READ(file, f_mode) & fmode_backing))
+		return 0;
+	m = BPF_CORE_READ(bf, user_path.mnt);
+	d = BPF_CORE_READ(bf, user_path.dentry);
+	return m && d && BPF_CORE_READ(m, mnt_sb) == BPF_CORE_READ(d, d_sb) ? bf : 0;
+}
+
+/* The inode /proc/PID/maps shows for a file (file_user_inode()). */
+static __always_inline struct inode *vms_file_inode(struct file *file)
+{
+	struct backing_file *bf = vms_backing(file);
+
+	return bf ? BPF_CORE_READ(bf, user_path.dentry, d_inode) : BPF_CORE_READ(file, f_inode);
+}
+
 /* The name of a file mapping: bpf_d_path() or the walk (name_route). */
 static __always_inline long vms_file_name(struct file *file, char *buf, __u32 sz)
 {
 	long n;
 
+	struct backing_file *bf = vms_backing(file);
+
+	/* bpf_d_path() cannot be given backing_file->user_path: walk it. */
+	if (bf)
+		return vms_path_walk((__u64)BPF_CORE_READ(bf, user_path.mnt),
+				     (__u64)BPF_CORE_READ(bf, user_path.dentry), buf, sz);
 	if (name_route == VMS_NAMES_D_PATH) {
 		n = bpf_d_path(&file->f_path, buf, sz);
 		return n > 0 ? n - 1 : n;

@@ -85,7 +85,7 @@ static __always_inline int fill_rec(struct vms_vma *r, struct task_struct *task,
 	r->pid = BPF_CORE_READ(task, tgid);
 	r->reserved = 0;
 	if (file) {
-		struct inode *inode = BPF_CORE_READ(file, f_inode);
+		struct inode *inode = vms_file_inode(file);
 
 		r->pgoff = (__u64)vma->vm_pgoff << 12;
 		r->dev = BPF_CORE_READ(inode, i_sb, s_dev);

@@ -86,6 +86,16 @@ static inline const struct path *vms_file_user_path(struct file *file)
 #endif
 }
 
+/* The inode whose dev and number /proc/PID/maps shows (6.8+: the user's). */
+static inline const struct inode *vms_file_user_inode(struct file *file)
+{
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 8, 0)
+	return file_user_inode(file);
+#else
+	return file_inode(file);
+#endif
+}
+
 /* The name given with prctl(PR_SET_VMA_ANON_NAME), or NULL. */
 static inline const char *vms_vma_anon_name(struct vm_area_struct *vma)
 {

@@ -79,7 +79,7 @@ static void fill(struct vm_area_struct *vma, struct vms_vma *r)
 	r->end = vma->vm_end;
 	r->vm_flags = vma->vm_flags;
 	if (file) {
-		struct inode *inode = file_inode(file);
+		const struct inode *inode = vms_file_user_inode(file);
 
 		r->pgoff = (u64)vma->vm_pgoff << PAGE_SHIFT;
 		r->dev = inode->i_sb->s_dev;

@@ -284,6 +284,26 @@ static void names_mounts(const char *dir)
 	}
 	snprintf(path, sizeof(path), "%s/ontmpfs", dst);
 	note("tmpfs", map_path(path, 4096));
+	/* overlayfs: maps shows the overlay path, not the file underneath. */
+	snprintf(src, sizeof(src), "%s/ovl", dir);
+	if (mkdir(src, 0700) && errno != EEXIST) {
+		note("overlay", errno);
+		return;
+	}
+	snprintf(path, sizeof(path), "lowerdir=%s/tmpfs,upperdir=%s/tmpfs/u,workdir=%s/tmpfs/w",
+		 dir, dir, dir);
+	snprintf(dst, sizeof(dst), "%s/tmpfs/u", dir);
+	mkdir(dst, 0700);
+	snprintf(dst, sizeof(dst), "%s/tmpfs/w", dir);
+	mkdir(dst, 0700);
+	if (mount("overlay", src, "overlay", 0, path)) {
+		note("overlay", errno);
+		return;
+	}
+	snprintf(path, sizeof(path), "%s/ontmpfs", src);	/* the lower file, copied up */
+	err = map_path(path, 4096);
+	snprintf(path, sizeof(path), "%s/ovl/lower-only", dir);
+	note("overlay", err);
 }
 
 static long sys_bpf(int cmd, union bpf_attr *a)

@@ -14,6 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/mman.h>
+#include <sys/utsname.h>
 #include <ctype.h>
 #include <dirent.h>
 #include <bpf/bpf.h>
@@ -165,6 +166,25 @@ static void probe_names(void)
 	free(log);
 }
 
+/*
+ * FMODE_BACKING for bpf/vma_name.bpf.h: a macro value, not in BTF, that
+ * moved in 6.12 (include/linux/fs.h); backing files exist since 6.5 and
+ * /proc/PID/maps shows their user path since 6.8.
+ */
+static __u32 fmode_backing(void)
+{
+	struct utsname u;
+	int major = 0, minor = 0;
+
+	if (uname(&u) || sscanf(u.release, "%d.%d", &major, &minor) != 2)
+		return 0;
+	if (major > 6 || (major == 6 && minor >= 12))
+		return 1u << 24;
+	if (major == 6 && minor >= 8)
+		return 1u << 25;
+	return 0;
+}
+
 #define LOAD_NAMED(T, out, prep)						\
 ({										\
 	static const int order[] = { VMS_NAMES_D_PATH, VMS_NAMES_WALK };	\
@@ -184,6 +204,7 @@ static void probe_names(void)
 		if (!s_)							\
 			return -errno;						\
 		s_->rodata->name_route = r_;					\
+		s_->rodata->fmode_backing = fmode_backing();			\
 		prep;								\
 		err_ = T##__load(s_);						\
 		if (err_ && (want_log || verbose) && err_ != -EPERM) {			\
@@ -196,6 +217,7 @@ static void probe_names(void)
 				return -errno;					\
 			}							\
 			s_->rodata->name_route = r_;				\
+			s_->rodata->fmode_backing = fmode_backing();		\
 			prep;							\
 			s_->ctx.log_level = log_ ? 1 : 0;			\
 			s_->ctx.log_size = log_ ? VMS_LOG_SIZE : 0;		\
