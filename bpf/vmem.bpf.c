@@ -5,6 +5,10 @@
  * batch in the kernel; arguments and results live in .bss and the data
  * in the bufs map, both mmapped by user space, so bytes and records reach
  * the CLI without another copy.
+ * Every run takes a call token first and gives it back last (the module
+ * refuses memory kfuncs without one: kmod/policy.c, rule 5).  A kfunc
+ * that would have waited returns -EAGAIN, and user space runs the
+ * program again.
  * User space loads this object only when the module's BTF has the kfuncs.
  */
 #include "vmlinux.h"
@@ -13,6 +17,13 @@
 #include "vmem.h"
 
 char LICENSE[] SEC("license") = "GPL";
+
+#ifndef ENOMEM
+#define ENOMEM	12
+#define EINVAL	22
+#define E2BIG	7
+#define EPERM	1
+#endif
 
 /* in */
 __s32 pid;
@@ -44,8 +55,19 @@ static __always_inline struct vmem_bufs *get_bufs(void)
 	struct vmem_bufs *b = bpf_map_lookup_elem(&bufs, &zero);
 
 	if (!b)
-		ret = -12;	/* -ENOMEM; an array's only entry is always there */
+		ret = -ENOMEM;	/* an array's only entry is always there */
 	return b;
+}
+
+/* The token of this run for pid, or NULL with ret set to why not. */
+static __always_inline struct vms_call *begin(void)
+{
+	int err = 0;
+	struct vms_call *c = vmscope_call_begin(pid, &err);
+
+	if (!c)
+		ret = err ? err : -EPERM;
+	return c;
 }
 
 /* The module's ABI, asked first: a module of another ABI is not driven. */
@@ -60,10 +82,12 @@ SEC("syscall")
 int find_vmas(void *ctx)
 {
 	struct vmem_bufs *b = get_bufs();
+	struct vms_call *c;
 
-	if (!b)
+	if (!b || !(c = begin()))
 		return 0;
-	ret = vmscope_find_vmas(pid, b->buf, VMEM_BUF_SIZE);
+	ret = vmscope_find_vmas(c, b->buf, VMEM_BUF_SIZE);
+	vmscope_call_end(c);
 	return 0;
 }
 
@@ -72,14 +96,19 @@ int walk(void *ctx)
 {
 	__u64 n = len;	/* 64-bit, so the bounds below hold for the call */
 	struct vmem_bufs *b = get_bufs();
+	struct vms_call *c;
 
 	if (!b)
 		return 0;
 	if (n == 0 || n > VMEM_BUF_SIZE / sizeof(struct vms_walk)) {
-		ret = -22;	/* -EINVAL */
+		ret = -EINVAL;
 		return 0;
 	}
-	ret = vmscope_walk(pid, b->buf, n * sizeof(struct vms_walk));
+	c = begin();
+	if (!c)
+		return 0;
+	ret = vmscope_walk(c, b->buf, n * sizeof(struct vms_walk));
+	vmscope_call_end(c);
 	return 0;
 }
 
@@ -87,10 +116,12 @@ SEC("syscall")
 int walk_range(void *ctx)
 {
 	struct vmem_bufs *b = get_bufs();
+	struct vms_call *c;
 
-	if (!b)
+	if (!b || !(c = begin()))
 		return 0;
-	ret = vmscope_walk_range(pid, b->buf, VMEM_BUF_SIZE);
+	ret = vmscope_walk_range(c, b->buf, VMEM_BUF_SIZE);
+	vmscope_call_end(c);
 	return 0;
 }
 
@@ -99,14 +130,19 @@ int mem_read(void *ctx)
 {
 	__u64 n = len;
 	struct vmem_bufs *b = get_bufs();
+	struct vms_call *c;
 
 	if (!b)
 		return 0;
 	if (n == 0 || n > VMEM_BUF_SIZE) {
-		ret = n ? -7 : 0;	/* -E2BIG */
+		ret = n ? -E2BIG : 0;
 		return 0;
 	}
-	ret = vmscope_read(pid, addr, b->buf, n);
+	c = begin();
+	if (!c)
+		return 0;
+	ret = vmscope_read(c, addr, b->buf, n);
+	vmscope_call_end(c);
 	return 0;
 }
 
@@ -115,17 +151,22 @@ int mem_write(void *ctx)
 {
 	__u64 n = len;
 	struct vmem_bufs *b = get_bufs();
+	struct vms_call *c;
 
 	if (!b)
 		return 0;
 	if (n == 0 || n > VMEM_WBUF_SIZE) {
-		ret = n ? -7 : 0;
+		ret = n ? -E2BIG : 0;
 		return 0;
 	}
+	c = begin();
+	if (!c)
+		return 0;
 	if (wflags & VMEM_W_SHOW)
-		ret_old = vmscope_read(pid, addr, b->wold, n);
-	ret = vmscope_write(pid, addr, b->wbuf, n, flags);
+		ret_old = vmscope_read(c, addr, b->wold, n);
+	ret = vmscope_write(c, addr, b->wbuf, n, flags);
 	if (wflags & VMEM_W_SHOW)
-		ret_new = vmscope_read(pid, addr, b->wnew, n);
+		ret_new = vmscope_read(c, addr, b->wnew, n);
+	vmscope_call_end(c);
 	return 0;
 }

@@ -13,8 +13,12 @@
  * file's page cache, as it would if the process wrote it itself (and as
  * /proc/PID/mem does).
  *
- * GUP runs "unlockable" (a locked argument): faults may then wait
- * killably (userfaultfd, FUSE, I/O) and drop mmap_lock.  Each GUP call is
+ * For /proc/mtest, GUP runs "unlockable" (a locked argument): faults may
+ * then wait killably (userfaultfd, FUSE, I/O) and drop mmap_lock.  For the
+ * kfuncs (VMS_ACC_NOWAIT, policy.c rule 5) mmap_lock is only trylocked and
+ * GUP runs with FOLL_NOWAIT: a fault that would wait starts its I/O and
+ * ends the call with -EAGAIN, and the lock is never dropped and retaken
+ * inside GUP; the CLI calls again.  Each GUP call is
  * kept inside one VMA, found beforehand with the lock held, so GUP never
  * meets a hole below a stack (it would warn that it no longer grows
  * stacks).  Bytes are copied with mmap_lock dropped, under page references.
@@ -51,13 +55,14 @@
 static long acc_get_pages(struct mm_struct *mm, unsigned long addr, unsigned long nr,
 			  unsigned int gup_flags, struct page **pages)
 {
-	bool pin = gup_flags & FOLL_WRITE;
+	bool pin = gup_flags & FOLL_WRITE, nowait = gup_flags & FOLL_NOWAIT;
 	struct vm_area_struct *vma;
 	int locked = 1;
 	long got;
 
-	if (mmap_read_lock_killable(mm))
-		return -EINTR;
+	got = vms_mmap_read_lock(mm, nowait);
+	if (got)
+		return got;
 	vma = vma_lookup(mm, addr);
 	if (!vma) {
 		mmap_read_unlock(mm);
@@ -78,6 +83,9 @@ static long acc_get_pages(struct mm_struct *mm, unsigned long addr, unsigned lon
 		mmap_read_unlock(mm);
 	if (got == 0)
 		return -EFAULT;
+	/* FOLL_NOWAIT: the fault would have waited (its I/O is under way). */
+	if (got == -EBUSY && nowait)
+		return -EAGAIN;
 	return got;
 }
 
@@ -189,7 +197,7 @@ long vms_access(struct mm_struct *mm, unsigned long addr, void *buf, size_t len,
 {
 	unsigned int gup_flags = 0;
 
-	if (flags & ~(VMS_ACC_WRITE | VMS_ACC_FORCE))
+	if (flags & ~(VMS_ACC_WRITE | VMS_ACC_FORCE | VMS_ACC_NOWAIT))
 		return -EINVAL;
 	if (!len)
 		return 0;
@@ -199,6 +207,8 @@ long vms_access(struct mm_struct *mm, unsigned long addr, void *buf, size_t len,
 		return -EFAULT;
 	if (flags & VMS_ACC_FORCE)
 		gup_flags |= FOLL_FORCE;
+	if (flags & VMS_ACC_NOWAIT)
+		gup_flags |= FOLL_NOWAIT;
 	if (flags & VMS_ACC_WRITE)
 		return acc_write(mm, addr, buf, len, gup_flags | FOLL_WRITE);
 	return acc_read(mm, addr, buf, len, gup_flags);

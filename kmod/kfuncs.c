@@ -9,11 +9,15 @@
  * so calling them there would deadlock, and an iterator's permission checks
  * would be made against whoever read() it.  policy.c has the rules.
  *
- * Each memory kfunc first checks vms_kfunc_direct(): it must be running in
- * the task inside bpf(BPF_PROG_TEST_RUN), not in a callback a syscall
- * program deferred to a timer, a bpf_wq or a task_work (policy.c, rule 5).
- * They may sleep for as long as a fault takes (userfaultfd, FUSE); every
- * such wait is killable, and a fatal signal ends the call with -EINTR.
+ * A program run starts with vmscope_call_begin(pid): the context check
+ * (policy.c, rule 5), the process and the caller's right to it, once; the
+ * token holds that mm until vmscope_call_end(), which drops it with
+ * mmput_async() (a caller inside a bpf_find_vma() callback holds that
+ * mm's mmap_lock, and a last mmput() would take it for writing).  Each
+ * memory kfunc starts in kfunc_enter(): the token and the context again,
+ * since the token can be handed to a synchronous callback.  They never
+ * block on mmap_lock and never wait for a fault (-EAGAIN: the caller runs
+ * the program again).
  *
  * Buffers come from BPF programs, usually as BPF map values that user space
  * has mmapped and can rewrite during the call.  So each (in) field is read
@@ -27,6 +31,7 @@
 #include <linux/sched.h>
 #include <linux/sched/mm.h>
 #include <linux/sched/signal.h>
+#include <linux/slab.h>
 #include "vmscope.h"
 #include "vmscope_kfuncs.h"
 #include "compat.h"
@@ -38,7 +43,53 @@ __bpf_kfunc int vmscope_abi_version(void)
 	return VMSCOPE_ABI_VERSION;
 }
 
-__bpf_kfunc int vmscope_find_vmas(int pid, void *buf, u32 buf__sz)
+__bpf_kfunc struct vms_call *vmscope_call_begin(int pid, int *err)
+{
+	struct vms_call *call;
+	struct mm_struct *mm;
+	int e;
+
+	e = vms_kfunc_begin((unsigned long)__builtin_return_address(0));
+	if (e)
+		goto fail;
+	call = kmalloc(sizeof(*call), GFP_KERNEL);
+	if (!call) {
+		e = -ENOMEM;
+		goto fail;
+	}
+	mm = vms_get_mm_checked(pid, NULL);
+	if (IS_ERR(mm)) {
+		kfree(call);
+		e = PTR_ERR(mm);
+		goto fail;
+	}
+	call->magic = VMS_CALL_MAGIC;
+	call->task = current;
+	call->mm = mm;
+	*err = 0;
+	return call;
+fail:
+	*err = e;
+	return NULL;
+}
+
+/* Async: the caller may hold this mm's mmap_lock (a bpf_find_vma() callback). */
+__bpf_kfunc void vmscope_call_end(struct vms_call *call)
+{
+	call->magic = 0;
+	mmput_async(call->mm);
+	kfree(call);
+}
+
+/* The shared start of every memory kfunc: its token's mm, or an ERR_PTR. */
+static struct mm_struct *kfunc_enter(const struct vms_call *call)
+{
+	int err = vms_kfunc_context(call);
+
+	return err ? ERR_PTR(err) : call->mm;
+}
+
+__bpf_kfunc int vmscope_find_vmas(struct vms_call *call, void *buf, u32 buf__sz)
 {
 	struct vms_find *uh = buf, h;
 	struct vms_vmainfo *vi;
@@ -46,8 +97,6 @@ __bpf_kfunc int vmscope_find_vmas(int pid, void *buf, u32 buf__sz)
 	u64 recs;
 	int ret;
 
-	if (!vms_kfunc_direct())
-		return -EPERM;
 	if (buf__sz < sizeof(h))
 		return -EINVAL;
 	h.n = READ_ONCE(uh->n);
@@ -58,49 +107,53 @@ __bpf_kfunc int vmscope_find_vmas(int pid, void *buf, u32 buf__sz)
 	if (recs > buf__sz - sizeof(h))
 		return -EINVAL;
 	vi = (struct vms_vmainfo *)(uh + 1);
-	mm = vms_get_mm_checked(pid, NULL);
+	mm = kfunc_enter(call);
 	if (IS_ERR(mm))
 		return PTR_ERR(mm);
 	h.str_len = 0;
 	h.found = 0;
-	ret = vms_find_vmas(mm, vi, h.n, h.flags, (char *)vi + recs,
+	ret = vms_find_vmas(mm, vi, h.n, h.flags, VMS_NOWAIT, (char *)vi + recs,
 			    buf__sz - sizeof(h) - recs, &h.str_len, &h.found);
-	mmput(mm);
 	h.done = ret > 0 ? ret : 0;
 	h.reserved = 0;
 	memcpy(uh, &h, sizeof(h));
 	return ret;
 }
 
-__bpf_kfunc int vmscope_walk(int pid, void *buf, u32 buf__sz)
+__bpf_kfunc int vmscope_walk(struct vms_call *call, void *buf, u32 buf__sz)
 {
 	struct vms_walk *uw = buf, w;
 	u32 i, n = buf__sz / sizeof(w);
 	struct mm_struct *mm;
 	bool priv;
+	int err = 0;
 
-	if (!vms_kfunc_direct())
-		return -EPERM;
 	if (!n)
 		return -EINVAL;
-	mm = vms_get_mm_checked(pid, NULL);
+	mm = kfunc_enter(call);
 	if (IS_ERR(mm))
 		return PTR_ERR(mm);
 	priv = vms_may_see_phys(NULL);
 	for (i = 0; i < n; i++) {
 		u64 addr = READ_ONCE(uw[i].addr);
 
-		w.err = vms_walk_addr(mm, addr, priv, &w);
-		memcpy(&uw[i], &w, sizeof(w));
-		if (fatal_signal_pending(current))
+		w.err = vms_walk_addr(mm, addr, priv, VMS_NOWAIT, &w);
+		if (w.err == -EAGAIN) {
+			err = -EAGAIN;	/* the caller asks again from uw[i] */
 			break;
+		}
+		memcpy(&uw[i], &w, sizeof(w));
+		if (fatal_signal_pending(current)) {
+			err = -EINTR;
+			break;
+		}
 		cond_resched();
 	}
-	mmput(mm);
-	return i < n ? -EINTR : n;
+	/* How many were answered; none: why. */
+	return i ? i : err;
 }
 
-__bpf_kfunc int vmscope_walk_range(int pid, void *buf, u32 buf__sz)
+__bpf_kfunc int vmscope_walk_range(struct vms_call *call, void *buf, u32 buf__sz)
 {
 	struct vms_range *uh = buf;
 	struct vms_range_args a = {};
@@ -108,8 +161,6 @@ __bpf_kfunc int vmscope_walk_range(int pid, void *buf, u32 buf__sz)
 	u64 room;
 	int ret;
 
-	if (!vms_kfunc_direct())
-		return -EPERM;
 	if (buf__sz < sizeof(*uh))
 		return -EINVAL;
 	a.start = READ_ONCE(uh->start);
@@ -122,12 +173,12 @@ __bpf_kfunc int vmscope_walk_range(int pid, void *buf, u32 buf__sz)
 	room -= (u64)a.max_pages * sizeof(struct vms_prec);
 	a.dirs = (struct vms_pdir *)(a.recs + a.max_pages);
 	a.max_dirs = room / sizeof(struct vms_pdir);
-	mm = vms_get_mm_checked(pid, NULL);
+	mm = kfunc_enter(call);
 	if (IS_ERR(mm))
 		return PTR_ERR(mm);
 	a.priv = vms_may_see_phys(NULL);
+	a.nowait = VMS_NOWAIT;
 	ret = vms_walk_range(mm, &a);
-	mmput(mm);
 	a.hdr.start = a.start;
 	a.hdr.end = a.end;
 	a.hdr.max_pages = a.max_pages;
@@ -136,43 +187,34 @@ __bpf_kfunc int vmscope_walk_range(int pid, void *buf, u32 buf__sz)
 	return ret;
 }
 
-__bpf_kfunc long vmscope_read(int pid, u64 addr, void *buf, u32 buf__sz)
+__bpf_kfunc long vmscope_read(struct vms_call *call, u64 addr, void *buf, u32 buf__sz)
 {
 	struct mm_struct *mm;
-	long ret;
 
-	if (!vms_kfunc_direct())
-		return -EPERM;
 	if (buf__sz > VMS_ACC_MAX)
 		return -E2BIG;
-	mm = vms_get_mm_checked(pid, NULL);
+	mm = kfunc_enter(call);
 	if (IS_ERR(mm))
 		return PTR_ERR(mm);
-	ret = vms_access(mm, addr, buf, buf__sz, 0);
-	mmput(mm);
-	return ret;
+	return vms_access(mm, addr, buf, buf__sz, VMS_ACC_NOWAIT);
 }
 
-__bpf_kfunc long vmscope_write(int pid, u64 addr, void *buf, u32 buf__sz, u32 flags)
+__bpf_kfunc long vmscope_write(struct vms_call *call, u64 addr, void *buf, u32 buf__sz,
+			       u32 flags)
 {
 	struct mm_struct *mm;
-	long ret;
 
-	if (!vms_kfunc_direct())
-		return -EPERM;
 	if (flags & ~VMS_WRITE_FORCE)
 		return -EINVAL;
-	if ((flags & VMS_WRITE_FORCE) && !vms_may_force())
-		return -EPERM;
 	if (buf__sz > VMS_ACC_MAX)
 		return -E2BIG;
-	mm = vms_get_mm_checked(pid, NULL);
+	mm = kfunc_enter(call);
 	if (IS_ERR(mm))
 		return PTR_ERR(mm);
-	ret = vms_access(mm, addr, buf, buf__sz,
-			 VMS_ACC_WRITE | (flags & VMS_WRITE_FORCE ? VMS_ACC_FORCE : 0));
-	mmput(mm);
-	return ret;
+	if ((flags & VMS_WRITE_FORCE) && !vms_may_force())
+		return -EPERM;
+	return vms_access(mm, addr, buf, buf__sz, VMS_ACC_WRITE | VMS_ACC_NOWAIT |
+			  (flags & VMS_WRITE_FORCE ? VMS_ACC_FORCE : 0));
 }
 
 __bpf_kfunc_end_defs();
@@ -187,11 +229,13 @@ VMS_BTF_KFUNCS_END(vmscope_tracing_ids)
 
 VMS_BTF_KFUNCS_START(vmscope_syscall_ids)
 BTF_ID_FLAGS(func, vmscope_abi_version)
-BTF_ID_FLAGS(func, vmscope_find_vmas, KF_SLEEPABLE)
-BTF_ID_FLAGS(func, vmscope_walk, KF_SLEEPABLE)
-BTF_ID_FLAGS(func, vmscope_walk_range, KF_SLEEPABLE)
-BTF_ID_FLAGS(func, vmscope_read, KF_SLEEPABLE)
-BTF_ID_FLAGS(func, vmscope_write, KF_SLEEPABLE)
+BTF_ID_FLAGS(func, vmscope_call_begin, KF_ACQUIRE | KF_RET_NULL | KF_SLEEPABLE)
+BTF_ID_FLAGS(func, vmscope_call_end, KF_RELEASE)
+BTF_ID_FLAGS(func, vmscope_find_vmas, KF_TRUSTED_ARGS | KF_SLEEPABLE)
+BTF_ID_FLAGS(func, vmscope_walk, KF_TRUSTED_ARGS | KF_SLEEPABLE)
+BTF_ID_FLAGS(func, vmscope_walk_range, KF_TRUSTED_ARGS | KF_SLEEPABLE)
+BTF_ID_FLAGS(func, vmscope_read, KF_TRUSTED_ARGS | KF_SLEEPABLE)
+BTF_ID_FLAGS(func, vmscope_write, KF_TRUSTED_ARGS | KF_SLEEPABLE)
 VMS_BTF_KFUNCS_END(vmscope_syscall_ids)
 
 static const struct btf_kfunc_id_set vmscope_tracing_set = {

@@ -108,7 +108,18 @@ struct mtest_out {
 	char *buf;
 	size_t len;
 	bool trunc;
+	/* A span the kernel log must not get (a PFN, a value): [from, to). */
+	size_t secret_from, secret_to;
+	const char *secret_as;		/* what the log shows instead */
 };
+
+/* Mark what out_printf() wrote since from as not for the kernel log. */
+static void out_secret(struct mtest_out *o, size_t from, const char *as)
+{
+	o->secret_from = from;
+	o->secret_to = o->len;
+	o->secret_as = as;
+}
 
 static DEFINE_MUTEX(mtest_lock);
 static struct mtest_res *mtest_last;	/* under mtest_lock */
@@ -415,7 +426,7 @@ static int mtest_findpage(struct mm_struct *mm, const struct mtest_cmd *cmd,
 	struct vms_walk w;
 	int err;
 
-	err = vms_walk_addr(mm, cmd->addr, priv, &w);
+	err = vms_walk_addr(mm, cmd->addr, priv, VMS_WAIT, &w);
 	if (err == -ENOENT)
 		return -ENXIO;	/* the same answer as the other commands */
 	if (err)
@@ -431,9 +442,13 @@ static int mtest_findpage(struct mm_struct *mm, const struct mtest_cmd *cmd,
 		out_printf(o, "0x%lx: present, %s page at %s level%s", cmd->addr,
 			   size, lvl, (w.wflags & VMS_W_PFNMAP) ? ", PFNMAP" : "");
 		if (w.wflags & VMS_W_PFN_VALID) {
+			size_t from = o->len;
+
 			/* Physical, never the kernel's direct-map address (KASLR). */
-			out_printf(o, ", pfn 0x%llx, phys 0x%llx\n",
+			out_printf(o, ", pfn 0x%llx, phys 0x%llx",
 				   (unsigned long long)w.pfn, (unsigned long long)w.phys);
+			out_secret(o, from, ", pfn not logged");
+			out_printf(o, "\n");
 			*need |= MTEST_NEED_ADMIN;
 		} else {
 			out_printf(o, ", pfn hidden (needs CAP_SYS_ADMIN)\n");
@@ -469,7 +484,15 @@ static int mtest_access(struct mm_struct *mm, const struct mtest_cmd *cmd,
 		n = vms_access(mm, cmd->addr, &val, sizeof(val), VMS_ACC_WRITE);
 		if (n < 0)
 			return n;
-		out_printf(o, "writeval 0x%lx 0x%lx: done\n", cmd->addr, val);
+		{
+			size_t from;
+
+			out_printf(o, "writeval 0x%lx", cmd->addr);
+			from = o->len;
+			out_printf(o, " 0x%lx", val);
+			out_secret(o, from, " (value not logged)");
+			out_printf(o, ": done\n");
+		}
 		return 0;
 	case MT_READ:
 		n = vms_access(mm, cmd->addr, &byte, 1, 0);
@@ -551,18 +574,22 @@ static void mtest_log(const struct mtest_cmd *cmd, int err)
 /*
  * The labs print their answers with printk and are checked with dmesg, so
  * the answer of a command about the writer's own memory (listvma, findvma,
- * findpage, writeval) is also logged, line by line, "mtest: " first.  It
- * shows only what the writer may see (a PFN only to CAP_SYS_ADMIN), but the
- * log may have other readers: mtest_echo=0 turns it off.  r and w, which
- * may be about another process, are never echoed.
+ * findpage, writeval) is also logged, line by line, "mtest: " first.  The
+ * log has other readers (group adm reads it without CAP_SYS_ADMIN), so no
+ * PFN, physical address or memory contents ever reach it: those spans of
+ * an answer (out_secret()) are logged as "pfn not logged" or "value not
+ * logged", and r and w, whose answers are memory, are never echoed.
+ * mtest_echo=0 turns the echo off.
  */
 static bool mtest_echo = true;
 module_param(mtest_echo, bool, 0644);
 MODULE_PARM_DESC(mtest_echo, "also print /proc/mtest answers about the writer's own memory to the kernel log (default: on)");
 
-static void mtest_echo_lines(const struct mtest_cmd *cmd, const char *text, size_t len)
+static void mtest_echo_lines(const struct mtest_cmd *cmd, const struct mtest_out *o,
+			     size_t from)
 {
-	const char *end = text + len, *nl;
+	const char *text = o->buf + from, *end = o->buf + o->len, *nl;
+	const char *sf = o->buf + o->secret_from, *st = o->buf + o->secret_to;
 	int lines = 0;
 
 	if (!READ_ONCE(mtest_echo) || cmd->op == MT_READ || cmd->op == MT_WRITE)
@@ -575,7 +602,13 @@ static void mtest_echo_lines(const struct mtest_cmd *cmd, const char *text, size
 			pr_info("mtest: ... (%s: more lines in /proc/mtest)\n", op_name[cmd->op]);
 			return;
 		}
-		pr_info("mtest: %.*s\n", (int)(nl - text), text);
+		if (o->secret_as && sf >= text && st <= nl)
+			pr_info("mtest: %.*s%s%.*s\n", (int)(sf - text), text, o->secret_as,
+				(int)(nl - st), st);
+		else if (o->secret_as && st > text && sf < nl)
+			continue;	/* part of a secret: never logged */
+		else
+			pr_info("mtest: %.*s\n", (int)(nl - text), text);
 	}
 }
 
@@ -628,10 +661,11 @@ static ssize_t mtest_write(struct file *file, const char __user *ubuf,
 	for (i = 0; i < n && !err; i++) {
 		size_t from = o.len;
 
+		o.secret_as = NULL;
 		err = mtest_run(file, &cmds[i], &o, &need);
 		mtest_log(&cmds[i], err);
 		if (!err)
-			mtest_echo_lines(&cmds[i], o.buf + from, o.len - from);
+			mtest_echo_lines(&cmds[i], &o, from);
 	}
 	kfree(cmds);
 	if (err) {

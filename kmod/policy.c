@@ -26,14 +26,46 @@
  *     user namespace, like /proc/PID/pagemap's PFNs and /proc/kpageflags.
  *  4. /dev/vmscope and /proc/mtest are mode 0600 (root): the rules above
  *     apply on top.  /proc/vmscope/vmsize only describes its reader.
- *  5. A memory kfunc runs only in the task that is inside
- *     bpf(BPF_PROG_TEST_RUN) right now (vms_kfunc_direct()).  A syscall
- *     program can hand a callback to bpf_wq (a kworker, with the kernel's
- *     credentials), bpf_timer (softirq: sleeping there hangs the CPU) or,
- *     on 7.x, bpf_task_work (runs as whatever task it was aimed at, with
- *     that task's credentials and memory).  The verifier lets such a
- *     callback call a sleepable kfunc whenever the callback itself may
- *     sleep, so the module must refuse: current would not be the caller.
+ *  5. A memory kfunc does its work only where a system call could: in the
+ *     task that runs the program, with nothing held that it could wait on.
+ *     The verifier lets a sleepable SYSCALL program call a sleepable kfunc
+ *     from callbacks that run with locks held (bpf_for_each_map_elem()
+ *     under rcu_read_lock(), bpf_find_vma() and the open-coded task_vma
+ *     iterator under the target's mmap_lock) and from callbacks that run
+ *     later in another context (bpf_timer in softirq, bpf_wq in a kworker
+ *     with the kernel's credentials, bpf_task_work in the task it is aimed
+ *     at).  Four guards, each enough for its class:
+ *     a. A call token, handed out only to the program that current asked
+ *        to run.  The memory kfuncs take a struct vms_call that only
+ *        vmscope_call_begin() hands out (KF_ACQUIRE) and the program must
+ *        give back with vmscope_call_end() (KF_RELEASE) before it exits.
+ *        vmscope_call_begin() checks that current is inside
+ *        bpf(BPF_PROG_TEST_RUN) and that its caller's return address lies
+ *        in the JIT image of the very program that call runs (its fd is in
+ *        the syscall's attr).  A callback run later in some other task
+ *        (bpf_task_work runs as the task it was aimed at, with that task's
+ *        credentials and memory) or reached by a tail call is code of
+ *        another program, or of none that this task is running: refused.
+ *        A deferred callback cannot be handed a token either: it starts
+ *        with no references, a referenced kptr of a type with no
+ *        destructor cannot be stored in a map, and a plain stored pointer
+ *        reads back as a number.  Only x86-64's registers are read so far;
+ *        elsewhere the module refuses to build.
+ *     b. No atomic or RCU context: in_task(), preempt_count() == 0 (RCU
+ *        read sections of non-preemptible RCU and every spinlock show
+ *        there), rcu_preempt_depth() == 0 (preemptible RCU; on PREEMPT_RT
+ *        spin_lock() also enters an RCU read section), IRQs on.  Refused
+ *        with -EDEADLK.
+ *     c. Never block on mmap_lock: the kfuncs only trylock it and return
+ *        -EAGAIN when it is taken or a writer waits, so a caller holding it
+ *        (for read, in a find_vma callback or a task_vma loop) cannot make
+ *        the call wait behind a writer that waits for the caller.
+ *     d. Never wait for a fault: GUP runs with FOLL_NOWAIT, so a fault that
+ *        would sleep (I/O, a page lock, userfaultfd, FUSE) returns -EAGAIN
+ *        (it starts the I/O first), and the CLI calls again after the
+ *        program has returned.  Together, c and d bound how long a kfunc
+ *        holds anything, including the RCU tasks-trace read section every
+ *        sleepable program runs in.
  *  6. Writing through a read-only mapping (FOLL_FORCE, what a debugger's
  *     breakpoint needs) takes CAP_SYS_PTRACE even for one's own memory:
  *     /proc/PID/mem's force policy (proc_mem.force_override on 6.12) is not
@@ -49,7 +81,11 @@
 #include <linux/user_namespace.h>
 #include <linux/bpf.h>
 #include <linux/compat.h>
+#include <linux/irqflags.h>
+#include <linux/preempt.h>
+#include <linux/rcupdate.h>
 #include <linux/sched/task_stack.h>
+#include <linux/uaccess.h>
 #include <asm/syscall.h>
 #include <asm/unistd.h>
 #include "vmscope.h"
@@ -68,7 +104,8 @@ struct mm_struct *vms_get_mm_checked(pid_t pid, const struct file *file)
 	if (IS_ERR(mm))
 		return mm;
 	if (mm != current->mm && !vms_capable(file, CAP_SYS_PTRACE)) {
-		mmput(mm);
+		/* Async: a kfunc's caller may hold this mm's mmap_lock. */
+		mmput_async(mm);
 		return ERR_PTR(-EPERM);
 	}
 	return mm;
@@ -85,31 +122,89 @@ bool vms_may_force(void)
 }
 
 /*
- * Is current the task that called bpf(BPF_PROG_TEST_RUN), still inside that
- * call?  Deferred callbacks fail it: a timer runs in softirq (!in_task()),
- * a bpf_wq in a kworker (PF_WQ_WORKER, no mm), and a task_work, though in
- * a user task, only after its syscall has finished or from an interrupt.
- * x86-64 enters every system call with pt_regs->ax = -ENOSYS and stores the
- * return value there only when the call returns, so a task inside
- * bpf(BPF_PROG_TEST_RUN, ...) has orig_ax = __NR_bpf, di =
- * BPF_PROG_TEST_RUN and ax = -ENOSYS; after it (where task_work and signal
- * work run) ax holds what bpf() returned, and that is never -ENOSYS.
- * 32-bit callers are refused outright (their bpf() number differs).
+ * Rule 5a: is current inside bpf(BPF_PROG_TEST_RUN, attr), and is caller
+ * (a return address) code of the program attr->test.prog_fd names?  x86-64
+ * enters every system call with pt_regs->ax = -ENOSYS and stores the
+ * return value there only when the call returns; di and si hold the
+ * command and attr.  Registers alone prove little (a ptrace stop at the
+ * call's entry, or a seccomp ENOSYS, shows the same ones, and task_work
+ * runs there), so the program is checked too: a kfunc is called straight
+ * from the JIT image of the program (or one of its subprograms) that
+ * called it, and kfuncs need the JIT.  attr was just copied by the bpf()
+ * call, so reading its first word does not fault; it is read without
+ * faulting anyway, since the caller may hold its own mmap_lock.
  */
 #ifndef CONFIG_X86_64
-#error "vms_kfunc_direct() reads x86-64 system call registers: port it first"
+#error "vms_kfunc_begin() reads x86-64 system call registers: port it first"
 #endif
-bool vms_kfunc_direct(void)
+static bool vms_caller_in(const struct bpf_prog *prog, unsigned long caller)
 {
-	struct pt_regs *regs;
+	u32 i, n = prog->aux->func_cnt;
 
-	if (!in_task() || (current->flags & (PF_KTHREAD | PF_WQ_WORKER | PF_EXITING)) ||
-	    !current->mm)
+	if (!n)
+		return caller - (unsigned long)prog->bpf_func < prog->jited_len;
+	for (i = 0; i < n; i++) {
+		const struct bpf_prog *f = prog->aux->func[i];
+
+		if (caller - (unsigned long)f->bpf_func < f->jited_len)
+			return true;
+	}
+	return false;
+}
+
+static int vms_called_by_test_run(unsigned long caller)
+{
+	struct pt_regs *regs = task_pt_regs(current);
+	struct bpf_prog *prog;
+	u32 fd;
+	bool ok;
+
+	if (in_compat_syscall() || syscall_get_nr(current, regs) != __NR_bpf ||
+	    regs->di != BPF_PROG_TEST_RUN || regs->ax != (unsigned long)-ENOSYS)
+		return -EPERM;
+	/* attr->test.prog_fd is attr's first word. */
+	if (copy_from_user_nofault(&fd, (const void __user *)regs->si, sizeof(fd)))
+		return -EPERM;
+	prog = bpf_prog_get_type_dev(fd, BPF_PROG_TYPE_SYSCALL, false);
+	if (IS_ERR(prog))
+		return -EPERM;
+	ok = prog->jited && vms_caller_in(prog, caller);
+	bpf_prog_put(prog);
+	return ok ? 0 : -EPERM;
+}
+
+/* A context where a system call could sleep on a lock (rule 5b). */
+static bool vms_may_block(void)
+{
+	if (!in_task() || irqs_disabled() || rcu_preempt_depth())
 		return false;
-	if (in_compat_syscall())
-		return false;
-	regs = task_pt_regs(current);
-	return syscall_get_nr(current, regs) == __NR_bpf &&
-	       regs->di == BPF_PROG_TEST_RUN &&
-	       regs->ax == (unsigned long)-ENOSYS;
+#ifdef CONFIG_PREEMPT_COUNT
+	return preempt_count() == 0;
+#else
+	/* Without a preempt count, an RCU read section is invisible: refuse. */
+	return false;
+#endif
+}
+
+static int vms_task_ok(void)
+{
+	if ((current->flags & (PF_KTHREAD | PF_WQ_WORKER | PF_EXITING)) || !current->mm)
+		return -EPERM;
+	return 0;
+}
+
+int vms_kfunc_begin(unsigned long caller)
+{
+	if (!vms_may_block())
+		return -EDEADLK;
+	return vms_task_ok() ?: vms_called_by_test_run(caller);
+}
+
+int vms_kfunc_context(const struct vms_call *call)
+{
+	if (!vms_may_block())
+		return -EDEADLK;
+	if (call->task != current || call->magic != VMS_CALL_MAGIC)
+		return -EPERM;
+	return vms_task_ok();
 }

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Resolving a pid to an address space. */
+/* Resolving a pid to an address space, and taking its mmap_lock. */
 #include <linux/err.h>
+#include <linux/mmap_lock.h>
 #include <linux/pid.h>
 #include <linux/sched.h>
 #include <linux/sched/mm.h>
@@ -27,4 +28,11 @@ struct mm_struct *vms_get_mm(pid_t pid)
 	mm = get_task_mm(task);
 	put_task_struct(task);
 	return mm ? mm : ERR_PTR(-EINVAL);
+}
+
+int vms_mmap_read_lock(struct mm_struct *mm, bool nowait)
+{
+	if (nowait)
+		return mmap_read_trylock(mm) ? 0 : -EAGAIN;
+	return mmap_read_lock_killable(mm) ? -EINTR : 0;
 }

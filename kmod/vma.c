@@ -88,7 +88,7 @@ static void fill(struct vm_area_struct *vma, struct vms_vma *r)
 }
 
 int vms_find_vmas(struct mm_struct *mm, struct vms_vmainfo *vi, u32 n, unsigned int flags,
-		  char *str, u32 str_room, u32 *str_len, u32 *found)
+		  bool nowait, char *str, u32 str_room, u32 *str_len, u32 *found)
 {
 	struct file *last_file = NULL;
 	u32 last_off = 0, last_len = 0, pos = 0, i;
@@ -104,9 +104,10 @@ int vms_find_vmas(struct mm_struct *mm, struct vms_vmainfo *vi, u32 n, unsigned 
 		if (!kbuf)
 			return -ENOMEM;
 	}
-	if (mmap_read_lock_killable(mm)) {
+	err = vms_mmap_read_lock(mm, nowait);
+	if (err) {
 		kfree(kbuf);
-		return -EINTR;
+		return err;
 	}
 	for (i = 0; i < n; i++) {
 		u64 addr = READ_ONCE(vi[i].addr);
@@ -120,10 +121,9 @@ int vms_find_vmas(struct mm_struct *mm, struct vms_vmainfo *vi, u32 n, unsigned 
 				goto out_unlocked;
 			}
 			cond_resched();
-			if (mmap_read_lock_killable(mm)) {
-				err = -EINTR;
-				goto out_unlocked;
-			}
+			err = vms_mmap_read_lock(mm, nowait);
+			if (err)
+				goto out_unlocked;	/* the caller asks again from i */
 			last_file = NULL;	/* it may be gone: never compare stale pointers */
 		}
 		vma = addr < TASK_SIZE_MAX ? find_vma(mm, addr) : NULL;

@@ -38,7 +38,34 @@ void vms_dev_exit(void);
 struct mm_struct *vms_get_mm_checked(pid_t pid, const struct file *file);
 bool vms_may_see_phys(const struct file *file);
 bool vms_may_force(void);
-bool vms_kfunc_direct(void);
+
+/*
+ * kfuncs.c: the call token of rule 5a, from vmscope_call_begin() to
+ * vmscope_call_end() of one program run: whose run it is, and the mm (a
+ * reference) of the process it may look into.  policy.c checks, rule 5:
+ * vms_kfunc_begin(caller) for vmscope_call_begin() (caller: its return
+ * address), vms_kfunc_context(call) for every memory kfunc.  Each returns
+ * 0, -EDEADLK (a lock or an RCU read section is held, or not a task) or
+ * -EPERM.
+ */
+#define VMS_CALL_MAGIC	0x766d7363616c6cUL	/* "vmscall" */
+struct vms_call {
+	unsigned long magic;
+	struct task_struct *task;
+	struct mm_struct *mm;
+};
+int vms_kfunc_begin(unsigned long caller);
+int vms_kfunc_context(const struct vms_call *call);
+
+/*
+ * How long a request may wait (rule 5c/d): the kfuncs never block on
+ * mmap_lock or on a fault (VMS_NOWAIT: -EAGAIN instead); /proc/mtest and
+ * the device wait killably.
+ */
+#define VMS_NOWAIT	true
+#define VMS_WAIT	false
+/* task.c: mmap_read_lock, killable or a trylock: 0, -EINTR or -EAGAIN. */
+int vms_mmap_read_lock(struct mm_struct *mm, bool nowait);
 
 /*
  * task.c: the mm of a process named by a pid in the caller's pid namespace.
@@ -50,16 +77,18 @@ struct mm_struct *vms_get_mm(pid_t pid);
 
 /*
  * walk.c: a read-only snapshot of addr's translation into *w, under
- * mmap_read_lock (taken here).  priv: the caller may see physical
- * addresses and page state.  Returns 0 or -errno.
+ * mmap_read_lock (taken here; nowait: trylocked, -EAGAIN).  priv: the
+ * caller may see physical addresses and page state.  Returns 0 or -errno.
  */
-int vms_walk_addr(struct mm_struct *mm, unsigned long addr, bool priv, struct vms_walk *w);
+int vms_walk_addr(struct mm_struct *mm, unsigned long addr, bool priv, bool nowait,
+		  struct vms_walk *w);
 
 /* walk.c: a range walk (see struct vms_range in vmscope_uapi.h). */
 struct vms_range_args {
 	unsigned long start, end;	/* in */
 	u32 max_pages, max_dirs;	/* in: room at recs and dirs */
 	bool priv;			/* in */
+	bool nowait;			/* in: VMS_NOWAIT */
 	struct vms_prec *recs;		/* out: written once, never read */
 	struct vms_pdir *dirs;		/* out: written once, never read */
 	struct vms_range hdr;		/* out: first, next, npages, ndirs, ... */
@@ -85,7 +114,7 @@ const char *vms_vma_name(struct vm_area_struct *vma, char *buf, size_t size,
  * or -errno; *found counts those with a VMA.
  */
 int vms_find_vmas(struct mm_struct *mm, struct vms_vmainfo *vi, u32 n, unsigned int flags,
-		  char *str, u32 str_room, u32 *str_len, u32 *found);
+		  bool nowait, char *str, u32 str_room, u32 *str_len, u32 *found);
 
 /*
  * access.c: read or write len bytes at addr through the fault path (GUP,
@@ -96,6 +125,7 @@ int vms_find_vmas(struct mm_struct *mm, struct vms_vmainfo *vi, u32 n, unsigned 
  */
 #define VMS_ACC_WRITE	(1u << 0)
 #define VMS_ACC_FORCE	(1u << 1)	/* FOLL_FORCE: read-only private -> COW copy */
+#define VMS_ACC_NOWAIT	(1u << 2)	/* trylock mmap_lock, FOLL_NOWAIT: -EAGAIN */
 #define VMS_ACC_MAX	(64ul << 20)	/* longest access in one call */
 long vms_access(struct mm_struct *mm, unsigned long addr, void *buf, size_t len,
 		unsigned int flags);

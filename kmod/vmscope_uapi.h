@@ -22,7 +22,7 @@
  * CLI refuses to drive a module whose ABI differs from the one it was built
  * with.
  */
-#define VMSCOPE_ABI_VERSION	2
+#define VMSCOPE_ABI_VERSION	3
 
 /* ---- VMAs ---------------------------------------------------------------- */
 

@@ -570,7 +570,8 @@ static int walk_one(struct wstate *ws, unsigned long addr, struct vms_walk *w)
 	return 0;
 }
 
-int vms_walk_addr(struct mm_struct *mm, unsigned long addr, bool priv, struct vms_walk *w)
+int vms_walk_addr(struct mm_struct *mm, unsigned long addr, bool priv, bool nowait,
+		  struct vms_walk *w)
 {
 	struct wstate ws = { .mm = mm, .priv = priv };
 	struct vm_area_struct *vma;
@@ -581,8 +582,9 @@ int vms_walk_addr(struct mm_struct *mm, unsigned long addr, bool priv, struct vm
 	w->levels = nr_levels();
 	if (addr >= TASK_SIZE_MAX)
 		return -EFAULT;
-	if (mmap_read_lock_killable(mm))
-		return -EINTR;
+	err = vms_mmap_read_lock(mm, nowait);
+	if (err)
+		return err;
 	vma = vma_lookup(mm, addr);
 	if (!vma) {
 		/* Tables outside a VMA may be being freed: do not walk them. */
@@ -805,9 +807,10 @@ int vms_walk_range(struct mm_struct *mm, struct vms_range_args *a)
 	scratch = kmalloc_array(PTRS_PER_PTE, sizeof(*scratch), GFP_KERNEL);
 	if (!scratch)
 		return -ENOMEM;
-	if (mmap_read_lock_killable(mm)) {
+	err = vms_mmap_read_lock(mm, a->nowait);
+	if (err) {
 		kfree(scratch);
-		return -EINTR;
+		return err;
 	}
 	/* A hole before the first record is skipped, at the cost of one lookup. */
 	vma = find_vma(mm, addr);

@@ -10,7 +10,7 @@
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
-#include "vmscope_kfuncs.h"
+#include "kfunc_call.bpf.h"
 
 char LICENSE[] SEC("license") = "GPL";
 
@@ -53,8 +53,8 @@ static int tw_cb(struct bpf_map *map, void *key, void *value)
 	struct telem *e = value;
 
 	e->wbuf = val;
-	ret_write = vmscope_write(victim, victim_addr, &e->wbuf, sizeof(e->wbuf), 0);
-	ret_read = vmscope_read(victim, victim_addr, &e->rbuf, sizeof(e->rbuf));
+	VMS_CALL(victim, ret_write, vmscope_write(c, victim_addr, &e->wbuf, sizeof(e->wbuf), 0));
+	VMS_CALL(victim, ret_read, vmscope_read(c, victim_addr, &e->rbuf, sizeof(e->rbuf)));
 	async_ran = 1;
 	return 0;
 }
@@ -70,7 +70,7 @@ int go(void *ctx)
 	if (!e)
 		return 1;
 	e->wbuf = val;
-	ret_direct = vmscope_write(victim, victim_addr, &e->wbuf, sizeof(e->wbuf), 0);
+	VMS_CALL(victim, ret_direct, vmscope_write(c, victim_addr, &e->wbuf, sizeof(e->wbuf), 0));
 	task = bpf_task_from_pid(victim);
 	if (!task)
 		return 2;

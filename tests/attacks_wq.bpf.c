@@ -20,7 +20,7 @@
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
-#include "vmscope_kfuncs.h"
+#include "kfunc_call.bpf.h"
 
 char LICENSE[] SEC("license") = "GPL";
 
@@ -84,22 +84,22 @@ __u64 cb_wbuf;
 static int wq_cb(void *map, int *key, void *value)
 {
 	cb_walk.addr = self_addr;
-	ret_walk = vmscope_walk(self, &cb_walk, sizeof(cb_walk));
+	VMS_CALL(self, ret_walk, vmscope_walk(c, &cb_walk, sizeof(cb_walk)));
 
 	cb_find.h.n = 1;
 	cb_find.h.flags = VMS_FIND_NAME;
 	cb_find.vi.addr = victim_addr;
-	ret_find = vmscope_find_vmas(victim, &cb_find, sizeof(cb_find));
+	VMS_CALL(victim, ret_find, vmscope_find_vmas(c, &cb_find, sizeof(cb_find)));
 
 	cb_range.h.start = victim_addr & ~4095ull;
 	cb_range.h.end = cb_range.h.start + 4096;
 	cb_range.h.max_pages = 1;
-	ret_range = vmscope_walk_range(victim, &cb_range, sizeof(cb_range));
+	VMS_CALL(victim, ret_range, vmscope_walk_range(c, &cb_range, sizeof(cb_range)));
 
-	ret_read = vmscope_read(victim, victim_addr, &cb_read, sizeof(cb_read));
+	VMS_CALL(victim, ret_read, vmscope_read(c, victim_addr, &cb_read, sizeof(cb_read)));
 
 	cb_wbuf = val;
-	ret_write = vmscope_write(victim, victim_addr, &cb_wbuf, sizeof(cb_wbuf), 0);
+	VMS_CALL(victim, ret_write, vmscope_write(c, victim_addr, &cb_wbuf, sizeof(cb_wbuf), 0));
 	async_ran = 1;
 	return 0;
 }
@@ -114,9 +114,10 @@ int go(void *ctx)
 	if (!e)
 		return 1;
 	direct_wbuf = val;
-	ret_direct_write = vmscope_write(victim, victim_addr, &direct_wbuf, sizeof(direct_wbuf), 0);
+	VMS_CALL(victim, ret_direct_write,
+		 vmscope_write(c, victim_addr, &direct_wbuf, sizeof(direct_wbuf), 0));
 	direct_walk.addr = self_addr;
-	ret_direct_walk = vmscope_walk(self, &direct_walk, sizeof(direct_walk));
+	VMS_CALL(self, ret_direct_walk, vmscope_walk(c, &direct_walk, sizeof(direct_walk)));
 	if (bpf_wq_init(&e->wq, &wqmap, 0))
 		return 2;
 #ifdef ATTACKS_WQ_NEW

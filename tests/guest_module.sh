@@ -12,7 +12,8 @@ out=$(kfunc_probe iter 2>&1); r=$?; diag "$out"
 result "ABI kfunc callable from an iterator (TRACING) program" $r
 out=$(vmscope status 2>&1); diag "$out"
 mver=$(cat /sys/module/vmscope/version 2>/dev/null)
-echo "$out" | grep -qF "module:      loaded, $mver, ABI 2 (matches)"
+abi=$(vmscope -j status | sed -n 's/.*"cli_abi":\([0-9]*\).*/\1/p')
+echo "$out" | grep -qF "module:      loaded, $mver, ABI $abi (matches)"
 result "vmscope status reports the module, its version and a matching ABI" $?
 # MODULE_VERSION is the build's version (VERSION, plus the commit in git),
 # the same string the CLI built with it reports.

@@ -7,7 +7,7 @@
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
-#include "vmscope_kfuncs.h"
+#include "kfunc_call.bpf.h"
 #include "hostile.h"
 
 char LICENSE[] SEC("license") = "GPL";
@@ -32,19 +32,19 @@ int call(void *ctx)
 		n = 1;
 	switch (which) {
 	case HC_FIND:
-		ret = vmscope_find_vmas(pid, buf, n);
+		VMS_CALL(pid, ret, vmscope_find_vmas(c, buf, n));
 		break;
 	case HC_WALK:
-		ret = vmscope_walk(pid, buf, n);
+		VMS_CALL(pid, ret, vmscope_walk(c, buf, n));
 		break;
 	case HC_RANGE:
-		ret = vmscope_walk_range(pid, buf, n);
+		VMS_CALL(pid, ret, vmscope_walk_range(c, buf, n));
 		break;
 	case HC_READ:
-		ret = vmscope_read(pid, addr, buf, n);
+		VMS_CALL(pid, ret, vmscope_read(c, addr, buf, n));
 		break;
 	case HC_WRITE:
-		ret = vmscope_write(pid, addr, buf, n, flags);
+		VMS_CALL(pid, ret, vmscope_write(c, addr, buf, n, flags));
 		break;
 	default:
 		ret = vmscope_abi_version();
@@ -57,9 +57,11 @@ SEC("iter.s/task_vma")
 int walk_from_iter(struct bpf_iter__task_vma *ctx)
 {
 	struct vms_walk w = {};
+	long r = 0;
 
 	if (ctx->vma)
-		vmscope_walk(0, &w, sizeof(w));
+		VMS_CALL(0, r, vmscope_walk(c, &w, sizeof(w)));
+	ret = r;
 	return 0;
 }
 
@@ -67,9 +69,11 @@ SEC("iter.s/task")
 int write_from_iter(struct bpf_iter__task *ctx)
 {
 	__u64 v = 0;
+	long r = 0;
 
 	if (ctx->task)
-		vmscope_write(1, 0x400000, &v, sizeof(v), VMS_WRITE_FORCE);
+		VMS_CALL(1, r, vmscope_write(c, 0x400000, &v, sizeof(v), VMS_WRITE_FORCE));
+	ret = r;
 	return 0;
 }
 
@@ -77,9 +81,11 @@ SEC("iter/task")
 int read_from_iter(struct bpf_iter__task *ctx)
 {
 	__u64 v = 0;
+	long r = 0;
 
 	if (ctx->task)
-		vmscope_read(1, 0x400000, &v, sizeof(v));
+		VMS_CALL(1, r, vmscope_read(c, 0x400000, &v, sizeof(v)));
+	ret = r;
 	return 0;
 }
 

@@ -79,6 +79,11 @@ void memcmd_err(const char *cmd, pid_t pid, int err, uint64_t addr, bool has_add
 	case -EINTR:
 		p_error(err, "%s: interrupted", cmd);
 		break;
+	case -EAGAIN:
+		p_error(err, "%s: process %d%s stayed busy for 5 s: its mmap_lock was held, or a "
+			"page needed a fault that waits (I/O, userfaultfd, FUSE), which the module "
+			"never waits for inside BPF; try again", cmd, pid, where);
+		break;
 	default:
 		p_error(err, "%s: process %d%s: %s", cmd, pid, where, strerror(-err));
 	}

@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <time.h>
+#include <unistd.h>
 #include <bpf/bpf.h>
 #include "vmem_api.h"
 #include "vmem.lskel.h"
@@ -66,12 +68,49 @@ void vmem_close(struct vmem *v)
 	free(v);
 }
 
-static int run(struct bpf_prog_desc *prog)
+static int run_once(struct bpf_prog_desc *prog)
 {
 	LIBBPF_OPTS(bpf_test_run_opts, opts);
 	int err = bpf_prog_test_run_opts(prog->prog_fd, &opts);
 
 	return err ? -errno : 0;
+}
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/*
+ * Run prog; run it again while its kfunc says -EAGAIN.  The kfuncs never
+ * wait inside the program (kmod/policy.c, rule 5): when the target's
+ * mmap_lock is taken or a fault would wait (I/O, userfaultfd), they return
+ * -EAGAIN, having started the I/O, and the wait happens here, with
+ * nothing held.  Backs off from 50 us to 20 ms; after VMEM_RETRY_S seconds
+ * bss->ret stays -EAGAIN and the caller reports it.
+ */
+#define VMEM_RETRY_S	5.0
+static int run(struct vmem *v, struct bpf_prog_desc *prog)
+{
+	double deadline = 0;
+	useconds_t pause = 50;
+	int err;
+
+	for (;;) {
+		err = run_once(prog);
+		if (err || v->bss->ret != -EAGAIN)
+			return err;
+		if (!deadline)
+			deadline = now_s() + VMEM_RETRY_S;
+		else if (now_s() > deadline)
+			return 0;
+		usleep(pause);
+		if (pause < 20000)
+			pause *= 2;
+	}
 }
 
 struct vms_vmainfo *vmem_find_recs(struct vmem *v)
@@ -90,7 +129,7 @@ int vmem_find_run(struct vmem *v, pid_t pid, size_t n, unsigned int flags)
 	h->n = n;
 	h->flags = flags;
 	v->bss->pid = pid;
-	err = run(&v->skel->progs.find_vmas);
+	err = run(v, &v->skel->progs.find_vmas);
 	if (err)
 		return err;
 	return v->bss->ret;
@@ -170,13 +209,16 @@ int vmem_walk(struct vmem *v, pid_t pid, struct vms_walk *w, size_t n)
 			b[i].addr = w[done + i].addr;
 		v->bss->pid = pid;
 		v->bss->len = k;
-		err = run(&v->skel->progs.walk);
+		err = run(v, &v->skel->progs.walk);
 		if (err)
 			return err;
 		if (v->bss->ret < 0)
 			return v->bss->ret;
-		memcpy(w + done, b, k * sizeof(*b));
-		done += k;
+		/* Fewer than k: the rest is asked again (the lock got busy). */
+		if (v->bss->ret == 0 || v->bss->ret > (long long)k)
+			return -EPROTO;
+		memcpy(w + done, b, v->bss->ret * sizeof(*b));
+		done += v->bss->ret;
 	}
 	return (int)done;
 }
@@ -201,7 +243,7 @@ int vmem_walk_range(struct vmem *v, pid_t pid, uint64_t start, uint64_t end,
 	r->end = end;
 	r->max_pages = max;
 	v->bss->pid = pid;
-	err = run(&v->skel->progs.walk_range);
+	err = run(v, &v->skel->progs.walk_range);
 	if (err)
 		return err;
 	if (v->bss->ret < 0)
@@ -222,7 +264,7 @@ ssize_t vmem_read_chunk(struct vmem *v, pid_t pid, uint64_t addr, size_t len,
 	v->bss->pid = pid;
 	v->bss->addr = addr;
 	v->bss->len = len;
-	err = run(&v->skel->progs.mem_read);
+	err = run(v, &v->skel->progs.mem_read);
 	if (err)
 		return err;
 	*data = v->b->buf;
@@ -238,12 +280,12 @@ ssize_t vmem_read(struct vmem *v, pid_t pid, uint64_t addr, void *dst, size_t le
 		const void *data = NULL;
 		ssize_t n = vmem_read_chunk(v, pid, addr + done, want, &data);
 
+		/* Short reads go on from where they stopped: the kfunc also stops
+		 * where a fault would have waited; the next call says which. */
 		if (n <= 0)
 			return done ? (ssize_t)done : (n ? n : -EIO);
 		memcpy((char *)dst + done, data, n);
 		done += n;
-		if ((size_t)n < want)
-			break;	/* short: stopped at an inaccessible page */
 	}
 	return done;
 }
@@ -262,7 +304,7 @@ ssize_t vmem_write(struct vmem *v, pid_t pid, uint64_t addr, const void *src,
 	v->bss->len = len;
 	v->bss->flags = force ? VMS_WRITE_FORCE : 0;
 	v->bss->wflags = (old || new_) ? VMEM_W_SHOW : 0;
-	err = run(&v->skel->progs.mem_write);
+	err = run(v, &v->skel->progs.mem_write);
 	if (err)
 		return err;
 	if (old && old_n) {
