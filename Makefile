@@ -96,7 +96,7 @@ dev: cli tests
 # ---- module ----------------------------------------------------------------
 # One source tree, built per kernel into build/kmod/KERNEL/ (scripts/kernel.sh
 # lists them): `make kmod` for the running kernel, `make kmod
-# KERNEL=6.1|6.12|newest|debug` for a test kernel (fetched into the cache),
+# KERNEL=6.1|6.12|6.12-rt|newest|debug` for a test kernel (fetched into the cache),
 # `make kmod KDIR=/path/to/headers` for any other kernel tree.
 KERNEL ?= $(if $(KDIR),custom,host)
 KMOD := $(OUT)/kmod/$(KERNEL)/vmscope.ko

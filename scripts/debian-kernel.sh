@@ -7,6 +7,9 @@
 #                 default bookworm suites; 6.1.0-NN)
 #         6.12    bookworm-security's 6.12 LTS (linux-image-6.12-amd64): the
 #                 project's main guest kernel, also what deps.sh prints
+#         6.12-rt bookworm-security's PREEMPT_RT build of the same 6.12
+#                 (linux-image-6.12-rt-amd64): sleeping spinlocks,
+#                 preemptible RCU everywhere
 #         newest  linux-image-amd64 of trixie-backports (7.x today)
 #   --check  never use the network: exit 1 if NAME is not cached
 # Environment:
@@ -42,9 +45,12 @@ check_only=0
 [ "${1:-}" = --check ] && { check_only=1; shift; }
 name=${1:-}
 case $name in
-6.1|6.12|newest) ;;
-*) sed -n '2,21p' "$0" >&2; exit 2 ;;
+6.1|6.12|6.12-rt|newest) ;;
+*) sed -n '2,24p' "$0" >&2; exit 2 ;;
 esac
+# The kernel flavour: package and uname -r suffix.
+FLAVOUR=amd64
+[ "$name" = 6.12-rt ] && FLAVOUR=rt-amd64
 KROOT=$CACHE/kernel
 mkdir -p "$KROOT"
 
@@ -52,7 +58,7 @@ mkdir -p "$KROOT"
 
 # Print the key=value lines for the unpacked version dir $1 (version $2).
 describe() {
-	local kdir=$1 ver=$2 root=$1/root kver=$2-amd64 vmlinuz moddir hdr cc need have broot=""
+	local kdir=$1 ver=$2 root=$1/root kver=$2-$FLAVOUR vmlinuz moddir hdr cc need have broot=""
 	hdr=$root/usr/src/linux-headers-$kver
 	# 6.x: /boot and /lib/modules; 7.x (linux-binary-*): all under /usr/lib.
 	if [ -e "$root/usr/lib/modules/$kver/vmlinuz" ]; then
@@ -108,22 +114,25 @@ cached_glob() {
 	echo "$best"
 }
 
+# The cache folder of a version: <ver> for the amd64 flavour, <ver>-rt for rt.
+vdir() { if [ "$FLAVOUR" = amd64 ]; then echo "$KROOT/$1"; else echo "$KROOT/$1-rt"; fi; }
+
 case $name in
 6.1) glob='6.1.0-*' ;;
-6.12) glob='6.12.*' ;;
-newest) glob='' ;;
+6.12) glob='6.12.*[0-9]' ;;
+*) glob='' ;;
 esac
 
 # ---- the fast path: a cached kernel, no apt, no network ---------------------
 if [ -z "${VMSCOPE_REFRESH:-}" ]; then
 	ver=""
 	[ -f "$KROOT/$name.current" ] && ver=$(cat "$KROOT/$name.current")
-	if [ -n "$ver" ] && [ ! -e "$KROOT/$ver/.unpacked" ] && [ ! -e "$KROOT/$ver/.complete" ]; then
+	if [ -n "$ver" ] && [ ! -e "$(vdir "$ver")/.unpacked" ] && [ ! -e "$(vdir "$ver")/.complete" ]; then
 		ver=""
 	fi
 	[ -z "$ver" ] && [ -n "$glob" ] && ver=$(cached_glob "$glob")
 	if [ -n "$ver" ]; then
-		describe "$KROOT/$ver" "$ver"
+		describe "$(vdir "$ver")" "$ver"
 		exit 0
 	fi
 fi
@@ -150,7 +159,7 @@ apt_update() {
 	fi
 }
 resolve() {
-	apt_q apt-cache depends "$META" 2>/dev/null | sed -n "s/^ *Depends: linux-image-\\($VPAT\\)-amd64\$/\\1/p" | sort -V | tail -n1
+	apt_q apt-cache depends "$META" 2>/dev/null | sed -n "s/^ *Depends: linux-image-\\($VPAT\\)-$FLAVOUR\$/\\1/p" | sort -V | tail -n1
 }
 
 case $name in
@@ -159,6 +168,8 @@ case $name in
 	APT=host META=linux-image-amd64 VPAT='6\.1\.0-[0-9]*' ;;
 6.12)
 	APT=host META=linux-image-6.12-amd64 VPAT='6\.12\.[^ ]*' ;;
+6.12-rt)
+	APT=host META=linux-image-6.12-rt-amd64 VPAT='6\.12\.[^ ]*' ;;
 newest)
 	# Only trixie-backports: "newest" means its linux-image-amd64, not
 	# trixie's (6.12) nor sid's.
@@ -180,11 +191,11 @@ if [ -z "$ver" ] && [ "$APT" = host ]; then
 	ver=$(resolve || true)
 fi
 [ -n "$ver" ] || { echo "debian-kernel: cannot resolve $META for $name" >&2; exit 1; }
-kdir=$KROOT/$ver
+kdir=$(vdir "$ver")
 
 # One fetch per version at a time (several work trees and sessions share
 # the cache); a waiter then finds the finished unpack below.
-exec 8>"$KROOT/.$ver.lock"
+exec 8>"$kdir.lock"
 flock 8
 if [ -e "$kdir/.unpacked" ] || { [ -e "$kdir/.complete" ] && [ "$name" = 6.12 ]; }; then
 	echo "$ver" > "$KROOT/$name.current"
@@ -201,12 +212,16 @@ fi
 pkgs_for() {
 	local series=${ver%%-*}
 	series=${series%%+*}
-	if apt_q apt-cache show "linux-binary-$ver-amd64" >/dev/null 2>&1; then
-		echo "linux-binary-$ver-amd64 linux-modules-$ver-amd64"
+	if apt_q apt-cache show "linux-binary-$ver-$FLAVOUR" >/dev/null 2>&1; then
+		echo "linux-binary-$ver-$FLAVOUR linux-modules-$ver-$FLAVOUR"
 	else
-		echo "linux-image-$ver-amd64-unsigned"
+		echo "linux-image-$ver-$FLAVOUR-unsigned"
 	fi
-	echo "linux-headers-$ver-amd64 linux-headers-$ver-common"
+	if [ "$FLAVOUR" = amd64 ]; then
+		echo "linux-headers-$ver-amd64 linux-headers-$ver-common"
+	else
+		echo "linux-headers-$ver-$FLAVOUR linux-headers-$ver-common-${FLAVOUR%-amd64}"
+	fi
 	if apt_q apt-cache show "linux-kbuild-$ver" >/dev/null 2>&1; then
 		echo "linux-kbuild-$ver"
 	else
@@ -290,7 +305,7 @@ rm -rf "$tmp/debs"
 # scripts/ and tools/ are symlinks into linux-kbuild (absolute on some
 # versions, relative on others): point every absolute /usr path into the
 # unpacked root.  Only the top levels hold such links.
-hdr=$tmp/root/usr/src/linux-headers-$ver-amd64
+hdr=$tmp/root/usr/src/linux-headers-$ver-$FLAVOUR
 # 7.x also sets KBUILD_OUTPUT to its own /usr/src path there.
 sed -i "s|/usr/src/linux-headers-$ver-|$kdir/root/usr/src/linux-headers-$ver-|g" "$hdr/Makefile"
 while IFS= read -r l; do
@@ -320,6 +335,6 @@ rm -rf "$kdir"; mv "$tmp" "$kdir"
 touch "$kdir/.unpacked"
 # Older deps.sh versions take the newest kernel/*/.complete as their 6.12
 # guest kernel: mark only 6.12 kernels that way.
-case $ver in 6.12.*) touch "$kdir/.complete" ;; esac
+[ "$name" = 6.12 ] && touch "$kdir/.complete"
 echo "$ver" > "$KROOT/$name.current"
 describe "$kdir" "$ver"

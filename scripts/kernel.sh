@@ -8,6 +8,7 @@
 # NAME:
 #   6.12     Debian 12's 6.12 LTS (bookworm-security), the default test kernel
 #   6.1      Debian 12's stock 6.1 kernel (bookworm)
+#   6.12-rt  Debian 12's PREEMPT_RT build of 6.12 (bookworm-security)
 #   newest   the newest kernel Debian ships (trixie-backports' linux-image-amd64)
 #   debug    Debian's 6.12 source built with KASAN, lockdep, KFENCE, kmemleak,
 #            fault injection (scripts/debug-kernel.sh)
@@ -18,11 +19,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-MATRIX="6.1 6.12 newest debug"
+MATRIX="6.1 6.12 6.12-rt newest debug"
 
 case ${1:-} in
 --list) echo "$MATRIX"; exit 0 ;;
-6.1|6.12|newest)
+6.1|6.12|6.12-rt|newest)
 	out=$(scripts/debian-kernel.sh "$1")
 	echo "KNAME=$1"; printf '%s\n' "$out"
 	printf '%s\n' "$out" | grep -q '^KBUILD_ROOT=' || echo "KBUILD_ROOT="
@@ -48,7 +49,7 @@ custom)
 	echo "KBUILD_ROOT="
 	;;
 *)
-	echo "usage: scripts/kernel.sh 6.1|6.12|newest|debug|host|custom|--list" >&2
+	echo "usage: scripts/kernel.sh 6.1|6.12|6.12-rt|newest|debug|host|custom|--list" >&2
 	exit 2
 	;;
 esac

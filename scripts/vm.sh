@@ -9,7 +9,7 @@
 #   scripts/vm.sh run [options] --script FILE      run a shell script
 #   scripts/vm.sh shell [options]                  interactive guest shell
 # options:
-#   --kernel NAME    6.12 (default), 6.1, newest or debug (scripts/kernel.sh);
+#   --kernel NAME    6.12 (default), 6.1, 6.12-rt, newest or debug (scripts/kernel.sh);
 #                    the module is build/kmod/NAME/vmscope.ko
 #   --no-module      do not insmod vmscope.ko at boot
 #   --append ARGS    extra kernel command line (e.g. no5lvl)

@@ -360,7 +360,8 @@ static void preconditions(struct vmem *v)
 	if (fd >= 0)
 		close(fd);
 
-	fd = memfd_create("vms-pre-shmem", 0);
+	fd = access("/sys/kernel/mm/transparent_hugepage", F_OK) ? -1 :
+	     memfd_create("vms-pre-shmem", 0);
 	a = MAP_FAILED;
 	if (fd >= 0 && !ftruncate(fd, 2 * MB))
 		a = mmap((void *)(SBASE + 64 * MB), 2 * MB, PROT_READ | PROT_WRITE,
@@ -377,7 +378,9 @@ static void preconditions(struct vmem *v)
 		   w[0].leaf_shift);
 		munmap(a, 2 * MB);
 	} else {
-		tap_skip("cannot map a memfd", "precondition: MADV_COLLAPSE makes shmem THPs");
+		tap_skip(access("/sys/kernel/mm/transparent_hugepage", F_OK) ?
+			 "kernel without THP (PREEMPT_RT builds disable it)" : "cannot map a memfd",
+			 "precondition: MADV_COLLAPSE makes shmem THPs");
 	}
 	if (fd >= 0)
 		close(fd);

@@ -52,18 +52,28 @@ run vmscope page $T $STR
 grep -q 'stopped at PTE: present leaf, 4K page' $out && grep -q 'PAGE refcount' $out &&
 	grep -q '^  PGD ' $out && grep -q '^  PTE ' $out
 result "page: every level from PGD to a present 4K PTE leaf, and the page's state" $?
-run vmscope page $T $THP
-grep -q 'stopped at PMD: present leaf, 2M page' $out && grep -q 'thp' $out
-result "page of a THP page: a 2M PMD leaf, flagged thp" $?
+if [ -d /sys/kernel/mm/transparent_hugepage ]; then
+	run vmscope page $T $THP
+	grep -q 'stopped at PMD: present leaf, 2M page' $out && grep -q 'thp' $out
+	result "page of a THP page: a 2M PMD leaf, flagged thp" $?
+else
+	skip "page of a THP page: a 2M PMD leaf, flagged thp" "kernel without THP (PREEMPT_RT builds disable it)"
+fi
 run vmscope findpage $T $STR
 [ $rc = 0 ] && grep -q 'PHYSICAL 0x' $out; result "findpage alias; root sees the physical address" $?
 run vmscope -j page $T $STR
 grep -q '"stop_reason":"present leaf"' $out && grep -q '"entries":\[{"level":"PGD"' $out &&
 	grep -q '"flags":\["present",' $out && grep -q '"page":{"flags":\["anon"' $out
 result "page --json: entries, flags as arrays, stop reason, page state" $?
-run vmscope page $T $THP --range 0x200000
-grep -q '^summary: 512 pages: 512 present, 0 swapped, 0 zero, 512 THP' $out
-result "page --range: per-page table and summary with THP counts" $?
+if [ -d /sys/kernel/mm/transparent_hugepage ]; then
+	run vmscope page $T $THP --range 0x200000
+	grep -q '^summary: 512 pages: 512 present, 0 swapped, 0 zero, 512 THP' $out
+	result "page --range: per-page table and summary with THP counts" $?
+else
+	run vmscope page $T $THP --range 0x200000
+	grep -q '^summary: 512 pages: 512 present, 0 swapped, 0 zero, 0 THP' $out
+	result "page --range: per-page table and summary, no THP on a kernel without it" $?
+fi
 run vmscope page $T --range '[heap]'
 [ $rc = 0 ] && grep -q '^summary:' $out; result "page --range [heap]: a VMA by name" $?
 

@@ -23,11 +23,17 @@ stop_target
 start_target huge
 diag "vmtarget: $TREADY"
 case $TREADY in
-*hugetlb=none*) skip "maps with THP and hugetlb regions" "no hugetlb page could be mapped: $TREADY" ;;
-*) thp=$(grep -c 'AnonHugePages: *[1-9]' /proc/$TPID/smaps)
-   diag "VMAs with AnonHugePages: $thp"
-   [ "$thp" -ge 1 ] && grep -q anon_hugepage /proc/$TPID/maps && maps_equal "$TPID"
-   result "maps equals /proc/PID/maps with THP and hugetlb regions" $? ;;
+*hugetlb=none*)
+	skip "maps with THP and hugetlb regions" "no hugetlb page could be mapped: $TREADY" ;;
+*)	if [ -d /sys/kernel/mm/transparent_hugepage ]; then
+		thp=$(grep -c 'AnonHugePages: *[1-9]' /proc/$TPID/smaps)
+		diag "VMAs with AnonHugePages: $thp"
+		[ "$thp" -ge 1 ] && grep -q anon_hugepage /proc/$TPID/maps && maps_equal "$TPID"
+		result "maps equals /proc/PID/maps with THP and hugetlb regions" $?
+	else
+		grep -q anon_hugepage /proc/$TPID/maps && maps_equal "$TPID"
+		result "maps equals /proc/PID/maps with hugetlb regions (a kernel without THP)" $?
+	fi ;;
 esac
 stop_target
 

@@ -11,8 +11,8 @@
 #   VMSCOPE_KERNELS   kernels to run the guest suite on (default: the whole
 #                     matrix of scripts/kernel.sh --list)
 #   VMSCOPE_PAGING    "5 4" (default): 5-level and 4-level (no5lvl) paging;
-#                     the debug kernel runs 5-level only unless listed as
-#                     "debug:4" in VMSCOPE_KERNELS
+#                     the debug and 6.12-rt kernels run 5-level only unless
+#                     listed as "debug:4" or "6.12-rt:4" in VMSCOPE_KERNELS
 set -uo pipefail
 cd "$(dirname "$0")/.."
 which=${1:-all}
@@ -167,7 +167,9 @@ run_guests() {
 	for k in ${VMSCOPE_KERNELS:-$(scripts/kernel.sh --list)}; do
 		case $k in
 		*:*) run_guest "${k%%:*}" "${k#*:}" ;;
-		debug) run_guest debug 5 ;;
+		# The debug and RT kernels are 6.12 builds: 4-level paging is
+		# covered by 6.12 itself, so they run 5-level (CI time).
+		debug|6.12-rt) run_guest "$k" 5 ;;
 		*) for p in ${VMSCOPE_PAGING:-5 4}; do run_guest "$k" "$p"; done ;;
 		esac
 	done
