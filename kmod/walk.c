@@ -55,6 +55,7 @@ struct wstate {
 	struct mm_struct *mm;
 	struct vm_area_struct *vma;
 	bool priv;		/* may see PFNs and page state (CAP_SYS_ADMIN) */
+	bool nowait;		/* never block on a lock (policy.c, rule 5) */
 	u32 hshift;		/* hugetlb page shift of vma, 0 otherwise */
 	u64 entry[VMS_NR_LEVELS];
 	u32 stop_level;
@@ -455,11 +456,18 @@ static void page_info(struct wstate *ws, spinlock_t *ptl, int level, u64 v,
 
 /* ---- hugetlb ------------------------------------------------------------------ */
 
-/* Keep shared hugetlb PMD tables from being unshared and freed (see top). */
-static void hugetlb_walk_lock(struct wstate *ws)
+/*
+ * Keep shared hugetlb PMD tables from being unshared and freed (see top).
+ * 0, or -EAGAIN when nowait and the lock is taken.
+ */
+static int hugetlb_walk_lock(struct wstate *ws)
 {
-	if (ws->hshift)
-		i_mmap_lock_read(ws->vma->vm_file->f_mapping);
+	if (!ws->hshift)
+		return 0;
+	if (ws->nowait)
+		return i_mmap_trylock_read(ws->vma->vm_file->f_mapping) ? 0 : -EAGAIN;
+	i_mmap_lock_read(ws->vma->vm_file->f_mapping);
+	return 0;
 }
 
 static void hugetlb_walk_unlock(struct wstate *ws)
@@ -573,7 +581,7 @@ static int walk_one(struct wstate *ws, unsigned long addr, struct vms_walk *w)
 int vms_walk_addr(struct mm_struct *mm, unsigned long addr, bool priv, bool nowait,
 		  struct vms_walk *w)
 {
-	struct wstate ws = { .mm = mm, .priv = priv };
+	struct wstate ws = { .mm = mm, .priv = priv, .nowait = nowait };
 	struct vm_area_struct *vma;
 	int err;
 
@@ -600,7 +608,9 @@ int vms_walk_addr(struct mm_struct *mm, unsigned long addr, bool priv, bool nowa
 	if (is_vm_hugetlb_page(vma))
 		w->wflags |= VMS_W_HUGETLB_VMA;
 	set_vma(&ws, vma);
-	hugetlb_walk_lock(&ws);
+	err = hugetlb_walk_lock(&ws);
+	if (err)
+		goto out;
 	err = walk_one(&ws, addr, w);
 	hugetlb_walk_unlock(&ws);
 out:
@@ -770,7 +780,7 @@ static int range_region(struct wstate *ws, unsigned long addr, int n,
 
 int vms_walk_range(struct mm_struct *mm, struct vms_range_args *a)
 {
-	struct wstate ws = { .mm = mm, .priv = a->priv };
+	struct wstate ws = { .mm = mm, .priv = a->priv, .nowait = a->nowait };
 	struct vms_range *h = &a->hdr;
 	unsigned long addr, end, first, max = a->max_pages;
 	struct vm_area_struct *vma;
@@ -844,7 +854,9 @@ int vms_walk_range(struct mm_struct *mm, struct vms_range_args *a)
 			memset(&dir, 0, sizeof(dir));
 		}
 		set_vma(&ws, vma);
-		hugetlb_walk_lock(&ws);
+		err = hugetlb_walk_lock(&ws);
+		if (err)
+			break;
 		err = range_region(&ws, addr, done, scratch, &dir);
 		hugetlb_walk_unlock(&ws);
 		if (err)
