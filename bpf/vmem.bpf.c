@@ -170,3 +170,38 @@ int mem_write(void *ctx)
 	vmscope_call_end(c);
 	return 0;
 }
+
+/* Compare-and-write: buf holds len old bytes, then len new ones. */
+SEC("syscall")
+int mem_cmpxchg(void *ctx)
+{
+	__u64 n = len;
+	struct vmem_bufs *b = get_bufs();
+	struct vms_call *c;
+
+	if (!b)
+		return 0;
+	if (n == 0 || n > VMEM_WBUF_SIZE) {
+		ret = n ? -E2BIG : 0;
+		return 0;
+	}
+	c = begin();
+	if (!c)
+		return 0;
+	ret = vmscope_cmpxchg(c, addr, b->buf, 2 * n, flags);
+	vmscope_call_end(c);
+	return 0;
+}
+
+SEC("syscall")
+int page_sharers(void *ctx)
+{
+	struct vmem_bufs *b = get_bufs();
+	struct vms_call *c;
+
+	if (!b || !(c = begin()))
+		return 0;
+	ret = vmscope_page_sharers(c, b->buf, VMEM_BUF_SIZE);
+	vmscope_call_end(c);
+	return 0;
+}

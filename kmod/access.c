@@ -213,3 +213,85 @@ long vms_access(struct mm_struct *mm, unsigned long addr, void *buf, size_t len,
 		return acc_write(mm, addr, buf, len, gup_flags | FOLL_WRITE);
 	return acc_read(mm, addr, buf, len, gup_flags);
 }
+
+/*
+ * Compare-and-write: when the len bytes at addr are old, make them new;
+ * otherwise change nothing.  Every page is pinned for writing (COW broken
+ * first, as for a write) and locked, then all bytes are compared, then
+ * written.  Holding the page locks makes it all or nothing against other
+ * writers that lock pages (another vmscope write or compare, truncation,
+ * migration); the process's own stores do not lock pages and can still
+ * race with it, as with any debugger.  The kfuncs' rules hold (nowait:
+ * trylocks, FOLL_NOWAIT).  Returns len, -ECANCELED (the bytes differ), or
+ * -errno.
+ */
+long vms_cmpxchg(struct mm_struct *mm, unsigned long addr, const void *old, const void *new,
+		 size_t len, unsigned int flags)
+{
+	unsigned int gup_flags = FOLL_WRITE | FOLL_NOWAIT;
+	unsigned long start = addr & PAGE_MASK, npages, held = 0, locked = 0, i;
+	struct page *few[ACC_BATCH], **pages = few;
+	size_t done;
+	long err = 0;
+
+	if (flags & ~VMS_ACC_FORCE)
+		return -EINVAL;
+	if (!len)
+		return 0;
+	if (len > VMS_ACC_MAX)
+		return -E2BIG;
+	if (addr >= TASK_SIZE_MAX || len > TASK_SIZE_MAX - addr)
+		return -EFAULT;
+	if (flags & VMS_ACC_FORCE)
+		gup_flags |= FOLL_FORCE;
+	npages = DIV_ROUND_UP((addr & ~PAGE_MASK) + len, PAGE_SIZE);
+	if (npages > ACC_BATCH) {
+		pages = kvmalloc_array(npages, sizeof(*pages), GFP_KERNEL);
+		if (!pages)
+			return -ENOMEM;
+	}
+	while (held < npages) {
+		long got = acc_get_pages(mm, start + held * PAGE_SIZE, npages - held, gup_flags,
+					 pages + held);
+
+		if (got < 0) {
+			err = got;
+			goto out;
+		}
+		held += got;
+	}
+	/* Page locks in address order, never waited for (rule 5). */
+	for (locked = 0; locked < npages; locked++) {
+		if (!trylock_page(pages[locked])) {
+			err = -EAGAIN;
+			goto out;
+		}
+	}
+	for (i = 0, done = 0; i < npages && !err; i++) {
+		size_t off = i ? 0 : addr & ~PAGE_MASK;
+		size_t n = min_t(size_t, PAGE_SIZE - off, len - done);
+		void *kaddr = kmap_local_page(pages[i]);
+
+		if (memcmp(kaddr + off, old + done, n))
+			err = -ECANCELED;
+		kunmap_local(kaddr);
+		done += n;
+	}
+	for (i = 0, done = 0; i < npages && !err; i++) {
+		size_t off = i ? 0 : addr & ~PAGE_MASK;
+		size_t n = min_t(size_t, PAGE_SIZE - off, len - done);
+		void *kaddr = kmap_local_page(pages[i]);
+
+		memcpy(kaddr + off, new + done, n);
+		flush_dcache_page(pages[i]);
+		kunmap_local(kaddr);
+		done += n;
+	}
+out:
+	while (locked)
+		unlock_page(pages[--locked]);
+	acc_unpin_pages(pages, held, !err);
+	if (pages != few)
+		kvfree(pages);
+	return err ? err : (long)len;
+}

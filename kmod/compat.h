@@ -41,6 +41,11 @@
 #ifndef __bpf_kfunc			/* 6.3 */
 #define __bpf_kfunc __used noinline
 #endif
+/* 7.x: every kfunc pointer argument is trusted; the flag is gone. */
+#ifndef KF_TRUSTED_ARGS
+#define KF_TRUSTED_ARGS	0
+#endif
+
 #ifndef __bpf_kfunc_start_defs		/* 6.8: kfuncs have no prior declaration */
 #define __bpf_kfunc_start_defs()						\
 	__diag_push();								\
@@ -93,6 +98,20 @@ static inline const struct inode *vms_file_user_inode(struct file *file)
 	return file_user_inode(file);
 #else
 	return file_inode(file);
+#endif
+}
+
+/* prctl(PR_SET_THP_DISABLE) state of an mm: VMS_W_THP_DISABLED, _ADVISED or 0. */
+static inline u32 vms_mm_thp_wflags(const struct mm_struct *mm)
+{
+#ifdef MMF_DISABLE_THP_COMPLETELY	/* 6.18+: two modes, mm_flags_t */
+	unsigned long f = __mm_flags_get_word(mm);
+
+	if (f & BIT(MMF_DISABLE_THP_COMPLETELY))
+		return VMS_W_THP_DISABLED;
+	return f & BIT(MMF_DISABLE_THP_EXCEPT_ADVISED) ? VMS_W_THP_ADVISED : 0;
+#else
+	return test_bit(MMF_DISABLE_THP, &mm->flags) ? VMS_W_THP_DISABLED : 0;
 #endif
 }
 

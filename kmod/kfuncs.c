@@ -217,6 +217,65 @@ __bpf_kfunc long vmscope_write(struct vms_call *call, u64 addr, void *buf, u32 b
 			  (flags & VMS_WRITE_FORCE ? VMS_ACC_FORCE : 0));
 }
 
+/*
+ * buf: the old bytes, then the new ones (buf__sz = 2 * len).  Root's undo
+ * (vmscope undo) writes back only where its own bytes are still there.
+ */
+__bpf_kfunc long vmscope_cmpxchg(struct vms_call *call, u64 addr, void *buf, u32 buf__sz,
+				 u32 flags)
+{
+	struct mm_struct *mm;
+	u32 len = buf__sz / 2;
+	void *k;
+	long ret;
+
+	if (flags & ~VMS_WRITE_FORCE)
+		return -EINVAL;
+	if (buf__sz & 1)
+		return -EINVAL;
+	if (len > VMS_CMPXCHG_MAX)
+		return -E2BIG;
+	mm = kfunc_enter(call);
+	if (IS_ERR(mm))
+		return PTR_ERR(mm);
+	if ((flags & VMS_WRITE_FORCE) && !vms_may_force())
+		return -EPERM;
+	/* Both halves read once, into kernel memory. */
+	k = kvmalloc(buf__sz ? buf__sz : 1, GFP_KERNEL);
+	if (!k)
+		return -ENOMEM;
+	memcpy(k, buf, buf__sz);
+	ret = vms_cmpxchg(mm, addr, k, k + len, len, flags & VMS_WRITE_FORCE ? VMS_ACC_FORCE : 0);
+	kvfree(k);
+	return ret;
+}
+
+/*
+ * buf: struct vms_share, then room for records.  Who maps the same page:
+ * other processes' layouts and a PFN, so CAP_SYS_ADMIN and CAP_SYS_PTRACE.
+ */
+__bpf_kfunc int vmscope_page_sharers(struct vms_call *call, void *buf, u32 buf__sz)
+{
+	struct vms_share *uh = buf, h = {};
+	struct mm_struct *mm;
+	u32 max;
+	int ret;
+
+	if (buf__sz < sizeof(h))
+		return -EINVAL;
+	mm = kfunc_enter(call);
+	if (IS_ERR(mm))
+		return PTR_ERR(mm);
+	if (!vms_may_see_phys(NULL) || !vms_may_force())
+		return -EPERM;
+	h.addr = READ_ONCE(uh->addr);
+	max = min_t(u32, READ_ONCE(uh->max), (buf__sz - sizeof(h)) / sizeof(struct vms_sharer));
+	ret = vms_page_sharers(mm, &h, (struct vms_sharer *)(uh + 1), max);
+	h.max = max;
+	memcpy(uh, &h, sizeof(h));
+	return ret;
+}
+
 __bpf_kfunc_end_defs();
 
 /*
@@ -236,6 +295,8 @@ BTF_ID_FLAGS(func, vmscope_walk, KF_TRUSTED_ARGS | KF_SLEEPABLE)
 BTF_ID_FLAGS(func, vmscope_walk_range, KF_TRUSTED_ARGS | KF_SLEEPABLE)
 BTF_ID_FLAGS(func, vmscope_read, KF_TRUSTED_ARGS | KF_SLEEPABLE)
 BTF_ID_FLAGS(func, vmscope_write, KF_TRUSTED_ARGS | KF_SLEEPABLE)
+BTF_ID_FLAGS(func, vmscope_cmpxchg, KF_TRUSTED_ARGS | KF_SLEEPABLE)
+BTF_ID_FLAGS(func, vmscope_page_sharers, KF_TRUSTED_ARGS | KF_SLEEPABLE)
 VMS_BTF_KFUNCS_END(vmscope_syscall_ids)
 
 static const struct btf_kfunc_id_set vmscope_tracing_set = {

@@ -129,5 +129,15 @@ int vms_find_vmas(struct mm_struct *mm, struct vms_vmainfo *vi, u32 n, unsigned 
 #define VMS_ACC_MAX	(64ul << 20)	/* longest access in one call */
 long vms_access(struct mm_struct *mm, unsigned long addr, void *buf, size_t len,
 		unsigned int flags);
+/* access.c: compare-and-write (flags: VMS_ACC_FORCE); len, -ECANCELED or -errno. */
+long vms_cmpxchg(struct mm_struct *mm, unsigned long addr, const void *old, const void *new,
+		 size_t len, unsigned int flags);
+
+/*
+ * share.c: every process mapping the page at h->addr of mm (kernel
+ * memory: h, and out for up to max records).  Returns how many, or -errno.
+ */
+int vms_page_sharers(struct mm_struct *mm, struct vms_share *h, struct vms_sharer *out,
+		     u32 max);
 
 #endif /* VMSCOPE_H */

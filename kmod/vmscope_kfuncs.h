@@ -79,5 +79,12 @@ VMS_KFUNC(long, vmscope_read, struct vms_call *call, __u64 addr, void *buf, __u3
 /* All or nothing: returns buf__sz, or -errno with no byte written. */
 VMS_KFUNC(long, vmscope_write, struct vms_call *call, __u64 addr, void *buf, __u32 buf__sz,
 	  __u32 flags);
+/* buf: old bytes then new bytes.  Returns buf__sz / 2 when written,
+ * -ECANCELED when the bytes were not old (nothing written), or -errno. */
+VMS_KFUNC(long, vmscope_cmpxchg, struct vms_call *call, __u64 addr, void *buf, __u32 buf__sz,
+	  __u32 flags);
+/* buf: struct vms_share + records.  Returns records filled or -errno;
+ * CAP_SYS_ADMIN and CAP_SYS_PTRACE. */
+VMS_KFUNC(int, vmscope_page_sharers, struct vms_call *call, void *buf, __u32 buf__sz);
 
 #endif /* VMSCOPE_KFUNCS_H */

@@ -175,6 +175,7 @@ enum vms_swp_kind {
 #define VMS_PG_MLOCKED		(1u << 15)
 #define VMS_PG_RESERVED		(1u << 16)
 #define VMS_PG_COMPOUND		(1u << 17)	/* part of a large folio */
+#define VMS_PG_ANON_EXCL	(1u << 18)	/* anon, exclusive to one mm (PageAnonExclusive) */
 #define VMS_PG_NOPAGE		(1u << 30)	/* a PFN with no struct page (PFNMAP, IO) */
 
 /* Walk result flags (wflags). */
@@ -185,6 +186,9 @@ enum vms_swp_kind {
 #define VMS_W_PFNMAP		(1u << 4)	/* a VM_PFNMAP/VM_IO mapping */
 #define VMS_W_HUGETLB_VMA	(1u << 5)	/* a hugetlbfs mapping */
 #define VMS_W_PAGE_HIDDEN	(1u << 6)	/* page state exists, caller lacks CAP_SYS_ADMIN */
+#define VMS_W_THP_DISABLED	(1u << 7)	/* the mm has THP off (prctl PR_SET_THP_DISABLE) */
+#define VMS_W_LARGE_FOLIOS	(1u << 8)	/* the VMA's file takes large folios */
+#define VMS_W_THP_ADVISED	(1u << 9)	/* THP only where advised (7.x PR_THP_DISABLE_EXCEPT_ADVISED) */
 
 /*
  * One address's translation.  A caller without CAP_SYS_ADMIN gets raw
@@ -213,7 +217,7 @@ struct vms_walk {
 	__u64 vm_end;
 	__u64 vm_flags;
 	__s32 err;			/* (out) 0 or -errno for this address */
-	__u32 reserved0;
+	__s32 nid;			/* (out) NUMA node of the page; -1: none/hidden */
 	__u64 reserved[3];
 };
 
@@ -234,7 +238,8 @@ struct vms_prec {
 	__u8 stop;		/* enum vms_stop */
 	__u8 leaf_shift;	/* 12, 21, 30 on a leaf */
 	__u8 swp_kind;		/* enum vms_swp_kind */
-	__u16 swp_type;
+	__u8 swp_type;
+	__u8 order;		/* order of the folio holding the page (0: small) */
 	__s32 mapcount;		/* of this page; -1: none or hidden */
 };
 
@@ -270,9 +275,56 @@ struct vms_range {
 	__u32 wflags;		/* (out) VMS_W_PFN_HIDDEN | VMS_W_PAGE_HIDDEN */
 };
 
+/* ---- who maps a page: vmscope_page_sharers() ------------------------------- */
+
+/* What kind of page the sharers were looked for (vms_share.kind). */
+enum vms_share_kind {
+	VMS_SH_NONE = 0,	/* nothing present at addr */
+	VMS_SH_ANON,		/* anonymous: found through its anon_vma */
+	VMS_SH_FILE,		/* page cache: found through the file's i_mmap */
+	VMS_SH_KSM,		/* KSM: the module cannot reach its rmap (see flags) */
+	VMS_SH_ZERO,		/* the zero page: every untouched read maps it */
+	VMS_SH_NOPAGE,		/* a PFN with no struct page (PFNMAP, IO) */
+};
+
+/* vms_share.flags */
+#define VMS_SH_TRUNC		(1u << 0)	/* more sharers than room: n is a prefix */
+#define VMS_SH_SCAN_LIMIT	(1u << 1)	/* the candidate scan hit its bound */
+#define VMS_SH_BUSY		(1u << 2)	/* some candidate's lock was taken: skipped */
+
+/* One mapping of the page: process, address, permissions. */
+struct vms_sharer {
+	__u32 pid;		/* tgid in the caller's pid namespace; 0: not visible */
+	__u32 flags;		/* VMS_SHR_* */
+	__u64 addr;		/* the page's address in that process */
+	__u64 vm_flags;		/* of the VMA mapping it there */
+	char comm[VMS_COMM_LEN];
+};
+#define VMS_SHR_SELF		(1u << 0)	/* the process asked about */
+
+/*
+ * Sharers buffer: this header, then room for max struct vms_sharer.  The
+ * page mapped at addr in the call's process is looked up, its reverse map
+ * (anon_vma or i_mmap) gives every VMA that could map it, and each one is
+ * walked: only those that map the same PFN are reported.
+ */
+struct vms_share {
+	__u64 addr;		/* (in) */
+	__u32 max;		/* (in) room for records */
+	__u32 n;		/* (out) records filled */
+	__u64 pfn;		/* (out) */
+	__u32 kind;		/* (out) enum vms_share_kind */
+	__s32 mapcount;		/* (out) of the page, as the walk reads it */
+	__u32 candidates;	/* (out) VMAs looked at */
+	__u32 flags;		/* (out) VMS_SH_* */
+};
+
 /* ---- read and write ------------------------------------------------------- */
 
-/* vmscope_write() flags */
+/* The most bytes one vmscope_cmpxchg() compares and writes. */
+#define VMS_CMPXCHG_MAX		65536
+
+/* vmscope_write() and vmscope_cmpxchg() flags */
 #define VMS_WRITE_FORCE		(1u << 0)	/* a read-only private mapping: COW copy */
 
 #endif /* VMSCOPE_UAPI_H */

@@ -72,6 +72,7 @@ struct pinfo {
 	s32 refcount;
 	s32 mapcount;
 	u32 order;
+	s32 nid;
 	bool have_page;
 };
 
@@ -410,6 +411,8 @@ static u32 folio_state(struct folio *folio, struct page *page)
 		f |= VMS_PG_MLOCKED;
 	if (PageReserved(page))
 		f |= VMS_PG_RESERVED;
+	if ((f & VMS_PG_ANON) && !(f & VMS_PG_KSM) && PageAnonExclusive(page))
+		f |= VMS_PG_ANON_EXCL;
 	return f;
 }
 
@@ -427,6 +430,7 @@ static void page_info(struct wstate *ws, spinlock_t *ptl, int level, u64 v,
 	lockdep_assert_held(ptl);
 	memset(pi, 0, sizeof(*pi));
 	pi->mapcount = -1;
+	pi->nid = NUMA_NO_NODE;
 	if (!ws->priv)
 		return;
 	page = leaf_page(ws, level, v, pfn);
@@ -452,6 +456,7 @@ static void page_info(struct wstate *ws, spinlock_t *ptl, int level, u64 v,
 	pi->refcount = folio_ref_count(folio);
 	pi->mapcount = precise_mapcount(folio, page);
 	pi->order = folio_order(folio);
+	pi->nid = page_to_nid(page);
 }
 
 /* ---- hugetlb ------------------------------------------------------------------ */
@@ -502,6 +507,7 @@ static void fill_leaf(struct wstate *ws, struct vms_walk *w, unsigned long addr,
 	w->refcount = pi->refcount;
 	w->mapcount = pi->mapcount;
 	w->order = pi->order;
+	w->nid = pi->nid;
 }
 
 static void fill_swap(struct wstate *ws, struct vms_walk *w, u64 v)
@@ -588,6 +594,7 @@ int vms_walk_addr(struct mm_struct *mm, unsigned long addr, bool priv, bool nowa
 	memset(w, 0, sizeof(*w));
 	w->addr = addr;
 	w->levels = nr_levels();
+	w->nid = NUMA_NO_NODE;
 	if (addr >= TASK_SIZE_MAX)
 		return -EFAULT;
 	err = vms_mmap_read_lock(mm, nowait);
@@ -607,6 +614,9 @@ int vms_walk_addr(struct mm_struct *mm, unsigned long addr, bool priv, bool nowa
 		w->wflags |= VMS_W_PFNMAP;
 	if (is_vm_hugetlb_page(vma))
 		w->wflags |= VMS_W_HUGETLB_VMA;
+	w->wflags |= vms_mm_thp_wflags(mm);
+	if (vma->vm_file && mapping_large_folio_support(vma->vm_file->f_mapping))
+		w->wflags |= VMS_W_LARGE_FOLIOS;
 	set_vma(&ws, vma);
 	err = hugetlb_walk_lock(&ws);
 	if (err)
@@ -655,6 +665,7 @@ static void range_leaf(struct wstate *ws, spinlock_t *ptl, unsigned long addr, i
 	rec_stop(ws, &recs[0], v);
 	recs[0].leaf_shift = ws->leaf_shift;
 	recs[0].page_flags = pi.page_flags;
+	recs[0].order = pi.order;
 	for (i = 0; i < n; i++) {
 		if (i)
 			recs[i] = recs[0];	/* kernel scratch, not the caller's buffer */
@@ -676,6 +687,7 @@ static void range_ptes(struct wstate *ws, spinlock_t *ptl, pte_t *ptep, int n,
 	struct folio *last = NULL;
 	u64 key = ~0ULL;
 	u32 last_flags = 0;
+	u8 last_order = 0;
 	u16 bits = 0;
 	int i;
 
@@ -700,6 +712,7 @@ static void range_ptes(struct wstate *ws, spinlock_t *ptl, pte_t *ptep, int n,
 		r->leaf_shift = 0;
 		r->swp_kind = 0;
 		r->swp_type = 0;
+		r->order = 0;
 		if (!v) {
 			r->stop = VMS_STOP_NONE_ENTRY;
 			continue;
@@ -731,11 +744,15 @@ static void range_ptes(struct wstate *ws, spinlock_t *ptl, pte_t *ptep, int n,
 		folio = page_folio(page);
 		if (folio != last) {
 			last = folio;
-			last_flags = folio_state(folio, page) & ~VMS_PG_RESERVED;
+			last_flags = folio_state(folio, page) & ~(VMS_PG_RESERVED | VMS_PG_ANON_EXCL);
+			last_order = folio_order(folio);
 			if (is_zero_pfn(pfn))
 				last_flags |= VMS_PG_ZERO;
 		}
-		r->page_flags = last_flags | (PageReserved(page) ? VMS_PG_RESERVED : 0);
+		r->page_flags = last_flags | (PageReserved(page) ? VMS_PG_RESERVED : 0) |
+				((last_flags & VMS_PG_ANON) && !(last_flags & VMS_PG_KSM) &&
+				 PageAnonExclusive(page) ? VMS_PG_ANON_EXCL : 0);
+		r->order = last_order;
 		r->mapcount = precise_mapcount(folio, page);
 	}
 }

@@ -319,3 +319,42 @@ ssize_t vmem_write(struct vmem *v, pid_t pid, uint64_t addr, const void *src,
 	}
 	return v->bss->ret;
 }
+
+ssize_t vmem_cmpxchg(struct vmem *v, pid_t pid, uint64_t addr, const void *old,
+		     const void *new_, size_t len, bool force)
+{
+	int err;
+
+	if (!len || len > VMEM_WBUF_SIZE)
+		return -E2BIG;
+	memcpy(v->b->buf, old, len);
+	memcpy(v->b->buf + len, new_, len);
+	v->bss->pid = pid;
+	v->bss->addr = addr;
+	v->bss->len = len;
+	v->bss->flags = force ? VMS_WRITE_FORCE : 0;
+	err = run(v, &v->skel->progs.mem_cmpxchg);
+	return err ? err : v->bss->ret;
+}
+
+int vmem_sharers(struct vmem *v, pid_t pid, uint64_t addr, const struct vms_share **hdr,
+		 const struct vms_sharer **recs)
+{
+	struct vms_share *h = (struct vms_share *)v->b->buf;
+	int err;
+
+	memset(h, 0, sizeof(*h));
+	h->addr = addr;
+	h->max = (VMEM_BUF_SIZE - sizeof(*h)) / sizeof(struct vms_sharer);
+	v->bss->pid = pid;
+	err = run(v, &v->skel->progs.page_sharers);
+	if (err)
+		return err;
+	if (v->bss->ret < 0)
+		return v->bss->ret;
+	if (h->n > h->max)
+		return -EPROTO;
+	*hdr = h;
+	*recs = (const struct vms_sharer *)(h + 1);
+	return (int)v->bss->ret;
+}

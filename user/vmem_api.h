@@ -68,6 +68,22 @@ ssize_t vmem_write(struct vmem *v, pid_t pid, uint64_t addr, const void *src,
 		   size_t len, bool force, void *old, ssize_t *old_n, void *new_,
 		   ssize_t *new_n);
 
+/*
+ * Compare-and-write len (<= VMEM_WBUF_SIZE) bytes at addr: new where the
+ * bytes are still old, else nothing.  Returns len, -ECANCELED (they were
+ * not old), or -errno.
+ */
+ssize_t vmem_cmpxchg(struct vmem *v, pid_t pid, uint64_t addr, const void *old,
+		     const void *new_, size_t len, bool force);
+
+/*
+ * Every process mapping the page at addr of pid (CAP_SYS_ADMIN and
+ * CAP_SYS_PTRACE): *hdr and recs point into the mmapped buffer until the
+ * next call.  Returns the number of records or -errno.
+ */
+int vmem_sharers(struct vmem *v, pid_t pid, uint64_t addr, const struct vms_share **hdr,
+		 const struct vms_sharer **recs);
+
 /* Lookups per find run (without names), walks per walk run. */
 #define VMEM_FIND_BATCH	((VMEM_BUF_SIZE - sizeof(struct vms_find)) / sizeof(struct vms_vmainfo))
 #define VMEM_FIND_NAME_BATCH	4096
