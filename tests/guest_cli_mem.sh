@@ -165,7 +165,8 @@ if id vmsuser >/dev/null 2>&1; then
 	[ $rc = 1 ] && grep -qi 'permission denied' $err
 	result "a non-root user is refused with a permission message" $?
 	su vmsuser -s /bin/sh -c "vmscope status" > $out 2> $err
-	grep -q '^BPF: *permission denied' $out && grep -q 'without BPF permission' $out
+	grep -q '^BPF: *no listing object loads (permission denied' $out &&
+		grep -q 'without BPF permission' $out
 	result "status as a non-root user names the cause: BPF permission" $?
 else
 	skip "a non-root user is refused" "no vmsuser in /etc/passwd"
@@ -219,7 +220,7 @@ set -- $tot; set -- "$@" $roll
 [ "$1 $3 $4 $5" = "$6 $8 $9 ${10}" ] && [ $(($2 - $7)) -ge -1 ] && [ $(($2 - $7)) -le 1 ]
 result "maps -x total equals smaps_rollup (PSS within the vdso's 1 kB)" $?
 run vmscope -j maps -x $M
-grep -q '"source":"module"' $out && grep -q '"total":{"size_kb":' $out
+grep -q '"use_source":"module"' $out && grep -q '"total":{"size_kb":' $out
 result "maps -x --json: per VMA and total, from the module" $?
 run vmscope maps -x $M
 head -n1 $out | grep -q "^$M:   vmtarget mix$" && grep -q '^Address .*Kbytes .*RSS .*PSS' $out
