@@ -4,7 +4,8 @@
 # from /proc (a command name completes to the PIDs of its processes, and a
 # list of PIDs shows their names), the VMA names of the process for
 # 'page PID --range NAME', the start addresses of its VMAs for ADDR, the
-# values of --format and --backing, and paths for pin, unpin and --device.
+# values of --format, --backing and --source, and paths for pin, unpin and
+# --device.
 # It never runs vmscope.  The option lists follow the getopt_long tables in
 # user/*.c; tests/host_completion.sh fails when they differ.
 
@@ -31,7 +32,7 @@ _vmscope_opts()
 	case $1 in
 	maps) echo "-a --all --pid --comm -m --maps -x --extended --source" ;;
 	find) echo "--source" ;;
-	page) echo "-r --range" ;;
+	page) echo "-r --range --source" ;;
 	read) echo "-f --format" ;;
 	write) echo "--hex --str --u8 --u16 --u32 --u64 --force" ;;
 	pin) echo "--pid" ;;
@@ -43,7 +44,7 @@ _vmscope_opts()
 _vmscope_takes_arg()
 {
 	case $1:$2 in
-	maps:--pid | maps:--comm | maps:--source | find:--source | page:-r | page:--range | read:-f | read:--format | \
+	maps:--pid | maps:--comm | maps:--source | find:--source | page:--source | page:-r | page:--range | read:-f | read:--format | \
 		write:--hex | write:--str | write:--u8 | write:--u16 | write:--u32 | \
 		write:--u64 | pin:--pid | dev:--pages | dev:--backing | dev:--offset | \
 		dev:--device)
@@ -239,6 +240,8 @@ _vmscope()
 				COMPREPLY=($(compgen -W "bpf proc" -- "$cur")) ;;
 			find:--source)
 				COMPREPLY=($(compgen -W "module bpf procmap_query proc" -- "$cur")) ;;
+			page:--source)
+				COMPREPLY=($(compgen -W "module pagemap" -- "$cur")) ;;
 			dev:--device)
 				_filedir ;;
 			esac

@@ -81,7 +81,7 @@ run vmscope page $T --range '[heap]'
 # VMAs' pages add up to the table's rows.
 run timeout 60 vmscope page $T 0 --range 0x400000000000
 holes=$(sed -n 's/.*, \([0-9]*\) outside any VMA$/\1/p' $out)
-rows=$(awk 'NR > 1 && !/^summary/ { s += $3 } END { print s }' $out)
+rows=$(awk 'NR > 1 && !/^(summary|source):/ { s += $3 } END { print s }' $out)
 total=$(sed -n 's/^summary: \([0-9]*\) pages.*/\1/p' $out)
 diag "rc $rc rows $rows holes $holes total $total"
 [ $rc = 0 ] && [ -n "$total" ] && [ "$total" = 17179869184 ] && [ $((rows + holes)) = "$total" ] &&
@@ -90,7 +90,7 @@ result "page --range over 64 TiB: only the VMAs are walked, holes counted, in ti
 # Runs continue across walk batches: 300 MiB never touched (more than one
 # batch of records) is one row.
 run vmscope page $T $BIG --range 300M
-n=$(awk 'NR > 1 && !/^summary/' $out | wc -l)
+n=$(awk 'NR > 1 && !/^(summary|source):/' $out | wc -l)
 diag "rows for 300M never touched: $n: $(sed -n 2p $out)"
 [ $rc = 0 ] && [ "$n" = 1 ] && grep -q '^summary: 76800 pages: 0 present' $out
 result "page --range merges runs across batches" $?
@@ -175,11 +175,22 @@ if id vmsuser >/dev/null 2>&1; then
 	[ $rc = 1 ] && grep -qi 'permission denied' $err
 	result "a non-root user is refused with a permission message" $?
 	su vmsuser -s /bin/sh -c "vmscope status" > $out 2> $err
-	grep -q '^BPF: *permission denied' $out && grep -q 'without BPF permission' $out
+	grep -q '^BPF: *no listing object loads (permission denied' $out &&
+		grep -q 'without BPF permission' $out
 	result "status as a non-root user names the cause: BPF permission" $?
+	# Its own shell's stack: no BPF, so pagemap, and the /proc/PID/maps listing.
+	su vmsuser -s /bin/sh -c 'vmscope -j page $$ --range "[stack]"' > $out 2> $err
+	rc=$?
+	diag "$(cat $err)"
+	[ $rc = 0 ] && grep -q '"source":"pagemap"' $out && grep -q '"page_state_hidden":true' $out &&
+		grep -q '"pfn":null' $out && grep -q '"stop_reason":"present leaf"[^}]*"exclusive":true' $out &&
+		grep -q "pages from /proc/[0-9]*/pagemap, without page-table levels: the module's BPF programs did not load: permission denied" $err &&
+		grep -q 'VMAs from /proc/PID/maps' $err
+	result "a non-root user on its own process: pagemap, PFNs hidden, exclusive known, both fallbacks said" $?
 else
 	skip "a non-root user is refused" "no vmsuser in /etc/passwd"
 	skip "status as a non-root user" "no vmsuser in /etc/passwd"
+	skip "a non-root user on its own process: pagemap" "no vmsuser in /etc/passwd"
 fi
 kill $T
 
@@ -242,9 +253,16 @@ mkdir -p /tmp/tree/build/kmod/other
 cp /bin/vmscope /tmp/tree/build/
 n=0
 while ! rmmod vmscope 2>/dev/null; do n=$((n + 1)); [ $n -gt 50 ] && break; sleep 0.1; done
-run vmscope page 1 0x1000
+run vmscope read 1 0x1000 8
 [ $rc = 1 ] && grep -q 'needs the vmscope kernel module' $err && one_line
-result "without the module: exit 1 and how to load it, one line" $?
+result "without the module: read exits 1 and says how to load it, one line" $?
+run vmscope page --source module 1 0x1000
+[ $rc = 1 ] && grep -q 'needs the vmscope kernel module' $err && one_line
+result "without the module: page --source module exits 1 and says how to load it" $?
+run vmscope page $$ 0x1000
+[ $rc = 1 ] && grep -q "VIRTUAL 0x1000  (in no VMA)" $out && one_line &&
+	grep -q "pages from /proc/$$/pagemap, without page-table levels: the vmscope module is not loaded" $err
+result "without the module: page answers from pagemap, one line on stderr says so" $?
 cp /lib/vmscope/vmscope.ko /tmp/tree/build/kmod/other/vmscope.ko
 run /tmp/tree/build/vmscope status
 grep -q "load it with 'insmod /tmp/tree/build/kmod/other/vmscope.ko'" $out

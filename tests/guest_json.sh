@@ -24,6 +24,9 @@ j find find $T $STR 0
 j page page $T $STR $THP 0x1000
 j page_range page $T $THP --range 4M
 j page_range page $T --range '[stack]'
+j page page --source pagemap $T $STR $THP 0x1000
+j page_range page --source pagemap $T $THP --range 4M
+j page_range page --source pagemap $T --range '[stack]'
 j read read $T $STR 4
 j read read $T $STR 4 --format str
 j read read $T $THP 16 --format u64

@@ -40,6 +40,11 @@ result "BTF-less module: the kfunc probe fails (it would catch a BTF-less build)
 out=$(vmscope status 2>&1); diag "$out"
 echo "$out" | grep -q "without BTF"
 result "BTF-less module: vmscope status says the kfuncs are not registered" $?
+vmscope -j page $$ 0x1000 > /tmp/mod.page 2> /tmp/mod.err
+[ "$(wc -l < /tmp/mod.err)" = 1 ] &&
+	grep -q "pages from /proc/$$/pagemap, without page-table levels: the vmscope module is loaded without BTF" /tmp/mod.err &&
+	grep -q '"source":"pagemap"' /tmp/mod.page
+result "BTF-less module: page answers from pagemap and says why, on one line" $?
 unload vmscope
 insmod /lib/vmscope/vmscope.ko && kfunc_probe both >/dev/null 2>&1
 result "reloading the real module restores the kfuncs" $?

@@ -1,7 +1,8 @@
 #!/bin/bash
 # The CLI on the host kernel, without the module: help and version, option
 # parsing and numbers, several processes and filters, errors for processes
-# that cannot be listed, maps -x against smaps, find without the module.
+# that cannot be listed, maps -x against smaps, find without the module,
+# page without BPF (host_pagemap checks page without the module).
 cd "$(dirname "$0")/.."
 . tests/lib/tap.sh
 . tests/lib/maps.sh
@@ -154,7 +155,6 @@ if id nobody >/dev/null 2>&1 && command -v su >/dev/null; then
 	pub=$(mktemp -d /tmp/vmscope-pub.XXXXXX); chmod 755 "$pub"
 	cp build/vmscope "$pub/"; chmod 755 "$pub/vmscope"
 	o=$(cd / && su nobody -s /bin/sh -c "$pub/vmscope -j find \$\$ 0" 2>&1); r=$?
-	rm -rf "$pub"
 	diag "as nobody: $r: $(echo "$o" | cut -c1-200)"
 	if [ "$(printf '%s\n' "$o" | grep -c procmap_query)" = 1 ]; then
 		[ $r = 0 ]
@@ -163,7 +163,19 @@ if id nobody >/dev/null 2>&1 && command -v su >/dev/null; then
 		printf '%s\n' "$o" | grep -q 'PROCMAP_QUERY (Linux 6.11+)'
 		result "find as a user without BPF on a kernel without PROCMAP_QUERY: says what it needs" $?
 	fi
+	# page on its own shell's stack: pagemap, no PFNs, but pagemap's exclusive bit
+	p=$(cd / && su nobody -s /bin/sh -c "$pub/vmscope -j page \$\$ --range '[stack]'" 2>$TMPDIR/perr)
+	pr=$?
+	rm -rf "$pub"
+	diag "page as nobody: $pr: $(head -c 300 $TMPDIR/perr)"
+	[ $pr = 0 ] && printf '%s' "$p" | grep -q '"source":"pagemap"' &&
+		printf '%s' "$p" | grep -q '"page_state_hidden":true' &&
+		printf '%s' "$p" | grep -q '"stop_reason":"present leaf"[^}]*"pfn":null,"exclusive":true' &&
+		grep -q 'pages from /proc/[0-9]*/pagemap, without page-table levels: the vmscope module is not loaded' $TMPDIR/perr &&
+		grep -q 'VMAs from /proc/PID/maps: the BPF listing did not load' $TMPDIR/perr
+	result "page as a user without BPF, on its own process: pagemap, PFNs hidden, exclusive shown, both fallbacks said" $?
 else
 	skip "find as a user without BPF" "no 'nobody' user or no su here"
+	skip "page as a user without BPF" "no 'nobody' user or no su here"
 fi
 finish

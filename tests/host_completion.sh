@@ -4,8 +4,8 @@
 # Commands and aliases; global options; every command's options equal its
 # getopt_long table in user/*.c; PIDs (a command name completes to its
 # PIDs, a list shows the names, kernel threads are left out); VMA names of
-# the PID for 'page PID --range'; --format and --backing values equal the
-# CLI's own; write's data options; paths.  The zsh completion is checked for
+# the PID for 'page PID --range'; --format, --backing and page's --source
+# values equal the CLI's own; write's data options; paths.  The zsh completion is checked for
 # syntax when zsh is installed.  Needs no root.
 cd "$(dirname "$0")/.."
 . tests/lib/tap.sh
@@ -151,6 +151,11 @@ expect $(sed -nE 's/.*fmt_names\[\] = \{ (.*) \};/\1/p' user/read.c | tr -d '",'
 result "read --format: the formats of user/read.c" $?
 comp read -f u1
 expect u16; result "read -f u1: u16" $?
+comp page --source ''
+expect $(sed -nE 's/.*src_names\[SRC_NR\] = \{ (.*) \};/\1/p' user/page.c | tr -d '",')
+result "page --source: the sources of user/page.c" $?
+comp page 1 --source=pa
+expect pagemap; result "page --source=pa: pagemap, in one word" $?
 comp dev --backing ''
 expect $(sed -nE 's/^[[:space:]]*\[VMS_DEV_[A-Z]+\] = "([a-z]+)",$/\1/p' user/dev.c | sort -u)
 result "dev --backing: the backings of user/dev.c" $?

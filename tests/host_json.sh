@@ -1,6 +1,7 @@
 #!/bin/bash
-# Every command's JSON on the host (no module) against docs/json-schema.json:
-# one document per run, of the documented shape, errors included.
+# Every command's JSON on the host (no module: page answers from pagemap)
+# against docs/json-schema.json: one document per run, of the documented
+# shape, errors included.
 cd "$(dirname "$0")/.."
 export PATH=$PWD/build:$PWD/build/tests:$PATH
 T=$(mktemp -d); trap 'rm -rf "$T"' EXIT
@@ -22,6 +23,9 @@ pin=/sys/fs/bpf/vmscope_json_$$
 	j maps maps $s 4194303
 	j error maps 4194303
 	j find find $s 0 ffffffffff
+	j page page $s $(awk '/\[stack\]/ { split($1, r, "-"); print r[1]; exit }' /proc/$s/maps) 0x1000
+	j page_range page $s --range '[stack]'
+	j error page 4194303 0x1000
 	j error find $s zz
 	j pin pin $pin --pid $s
 	j unpin unpin $pin

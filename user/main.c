@@ -53,12 +53,17 @@ static const struct cmd cmds[] = {
 	  "                         summary; holes between VMAs are skipped.  LEN is\n"
 	  "                         decimal or 0x hex, with K, M or G.  Ctrl-C stops\n"
 	  "                         it and prints the summary so far\n"
+	  "      --source S         module (the page tables, every level) or pagemap\n"
+	  "                         (/proc/PID/pagemap and /proc/kpageflags: no\n"
+	  "                         levels); by default the module when it is loaded\n"
+	  "                         and allowed, else pagemap (said on stderr)\n"
 	  "  PFNs, physical addresses and page state need CAP_SYS_ADMIN.\n"
 	  "examples:\n"
 	  "  vmscope page 1234 0x7ffd1c2a1f00\n"
 	  "  vmscope page 1234 0x7f0000000000 --range 64M\n"
-	  "  vmscope page 1234 --range '[heap]'\n",
-	  NULL, 1 },
+	  "  vmscope page 1234 --range '[heap]'\n"
+	  "  vmscope page --source pagemap 1234 0x7ffd1c2a1f00\n",
+	  NULL, 0 },
 	{ "read", do_read,
 	  "read [OPTIONS] PID ADDR LEN",
 	  "read another process's memory through the fault path",
@@ -129,7 +134,7 @@ static const struct cmd cmds[] = {
 	/* The memory labs' command names. */
 	{ "listvma", do_maps, "listvma [OPTIONS] PID...", "lab alias of maps", "", "maps", 0 },
 	{ "findvma", do_find, "findvma [OPTIONS] PID ADDR...", "lab alias of find", "", "find", 0 },
-	{ "findpage", do_page, "findpage [OPTIONS] PID ADDR...", "lab alias of page", "", "page", 1 },
+	{ "findpage", do_page, "findpage [OPTIONS] PID ADDR...", "lab alias of page", "", "page", 0 },
 	{ "writeval", do_write, "writeval [OPTIONS] PID ADDR --u64 VALUE ...", "lab alias of write",
 	  "", "write", 1 },
 };

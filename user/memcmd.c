@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Shared pieces of the commands that drive the module's memory kfuncs. */
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 #include "common.h"
@@ -42,9 +43,30 @@ struct vmem *memcmd_try_open(void)
 {
 	int err;
 
-	if (access("/sys/kernel/btf/vmscope", F_OK))
+	return memcmd_try_open_err(&err);
+}
+
+struct vmem *memcmd_try_open_err(int *err)
+{
+	if (access("/sys/kernel/btf/vmscope", F_OK)) {
+		*err = -ENOPKG;
 		return NULL;
-	return open_checked(&err);
+	}
+	return open_checked(err);
+}
+
+const char *memcmd_why(int err, char *buf, size_t sz)
+{
+	if (err == -ENOPKG)
+		snprintf(buf, sz, "%s", access("/sys/module/vmscope", F_OK) ?
+			 "the vmscope module is not loaded" :
+			 "the vmscope module is loaded without BTF (its kfuncs are not registered)");
+	else if (err == -EPROTO)
+		snprintf(buf, sz, "the loaded vmscope module speaks ABI %d, this vmscope ABI %d",
+			 module_abi(), VMSCOPE_ABI_VERSION);
+	else
+		snprintf(buf, sz, "the module's BPF programs did not load: %s", bpf_err_hint(err));
+	return buf;
 }
 
 void memcmd_err(const char *cmd, pid_t pid, int err, uint64_t addr, bool has_addr)

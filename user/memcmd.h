@@ -4,6 +4,7 @@
 #define VMSCOPE_MEMCMD_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
 #include "vmem_api.h"
@@ -12,6 +13,11 @@
 struct vmem *memcmd_open(const char *cmd);
 /* As memcmd_open(), but quietly NULL when the module is not there. */
 struct vmem *memcmd_try_open(void);
+/* The same, with why not in *err: -ENOPKG (not loaded, or without BTF),
+ * -EPROTO (another ABI) or the load's error. */
+struct vmem *memcmd_try_open_err(int *err);
+/* Why the module cannot serve, in words, for such an err, into buf. */
+const char *memcmd_why(int err, char *buf, size_t sz);
 
 /* Print the error for a kfunc result err about pid (at addr when has_addr). */
 void memcmd_err(const char *cmd, pid_t pid, int err, uint64_t addr, bool has_addr);

@@ -3,6 +3,15 @@
  * vmscope page PID ADDR...: every page-table level of an address, in the
  * spirit of crash's vtop; --range LEN|NAME: a per-page table of a range,
  * grouped into runs, with a summary.
+ *
+ * Two sources fill the same records.  The module walks the page tables
+ * themselves: every level's entry, the leaf, the page.  Where it cannot
+ * serve (not loaded, another ABI, or refusing another user's process),
+ * /proc/PID/pagemap with /proc/kpageflags does (pagemap.h): present,
+ * swapped, PFN, exclusive and the page's state, but no page-table levels,
+ * no refcount and no PTE dirty bit; those show as unknown, never as zero.
+ * The source is chosen once per run, is part of every result and is shown
+ * by every renderer; a fallback is said on stderr.
  */
 #include <errno.h>
 #include <signal.h>
@@ -13,7 +22,11 @@
 #include "cmds.h"
 #include "common.h"
 #include "memcmd.h"
+#include "pagemap.h"
 #include "vmalist.h"
+
+enum page_source { SRC_MODULE, SRC_PAGEMAP, SRC_NR };
+static const char *const src_names[SRC_NR] = { "module", "pagemap" };
 
 static const char *const lvl_names[VMS_NR_LEVELS] = { "PGD", "P4D", "PUD", "PMD", "PTE" };
 
@@ -38,6 +51,16 @@ static const char *const pgname[] = {
 	"referenced", "dirty", "locked", "swapcache", "writeback", "uptodate", "unevictable",
 	"mlocked", "reserved", "nopage",
 };
+
+/* The bits of a pagemap entry, as pagemap.rst names them. */
+static const uint64_t pmbit[] = {
+	PM_PRESENT, PM_SWAP, PM_FILE, PM_EXCLUSIVE, PM_SOFT_DIRTY, PM_UFFD_WP, PM_GUARD,
+};
+static const char *const pmname[] = {
+	"present", "swapped", "file", "exclusive", "soft-dirty", "uffd-wp", "guard",
+};
+/* Those a range run shows beside the page state (and groups by). */
+#define PM_RUN_BITS	(PM_FILE | PM_SOFT_DIRTY | PM_UFFD_WP | PM_GUARD)
 
 static const char *const stop_names[] = {
 	"no VMA", "none", "not present", "present leaf", "bad entry",
@@ -71,9 +94,18 @@ static char *join_bits(uint64_t v, const uint64_t *bits, const char *const *name
 	return buf;
 }
 
+/* 12, 21, 30: the leaf's size; 0 (pagemap): not known. */
 static const char *leaf_str(__u32 shift)
 {
-	return shift == 30 ? "1G" : shift == 21 ? "2M" : shift == 12 ? "4K" : "-";
+	return shift == 30 ? "1G" : shift == 21 ? "2M" : shift == 12 ? "4K" : "?";
+}
+
+static void jw_tristate(const char *k, int v)
+{
+	if (v < 0)
+		jw_null(k);
+	else
+		jw_bool(k, v);
 }
 
 /* Physical address an entry points to (table or leaf), from its raw bits. */
@@ -88,12 +120,178 @@ static uint64_t entry_target(const struct vms_walk *w, int l)
 	return w->entry[l] & mask;
 }
 
+/* ---- options and the source -------------------------------------------------------- */
+
+struct page_opts {
+	const char *cmd;
+	const char *range;	/* --range LEN or NAME */
+	pid_t pid;
+	uint64_t *addrs;
+	int n;
+	uint64_t start, end;	/* --range LEN */
+	int source;		/* --source, or -1: the module when it serves */
+};
+
+/* The source of a run, open. */
+struct page_src {
+	enum page_source source;
+	bool forced;
+	char why[256];		/* why the module did not serve, when it was tried */
+	struct vmem *v;
+	struct pagemap *pm;
+};
+
+/*
+ * Whether the module refuses this process (another user's, and no
+ * CAP_SYS_PTRACE): pagemap, which follows the ptrace rules, may not.
+ */
+static bool module_refuses(struct vmem *v, pid_t pid, uint64_t addr)
+{
+	struct vms_walk w = { .addr = addr };
+
+	return vmem_walk(v, pid, &w, 1) == -EPERM;
+}
+
+static void pagemap_open_err(const struct page_opts *o, const struct page_src *s, int err)
+{
+	char also[300] = "";
+
+	if (s->why[0])
+		snprintf(also, sizeof(also), " (the module could not serve: %s)", s->why);
+	if (err == -EACCES || err == -EPERM)
+		p_error(err, "%s: permission denied: /proc/%d/pagemap is readable only by the "
+			"process's owner while it is dumpable, or with CAP_SYS_PTRACE%s", o->cmd,
+			o->pid, also);
+	else if (err == -ESRCH || err == -EINVAL)
+		memcmd_err(o->cmd, o->pid, err, 0, false);
+	else
+		p_error(err, "%s: /proc/%d/pagemap: %s%s", o->cmd, o->pid, strerror(-err), also);
+}
+
+/*
+ * The module when it is loaded and serves this process, else pagemap;
+ * --source forces one.  Prints why nothing could be opened.
+ */
+static int src_open(struct page_src *s, const struct page_opts *o)
+{
+	int err = 0;
+
+	s->forced = o->source >= 0;
+	if (o->source != SRC_PAGEMAP) {
+		s->v = o->source == SRC_MODULE ? memcmd_open(o->cmd) : memcmd_try_open_err(&err);
+		if (!s->v && o->source == SRC_MODULE)
+			return -1;
+		if (s->v && o->source < 0 &&
+		    module_refuses(s->v, o->pid, o->n ? o->addrs[0] : o->start)) {
+			vmem_close(s->v);
+			s->v = NULL;
+			snprintf(s->why, sizeof(s->why), "the module refused (another process needs "
+				 "CAP_SYS_PTRACE)");
+		} else if (s->v) {
+			s->source = SRC_MODULE;
+			return 0;
+		} else {
+			memcmd_why(err, s->why, sizeof(s->why));
+		}
+	}
+	s->source = SRC_PAGEMAP;
+	s->pm = pagemap_open(o->pid, &err);
+	if (!s->pm) {
+		pagemap_open_err(o, s, err);
+		return -1;
+	}
+	return 0;
+}
+
+static void src_close(struct page_src *s)
+{
+	vmem_close(s->v);
+	pagemap_close(s->pm);
+}
+
+/* Where the pages come from, on stderr: always when pagemap stands in. */
+static void note_source(const struct page_opts *o, const struct page_src *s)
+{
+	if (s->source == SRC_PAGEMAP && !s->forced)
+		p_info("vmscope: %s: pages from /proc/%d/pagemap, without page-table levels: %s\n",
+		       o->cmd, o->pid, s->why);
+	else if (verbose)
+		p_info("vmscope: %s: pages from %s\n", o->cmd, s->source == SRC_MODULE ?
+		       "the module's page walk" : "/proc/PID/pagemap (--source pagemap)");
+	if (s->source == SRC_PAGEMAP)
+		note_listing_source(o->cmd, pagemap_listing(s->pm));
+}
+
 /* ---- one address -------------------------------------------------------------- */
 
-static void walk_json(const struct vms_walk *w)
+/* Walks of addresses, from one source. */
+struct page_walks {
+	enum page_source source;
+	pid_t pid;
+	struct vms_walk *w;
+	uint64_t *pme;		/* pagemap: each address's entry */
+	int n;
+};
+
+static int walks_run(struct page_src *s, const struct page_opts *o, struct page_walks *r)
 {
-	char perms[5];
+	int i;
+
+	r->source = s->source;
+	r->pid = o->pid;
+	r->n = o->n;
+	r->w = calloc(o->n, sizeof(*r->w));
+	r->pme = calloc(o->n, sizeof(*r->pme));
+	if (!r->w || !r->pme)
+		return -ENOMEM;
+	for (i = 0; i < o->n; i++)
+		r->w[i].addr = o->addrs[i];
+	if (s->source == SRC_MODULE)
+		return vmem_walk(s->v, o->pid, r->w, o->n);
+	return pagemap_walk(s->pm, r->w, r->pme, o->n);
+}
+
+/* Mapped by this process alone: 1, 0, or -1 when the source cannot tell. */
+static int walk_exclusive(const struct page_walks *r, int i)
+{
+	const struct vms_walk *w = &r->w[i];
+
+	if (w->stop_reason != VMS_STOP_LEAF)
+		return -1;
+	if (r->source == SRC_PAGEMAP)
+		return !!(r->pme[i] & PM_EXCLUSIVE);
+	return w->wflags & VMS_W_HAVE_PAGE ? w->mapcount == 1 : -1;
+}
+
+static void walk_json_levels(const struct vms_walk *w)
+{
 	int l;
+
+	jw_u64("levels", w->levels);
+	jw_key("entries");
+	jw_start_arr();
+	for (l = 0; l <= (int)w->stop_level && l < VMS_NR_LEVELS; l++) {
+		if (l == VMS_LVL_P4D && w->levels == 4)
+			continue;
+		jw_start_obj();
+		jw_str("level", lvl_names[l]);
+		jw_hex("entry", w->entry[l]);
+		jw_flags("flags", w->bits[l], ebit, ename, ARRAY_SIZE(ebit));
+		if ((w->wflags & VMS_W_PFN_HIDDEN) || !(w->bits[l] & (VMS_E_PRESENT | VMS_E_PROTNONE)))
+			jw_null("points_to");
+		else
+			jw_hex("points_to", entry_target(w, l));
+		jw_end_obj();
+	}
+	jw_end_arr();
+	jw_str("stop_level", lvl_names[w->stop_level < VMS_NR_LEVELS ? w->stop_level : 0]);
+}
+
+static void walk_json(const struct page_walks *r, int i)
+{
+	const struct vms_walk *w = &r->w[i];
+	bool pagemap = r->source == SRC_PAGEMAP;
+	char perms[5];
 
 	jw_start_obj();
 	jw_hex("addr", w->addr);
@@ -113,26 +311,19 @@ static void walk_json(const struct vms_walk *w)
 	jw_bool("pfnmap", w->wflags & VMS_W_PFNMAP);
 	jw_bool("hugetlb", w->wflags & VMS_W_HUGETLB_VMA);
 	jw_end_obj();
-	jw_u64("levels", w->levels);
-	jw_key("entries");
-	jw_start_arr();
-	for (l = 0; l <= (int)w->stop_level && l < VMS_NR_LEVELS; l++) {
-		if (l == VMS_LVL_P4D && w->levels == 4)
-			continue;
-		jw_start_obj();
-		jw_str("level", lvl_names[l]);
-		jw_hex("entry", w->entry[l]);
-		jw_flags("flags", w->bits[l], ebit, ename, ARRAY_SIZE(ebit));
-		if ((w->wflags & VMS_W_PFN_HIDDEN) || !(w->bits[l] & (VMS_E_PRESENT | VMS_E_PROTNONE)))
-			jw_null("points_to");
-		else
-			jw_hex("points_to", entry_target(w, l));
-		jw_end_obj();
+	if (pagemap) {
+		/* pagemap has no page-table entries: none are made up */
+		jw_null("levels");
+		jw_null("entries");
+		jw_null("stop_level");
+	} else {
+		walk_json_levels(w);
 	}
-	jw_end_arr();
-	jw_str("stop_level", lvl_names[w->stop_level < VMS_NR_LEVELS ? w->stop_level : 0]);
-	jw_str("stop_reason", stop_str(w->stop_reason));
-	if (w->stop_reason == VMS_STOP_LEAF)
+	if (w->stop_reason)
+		jw_str("stop_reason", stop_str(w->stop_reason));
+	else
+		jw_null("stop_reason");
+	if (w->stop_reason == VMS_STOP_LEAF && w->leaf_shift)
 		jw_str("leaf_size", leaf_str(w->leaf_shift));
 	else
 		jw_null("leaf_size");
@@ -145,6 +336,7 @@ static void walk_json(const struct vms_walk *w)
 		jw_null("pfn");
 		jw_null("phys");
 	}
+	jw_tristate("exclusive", walk_exclusive(r, i));
 	if (w->stop_reason == VMS_STOP_NOT_PRESENT) {
 		jw_key("swap");
 		jw_start_obj();
@@ -163,29 +355,49 @@ static void walk_json(const struct vms_walk *w)
 		jw_start_obj();
 		jw_flags("flags", w->page_flags, pgbit, pgname, ARRAY_SIZE(pgbit));
 		if (w->wflags & VMS_W_HAVE_PAGE) {
-			jw_i64("refcount", w->refcount);
+			if (pagemap)
+				jw_null("refcount");
+			else
+				jw_i64("refcount", w->refcount);
 			jw_i64("mapcount", w->mapcount);
-			jw_u64("order", w->order);
+			if (w->order == PAGEMAP_ORDER_UNKNOWN)
+				jw_null("order");
+			else
+				jw_u64("order", w->order);
 		}
+		jw_end_obj();
+	}
+	if (pagemap) {
+		jw_key("pagemap");
+		jw_start_obj();
+		jw_hex("entry", r->pme[i]);
+		jw_flags("flags", r->pme[i], pmbit, pmname, ARRAY_SIZE(pmbit));
 		jw_end_obj();
 	}
 	jw_end_obj();
 }
 
-static void walk_text(pid_t pid, const struct vms_walk *w)
+static void print_walks_json(const struct page_walks *r)
 {
-	char buf[256], perms[5];
+	int i;
+
+	jw_start_obj();
+	jw_u64("pid", r->pid);
+	jw_str("source", src_names[r->source]);
+	jw_key("walks");
+	jw_start_arr();
+	for (i = 0; i < r->n; i++)
+		walk_json(r, i);
+	jw_end_arr();
+	jw_end_obj();
+	jw_done();
+}
+
+static void walk_text_levels(const struct vms_walk *w)
+{
+	char buf[256];
 	int l;
 
-	printf("PID %d  VIRTUAL 0x%llx", pid, (unsigned long long)w->addr);
-	if (w->err) {
-		printf("  %s\n", w->err == -ENOENT ? "(in no VMA)" : strerror(-w->err));
-		return;
-	}
-	vm_flags_perms(w->vm_flags, perms);
-	printf("  VMA %llx-%llx %s  %d-level paging%s\n", (unsigned long long)w->vm_start,
-	       (unsigned long long)w->vm_end, perms, w->levels,
-	       w->wflags & VMS_W_PFNMAP ? "  PFNMAP/IO" : "");
 	printf("  %-5s %-18s %-18s %s\n", "LEVEL", "ENTRY", "POINTS TO", "FLAGS");
 	for (l = 0; l <= (int)w->stop_level && l < VMS_NR_LEVELS; l++) {
 		char to[32];
@@ -207,6 +419,50 @@ static void walk_text(pid_t pid, const struct vms_walk *w)
 	if (w->stop_reason == VMS_STOP_LEAF)
 		printf(", %s page", leaf_str(w->leaf_shift));
 	printf("\n");
+}
+
+/* What pagemap says in place of the levels: its entry, and what it means. */
+static void walk_text_pagemap(const struct vms_walk *w, uint64_t pme)
+{
+	char buf[256];
+
+	printf("  page tables: not shown: /proc/PID/pagemap has no per-level entries\n");
+	printf("  PAGEMAP %016llx  %s\n", (unsigned long long)pme,
+	       join_bits(pme, pmbit, pmname, ARRAY_SIZE(pmbit), buf, sizeof(buf)));
+	if (w->stop_reason == VMS_STOP_LEAF && w->leaf_shift)
+		printf("  present, %s page\n", leaf_str(w->leaf_shift));
+	else if (w->stop_reason == VMS_STOP_LEAF)
+		printf("  present, page size not known (it takes /proc/kpageflags, which needs "
+		       "CAP_SYS_ADMIN, or smaps)\n");
+	else if (w->stop_reason == VMS_STOP_NONE_ENTRY)
+		printf("  none (nothing mapped yet)\n");
+	else if (w->stop_reason == VMS_STOP_NOT_PRESENT)
+		printf("  not present\n");
+	else
+		printf("  not known: pagemap skips PFN mappings (VM_PFNMAP)\n");
+}
+
+static void walk_text(const struct page_walks *r, int i)
+{
+	const struct vms_walk *w = &r->w[i];
+	char buf[256], perms[5], order[16];
+
+	printf("PID %d  VIRTUAL 0x%llx", r->pid, (unsigned long long)w->addr);
+	if (w->err) {
+		printf("  %s\n", w->err == -ENOENT ? "(in no VMA)" : strerror(-w->err));
+		return;
+	}
+	vm_flags_perms(w->vm_flags, perms);
+	printf("  VMA %llx-%llx %s", (unsigned long long)w->vm_start,
+	       (unsigned long long)w->vm_end, perms);
+	if (r->source == SRC_MODULE)
+		printf("  %d-level paging", w->levels);
+	printf("%s  source: %s\n", w->wflags & VMS_W_PFNMAP ? "  PFNMAP/IO" : "",
+	       src_names[r->source]);
+	if (r->source == SRC_MODULE)
+		walk_text_levels(w);
+	else
+		walk_text_pagemap(w, r->pme[i]);
 	if (w->stop_reason == VMS_STOP_NOT_PRESENT) {
 		if (w->wflags & VMS_W_PFN_HIDDEN)
 			printf("  %s entry (type and offset need CAP_SYS_ADMIN)\n", swp_str(w->swp_kind));
@@ -221,27 +477,40 @@ static void walk_text(pid_t pid, const struct vms_walk *w)
 		       (unsigned long long)w->pfn);
 	else
 		printf("  PHYSICAL (hidden: needs CAP_SYS_ADMIN)\n");
-	if (w->wflags & VMS_W_HAVE_PAGE)
-		printf("  PAGE refcount %d  mapcount %d  order %u  %s\n", w->refcount, w->mapcount,
-		       w->order, join_bits(w->page_flags, pgbit, pgname, ARRAY_SIZE(pgbit), buf,
-					   sizeof(buf)));
+	join_bits(w->page_flags, pgbit, pgname, ARRAY_SIZE(pgbit), buf, sizeof(buf));
+	snprintf(order, sizeof(order), w->order == PAGEMAP_ORDER_UNKNOWN ? "?" : "%u", w->order);
+	if ((w->wflags & VMS_W_HAVE_PAGE) && r->source == SRC_PAGEMAP)
+		printf("  PAGE mapcount %d  order %s  %s  (refcount: not in /proc/kpagecount)\n",
+		       w->mapcount, order, buf);
+	else if (w->wflags & VMS_W_HAVE_PAGE)
+		printf("  PAGE refcount %d  mapcount %d  order %s  %s\n", w->refcount, w->mapcount,
+		       order, buf);
 	else if (w->wflags & VMS_W_PAGE_HIDDEN)
 		printf("  PAGE (state hidden: needs CAP_SYS_ADMIN, like /proc/kpageflags)\n");
 	else
-		printf("  PAGE none: a PFN with no struct page (%s)\n",
-		       join_bits(w->page_flags, pgbit, pgname, ARRAY_SIZE(pgbit), buf, sizeof(buf)));
+		printf("  PAGE none: a PFN with no struct page (%s)\n", buf);
+}
+
+static void print_walks_plain(const struct page_walks *r)
+{
+	int i;
+
+	for (i = 0; i < r->n; i++)
+		walk_text(r, i);
 }
 
 /* ---- --range ---------------------------------------------------------------------- */
 
 struct rsum {
-	uint64_t pages, present, swapped, zero, thp, hugetlb, dirty, none, novma;
+	uint64_t pages, present, swapped, zero, thp, hugetlb, dirty, exclusive, none, novma;
 };
 
 /* A run of pages in the same state, with consecutive PFNs. */
 struct run {
 	uint64_t start, pages;
 	struct vms_prec first, last;
+	uint64_t pme;		/* pagemap: the first page's entry */
+	int exclusive;		/* 1, 0, -1: not known */
 	bool hidden;
 };
 
@@ -256,70 +525,126 @@ static void on_sigint(int sig)
 /* Page state bits shown in a run (the volatile LRU bits are left out). */
 #define RUN_PGMASK (~(VMS_PG_LRU | VMS_PG_ACTIVE | VMS_PG_REFERENCED | VMS_PG_UPTODATE))
 
-static bool same_run(const struct run *run, const struct vms_prec *b)
+/* One page of a range walk, with its pagemap entry (NULL: the module). */
+static int rec_exclusive(const struct vms_prec *r, const uint64_t *pme)
+{
+	if (r->stop != VMS_STOP_LEAF)
+		return -1;
+	if (pme)
+		return !!(*pme & PM_EXCLUSIVE);
+	return r->mapcount >= 0 ? r->mapcount == 1 : -1;
+}
+
+static bool same_run(const struct run *run, const struct vms_prec *b, const uint64_t *pme)
 {
 	const struct vms_prec *a = &run->last;
 
 	if (a->stop != b->stop || a->level != b->level || a->leaf_shift != b->leaf_shift ||
-	    a->swp_kind != b->swp_kind || (a->page_flags & RUN_PGMASK) != (b->page_flags & RUN_PGMASK))
+	    a->swp_kind != b->swp_kind || (a->page_flags & RUN_PGMASK) != (b->page_flags & RUN_PGMASK) ||
+	    run->exclusive != rec_exclusive(b, pme) ||
+	    (pme && (run->pme & PM_RUN_BITS) != (*pme & PM_RUN_BITS)))
 		return false;
 	if (a->stop == VMS_STOP_LEAF && !run->hidden && b->pfn != a->pfn + 1)
 		return false;
 	return true;
 }
 
-static void rec_state(const struct vms_prec *r, char *buf, size_t sz)
+static const char *level_str(const struct vms_prec *r)
 {
-	char f[200];
-
-	if (r->stop == VMS_STOP_NONE_ENTRY)
-		snprintf(buf, sz, "none@%s", lvl_names[r->level % VMS_NR_LEVELS]);
-	else if (r->stop == VMS_STOP_NOT_PRESENT)
-		snprintf(buf, sz, "%s", swp_str(r->swp_kind));
-	else if (r->stop == VMS_STOP_LEAF)
-		snprintf(buf, sz, "%s %s", leaf_str(r->leaf_shift),
-			 join_bits(r->page_flags & RUN_PGMASK, pgbit, pgname, ARRAY_SIZE(pgbit), f,
-				   sizeof(f)));
-	else
-		snprintf(buf, sz, "bad@%s", lvl_names[r->level % VMS_NR_LEVELS]);
+	return r->level < VMS_NR_LEVELS ? lvl_names[r->level] : "-";
 }
 
-static void run_out(const struct run *run)
+static void rec_state(const struct run *run, enum page_source src, char *buf, size_t sz)
+{
+	const struct vms_prec *r = &run->first;
+	char f[200], p[64] = "";
+
+	if (src == SRC_PAGEMAP && (run->pme & PM_RUN_BITS))
+		snprintf(p, sizeof(p), " [%s]", join_bits(run->pme & PM_RUN_BITS, pmbit, pmname,
+							  ARRAY_SIZE(pmbit), f, sizeof(f)));
+	if (r->stop == VMS_STOP_NONE_ENTRY && src == SRC_PAGEMAP)
+		snprintf(buf, sz, "none%s", p);
+	else if (r->stop == VMS_STOP_NONE_ENTRY)
+		snprintf(buf, sz, "none@%s", level_str(r));
+	else if (r->stop == VMS_STOP_NOT_PRESENT)
+		snprintf(buf, sz, "%s%s", swp_str(r->swp_kind), p);
+	else if (r->stop == VMS_STOP_LEAF)
+		snprintf(buf, sz, "%s %s%s%s", leaf_str(r->leaf_shift),
+			 join_bits(r->page_flags & RUN_PGMASK, pgbit, pgname, ARRAY_SIZE(pgbit), f,
+				   sizeof(f)), run->exclusive > 0 ? " exclusive" : "", p);
+	else if (r->stop == VMS_STOP_BAD)
+		snprintf(buf, sz, "bad@%s", level_str(r));
+	else
+		snprintf(buf, sz, "not known (pagemap skips PFN mappings)");
+}
+
+static void run_json(const struct run *run, enum page_source src)
+{
+	const struct vms_prec *r = &run->first;
+
+	jw_start_obj();
+	jw_hex("start", run->start);
+	jw_hex("end", run->start + run->pages * 4096);
+	jw_u64("pages", run->pages);
+	if (r->level < VMS_NR_LEVELS)
+		jw_str("level", lvl_names[r->level]);
+	else
+		jw_null("level");
+	if (r->stop)
+		jw_str("stop_reason", stop_str(r->stop));
+	else
+		jw_null("stop_reason");
+	if (r->stop == VMS_STOP_LEAF) {
+		if (r->leaf_shift)
+			jw_str("leaf_size", leaf_str(r->leaf_shift));
+		else
+			jw_null("leaf_size");
+	}
+	if (r->stop == VMS_STOP_NOT_PRESENT)
+		jw_str("swap_kind", swp_str(r->swp_kind));
+	if (r->stop == VMS_STOP_LEAF && !run->hidden)
+		jw_hex("pfn", r->pfn);
+	else
+		jw_null("pfn");
+	if (r->stop == VMS_STOP_LEAF && !run->hidden)
+		jw_flags("page_flags", r->page_flags & RUN_PGMASK, pgbit, pgname,
+			 ARRAY_SIZE(pgbit));
+	jw_tristate("exclusive", run->exclusive);
+	if (src == SRC_PAGEMAP) {
+		jw_null("entry");
+		jw_key("pagemap");
+		jw_start_obj();
+		jw_hex("entry", run->pme);
+		jw_flags("flags", run->pme, pmbit, pmname, ARRAY_SIZE(pmbit));
+		jw_end_obj();
+	} else {
+		jw_hex("entry", r->entry);
+	}
+	jw_end_obj();
+}
+
+static void run_text(const struct run *run, enum page_source src)
 {
 	const struct vms_prec *r = &run->first;
 	bool pfn = r->stop == VMS_STOP_LEAF && !run->hidden;
-	char st[256], pf[24];
+	char st[320], pf[24];
 
-	rec_state(r, st, sizeof(st));
-	if (json_output) {
-		jw_start_obj();
-		jw_hex("start", run->start);
-		jw_hex("end", run->start + run->pages * 4096);
-		jw_u64("pages", run->pages);
-		jw_str("level", lvl_names[r->level % VMS_NR_LEVELS]);
-		jw_str("stop_reason", stop_str(r->stop));
-		if (r->stop == VMS_STOP_LEAF)
-			jw_str("leaf_size", leaf_str(r->leaf_shift));
-		if (r->stop == VMS_STOP_NOT_PRESENT)
-			jw_str("swap_kind", swp_str(r->swp_kind));
-		if (pfn)
-			jw_hex("pfn", r->pfn);
-		else
-			jw_null("pfn");
-		if (r->stop == VMS_STOP_LEAF && !run->hidden)
-			jw_flags("page_flags", r->page_flags & RUN_PGMASK, pgbit, pgname,
-				 ARRAY_SIZE(pgbit));
-		jw_hex("entry", r->entry);
-		jw_end_obj();
-		return;
-	}
+	rec_state(run, src, st, sizeof(st));
 	snprintf(pf, sizeof(pf), pfn ? "0x%llx" : "-", (unsigned long long)r->pfn);
 	printf("%016llx %016llx %7llu %-14s %-5s %s\n", (unsigned long long)run->start,
 	       (unsigned long long)(run->start + run->pages * 4096), (unsigned long long)run->pages,
-	       pf, lvl_names[r->level % VMS_NR_LEVELS], st);
+	       pf, level_str(r), st);
 }
 
-static void sum_add(struct rsum *s, const struct vms_prec *r)
+static void run_out(const struct run *run, enum page_source src)
+{
+	if (json_output)
+		run_json(run, src);
+	else
+		run_text(run, src);
+}
+
+static void sum_add(struct rsum *s, const struct vms_prec *r, const uint64_t *pme)
 {
 	s->pages++;
 	if (r->stop == VMS_STOP_NONE_ENTRY)
@@ -337,34 +662,64 @@ static void sum_add(struct rsum *s, const struct vms_prec *r)
 		s->hugetlb++;
 	if ((r->page_flags & VMS_PG_DIRTY) || (r->bits & VMS_E_DIRTY))
 		s->dirty++;
+	if (rec_exclusive(r, pme) > 0)
+		s->exclusive++;
 }
 
-static void summary_out(const struct rsum *s, bool hidden)
+/* How a range walk went, for the summary. */
+struct range_end {
+	enum page_source source;
+	struct rsum s;
+	bool hidden;		/* page state hidden */
+};
+
+static void summary_json(const struct range_end *e)
 {
-	if (json_output) {
-		jw_key("summary");
-		jw_start_obj();
-		jw_u64("pages", s->pages);
-		jw_u64("present", s->present);
-		jw_u64("swapped", s->swapped);
-		jw_u64("zero", s->zero);
-		jw_u64("thp", s->thp);
-		jw_u64("hugetlb", s->hugetlb);
+	const struct rsum *s = &e->s;
+
+	jw_key("summary");
+	jw_start_obj();
+	jw_u64("pages", s->pages);
+	jw_u64("present", s->present);
+	jw_u64("swapped", s->swapped);
+	jw_u64("zero", s->zero);
+	jw_u64("thp", s->thp);
+	jw_u64("hugetlb", s->hugetlb);
+	/* pagemap has PG_dirty but not the PTE's dirty bit */
+	if (e->source == SRC_PAGEMAP)
+		jw_null("dirty");
+	else
 		jw_u64("dirty", s->dirty);
-		jw_u64("not_faulted", s->none);
-		jw_u64("no_vma", s->novma);
-		jw_bool("page_state_hidden", hidden);
-		jw_end_obj();
-		return;
-	}
+	if (e->source == SRC_MODULE && e->hidden)
+		jw_null("exclusive");
+	else
+		jw_u64("exclusive", s->exclusive);
+	jw_u64("not_faulted", s->none);
+	jw_u64("no_vma", s->novma);
+	jw_bool("page_state_hidden", e->hidden);
+	jw_end_obj();
+}
+
+static void summary_text(const struct range_end *e)
+{
+	const struct rsum *s = &e->s;
+	char dirty[32], excl[32];
+
+	snprintf(dirty, sizeof(dirty), e->source == SRC_PAGEMAP ? "dirty not known" : "%llu dirty",
+		 (unsigned long long)s->dirty);
+	snprintf(excl, sizeof(excl), e->source == SRC_MODULE && e->hidden ? "exclusive hidden" :
+		 "%llu exclusive", (unsigned long long)s->exclusive);
 	printf("summary: %llu pages: %llu present, %llu swapped, %llu zero, %llu THP, "
-	       "%llu hugetlb, %llu dirty, %llu not faulted, %llu outside any VMA%s\n",
+	       "%llu hugetlb, %s, %s, %llu not faulted, %llu outside any VMA%s\n",
 	       (unsigned long long)s->pages, (unsigned long long)s->present,
 	       (unsigned long long)s->swapped, (unsigned long long)s->zero,
-	       (unsigned long long)s->thp, (unsigned long long)s->hugetlb,
-	       (unsigned long long)s->dirty, (unsigned long long)s->none,
-	       (unsigned long long)s->novma,
-	       hidden ? " (page state hidden: needs CAP_SYS_ADMIN)" : "");
+	       (unsigned long long)s->thp, (unsigned long long)s->hugetlb, dirty, excl,
+	       (unsigned long long)s->none, (unsigned long long)s->novma,
+	       e->hidden ? " (page state hidden: needs CAP_SYS_ADMIN)" : "");
+	if (e->source == SRC_MODULE)
+		printf("source: module\n");
+	else
+		printf("source: pagemap (no page-table levels; no PTE dirty bit)\n");
 }
 
 static double now(void)
@@ -375,11 +730,25 @@ static double now(void)
 	return t.tv_sec + t.tv_nsec / 1e9;
 }
 
-static int do_range(struct vmem *v, const char *cmd, pid_t pid, uint64_t start, uint64_t end)
+/* One run of a range walk from the source; pme is NULL for the module. */
+static int range_batch(struct page_src *src, pid_t pid, uint64_t addr, uint64_t end,
+		       const struct vms_range **h, const struct vms_prec **r, const uint64_t **pme)
 {
-	bool tty = isatty(STDERR_FILENO), hidden = false, progress = false;
+	const struct vms_pdir *d;
+
+	if (src->source == SRC_PAGEMAP)
+		return pagemap_walk_range(src->pm, addr, end, h, r, pme);
+	*pme = NULL;
+	return vmem_walk_range(src->v, pid, addr, end, h, r, &d);
+}
+
+static int do_range(struct page_src *src, const char *cmd, pid_t pid, uint64_t start,
+		    uint64_t end)
+{
+	bool tty = isatty(STDERR_FILENO), progress = false;
 	struct sigaction sa = { .sa_handler = on_sigint }, old;
-	struct rsum s = {};
+	struct range_end e = { .source = src->source };
+	struct rsum *s = &e.s;
 	struct run run = {};
 	uint64_t addr = start;
 	double t0 = now(), last = t0;
@@ -391,6 +760,7 @@ static int do_range(struct vmem *v, const char *cmd, pid_t pid, uint64_t start, 
 		jw_reserve(true);
 		jw_start_obj();
 		jw_u64("pid", pid);
+		jw_str("source", src_names[src->source]);
 		jw_hex("start", start);
 		jw_hex("end", end);
 		jw_key("runs");
@@ -402,40 +772,43 @@ static int do_range(struct vmem *v, const char *cmd, pid_t pid, uint64_t start, 
 	while (addr < end && !interrupted) {
 		const struct vms_range *h;
 		const struct vms_prec *r;
-		const struct vms_pdir *d;
-		int n = vmem_walk_range(v, pid, addr, end, &h, &r, &d), i;
+		const uint64_t *pme;
+		int n = range_batch(src, pid, addr, end, &h, &r, &pme), i;
 
 		if (n < 0) {
 			err = n;
 			break;
 		}
-		hidden = h->wflags & VMS_W_PAGE_HIDDEN;
-		/* Holes cost nothing: the kernel skips them, they are only counted here. */
+		e.hidden = h->wflags & VMS_W_PAGE_HIDDEN;
+		/* Holes cost nothing: the walk skips them, they are only counted here. */
 		if (n && h->first > addr)
-			s.novma += (h->first - addr) / 4096;
+			s->novma += (h->first - addr) / 4096;
 		for (i = 0; i < n; i++) {
 			uint64_t a = h->first + (uint64_t)i * 4096;
+			const uint64_t *p = pme ? &pme[i] : NULL;
 
-			sum_add(&s, &r[i]);
+			sum_add(s, &r[i], p);
 			/* Runs continue across calls: a hole or a change ends one. */
-			if (run.pages && run.start + run.pages * 4096 == a && same_run(&run, &r[i])) {
+			if (run.pages && run.start + run.pages * 4096 == a && same_run(&run, &r[i], p)) {
 				run.pages++;
 				run.last = r[i];
 				continue;
 			}
 			if (run.pages)
-				run_out(&run);
+				run_out(&run, src->source);
 			run.start = a;
 			run.pages = 1;
 			run.first = run.last = r[i];
-			run.hidden = hidden || (h->wflags & VMS_W_PFN_HIDDEN);
+			run.pme = p ? *p : 0;
+			run.exclusive = rec_exclusive(&r[i], p);
+			run.hidden = e.hidden || (h->wflags & VMS_W_PFN_HIDDEN);
 		}
 		{
 			uint64_t covered = n ? h->first + (uint64_t)n * 4096 : addr;
 			uint64_t stop = h->next < end ? h->next : end;
 
 			if (stop > covered)
-				s.novma += (stop - covered) / 4096;
+				s->novma += (stop - covered) / 4096;
 		}
 		if (h->next <= addr)
 			break;
@@ -446,17 +819,17 @@ static int do_range(struct vmem *v, const char *cmd, pid_t pid, uint64_t start, 
 			progress = true;
 			fprintf(stderr, "\r%s: at 0x%llx, %.0f%% of the range, %llu pages so far",
 				cmd, (unsigned long long)addr,
-				100.0 * (addr - start) / (end - start), (unsigned long long)s.pages);
+				100.0 * (addr - start) / (end - start), (unsigned long long)s->pages);
 		}
 	}
 	if (run.pages)
-		run_out(&run);
+		run_out(&run, src->source);
 	if (progress)
 		fprintf(stderr, "\r%*s\r", 70, "");
-	s.pages += s.novma;
+	s->pages += s->novma;
 	if (json_output) {
 		jw_end_arr();
-		summary_out(&s, hidden);
+		summary_json(&e);
 		jw_bool("interrupted", interrupted);
 		if (err) {
 			jw_str("error", strerror(-err));
@@ -465,7 +838,7 @@ static int do_range(struct vmem *v, const char *cmd, pid_t pid, uint64_t start, 
 		jw_end_obj();
 		jw_done();
 	} else {
-		summary_out(&s, hidden);
+		summary_text(&e);
 	}
 	if (err) {
 		memcmd_err(cmd, pid, err, addr, true);
@@ -481,137 +854,159 @@ static int do_range(struct vmem *v, const char *cmd, pid_t pid, uint64_t start, 
 	return rc;
 }
 
-/* --range NAME: the first VMA named NAME (or whose path ends in /NAME). */
-static int range_by_name(const char *cmd, pid_t pid, const char *name, uint64_t *start,
-			 uint64_t *end)
+/*
+ * --range NAME: the first VMA named NAME (or whose path ends in /NAME), in
+ * vmas when the source has listed them already, else in a listing of its own.
+ */
+static int range_by_name(const char *cmd, pid_t pid, const char *name,
+			 const struct vmalist *vmas, uint64_t *start, uint64_t *end)
 {
-	struct vmalist l = {};
-	struct vma_bpf *obj;
+	struct vmalist own = {};
+	const struct vmalist *l = vmas;
 	size_t i, nl = strlen(name);
-	int err;
+	int err, rc = -1;
 
-	obj = vmalist_open(VMALIST_RECORDS, &err);
-	if (!obj) {
-		p_error(err, "%s: cannot load the VMA iterator: %s", cmd, bpf_err_hint(err));
-		return -1;
+	if (!l) {
+		struct vma_bpf *obj = vmalist_open(VMALIST_RECORDS, &err);
+
+		if (!obj) {
+			p_error(err, "%s: cannot load the VMA iterator: %s", cmd, bpf_err_hint(err));
+			return -1;
+		}
+		err = vmalist_collect(obj, pid, &own);
+		vmalist_close(obj);
+		if (err) {
+			p_error(err, "%s: listing the VMAs of %d: %s", cmd, pid, strerror(-err));
+			return -1;
+		}
+		l = &own;
 	}
-	err = vmalist_collect(obj, pid, &l);
-	vmalist_close(obj);
-	if (err) {
-		p_error(err, "%s: listing the VMAs of %d: %s", cmd, pid, strerror(-err));
-		return -1;
-	}
-	for (i = 0; i < l.n; i++) {
-		const char *n = vma_name_of(&l, &l.v[i]);
+	for (i = 0; i < l->n; i++) {
+		const char *n = vma_name_of(l, &l->v[i]);
 		size_t len = strlen(n);
 
 		if (!strcmp(n, name) ||
 		    (len > nl && n[len - nl - 1] == '/' && !strcmp(n + len - nl, name))) {
-			*start = l.v[i].start;
-			*end = l.v[i].end;
-			vmalist_free(&l);
-			return 0;
+			*start = l->v[i].start;
+			*end = l->v[i].end;
+			rc = 0;
+			break;
 		}
 	}
-	vmalist_free(&l);
-	p_error(ENOENT, "%s: process %d has no VMA named '%s'", cmd, pid, name);
+	vmalist_free(&own);
+	if (rc)
+		p_error(ENOENT, "%s: process %d has no VMA named '%s'", cmd, pid, name);
+	return rc;
+}
+
+/* ---- the command ---------------------------------------------------------------- */
+
+#define PAGE_USAGE "expected PID ADDR..., PID ADDR --range LEN or PID --range NAME"
+
+/* Options and arguments into o; returns -1 to go on, or the exit status. */
+static int page_opts(int argc, char **argv, struct page_opts *o)
+{
+	static const struct option longopts[] = {
+		{ "range", required_argument, NULL, 'r' },
+		{ "source", required_argument, NULL, 'S' },
+		COMMON_LONG,
+		{}
+	};
+	int c, i, rc;
+
+	o->cmd = argv[0];
+	o->source = -1;
+	while ((c = getopt_long(argc, argv, COMMON_SHORT "r:", longopts, NULL)) != -1) {
+		if (c == 'r') {
+			o->range = optarg;
+			continue;
+		}
+		if (c == 'S') {
+			for (o->source = 0; o->source < SRC_NR; o->source++)
+				if (!strcmp(optarg, src_names[o->source]))
+					break;
+			if (o->source == SRC_NR) {
+				p_usage(o->cmd, "unknown source '%s': expected module or pagemap",
+					optarg);
+				return EXIT_USAGE;
+			}
+			continue;
+		}
+		rc = cmd_common(o->cmd, c, argv);
+		if (rc >= 0)
+			return rc;
+	}
+	if (optind >= argc) {
+		p_usage(o->cmd, PAGE_USAGE);
+		return EXIT_USAGE;
+	}
+	if (parse_pid(argv[optind], &o->pid))
+		return EXIT_USAGE;
+	o->addrs = calloc(argc, sizeof(*o->addrs));
+	if (!o->addrs)
+		return EXIT_RUNTIME;
+	for (i = optind + 1; i < argc; i++)
+		if (parse_addr(argv[i], &o->addrs[o->n++]))
+			return EXIT_USAGE;
+	if ((!o->n && !o->range) || (o->range && o->n > 1)) {
+		p_usage(o->cmd, PAGE_USAGE);
+		return EXIT_USAGE;
+	}
+	if (o->range && o->n == 1) {
+		uint64_t len;
+
+		if (parse_size(o->range, "range length", &len))
+			return EXIT_USAGE;
+		if (!len || o->addrs[0] + len < o->addrs[0] || (o->addrs[0] + len) >> 56) {
+			p_usage(o->cmd, "invalid range length '%s': 1 byte up to the end of the "
+				"user address space", o->range);
+			return EXIT_USAGE;
+		}
+		o->start = o->addrs[0] & ~4095ull;
+		o->end = o->addrs[0] + len;
+		o->n = 0;	/* the address starts the range: no walk of its own */
+	}
 	return -1;
 }
 
 int do_page(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "range", required_argument, NULL, 'r' },
-		COMMON_LONG,
-		{}
-	};
-	const char *cmd = argv[0], *range = NULL;
-	uint64_t *addrs = NULL, rlen = 0, start = 0, end = 0;
-	struct vms_walk *w = NULL;
-	struct vmem *v = NULL;
-	int c, i, n = 0, rc = EXIT_USAGE, ret;
-	pid_t pid = 0;
+	struct page_opts o = {};
+	struct page_src src = {};
+	struct page_walks r = {};
+	int i, rc, ret;
 
-	while ((c = getopt_long(argc, argv, COMMON_SHORT "r:", longopts, NULL)) != -1) {
-		if (c == 'r') {
-			range = optarg;
-			continue;
-		}
-		rc = cmd_common(cmd, c, argv);
-		if (rc >= 0)
-			return rc;
-	}
-	rc = EXIT_USAGE;
-	if (optind >= argc) {
-		p_usage(cmd, "expected PID ADDR..., PID ADDR --range LEN or PID --range NAME");
-		return rc;
-	}
-	if (parse_pid(argv[optind], &pid))
-		return rc;
-	addrs = calloc(argc, sizeof(*addrs));
-	if (!addrs)
-		return EXIT_RUNTIME;
-	for (i = optind + 1; i < argc; i++)
-		if (parse_addr(argv[i], &addrs[n++]))
-			goto out;
-	if ((!n && !range) || (range && n > 1)) {
-		p_usage(cmd, "expected PID ADDR..., PID ADDR --range LEN or PID --range NAME");
+	rc = page_opts(argc, argv, &o);
+	if (rc >= 0)
 		goto out;
-	}
-	if (range && n == 1) {
-		if (parse_size(range, "range length", &rlen))
-			goto out;
-		if (!rlen || addrs[0] + rlen < addrs[0] || (addrs[0] + rlen) >> 56) {
-			p_usage(cmd, "invalid range length '%s': 1 byte up to the end of the user "
-				"address space", range);
-			goto out;
-		}
-		start = addrs[0] & ~4095ull;
-		end = addrs[0] + rlen;
-	}
 	rc = EXIT_RUNTIME;
-	v = memcmd_open(cmd);
-	if (!v)
+	if (src_open(&src, &o))
 		goto out;
-	if (range) {
-		if (!n && range_by_name(cmd, pid, range, &start, &end))
+	note_source(&o, &src);
+	if (o.range) {
+		if (!o.end && range_by_name(o.cmd, o.pid, o.range, src.pm ? pagemap_vmas(src.pm) :
+					    NULL, &o.start, &o.end))
 			goto out;
-		rc = do_range(v, cmd, pid, start, end);
+		rc = do_range(&src, o.cmd, o.pid, o.start, o.end);
 		goto out;
 	}
-	w = calloc(n, sizeof(*w));
-	if (!w)
-		goto out;
-	for (i = 0; i < n; i++)
-		w[i].addr = addrs[i];
-	ret = vmem_walk(v, pid, w, n);
+	ret = walks_run(&src, &o, &r);
 	if (ret < 0) {
-		memcmd_err(cmd, pid, ret, 0, false);
+		memcmd_err(o.cmd, o.pid, ret, 0, false);
 		goto out;
 	}
 	rc = 0;
-	if (json_output) {
-		jw_start_obj();
-		jw_u64("pid", pid);
-		jw_key("walks");
-		jw_start_arr();
-	}
-	for (i = 0; i < n; i++) {
-		if (json_output)
-			walk_json(&w[i]);
-		else
-			walk_text(pid, &w[i]);
-		if (w[i].err)
+	if (json_output)
+		print_walks_json(&r);
+	else
+		print_walks_plain(&r);
+	for (i = 0; i < r.n; i++)
+		if (r.w[i].err)
 			rc = EXIT_RUNTIME;
-	}
-	if (json_output) {
-		jw_end_arr();
-		jw_end_obj();
-		jw_done();
-	}
 out:
-	vmem_close(v);
-	free(w);
-	free(addrs);
+	src_close(&src);
+	free(r.w);
+	free(r.pme);
+	free(o.addrs);
 	return rc;
 }

@@ -26,12 +26,14 @@ static bool module_line(const struct module_state *st, bool bpf_ok, const char *
 {
 	if (!st->kernel_modules) {
 		snprintf(buf, sz, "cannot be loaded: this kernel (%s) has no module support; "
-			 "maps, find, pin, unpin and status work with BPF alone", release);
+			 "maps, find, pin, unpin and status work with BPF alone, page from "
+			 "/proc/PID/pagemap", release);
 		return false;
 	}
 	if (!st->loaded) {
-		snprintf(buf, sz, "not loaded (maps, find, pin, unpin and status work without it; "
-			 "page, read, write and dev need it): %s", module_load_hint());
+		snprintf(buf, sz, "not loaded (maps, find, pin, unpin and status work without it, "
+			 "page from /proc/PID/pagemap; read, write and dev need it): %s",
+			 module_load_hint());
 		return false;
 	}
 	if (!st->btf) {
@@ -213,7 +215,7 @@ int do_status(int argc, char **argv)
 			 "no: the module was built without BTF, its kfuncs are not registered");
 		r = &routes[nr++];
 		r->name = "kfuncs";
-		r->what = "module kfuncs (page, read, write)";
+		r->what = "module kfuncs (page's levels, read, write)";
 		r->ok = usable;
 		r->err = st.abi < 0 ? st.abi : 0;
 		snprintf(r->detail, sizeof(r->detail), "%s", line);
