@@ -212,7 +212,8 @@ uninstall:
 	  exit 1; fi
 	$(Q)rm -f $(DESTDIR)$(SBINDIR)/vmscope $(DESTDIR)$(BASHCOMPDIR)/vmscope $(DESTDIR)$(ZSHCOMPDIR)/_vmscope
 	$(Q)rm -f $(DESTDIR)$(MANDIR)/man8/vmscope.8 $(DESTDIR)$(MANDIR)/man8/vmscope-*.8 \
-	  $(DESTDIR)$(MANDIR)/man4/vmscope.4 $(DESTDIR)$(MANDIR)/man4/mtest.4
+	  $(DESTDIR)$(MANDIR)/man4/vmscope.4 $(DESTDIR)$(MANDIR)/man4/mtest.4 \
+	  $(DESTDIR)$(MANDIR)/man4/maptest.4
 	$(Q)rm -rf $(DESTDIR)$(INCLUDEDIR)/vmscope $(DESTDIR)$(DOCDIR) $(DESTDIR)$(DKMS_SRC)
 	@echo "  UNINSTALL $(DESTDIR)$(PREFIX) and $(DESTDIR)$(DKMS_SRC)"
 

@@ -21,12 +21,17 @@ static int __init vmscope_init(void)
 	err = vms_mtest_init();
 	if (err)
 		goto err_procfs;
-	err = vms_dev_init();
+	err = vms_maptest_init();
 	if (err)
 		goto err_mtest;
+	err = vms_dev_init();
+	if (err)
+		goto err_maptest;
 	pr_info("vmscope: %s loaded, ABI %d\n", VMSCOPE_VERSION, VMSCOPE_ABI_VERSION);
 	return 0;
 
+err_maptest:
+	vms_maptest_exit();
 err_mtest:
 	vms_mtest_exit();
 err_procfs:
@@ -37,6 +42,7 @@ err_procfs:
 static void __exit vmscope_exit(void)
 {
 	vms_dev_exit();
+	vms_maptest_exit();
 	vms_mtest_exit();
 	vms_procfs_exit();
 	/* kfunc sets cannot be unregistered; module refs keep us pinned. */

@@ -26,6 +26,10 @@ void vms_procfs_exit(void);
 int vms_mtest_init(void);
 void vms_mtest_exit(void);
 
+/* maptest.c: /proc/maptest, the labs' one-page mmap file. */
+int vms_maptest_init(void);
+void vms_maptest_exit(void);
+
 /* dev.c: /dev/vmscope, the mmap device. */
 int vms_dev_init(void);
 void vms_dev_exit(void);

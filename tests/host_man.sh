@@ -36,7 +36,7 @@ done
 ok "no @VERSION@ left in the pages" \
 	bash -c "! grep -l '@VERSION@' $M/*"
 
-for p in vmscope.4 mtest.4; do
+for p in vmscope.4 mtest.4 maptest.4; do
 	grep -q "^\.TH \"${p%.4}\" \"4\"" $M/$p
 	result "section 4 page $p exists" $?
 done
