@@ -25,6 +25,13 @@
 #endif
 #include "vmscope_uapi.h"
 
+/* put_unaligned_le32() and friends moved to <linux/unaligned.h> in 6.12. */
+#if __has_include(<linux/unaligned.h>)
+#include <linux/unaligned.h>
+#else
+#include <asm/unaligned.h>
+#endif
+
 #ifndef CONFIG_X86_64
 #error "vmscope decodes x86-64 page tables: build it for x86_64"
 #endif

@@ -20,11 +20,6 @@
 #include <linux/overflow.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
-#if __has_include(<linux/unaligned.h>)
-#include <linux/unaligned.h>	/* 6.12 */
-#else
-#include <asm/unaligned.h>
-#endif
 #include <linux/vmalloc.h>
 #include "vmscope.h"
 #include "vmscope_dev_uapi.h"
