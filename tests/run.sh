@@ -49,8 +49,11 @@ count() {
 	fi
 }
 
+# A configuration's wall time (building its kernel or image included), for
+# the summary: cold and warm runs differ mostly there.
+start_config() { cstart=$SECONDS; }
 end_config() {
-	summary+=("$(printf '%-22s %4d passed, %d failed, %d skipped' "$1:" $cpass $cfail $cskip)")
+	summary+=("$(printf '%-22s %4d passed, %d failed, %d skipped  (%d s)' "$1:" $cpass $cfail $cskip $((SECONDS - ${cstart:-0})))")
 	total_pass=$((total_pass + cpass)); total_fail=$((total_fail + cfail))
 	total_skip=$((total_skip + cskip))
 }
@@ -59,7 +62,7 @@ list() { grep -v '^#' tests/tests.list | awk -v w="$1" '$1 == w {print $2}'; }
 
 run_host() {
 	local t name rc f
-	cpass=0 cfail=0 cskip=0
+	cpass=0 cfail=0 cskip=0; start_config
 	for name in $(list host); do
 		t=tests/$name
 		[ -e "$t" ] || t=build/tests/$name
@@ -81,7 +84,7 @@ run_guest() {
 	local kernel=$1 paging=$2 cfg rc rc2 f name append=""
 	cfg="guest $kernel"
 	[ "$paging" = 4 ] && { cfg="$cfg no5lvl"; append="--append no5lvl"; }
-	cpass=0 cfail=0 cskip=0
+	cpass=0 cfail=0 cskip=0; start_config
 	local tag=$kernel.$paging
 	echo "# ---- $cfg"
 	if ! make -s kmod KERNEL="$kernel" > "$log/kmod.$tag" 2>&1; then
@@ -137,7 +140,7 @@ run_guest() {
 # the .debs and tests/lib/tap.sh in its working directory.
 run_package() {
 	local name f rc share=build/debvm-share
-	cpass=0 cfail=0 cskip=0
+	cpass=0 cfail=0 cskip=0; start_config
 	echo "# ---- package (trixie VM)"
 	if ! make -s deb > "$log/deb.out" 2>&1; then
 		tail -n 40 "$log/deb.out"
@@ -190,5 +193,6 @@ if [ ${#failures[@]} -gt 0 ]; then
 	echo "# failing tests:"
 	for l in "${failures[@]}"; do echo "#   $l"; done
 fi
+echo "# total wall time: $SECONDS s"
 echo "$total_pass passed, $total_fail failed, $total_skip skipped"
 [ $total_fail = 0 ]
