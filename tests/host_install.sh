@@ -35,7 +35,9 @@ usr/share/doc/vmscope/device.md
 usr/src/vmscope-$ver/dkms.conf
 usr/src/vmscope-$ver/Kbuild
 usr/src/vmscope-$ver/Makefile
-usr/src/vmscope-$ver/VERSION"
+usr/src/vmscope-$ver/VERSION
+usr/src/vmscope-$ver/btfids/btfids.c
+usr/src/vmscope-$ver/btfids/module-btf.sh"
 # One man page per source, in the section its name says.
 for s in man/*.scd; do
 	p=$(basename "$s" .scd)
