@@ -137,6 +137,17 @@ build VMSCOPE_VMLINUZ="$VMLINUZ"
 rc=$?
 [ $rc = 0 ] && has_btf "$S/vmscope.ko" && grep -q 'kernel BTF: ' $T/log
 result "rebuilt with the image: BTF again (its extracted BTF reused)" $?
+# The other knobs kmod/Makefile documents.
+cp "$S/.btf/base.btf" $T/base.btf
+rm -f "$S/vmscope.ko"
+build VMSCOPE_BTF_BASE=$T/base.btf
+[ $? = 0 ] && has_btf "$S/vmscope.ko" && grep -q 'kernel BTF: VMSCOPE_BTF_BASE;' $T/log
+result "VMSCOPE_BTF_BASE=FILE: the module's BTF is built on FILE" $?
+rm -f "$S/vmscope.ko"
+build VMSCOPE_BTF=kbuild
+[ $? = 0 ] && ! has_btf "$S/vmscope.ko" && grep -q 'Skipping BTF generation' $T/log &&
+	grep -q 'WARNING: vmscope.ko has no BTF' $T/log
+result "VMSCOPE_BTF=kbuild: kbuild alone, which skips BTF without vmlinux (and warns)" $?
 make -C "$S" KDIR="$H" clean > $T/log 2>&1
 [ ! -e "$S/.btf" ] && [ ! -e "$S/vmscope.ko" ]; result "make clean removes the work folder .btf" $?
 finish
