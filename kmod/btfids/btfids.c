@@ -298,12 +298,14 @@ static void btf_parse(struct btf *b, const uint8_t *data, uint64_t size,
 	b->start_str = base ? base->start_str + base->strs_len : 0;
 	b->offs = xcalloc(cap, sizeof(*b->offs));
 	for (off = 0; off < h.type_len;) {
-		const struct btf_type *t = (const struct btf_type *)(b->types + off);
+		struct btf_type t;
 		uint32_t len;
 
-		if (!inside(off, sizeof(*t), h.type_len))
+		if (!inside(off, sizeof(t), h.type_len))
 			die("%s: BTF type %u truncated", what, b->start_id + b->nr);
-		len = sizeof(*t) + type_extra(t, b->start_id + b->nr);
+		/* Copied: a section's data need not be 4-byte aligned in the file. */
+		memcpy(&t, b->types + off, sizeof(t));
+		len = sizeof(t) + type_extra(&t, b->start_id + b->nr);
 		if (!inside(off, len, h.type_len))
 			die("%s: BTF type %u truncated", what, b->start_id + b->nr);
 		if (b->nr == cap) {
@@ -543,9 +545,12 @@ int main(int argc, char **argv)
 		uint32_t t_i;
 
 		for (t_i = 0; t_i < b->nr; t_i++) {
-			const struct btf_type *t = (const void *)(b->types + b->offs[t_i]);
-			int kind = (t->info >> 24) & 0x1f;
+			struct btf_type t;
+			int kind;
 			const char *n;
+
+			memcpy(&t, b->types + b->offs[t_i], sizeof(t));
+			kind = (t.info >> 24) & 0x1f;
 
 			if (kind != KIND_FUNC && kind != KIND_STRUCT && kind != KIND_UNION &&
 			    kind != KIND_TYPEDEF)
@@ -555,7 +560,7 @@ int main(int argc, char **argv)
 				if (want[j].kind != kind)
 					continue;
 				if (!n)
-					n = btf_str(b, t->name_off);
+					n = btf_str(b, t.name_off);
 				if (strncmp(n, want[j].name, want[j].len) || n[want[j].len])
 					continue;
 				if (!want[j].id)
