@@ -54,8 +54,10 @@ release=${VMSCOPE_KVER:-}
 [ -n "$release" ] || release=$(cat "$KDIR/include/config/kernel.release" 2>/dev/null)
 running=$(uname -r)
 dkmsver=$(sed -n 's/^PACKAGE_VERSION="\(.*\)"$/\1/p' dkms.conf 2>/dev/null)
-fix="to fix: boot $release and rebuild the module there${dkmsver:+ (dkms install
-  --force vmscope/$dkmsver)}, or build it with VMSCOPE_BTF_BASE=FILE, that kernel's BTF"
+# (dkms install --force would reinstall the module built without BTF.)
+fix="to fix: boot $release and rebuild the module there${dkmsver:+ (dkms remove
+  vmscope/$dkmsver -k $release; dkms install vmscope/$dkmsver)}, or build it with
+  VMSCOPE_BTF_BASE=FILE, that kernel's BTF"
 
 # extract IMAGE: .BTF of a bzImage's compressed vmlinux into $work/base.btf,
 # raw (the bytes of /sys/kernel/btf/vmlinux when that kernel runs).
