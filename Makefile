@@ -55,7 +55,7 @@ USER_SRCS := $(wildcard user/*.c)
 USER_OBJS := $(patsubst user/%.c,$(OUT)/user/%.o,$(USER_SRCS))
 USER_HDRS := $(wildcard user/*.h) $(BPF_HDRS)
 
-KMOD_SRCS := $(wildcard kmod/*.c kmod/*.h) kmod/Kbuild
+KMOD_SRCS := $(wildcard kmod/*.c kmod/*.h kmod/btfids/*) kmod/Kbuild kmod/Makefile
 
 TEST_C := $(filter-out %.bpf.c,$(wildcard tests/*.c))
 TEST_BINS := $(patsubst tests/%.c,$(OUT)/tests/%,$(TEST_C))
@@ -188,11 +188,12 @@ DKMS_SRC := $(DKMSDIR)/vmscope-$(PKG_VERSION)
 UAPI_HDRS := kmod/vmscope_uapi.h kmod/vmscope_dev_uapi.h kmod/vmscope_kfuncs.h
 DOCS := README.md docs/commands.md docs/device.md docs/json.md docs/json-schema.json
 KMOD_DIST := $(wildcard kmod/*.c kmod/*.h) kmod/Kbuild kmod/Makefile
+KMOD_DIST_BTF := kmod/btfids/btfids.c kmod/btfids/module-btf.sh
 
 install: cli man
 	$(Q)install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man4 $(DESTDIR)$(MANDIR)/man8 \
 	  $(DESTDIR)$(INCLUDEDIR)/vmscope $(DESTDIR)$(DOCDIR) $(DESTDIR)$(BASHCOMPDIR) \
-	  $(DESTDIR)$(ZSHCOMPDIR) $(DESTDIR)$(DKMS_SRC)
+	  $(DESTDIR)$(ZSHCOMPDIR) $(DESTDIR)$(DKMS_SRC)/btfids
 	$(Q)install -m 0755 $(OUT)/vmscope $(DESTDIR)$(SBINDIR)/vmscope
 	$(Q)for m in $(OUT)/man/*.[48]; do \
 	  install -m 0644 "$$m" "$(DESTDIR)$(MANDIR)/man$${m##*.}/" || exit 1; done
@@ -201,6 +202,7 @@ install: cli man
 	$(Q)install -m 0644 $(UAPI_HDRS) $(DESTDIR)$(INCLUDEDIR)/vmscope/
 	$(Q)install -m 0644 $(DOCS) $(DESTDIR)$(DOCDIR)/
 	$(Q)install -m 0644 $(KMOD_DIST) $(DESTDIR)$(DKMS_SRC)/
+	$(Q)install -m 0644 $(KMOD_DIST_BTF) $(DESTDIR)$(DKMS_SRC)/btfids/
 	$(Q)echo '$(VMSCOPE_VERSION)' > $(DESTDIR)$(DKMS_SRC)/VERSION
 	$(Q)sed 's/#MODULE_VERSION#/$(PKG_VERSION)/' dkms/dkms.conf > $(DESTDIR)$(DKMS_SRC)/dkms.conf
 	@echo "  INSTALL $(DESTDIR)$(PREFIX) and $(DESTDIR)$(DKMS_SRC)"
@@ -236,8 +238,11 @@ $(OUT)/tests/%: tests/%.c $(wildcard tests/*.h) $(USER_HDRS) $(SKELS) $(TEST_SKE
 
 # The developer targets install their packages and fetch the guest kernel
 # first, then build in a second make (nothing compiles while apt runs).
+# check also fetches the 6.1 kernel up front (the guest stage would): the
+# host test of the module-BTF route a Debian 12 user gets builds for it.
 check:
 	$(Q)scripts/deps.sh > /dev/null
+	$(Q)scripts/debian-kernel.sh 6.1 > /dev/null
 	$(Q)$(MAKE) --no-print-directory dev man
 	$(Q)tests/run.sh
 

@@ -1,8 +1,11 @@
 #!/bin/bash
 # Build vmscope.ko for one kernel (scripts/kernel.sh NAME) into
 # build/kmod/NAME/, from the one source tree in kmod/ (symlinked, so each
-# kernel's objects stay apart).  W=1, and no warning is allowed; the module
-# must carry BTF, or its kfuncs would silently not register.
+# kernel's objects stay apart), through kmod/Makefile as DKMS does.  W=1,
+# and no warning is allowed; the module must carry BTF, or its kfuncs would
+# silently not register.  Where the kernel's headers have no BTF vmlinux
+# (Debian's 6.1: MODBTF=vmlinuz) kmod/Makefile makes the module's BTF itself,
+# as on a user's machine, with the kernel's BTF taken from its image.
 #   scripts/build-kmod.sh NAME [V=1]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -14,15 +17,25 @@ out=$ROOT/build/kmod/$name
 mkdir -p "$out"
 # Sources as symlinks: kbuild builds in M=, one directory per kernel.
 find "$out" -maxdepth 1 -type l -delete
-for f in kmod/*.c kmod/*.h kmod/Kbuild; do ln -sfn "$ROOT/$f" "$out/$(basename "$f")"; done
+for f in kmod/*.c kmod/*.h kmod/Kbuild kmod/Makefile kmod/btfids; do
+	ln -sfn "$ROOT/$f" "$out/$(basename "$f")"
+done
 # MODULE_VERSION (kmod/Kbuild reads it); rewritten only when it changes.
 v=${VMSCOPE_VERSION:-$(cat VERSION)}
 [ "$(cat "$out/VERSION" 2>/dev/null)" = "$v" ] || echo "$v" > "$out/VERSION"
 log=$out/build.log
+# kbuild relinks vmscope.ko only when an object changed; kmod/Makefile's own
+# BTF step (kmod/btfids/) must also run again when its tools change.
+if [ -e "$out/vmscope.ko" ] && [ -n "$(find kmod/Makefile kmod/btfids -newer "$out/vmscope.ko")" ]; then
+	rm -f "$out/vmscope.ko"
+fi
 # kbuild gets its own -j: a parent make's jobserver does not reach it
 # through this script (and would only print a warning).
 unset MAKEFLAGS MFLAGS MAKELEVEL
-cmd=(make -j"$(nproc)" -C "$KDIR" M="$out" W=1 modules "$@")
+cmd=(make -j"$(nproc)" -C "$out" KDIR="$KDIR" W=1 modules "$@")
+if [ "${MODBTF:-}" = vmlinuz ]; then
+	cmd+=(VMSCOPE_BTF=own VMSCOPE_VMLINUZ="$VMLINUZ")
+fi
 if [ -n "$KBUILD_ROOT" ]; then
 	scripts/buildroot.sh run -- "${cmd[@]}" > "$log" 2>&1 || { cat "$log"; exit 1; }
 else
@@ -32,6 +45,7 @@ if grep -q "warning:" "$log"; then
 	cat "$log"; echo "build-kmod: warnings building for $name ($KVER)" >&2; exit 1
 fi
 readelf -S "$out/vmscope.ko" | grep -q '\.BTF ' || {
+	cat "$log"
 	echo "build-kmod: $out/vmscope.ko has no .BTF section: its kfuncs would not register" \
 	     "(the kernel needs CONFIG_DEBUG_INFO_BTF_MODULES and pahole)" >&2
 	rm -f "$out/vmscope.ko"; exit 1; }

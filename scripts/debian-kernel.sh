@@ -28,6 +28,11 @@
 #                     it, so KDIR is valid unchanged inside and outside:
 #                       scripts/buildroot.sh run -- make -C $KDIR M=$PWD/kmod
 #                     (buildroot.sh creates the root on first use.)
+#   MODBTF=kbuild     the headers package ships a BTF vmlinux: kbuild makes
+#                     the module's BTF (6.12, 7.x)
+#   MODBTF=vmlinuz    it does not (6.1): kmod/Makefile makes it, as on a
+#                     user's machine, here from the BTF inside VMLINUZ
+#                     (make VMSCOPE_BTF=own VMSCOPE_VMLINUZ=$VMLINUZ)
 #
 # Where things live: $VMSCOPE_CACHE/kernel/<ver>/root/ holds the unpacked
 # packages (<ver> as in the package names: 6.1.0-56, 6.12.117+deb12,
@@ -89,6 +94,15 @@ describe() {
 	echo "MODDIR=$moddir"
 	echo "KVER=$kver"
 	echo "KBUILD_ROOT=$broot"
+	# Did the headers package ship the vmlinux?  Older versions of this
+	# script extracted one from vmlinuz into 6.1's headers after unpacking
+	# (and copied 6.12's resolve_btfids into its kbuild): such a file is
+	# newer than the package's own .config.
+	if [ -e "$hdr/vmlinux" ] && [ ! "$hdr/vmlinux" -nt "$hdr/.config" ]; then
+		echo "MODBTF=kbuild"
+	else
+		echo "MODBTF=vmlinuz"
+	fi
 }
 
 # The newest glibc symbol version that the kernel's kbuild programs
@@ -230,52 +244,6 @@ pkgs_for() {
 	fi
 }
 
-# extract_btf VMLINUZ OUT: the vmlinux ELF from a bzImage's xz or zstd
-# payload (the first stream with that magic that decompresses to an ELF),
-# reduced to its .BTF and .BTF_ids sections like Debian's own headers file.
-extract_btf() {
-	local img=$1 out=$2 off magic tool sections
-	for magic in '\xfd\x37\x7a\x58\x5a\x00:xz' '\x28\xb5\x2f\xfd:zstd'; do
-		tool=${magic##*:}
-		command -v "$tool" >/dev/null || continue
-		for off in $(LC_ALL=C grep -obUaP "${magic%:*}" "$img" | cut -d: -f1); do
-			# Trailing bytes after the stream make the tool complain: the
-			# ELF check below is what decides.
-			tail -c +$((off + 1)) "$img" | "$tool" -dc 2>/dev/null > "$out.full" || true
-			sections=$(readelf -S "$out.full" 2>/dev/null || true)
-			if [[ $sections == *" .BTF "* ]]; then
-				objcopy --only-section=.BTF --only-section=.BTF_ids "$out.full" "$out"
-				rm -f "$out.full"
-				echo "debian-kernel: made $out (BTF only) from $(basename "$img")" >&2
-				return 0
-			fi
-		done
-	done
-	rm -f "$out.full"
-	echo "debian-kernel: warning: no vmlinux BTF for module builds (kfuncs would not register)" >&2
-}
-
-# borrow_resolve_btfids DIR: put bookworm-security's 6.12 kbuild copy of
-# resolve_btfids into DIR (from the cached 6.12 kernel when there is one).
-borrow_resolve_btfids() {
-	local dir=$1 src v12 kb612=""
-	src=$(ls "$KROOT"/6.12.*/root/usr/lib/linux-kbuild-*/tools/bpf/resolve_btfids/resolve_btfids 2>/dev/null | sort -V | tail -n1 || true)
-	if [ -z "$src" ]; then
-		v12=$(apt-cache depends linux-image-6.12-amd64 2>/dev/null |
-		      sed -n 's/^ *Depends: linux-image-\(6\.12\.[^ ]*\)-amd64$/\1/p' | sort -V | tail -n1)
-		[ -n "$v12" ] || { echo "debian-kernel: warning: no resolve_btfids for module BTF ids" >&2; return 0; }
-		kb612=$tmp/kbuild612
-		mkdir -p "$kb612"; chmod 755 "$kb612"
-		( cd "$kb612" && apt-get -o APT::Sandbox::User=root download -qq "linux-kbuild-$v12" >&2 )
-		dpkg-deb -x "$kb612"/linux-kbuild-*.deb "$kb612/x"
-		src=$(ls "$kb612"/x/usr/lib/linux-kbuild-*/tools/bpf/resolve_btfids/resolve_btfids)
-	fi
-	mkdir -p "$dir"
-	cp "$src" "$dir/resolve_btfids"
-	rm -rf "${kb612:-}"
-	echo "debian-kernel: borrowed resolve_btfids from $(echo "$src" | grep -o 'linux-kbuild-[^/]*')" >&2
-}
-
 echo "debian-kernel: fetching Debian kernel $ver ($name) into $kdir" >&2
 # A private temporary folder: an older deps.sh (no lock) fetching the same
 # version into $kdir.tmp must not delete this one's files, nor we its.
@@ -312,25 +280,10 @@ while IFS= read -r l; do
 	t=$(readlink "$l")
 	ln -sfn "$kdir/root$t" "$l"
 done < <(find "$tmp/root/usr/src" -maxdepth 3 -type l -lname '/*')
-# Module BTF (without which the module's kfuncs do not register) is made
-# with pahole --btf_base $KDIR/vmlinux; kbuild silently skips it ("Skipping
-# BTF generation") when that file is missing.  6.12 and 7.x ship a BTF-only
-# vmlinux in the headers; 6.1 does not, so build the same thing from the
-# image: the ELF inside vmlinuz keeps .BTF (it is loaded memory).
-if [ ! -e "$hdr/vmlinux" ]; then
-	img=$(ls "$tmp"/root/boot/vmlinuz-* "$tmp"/root/usr/lib/modules/*/vmlinuz 2>/dev/null | head -n1 || true)
-	extract_btf "$img" "$hdr/vmlinux"
-fi
-# The same step then runs resolve_btfids on the module, which fills in the
-# BTF ids of its kfunc set.  Debian's linux-kbuild-6.1 does not ship it (the
-# build stops with "resolve_btfids: not found"; 6.12 and 7.x ship theirs).
-# The 6.12 kbuild's copy runs on bookworm and handles 6.1's BTF_SET8 layout
-# (the same {cnt, flags, {id, flags}[]}; both sort the pairs): borrow it.
-kb=$(readlink -f "$hdr/tools" 2>/dev/null || true)
-if grep -q '^CONFIG_DEBUG_INFO_BTF_MODULES=y' "$hdr/.config" &&
-   [ -n "$kb" ] && [ ! -x "$kb/bpf/resolve_btfids/resolve_btfids" ]; then
-	borrow_resolve_btfids "$kb/bpf/resolve_btfids"
-fi
+# Module BTF: 6.12 and 7.x ship a BTF-only vmlinux in the headers and
+# resolve_btfids in linux-kbuild, so kbuild makes it.  6.1 ships neither, as
+# on a user's Debian 12: kmod/Makefile then makes it itself (MODBTF=vmlinuz
+# above; kmod/btfids/), and the matrix takes that same route.
 rm -rf "$kdir"; mv "$tmp" "$kdir"
 touch "$kdir/.unpacked"
 # Older deps.sh versions take the newest kernel/*/.complete as their 6.12

@@ -1,10 +1,12 @@
 #!/bin/bash
-# A real Debian trixie system for package tests: built once from Debian's
-# packages into the cache (mmdebstrap; the ext4 disk made with mkfs.ext4 -d,
-# so no loop device and no mount of the image), booted in QEMU (TCG) with
-# trixie's stock kernel and systemd on a throwaway copy-on-write overlay.
+# A real Debian system for package tests: Debian 13 (trixie) or Debian 12
+# (bookworm), built once from Debian's packages into the cache (mmdebstrap;
+# the ext4 disk made with mkfs.ext4 -d, so no loop device and no mount of
+# the image), booted in QEMU (TCG) with that release's stock kernel (trixie
+# 6.12, bookworm 6.1) and systemd on a throwaway copy-on-write overlay.
 #
-#   scripts/debvm.sh image [--rebuild]      build the image unless cached
+#   scripts/debvm.sh image [--suite S] [--rebuild]
+#                                           build the image unless cached
 #                                           (--rebuild: even then); print
 #                                           its directory
 #   scripts/debvm.sh run [options] -- SCRIPT [ARGS...]
@@ -13,6 +15,7 @@
 #   scripts/debvm.sh shell [options]        boot to a root shell on the
 #                                           serial console (Ctrl-A x quits)
 # options:
+#   --suite SUITE    trixie (default) or bookworm
 #   --share DIR      DIR read-only at /mnt/share (SCRIPT's working directory)
 #   --out DIR        DIR writable at /mnt/out (results for the host)
 #   --net            QEMU user-mode network (apt can reach the archive)
@@ -24,11 +27,13 @@
 # Exit status of run: SCRIPT's status (above 127 reads 127); 124 on timeout;
 # 126 when the guest died without reporting; 2 for usage errors.
 #
-# The image lives in ${VMSCOPE_CACHE:-~/.cache/vmscope}/debvm/KEY/, KEY a
-# hash of scripts/debvm/image/ (the recipe): it is rebuilt only when the
-# recipe changes.  Building needs root (mmdebstrap chroots); running does
-# not.  The guest-side logic (scripts/debvm/guest.sh) is shared at every
-# boot, so editing it needs no rebuild.  Only the newest image is kept.
+# The image lives in ${VMSCOPE_CACHE:-~/.cache/vmscope}/debvm-SUITE/KEY/,
+# KEY a hash of scripts/debvm/image/ (the recipe, the same for both suites)
+# and the suite: it is rebuilt only when the recipe changes.  Building
+# needs root (mmdebstrap chroots); running does not.  The guest-side logic
+# (scripts/debvm/guest.sh) is shared at every boot, so editing it needs no
+# rebuild.  Only the newest image of each suite is kept.  (Older versions
+# kept a trixie image in .../debvm/; this script leaves that folder alone.)
 #
 # Environment: VMSCOPE_CACHE; VMSCOPE_DEBIAN_MIRROR and
 # VMSCOPE_DEBIAN_SECURITY (archive URLs for the build, default
@@ -38,9 +43,9 @@ set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 RECIPE=$HERE/debvm/image
 CACHE=${VMSCOPE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/vmscope}
-DEBVM=$CACHE/debvm
+SUITE=trixie
 
-usage() { sed -n '2,34p' "$0" >&2; exit 2; }
+usage() { sed -n '2,41p' "$0" >&2; exit 2; }
 say() { echo "debvm: $*" >&2; }
 
 # Host packages, installed the way scripts/deps.sh does (bookworm's own
@@ -63,11 +68,12 @@ need_pkgs() {
 	apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
 }
 
-# The cache key: every recipe file's path, executable bit and content, and
-# the disk size (the one knob mkimage.sh takes from the environment that
-# changes the image; the mirror URLs do not).
+# The cache key: the suite, every recipe file's path, executable bit and
+# content, and the disk size (the one knob mkimage.sh takes from the
+# environment that changes the image; the mirror URLs do not).
 recipe_key() {
 	{
+		echo "suite=$SUITE"
 		echo "size=${VMSCOPE_DEBVM_SIZE:-8G}"
 		cd "$RECIPE" && find . -type f | LC_ALL=C sort | while read -r f; do
 			[ -x "$f" ] && x=x || x=-
@@ -85,7 +91,7 @@ stamp() {	# prefix each line with the seconds since the start (no fork per line)
 # Prints the image directory, building it first if needed (or if
 # REBUILD=1: the archive has moved on, e.g. a new kernel).
 image() {
-	local key dir log t0
+	local key dir log t0 DEBVM=$CACHE/debvm-$SUITE
 	key=$(recipe_key)
 	dir=$DEBVM/$key
 	if [ -f "$dir/.complete" ] && [ "${REBUILD:-0}" != 1 ]; then
@@ -94,14 +100,14 @@ image() {
 	fi
 	[ "$(id -u)" = 0 ] || { say "building the image needs root (mmdebstrap chroots into it)"; exit 1; }
 	# gpg: mmdebstrap (a Recommends) uses it to check which keyring signs
-	# the trixie suites.
+	# the suites.
 	need_pkgs mmdebstrap debian-archive-keyring gpg e2fsprogs
 	mkdir -p "$DEBVM"
 	# One build at a time; a second caller waits and then finds it done.
 	exec 9> "$DEBVM/.lock"
 	flock 9
 	if [ ! -f "$dir/.complete" ] || [ "${REBUILD:-0}" = 1 ]; then
-		say "building the trixie image $key (a few minutes; log: $dir.tmp/build.log)"
+		say "building the $SUITE image $key (a few minutes; log: $dir.tmp/build.log)"
 		t0=$(date +%s)
 		# --one-file-system: a killed build may leave /proc or /dev mounted
 		# inside the tree; never descend into the host's.
@@ -110,7 +116,7 @@ image() {
 		log=$dir.tmp/build.log
 		# Every log line carries the seconds since the start: the log shows
 		# where a slow build spent its time.  V=1 shows it as it goes.
-		if ! "$RECIPE/mkimage.sh" "$dir.tmp" 2>&1 | stamp |
+		if ! "$RECIPE/mkimage.sh" "$dir.tmp" "$SUITE" 2>&1 | stamp |
 			if [ -n "${V:-}" ]; then tee "$log" >&2; else cat > "$log"; fi; then
 			[ -n "${V:-}" ] || tail -n 40 "$log" >&2
 			say "image build failed (log: $log)"
@@ -120,7 +126,7 @@ image() {
 		touch "$dir.tmp/.complete"
 		rm -rf --one-file-system "$dir"
 		mv "$dir.tmp" "$dir"
-		# Older recipes' images are dead weight (1-2 GB each).
+		# Older recipes' images of this suite are dead weight (1-2 GB each).
 		for old in "$DEBVM"/*/; do
 			old=${old%/}
 			[ "$old" = "$dir" ] || rm -rf --one-file-system "$old"
@@ -137,6 +143,7 @@ boot() {
 	local share="" out="" net=0 timeout=1200 mem=2G append="" quiet=quiet script="" args=()
 	while [ $# -gt 0 ]; do
 		case $1 in
+		--suite) shift ;;	# taken before (it picks the image)
 		--share) share=$(cd "$2" && pwd); shift ;;
 		--out) out=$(cd "$2" && pwd); shift ;;
 		--net) net=1 ;;
@@ -220,14 +227,32 @@ boot() {
 	return 126
 }
 
+# --suite SUITE, wherever it comes before a "--" (it picks the image).
+suite_arg() {
+	while [ $# -gt 0 ] && [ "$1" != -- ]; do
+		if [ "$1" = --suite ]; then
+			case ${2:-} in
+			trixie|bookworm) SUITE=$2 ;;
+			*) say "unknown suite '${2:-}' (trixie or bookworm)"; exit 2 ;;
+			esac
+			return
+		fi
+		shift
+	done
+}
+
 case ${1:-} in
 image)
-	case ${2:-} in
-	"") ;;
-	--rebuild) REBUILD=1 ;;
-	*) usage ;;
-	esac
+	shift
+	while [ $# -gt 0 ]; do
+		case $1 in
+		--rebuild) REBUILD=1 ;;
+		--suite) suite_arg "$@"; shift ;;
+		*) usage ;;
+		esac
+		shift
+	done
 	image ;;
-run|shell) mode=$1; shift; boot "$mode" "$@" ;;
+run|shell) mode=$1; shift; suite_arg "$@"; boot "$mode" "$@" ;;
 *) usage ;;
 esac

@@ -3,6 +3,7 @@
 #
 #   scripts/kernel.sh NAME      fetch/build what NAME needs (cached) and print
 #                               KNAME= KVER= KDIR= VMLINUZ= MODDIR= KBUILD_ROOT=
+#                               (and MODBTF= for Debian's: debian-kernel.sh)
 #   scripts/kernel.sh --list    the names of the test matrix, in run order
 #
 # NAME:

@@ -1,27 +1,56 @@
 #!/bin/bash
-# Runs inside a real Debian trixie system (scripts/debvm.sh: trixie's stock
-# kernel and systemd), as root, in the share that holds build/deb/*.deb and
-# tests/lib/tap.sh.  A user's install, end to end: apt installs both
-# packages from local files, DKMS builds the module for the running kernel,
-# modprobe loads it, vmscope status/page/read/write work on a process (read
-# and write cross-checked against /proc/PID/mem), man and bash completion
-# work; then apt purge leaves no module, no DKMS tree and no file behind.
+# Runs inside a real Debian system (scripts/debvm.sh), as root, in the
+# share that holds build/deb/*.deb and tests/lib/tap.sh.  $1 names the
+# release the VM is: trixie (Debian 13, its stock 6.12 kernel) or bookworm
+# (Debian 12, its stock 6.1).  A user's install, end to end: apt installs
+# both packages from local files, DKMS builds the module for the running
+# kernel with BTF, modprobe loads it and its kfuncs register, vmscope
+# status/maps/page/read/write work on a process (maps against
+# /proc/PID/maps, the page's PFN against /proc/PID/pagemap, reads and
+# writes against /proc/PID/mem), man and bash completion work; then apt
+# purge leaves no module, no DKMS tree and no file behind.  Bookworm's 6.1
+# headers have no BTF vmlinux and no resolve_btfids: there the module's
+# BTF must come from kmod/Makefile's own route (the running kernel's BTF,
+# btfids), which the DKMS build log shows; trixie's come from kbuild.
 set -uo pipefail
 . ./tap.sh
 tap_start
+suite=${1:-trixie}
 kver=$(uname -r)
 cli=$(ls ./vmscope_*_amd64.deb 2>/dev/null | head -n1)
 dkms=$(ls ./vmscope-dkms_*_all.deb 2>/dev/null | head -n1)
 ver=${dkms#./vmscope-dkms_}; ver=${ver%_all.deb}
-diag "kernel $kver; packages $cli $dkms"
+diag "$suite, kernel $kver; packages $cli $dkms"
 [ -n "$cli" ] && [ -n "$dkms" ]; result "both packages are in the share" $?
 
-ok "trixie with its stock kernel" sh -c '. /etc/os-release && [ "$VERSION_CODENAME" = trixie ] &&
-	dpkg -S "/boot/vmlinuz-$(uname -r)" >/dev/null'
+stock() {	# the release asked for, running its own kernel package
+	local owner
+	. /etc/os-release
+	owner=$(dpkg -S "/boot/vmlinuz-$kver" 2>/dev/null)
+	diag "$PRETTY_NAME; /boot/vmlinuz-$kver from ${owner%%:*}"
+	[ "$VERSION_CODENAME" = "$suite" ] && [ -n "$owner" ] || return 1
+	case $suite:$kver in
+	trixie:6.12.*|bookworm:6.1.*) return 0 ;;
+	esac
+	return 1
+}
+ok "$suite with its stock kernel ($kver)" stock
+# stamped CMD...: run CMD with each output line prefixed by the seconds
+# since it started, into /tmp/apt.log; then show the milestones (under
+# software emulation the DKMS build and depmod take minutes).
+stamped() {
+	local t0=$SECONDS rc
+	"$@" 2>&1 | while IFS= read -r l; do printf '%4d %s\n' $((SECONDS - t0)) "$l"; done > /tmp/apt.log
+	rc=${PIPESTATUS[0]}
+	# (trixie's DKMS 3.2 and bookworm's 3.0 word them differently)
+	grep -E 'Unpacking|Setting up vmscope|Building (module|for|initial)|make -j|Cleaning build|Signing|Installing|depmod|Deleting|Processing triggers|Removing' \
+		/tmp/apt.log | cut -c1-120 | sed 's/^/#   /'
+	[ $rc = 0 ] || tail -n 40 /tmp/apt.log | sed 's/^/# /'
+	return $rc
+}
 t0=$SECONDS
-apt-get install -y --no-install-recommends "$cli" "$dkms" > /tmp/apt.log 2>&1
-rc=$?; [ $rc = 0 ] || tail -n 40 /tmp/apt.log | sed 's/^/# /'
-result "apt install ./vmscope_*.deb ./vmscope-dkms_*.deb ($((SECONDS - t0)) s)" $rc
+stamped apt-get install -y --no-install-recommends "$cli" "$dkms"
+result "apt install ./vmscope_*.deb ./vmscope-dkms_*.deb ($((SECONDS - t0)) s)" $?
 dkms status vmscope > /tmp/st 2>&1; diag "$(cat /tmp/st)"
 grep -q "^vmscope/$ver, $kver, x86_64: installed" /tmp/st
 result "DKMS built and installed vmscope/$ver for the running kernel" $?
@@ -29,14 +58,43 @@ ko=$(modinfo -n vmscope 2>/dev/null)
 diag "modinfo -n: $ko"
 case $ko in /lib/modules/$kver/updates/dkms/vmscope.ko*) true ;; *) false ;; esac
 result "modinfo finds the DKMS module under /lib/modules/$kver/updates/dkms" $?
-grep -qi "warning: vmscope.ko has no BTF" /var/lib/dkms/vmscope/$ver/build/make.log 2>/dev/null
-[ $? != 0 ]; result "the DKMS build log has no 'no BTF' warning" $?
+# DKMS keeps the build's log in build/ (bookworm's 3.0) or per kernel.
+mlog=$(ls -t /var/lib/dkms/vmscope/$ver/build/make.log \
+	/var/lib/dkms/vmscope/$ver/$kver/*/log/make.log 2>/dev/null | head -n1)
+diag "DKMS build log: ${mlog:-none}"
+grep -qi "warning: vmscope.ko has no BTF" "$mlog" 2>/dev/null
+[ $? != 0 ] && [ -s "$mlog" ]; result "the DKMS build log has no 'no BTF' warning" $?
+grep -E 'BTF \[M\]|^vmscope:|Skipping BTF' "$mlog" 2>/dev/null | sed 's/^/# make.log: /'
+case $suite in
+bookworm)
+	# The headers' kbuild cannot (no vmlinux, no resolve_btfids): kmod/Makefile
+	# builds on the running kernel's BTF and resolves the ids with btfids.
+	grep -q 'BTF \[M\]  vmscope.ko (kernel BTF: /sys/kernel/btf/vmlinux (the running kernel); BTF ids: btfids)' "$mlog" &&
+		! grep -q 'Skipping BTF' "$mlog"
+	result "the module's BTF came from kmod/Makefile: the running kernel's BTF, btfids" $? ;;
+*)
+	grep -qE 'BTF \[M\] .*vmscope\.ko$' "$mlog" && ! grep -q 'BTF ids: btfids' "$mlog"
+	result "the module's BTF came from kbuild (the headers' vmlinux, resolve_btfids)" $? ;;
+esac
+# The installed file itself (DKMS may have compressed it).
+case $ko in
+*.xz) xz -dc "$ko" > /tmp/v.ko ;;
+*.zst) zstd -qdc "$ko" > /tmp/v.ko ;;
+*.gz) gzip -dc "$ko" > /tmp/v.ko ;;
+*) cp "$ko" /tmp/v.ko 2>/dev/null ;;
+esac
+readelf -SW /tmp/v.ko 2>/dev/null | grep -q ' \.BTF ' &&
+	readelf -SW /tmp/v.ko 2>/dev/null | grep -q ' \.BTF_ids '
+result "the installed vmscope.ko carries .BTF and .BTF_ids" $?
 [ ! -e /etc/modules-load.d/vmscope.conf ]
 result "not loaded at boot unless asked (no /etc/modules-load.d/vmscope.conf)" $?
 
 dmesg -C
 ok "modprobe vmscope" modprobe vmscope
 ok "its BTF is registered (/sys/kernel/btf/vmscope)" test -f /sys/kernel/btf/vmscope
+dmesg | grep -E 'missing module BTF|failed to validate module|BTF' | sed 's/^/# dmesg: /'
+! dmesg | grep -qE 'missing module BTF|failed to validate module'
+result "the kernel log has no module BTF complaint" $?
 ok "the device and the lab file exist" test -c /dev/vmscope -a -e /proc/mtest
 vmscope status > /tmp/st 2>&1; diag "$(cat /tmp/st)"
 grep -q "^module: *loaded, $ver, ABI [0-9]* (matches)" /tmp/st
@@ -77,6 +135,22 @@ diag "/proc/PID/mem has $got"
 [ "$got" = 766d73636f706521 ]; result "/proc/PID/mem shows the written bytes" $?
 vmscope read $pid $(printf '0x%x' $addr) 8 --format raw 2>/dev/null | od -An -tx1 | tr -d ' \n' > /tmp/r
 [ "$(cat /tmp/r)" = 766d73636f706521 ]; result "vmscope read returns them" $?
+# The whole page, against the kernel's own copy.
+page=$((addr & ~4095))
+vmscope read $pid $(printf '0x%x' $page) 4096 --format raw > /tmp/r4k 2>/dev/null
+dd if=/proc/$pid/mem bs=4096 skip=$page count=1 iflag=skip_bytes of=/tmp/m4k 2>/dev/null
+[ "$(stat -c %s /tmp/r4k)" = 4096 ] && cmp -s /tmp/r4k /tmp/m4k
+result "vmscope read of the whole page equals /proc/PID/mem" $?
+# The written page is present now: its PFN against /proc/PID/pagemap (bit
+# 63 present, bits 0-54 the PFN; root sees PFNs in both).
+vmscope page $pid $(printf '0x%x' $addr) > /tmp/p2 2>&1; rc=$?; diag "$(cat /tmp/p2)"
+pfn=$(sed -n 's/.*PFN 0x\([0-9a-f]*\).*/\1/p' /tmp/p2)
+pm=$(dd if=/proc/$pid/pagemap bs=8 count=1 skip=$((addr / 4096 * 8)) iflag=skip_bytes 2>/dev/null |
+	od -An -tx8 | tr -d ' \n')
+diag "vmscope page: PFN 0x$pfn; /proc/$pid/pagemap entry 0x$pm"
+[ $rc = 0 ] && grep -q 'stopped at PTE: present leaf' /tmp/p2 && [ -n "$pfn" ] && [ -n "$pm" ] &&
+	(( (0x$pm >> 63) & 1 )) && (( (0x$pm & 0x7fffffffffffff) == 0x$pfn ))
+result "vmscope page: present 4K leaf, its PFN equals /proc/PID/pagemap's" $?
 kill $pid 2>/dev/null; wait $pid 2>/dev/null
 
 # ---- man pages and completion ----
@@ -103,9 +177,9 @@ echo " $got" | grep -q ' --range '; result "bash completion: 'vmscope page --r' 
 ok "modprobe -r vmscope" modprobe -r vmscope
 
 # ---- purge: nothing may be left ----
-apt-get purge -y vmscope vmscope-dkms > /tmp/apt.log 2>&1
-rc=$?; [ $rc = 0 ] || tail -n 30 /tmp/apt.log | sed 's/^/# /'
-result "apt purge vmscope vmscope-dkms" $rc
+t0=$SECONDS
+stamped apt-get purge -y vmscope vmscope-dkms
+result "apt purge vmscope vmscope-dkms ($((SECONDS - t0)) s)" $?
 ok "no DKMS tree (/var/lib/dkms/vmscope)" test ! -e /var/lib/dkms/vmscope
 ok "no source tree (/usr/src/vmscope-$ver)" test ! -e /usr/src/vmscope-$ver
 ! find /lib/modules -name 'vmscope.ko*' | grep . ; result "no vmscope.ko under /lib/modules" $?

@@ -35,7 +35,9 @@ usr/share/doc/vmscope/device.md
 usr/src/vmscope-$ver/dkms.conf
 usr/src/vmscope-$ver/Kbuild
 usr/src/vmscope-$ver/Makefile
-usr/src/vmscope-$ver/VERSION"
+usr/src/vmscope-$ver/VERSION
+usr/src/vmscope-$ver/btfids/btfids.c
+usr/src/vmscope-$ver/btfids/module-btf.sh"
 # One man page per source, in the section its name says.
 for s in man/*.scd; do
 	p=$(basename "$s" .scd)
@@ -83,6 +85,8 @@ if [ -n "$kenv" ]; then
 	result "the DKMS tree builds with dkms.conf's MAKE for $KVER" $rc
 	readelf -S $T/build/vmscope.ko 2>/dev/null | grep -q '\.BTF ' && ! grep -q WARNING $T/kb
 	result "  ... with BTF, and no warning from kmod/Makefile" $?
+	grep -q 'BTF \[M\]' $T/kb && ! grep -q 'BTF ids: btfids' $T/kb
+	result "  ... made by kbuild (the headers have vmlinux and resolve_btfids; host_btfids.sh has the other route)" $?
 	[ "$(modinfo -F version $T/build/vmscope.ko 2>/dev/null)" = "$(cat "$D/usr/src/vmscope-$ver/VERSION")" ]
 	result "  ... MODULE_VERSION is the installed VERSION ($(cat "$D/usr/src/vmscope-$ver/VERSION"))" $?
 else

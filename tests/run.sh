@@ -6,7 +6,8 @@
 # "N passed, N failed, N skipped".
 #
 #   tests/run.sh [host|guest|package|all]
-# (package: 'make deb', then the install tests in a Debian trixie VM)
+# (package: 'make deb', then the install tests in Debian trixie and
+# bookworm VMs)
 # Environment:
 #   VMSCOPE_KERNELS   kernels to run the guest suite on (default: the whole
 #                     matrix of scripts/kernel.sh --list)
@@ -135,13 +136,14 @@ run_guest() {
 	end_config "$cfg"
 }
 
-# The packages, installed in a real Debian trixie system (scripts/debvm.sh):
-# 'make deb' here, then each "package" test of tests.list in the VM, with
-# the .debs and tests/lib/tap.sh in its working directory.
+# The packages, installed in real Debian systems (scripts/debvm.sh): 'make
+# deb' here, then each "package" test of tests.list in a VM of each Debian
+# release listed after it (its working directory holds the .debs and
+# tests/lib/tap.sh; its argument is the release), one configuration each.
 run_package() {
-	local name f rc share=build/debvm-share
+	local name suites suite f rc t0 share=build/debvm-share
 	cpass=0 cfail=0 cskip=0; start_config
-	echo "# ---- package (trixie VM)"
+	echo "# ---- package"
 	if ! make -s deb > "$log/deb.out" 2>&1; then
 		tail -n 40 "$log/deb.out"
 		failures+=("package: 'make deb' failed (see $log/deb.out)")
@@ -150,19 +152,25 @@ run_package() {
 	rm -rf "$share"; mkdir -p "$share"
 	cp build/deb/*.deb tests/lib/tap.sh "$share/"
 	chmod -R a+rX "$share"
-	for name in $(list package); do
-		f=$log/package.$name.out
-		echo "# package: $name"
-		scripts/debvm.sh run --share "$share" --timeout 2400 -- "tests/$name" > "$f" 2>&1
-		rc=$?
-		cat "$f"
-		case $rc in
-		124) failures+=("package: $name: the VM timed out"); cfail=$((cfail + 1)) ;;
-		126) failures+=("package: $name: the VM died without reporting"); cfail=$((cfail + 1)) ;;
-		esac
-		count package "$name" "$f" $rc
-	done
-	end_config package
+	while read -r name suites; do
+		for suite in ${suites:-trixie}; do
+			cpass=0 cfail=0 cskip=0; start_config
+			f=$log/package.$suite.$name.out
+			echo "# package ($suite): $name"
+			t0=$SECONDS
+			scripts/debvm.sh run --suite "$suite" --share "$share" --timeout 2400 \
+				-- "tests/$name" "$suite" > "$f" 2>&1 < /dev/null
+			rc=$?
+			cat "$f"
+			echo "# package ($suite): $name took $((SECONDS - t0)) s (image build included when not cached)"
+			case $rc in
+			124) failures+=("package $suite: $name: the VM timed out"); cfail=$((cfail + 1)) ;;
+			126) failures+=("package $suite: $name: the VM died without reporting"); cfail=$((cfail + 1)) ;;
+			esac
+			count "package $suite" "$name" "$f" $rc
+			end_config "package $suite"
+		done
+	done < <(grep -v '^#' tests/tests.list | awk '$1 == "package" { $1 = ""; print }')
 }
 
 run_guests() {

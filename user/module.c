@@ -225,8 +225,8 @@ int require_module(const char *cmd)
 	if (abi == 0) {
 		if (access("/sys/module/vmscope", F_OK) == 0)
 			p_error(ENOENT, "%s: the vmscope module is loaded without BTF, so its kfuncs "
-				"are not registered: rebuild it against headers with a vmlinux "
-				"(CONFIG_DEBUG_INFO_BTF_MODULES) and reload it", cmd);
+				"are not registered: rebuild it for this kernel with pahole (dwarves) "
+				"installed (its build log says why it got none) and reload it", cmd);
 		else
 			p_error(ENOENT, "%s needs the vmscope kernel module, which is not loaded: %s",
 				cmd, module_load_hint());

@@ -38,7 +38,8 @@ static bool module_line(const struct module_state *st, bool bpf_ok, const char *
 	}
 	if (!st->btf) {
 		snprintf(buf, sz, "loaded but without BTF: its kfuncs are not registered; rebuild "
-			 "it against headers with a vmlinux (CONFIG_DEBUG_INFO_BTF_MODULES)");
+			 "it for this kernel with pahole (dwarves) installed (its build log says "
+			 "why it got none; the kernel needs CONFIG_DEBUG_INFO_BTF_MODULES)");
 		return false;
 	}
 	if (!bpf_ok) {

@@ -1,5 +1,5 @@
 #!/bin/bash
-# Runs inside the trixie test VM (see selftest.sh), as root, in /mnt/share
+# Runs inside the test VM (see selftest.sh), as root, in /mnt/share
 # (which holds debvm-hello-dkms_1.0_all.deb).  $1 = 1: the network is up.
 set -uo pipefail
 net=${1:-0}
@@ -33,8 +33,8 @@ system_up() {
 	[ "$state" = running ]
 }
 ok "systemd reached 'running' with no failed unit" system_up
-ok "trixie with its stock kernel $kver" \
-	sh -c '. /etc/os-release && [ "$VERSION_CODENAME" = trixie ] && dpkg -S /boot/vmlinuz-$(uname -r)'
+. /etc/os-release
+ok "$VERSION_CODENAME with its stock kernel $kver" sh -c 'dpkg -S /boot/vmlinuz-$(uname -r)'
 ok "headers for the running kernel (/lib/modules/$kver/build)" test -f "/lib/modules/$kver/build/Makefile"
 
 if [ "$net" = 1 ]; then
@@ -56,7 +56,13 @@ ok "modinfo finds it (depmod ran)" modinfo debvm_hello
 dmesg -C
 ok "modprobe debvm_hello" modprobe debvm_hello
 ok "dmesg shows it loaded" sh -c 'dmesg | grep -q "debvm_hello: loaded"'
-ok "its BTF is in /sys/kernel/btf (pahole ran)" test -f /sys/kernel/btf/debvm_hello
+if [ -e "/lib/modules/$kver/build/vmlinux" ]; then
+	ok "its BTF is in /sys/kernel/btf (pahole ran)" test -f /sys/kernel/btf/debvm_hello
+else
+	# bookworm's 6.1 headers have no vmlinux: kbuild makes no module BTF.
+	n=$((n + 1)); pass=$((pass + 1))
+	echo "ok $n - its BTF is in /sys/kernel/btf # SKIP the headers have no vmlinux"
+fi
 ok "modprobe -r debvm_hello" modprobe -r debvm_hello
 ok "dmesg shows it unloaded" sh -c 'dmesg | grep -q "debvm_hello: unloaded"'
 

@@ -1,5 +1,5 @@
 #!/bin/bash
-# Self-test of the trixie test VM (scripts/debvm.sh): packages the
+# Self-test of the test VM (scripts/debvm.sh): packages the
 # debvm_hello DKMS module (scripts/debvm/hello/) as a .deb the way a dh_dkms
 # package is laid out, boots the image and, inside, installs it with apt,
 # lets DKMS build the module for the running kernel, loads it, checks man
@@ -7,6 +7,7 @@
 #
 #   scripts/debvm/selftest.sh [--net] [debvm.sh run options]
 #     --net   also fetch a package from the archive (apt-get update first)
+#     (--suite bookworm: the Debian 12 image instead of trixie)
 # DEBVM_SELFTEST_GUEST=FILE runs FILE in the guest instead (same share).
 #
 # Output is TAP-like and ends with "N passed, N failed"; the exit status is

@@ -1,7 +1,8 @@
 #!/bin/bash
-# Runs inside the new trixie root (chroot, from mmdebstrap's customize hook)
-# after every package is installed.  Part of the image recipe.
+# Runs inside the new root (chroot, from mmdebstrap's customize hook) after
+# every package is installed.  Part of the image recipe, for both suites.
 set -euo pipefail
+. /etc/os-release
 
 # Root logs in on the serial console without a password (debvm.sh shell).
 passwd --delete root >/dev/null
@@ -18,17 +19,20 @@ systemd-hwdb update
 touch /etc/.updated /var/.updated
 
 # The deb822 file in etc/apt/sources.list.d replaces mmdebstrap's one-line
-# sources.list (same URIs and suites, so the package lists stay valid).
+# sources.list (same URIs and suites, so the package lists stay valid); it
+# names the suite as @SUITE@.
+sed -i "s/@SUITE@/$VERSION_CODENAME/g" /etc/apt/sources.list.d/debian.sources
 rm -f /etc/apt/sources.list
 
 # The one initramfs (mkimage.sh kept the kernel's hook from making one
-# earlier), with trixie's defaults (MODULES=most, zstd) and this recipe's
-# fstab and module blacklist.
+# earlier), with the suite's defaults (MODULES=most, zstd) and this
+# recipe's fstab and module blacklist.
 kver=$(ls /lib/modules)
 update-initramfs -c -k "$kver"
 
 # The stock kernel must find its root disk: virtio_blk and ext4 are modules
-# (virtio_pci is built in), so the initramfs must carry them.
+# (virtio_pci is built in on trixie's 6.12, a module on bookworm's 6.1), so
+# the initramfs must carry them.
 files=$(lsinitramfs "/boot/initrd.img-$kver"; cat "/lib/modules/$kver/modules.builtin")
 for m in virtio_pci virtio_blk ext4; do
 	grep -q "/$m\.ko" <<< "$files" ||

@@ -1,6 +1,7 @@
 #!/bin/bash
-# Builds the trixie test image into OUTDIR (called by scripts/debvm.sh
-# image, which handles the cache, locking and host packages):
+# Builds the test image of Debian SUITE (trixie or bookworm) into OUTDIR
+# (called by scripts/debvm.sh image, which handles the cache, locking and
+# host packages):
 #   OUTDIR/disk.raw     ext4 root file system (sparse raw file), no partitions
 #   OUTDIR/vmlinuz      the image's stock kernel and its initramfs, for
 #   OUTDIR/initrd.img   QEMU's -kernel/-initrd (no boot loader in the image)
@@ -9,7 +10,8 @@
 # Needs root (mmdebstrap's root mode chroots and mounts /proc inside).
 set -euo pipefail
 recipe=$(cd "$(dirname "$0")" && pwd)
-out=${1:?usage: mkimage.sh OUTDIR}
+out=${1:?usage: mkimage.sh OUTDIR SUITE}
+suite=${2:?usage: mkimage.sh OUTDIR SUITE}
 mirror=${VMSCOPE_DEBIAN_MIRROR:-http://deb.debian.org/debian}
 security=${VMSCOPE_DEBIAN_SECURITY:-http://deb.debian.org/debian-security}
 size=${VMSCOPE_DEBVM_SIZE:-8G}
@@ -51,7 +53,7 @@ include=$(sed -e 's/#.*//' "$recipe/packages" | tr -s ' \n' '\n' | grep . | past
 # build.  customize.sh removes the setting, so dpkg in the guest is stock.
 # --verbose: apt's and dpkg's own output, so the build log shows where the
 # time goes.
-echo "mkimage: bootstrapping trixie into $root"
+echo "mkimage: bootstrapping $suite into $root"
 mmdebstrap --verbose --mode=root --variant=minbase --format=directory \
 	--components=main --include="$include" \
 	--aptopt='Acquire::Languages "none"' \
@@ -60,10 +62,10 @@ mmdebstrap --verbose --mode=root --variant=minbase --format=directory \
 	--setup-hook="'$recipe/copy-rootfs.sh' \"\$1\" etc/fstab etc/modprobe.d/debvm.conf" \
 	--customize-hook="'$recipe/copy-rootfs.sh' \"\$1\"" \
 	--customize-hook="chroot \"\$1\" /bin/bash -s < '$recipe/customize.sh'" \
-	trixie "$root" \
-	"deb $mirror trixie main" \
-	"deb $mirror trixie-updates main" \
-	"deb $security trixie-security main"
+	"$suite" "$root" \
+	"deb $mirror $suite main" \
+	"deb $mirror $suite-updates main" \
+	"deb $security $suite-security main"
 
 kver=$(ls "$root/lib/modules" | sort -V | tail -n1)
 cp "$root/boot/vmlinuz-$kver" "$out/vmlinuz"
