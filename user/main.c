@@ -84,8 +84,10 @@ static const struct cmd cmds[] = {
 	  "                     an integer (decimal or 0x hex), little-endian\n"
 	  "      --force        also into a read-only private mapping, as a COW copy\n"
 	  "                     (like a debugger's breakpoint)\n"
+	  "      --journal FILE record the write in FILE (default: see 'journal')\n"
+	  "      --no-journal   do not record it: 'undo' cannot put it back\n"
 	  "  Prints the bytes before and after.  Nothing is written unless all of\n"
-	  "  them can be.\n"
+	  "  them can be.  Every write is recorded in the journal for 'undo'.\n"
 	  "examples:\n"
 	  "  vmscope write 1234 0x55d0c0ffe2a0 --str hello\n"
 	  "  vmscope write 1234 0x55d0c0ffe2a8 --u64 0x1122334455667788\n",
