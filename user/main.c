@@ -133,6 +133,31 @@ static const struct cmd cmds[] = {
 	  "help [COMMAND]",
 	  "this overview, or one command's usage, options and examples",
 	  "", NULL, 0 },
+	{ "undo", do_undo,
+	  "undo [OPTIONS] [N]",
+	  "put back the bytes of the last N writes (default 1), where they are still "
+	  "the ones written",
+	  "      --journal FILE the journal to undo from (default: see 'journal')\n"
+	  "      --pid PID      only writes into process PID\n"
+	  "      --force        also write through a mapping made read-only since\n"
+	  "                     (writes made with --force are undone with it anyway)\n"
+	  "  Newest first; each write only if its process still runs (same start\n"
+	  "  time) and its bytes are the ones written, compared and written in one\n"
+	  "  step by the module.  An entry refused stays in the journal.\n"
+	  "examples:\n"
+	  "  vmscope undo\n"
+	  "  vmscope undo 3 --pid 1234\n",
+	  NULL, 1 },
+	{ "journal", do_journal,
+	  "journal [OPTIONS]",
+	  "the writes 'write' recorded, newest first, and which 'undo' would take",
+	  "      --journal FILE another journal than $XDG_STATE_HOME/vmscope/journal\n"
+	  "                     (~/.local/state/vmscope/journal)\n"
+	  "      --pid PID      only writes into process PID\n"
+	  "examples:\n"
+	  "  vmscope journal\n"
+	  "  vmscope -j journal --pid 1234\n",
+	  NULL, 0 },
 	/* The memory labs' command names. */
 	{ "listvma", do_maps, "listvma [OPTIONS] PID...", "lab alias of maps", "", "maps", 0 },
 	{ "findvma", do_find, "findvma [OPTIONS] PID ADDR...", "lab alias of find", "", "find", 0 },
