@@ -133,6 +133,24 @@ static const struct cmd cmds[] = {
 	  "help [COMMAND]",
 	  "this overview, or one command's usage, options and examples",
 	  "", NULL, 0 },
+	{ "audit", do_audit,
+	  "audit [OPTIONS] PID...\n"
+	  "audit --all [OPTIONS]",
+	  "what a security responder looks at first: W+X and executable anonymous "
+	  "memory, executables deleted or in memfds, and modified code",
+	  "  -a, --all          every process (kernel threads have no memory to audit)\n"
+	  "      --source S     find modified code pages with S: module (its page walk)\n"
+	  "                     or pagemap (/proc/PID/pagemap, and /proc/kpageflags for\n"
+	  "                     root); by default the module when it is loaded and can\n"
+	  "                     show page state, else pagemap (said on stderr)\n"
+	  "  Modified code: pages of a file's private executable mapping that are\n"
+	  "  private copies (written: a breakpoint, a hook, a patch), each with the\n"
+	  "  byte ranges that differ from the file.  Exit status: 0 nothing found,\n"
+	  "  1 something found, 2 usage, 3 could not check (all or part).\n"
+	  "examples:\n"
+	  "  vmscope audit 1234\n"
+	  "  vmscope -j audit --all > audit.json; echo $?\n",
+	  NULL, 0 },
 	{ "undo", do_undo,
 	  "undo [OPTIONS] [N]",
 	  "put back the bytes of the last N writes (default 1), where they are still "
