@@ -605,6 +605,16 @@ static void audit_code(struct audit_ctx *c, struct aproc *p, const size_t *cand,
 	pagemap_close(pm);
 }
 
+/* Findings in address order, and by kind for one VMA. */
+static int finding_cmp(const void *a, const void *b)
+{
+	const struct afinding *x = a, *y = b;
+
+	if (x->vma != y->vma)
+		return x->vma < y->vma ? -1 : 1;
+	return (int)x->kind - (int)y->kind;
+}
+
 static void audit_proc(struct audit_ctx *c, struct aproc *p)
 {
 	size_t i, *cand, nc = 0;
@@ -652,6 +662,7 @@ static void audit_proc(struct audit_ctx *c, struct aproc *p)
 	}
 	audit_code(c, p, cand, nc);
 	free(cand);
+	qsort(p->f, p->nf, sizeof(*p->f), finding_cmp);
 }
 
 /* Open the listing and the module (or not); prints why not. */
@@ -940,19 +951,28 @@ static void print_modified(const struct aproc *p, const struct afinding *f)
 
 static void print_proc_plain(const struct aproc *p)
 {
-	size_t i;
+	size_t i, k;
 
 	if (p->err) {
 		printf("PID %d: %s: %s\n", p->pid, p->gone ? "exited" : "not checked", p->msg);
 		return;
 	}
-	printf("PID %d  %s  (code pages: %s)%s\n", p->pid, p->cmdline, source_names[p->source],
+	/* A long command line is cut: the pid names the process. */
+	printf("PID %d  %.60s%s  (code pages: %s)%s\n", p->pid, p->cmdline,
+	       strlen(p->cmdline) > 60 ? "..." : "", source_names[p->source],
 	       p->nf || p->nu ? "" : ": nothing found");
-	for (i = 0; i < p->nf; i++) {
+	for (i = 0; i < p->nf; i = k) {
 		const struct afinding *f = &p->f[i];
+		char kinds[64];
+		int o = 0;
 
-		printf("  %-14s ", kind_text[f->kind]);
+		/* One line per VMA: "W+X, exec anon". */
+		for (k = i; k < p->nf && p->f[k].vma == f->vma; k++)
+			o += snprintf(kinds + o, sizeof(kinds) - o, "%s%s", k > i ? ", " : "",
+				      kind_text[p->f[k].kind]);
+		printf("  %-14s ", kinds);
 		print_vma(p, &p->l.v[f->vma]);
+		f = &p->f[k - 1];
 		if (f->kind == A_MODIFIED)
 			printf(": %zu page%s a private copy", f->np, f->np == 1 ? " is" : "s are");
 		printf("\n");
