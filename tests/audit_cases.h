@@ -148,7 +148,6 @@ static int start_vt(struct tgt *t, const char *path, int fd)
 static int start_child(struct tgt *t, int (*fn)(struct tgt *))
 {
 	int rd[2];
-	char c;
 
 	memset(t, 0, sizeof(*t));
 	t->in = -1;
@@ -168,7 +167,6 @@ static int start_child(struct tgt *t, int (*fn)(struct tgt *))
 		tgt_stop(t);
 		return -1;
 	}
-	(void)c;
 	close(rd[0]);
 	return 0;
 }

@@ -191,6 +191,13 @@ static int audit_opts(int argc, char **argv, struct audit_opts *o)
 	return -1;
 }
 
+static int pid_cmp(const void *a, const void *b)
+{
+	pid_t x = *(const pid_t *)a, y = *(const pid_t *)b;
+
+	return (x > y) - (x < y);
+}
+
 /* Every process /proc shows, in pid order. */
 static int all_pids(struct audit_opts *o)
 {
@@ -220,13 +227,7 @@ static int all_pids(struct audit_opts *o)
 		o->pids[o->npids++] = pid;
 	}
 	closedir(d);
-	for (size_t i = 1; i < o->npids; i++)	/* readdir's order is nearly sorted */
-		for (size_t k = i; k && o->pids[k - 1] > o->pids[k]; k--) {
-			pid_t t = o->pids[k];
-
-			o->pids[k] = o->pids[k - 1];
-			o->pids[k - 1] = t;
-		}
+	qsort(o->pids, o->npids, sizeof(*o->pids), pid_cmp);
 	return 0;
 }
 
@@ -756,7 +757,7 @@ out:
 
 /* ---- output ---------------------------------------------------------------------------- */
 
-static void jw_page(const struct afinding *f, const struct vms_vma *r, const struct apage *pg)
+static void jw_page(const struct vms_vma *r, const struct apage *pg)
 {
 	uint32_t i;
 
@@ -792,7 +793,6 @@ static void jw_page(const struct afinding *f, const struct vms_vma *r, const str
 	jw_end_arr();
 	jw_bool("ranges_truncated", pg->truncated);
 	jw_end_obj();
-	(void)f;
 }
 
 static void jw_proc(const struct aproc *p)
@@ -833,7 +833,7 @@ static void jw_proc(const struct aproc *p)
 			jw_key("pages");
 			jw_start_arr();
 			for (k = 0; k < f->np; k++)
-				jw_page(f, r, &f->pages[k]);
+				jw_page(r, &f->pages[k]);
 			jw_end_arr();
 		}
 		jw_end_obj();

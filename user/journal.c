@@ -165,17 +165,6 @@ static void print_journal_json(const struct journal_result *r)
 	jw_done();
 }
 
-/* At most 8 bytes as hex, "..." after a longer run. */
-static const char *short_hex(const unsigned char *b, size_t n, char *buf)
-{
-	size_t i, k = n > 8 ? 8 : n;
-
-	for (i = 0; i < k; i++)
-		sprintf(buf + 2 * i, "%02x", b[i]);
-	strcpy(buf + 2 * k, n > k ? "..." : "");
-	return buf;
-}
-
 static const char *state_str(const struct journal_row *row, char *buf, size_t sz)
 {
 	static const char *const gone[] = {
@@ -209,7 +198,7 @@ static void print_journal_plain(const struct journal_result *r)
 		waddr = x > waddr ? x : waddr;
 		x = snprintf(buf, sizeof(buf), "%zu", e->len);
 		wlen = x > wlen ? x : wlen;
-		x = strlen(short_hex(e->old, e->len, buf));
+		x = strlen(journal_hex(e->old, e->len, 8, buf));
 		wold = x > wold ? x : wold;
 		wnew = x > wnew ? x : wnew;
 	}
@@ -228,8 +217,8 @@ static void print_journal_plain(const struct journal_result *r)
 		printf("%4s %-20s %*d %-*s ", buf, e->time, wpid, e->pid, wcomm, e->comm);
 		snprintf(buf, sizeof(buf), "0x%llx", (unsigned long long)e->addr);
 		printf("%-*s %*zu %-5s %-*s %-*s %s\n", waddr, buf, wlen, e->len,
-		       e->force ? "yes" : "-", wold, short_hex(e->old, e->len, a), wnew,
-		       short_hex(e->new_, e->len, b), state_str(row, st, sizeof(st)));
+		       e->force ? "yes" : "-", wold, journal_hex(e->old, e->len, 8, a), wnew,
+		       journal_hex(e->new_, e->len, 8, b), state_str(row, st, sizeof(st)));
 	}
 }
 

@@ -222,6 +222,16 @@ const char *journal_target_name(enum jtarget t)
 	return names[t];
 }
 
+const char *journal_hex(const unsigned char *b, size_t n, size_t max, char *buf)
+{
+	size_t i, k = n > max ? max : n;
+
+	for (i = 0; i < k; i++)
+		sprintf(buf + 2 * i, "%02x", b[i]);
+	strcpy(buf + 2 * k, n > k ? "..." : "");
+	return buf;
+}
+
 /* ---- records ----------------------------------------------------------------------- */
 
 static void now_utc(char out[JOURNAL_TIME_LEN + 1])

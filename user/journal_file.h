@@ -113,6 +113,9 @@ int journal_append_undo(struct journal *j, const char *id, char time_out[JOURNAL
  */
 int journal_proc_identity(pid_t pid, unsigned long long *start, char boot[JOURNAL_BOOT_LEN + 1]);
 
+/* At most max bytes of b as hex into buf (2 * max + 4 bytes), "..." after more. */
+const char *journal_hex(const unsigned char *b, size_t n, size_t max, char *buf);
+
 /* Whether the entry's process still runs: one of the values below. */
 enum jtarget { JT_RUNNING, JT_EXITED, JT_RESTARTED, JT_OTHER_BOOT };
 enum jtarget journal_target(const struct jentry *e);

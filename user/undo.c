@@ -299,17 +299,6 @@ static void print_undo_json(const struct undo_result *r)
 	jw_done();
 }
 
-/* At most 16 bytes as hex, "..." after a longer run. */
-static const char *short_hex(const unsigned char *b, size_t n, char *buf)
-{
-	size_t i, k = n > 16 ? 16 : n;
-
-	for (i = 0; i < k; i++)
-		sprintf(buf + 2 * i, "%02x", b[i]);
-	strcpy(buf + 2 * k, n > k ? "..." : "");
-	return buf;
-}
-
 static void print_undo_plain(const struct undo_result *r)
 {
 	char a[40], b[40];
@@ -323,7 +312,7 @@ static void print_undo_plain(const struct undo_result *r)
 			continue;
 		printf("restored 0x%llx in process %d (%s): %zu byte%s %s -> %s (written %s)\n",
 		       (unsigned long long)e->addr, e->pid, e->comm, e->len, e->len > 1 ? "s" : "",
-		       short_hex(e->new_, e->len, a), short_hex(e->old, e->len, b), e->time);
+		       journal_hex(e->new_, e->len, 16, a), journal_hex(e->old, e->len, 16, b), e->time);
 	}
 	printf("%zu of %zu undone; journal %s\n", r->restored, r->n, r->path);
 }

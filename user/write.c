@@ -207,7 +207,7 @@ static int write_journaled(struct vmem *v, const struct write_opts *o, struct jo
 	}
 	err = journal_proc_identity(o->pid, &e.start, e.boot);
 	if (err) {
-		memcmd_err(o->cmd, o->pid, err == -ESRCH ? -ESRCH : err, 0, false);
+		memcmd_err(o->cmd, o->pid, err, 0, false);
 		return EXIT_RUNTIME;
 	}
 	for (i = 0; i < WRITE_TRIES && ret == -ECANCELED; i++) {
