@@ -31,6 +31,8 @@ j read read $T $STR 4
 j read read $T $STR 4 --format str
 j read read $T $THP 16 --format u64
 j read read $T $THP 8 --format u8
+# A journal of its own: the other tests leave writes in root's
+export XDG_STATE_HOME=/tmp/guest_json.state
 j write write $T $STR --str JSON
 j journal journal
 j undo undo
