@@ -381,7 +381,13 @@ static int copies_pagemap(struct pagemap *pm, const struct vms_vma *vma, struct 
 		for (i = 0; i < n; i++) {
 			bool present = (pme[i] & PM_PRESENT) && !(pme[i] & PM_FILE) &&
 				       (!state || (r[i].page_flags & VMS_PG_ANON));
-			bool swapped = (pme[i] & PM_SWAP) && !(pme[i] & PM_FILE);
+			/*
+			 * pagemap sets its swap bit for markers too (uffd-wp, guard
+			 * regions), which no page stands behind: only a real swap
+			 * entry, as the pagemap source decodes it, is a copy.
+			 */
+			bool swapped = (pme[i] & PM_SWAP) && !(pme[i] & (PM_FILE | PM_GUARD)) &&
+				       r[i].swp_kind == VMS_SWP_SWAP;
 
 			if ((present || swapped) &&
 			    !add_page(f, h->first + (uint64_t)i * PG, swapped && !present))
