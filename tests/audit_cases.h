@@ -30,6 +30,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/mman.h>
+#include <sys/ptrace.h>
 #include <sys/stat.h>
 #include <sys/uio.h>
 #include <sys/wait.h>
@@ -230,17 +231,28 @@ static const struct mline *maps_text(const struct mline *m, int n, const char *n
 	return NULL;
 }
 
+/*
+ * Write through /proc/PID/mem, as a debugger does.  Where the kernel lets
+ * only a process's tracer write its read-only pages that way
+ * (CONFIG_PROC_MEM_FORCE_PTRACE, as Debian builds 7.x), the write fails
+ * with EIO: then as its tracer, seized for the write and let go after.
+ */
 static ssize_t mem_write(pid_t pid, uint64_t addr, const void *b, size_t n)
 {
 	char path[64];
 	ssize_t r;
-	int fd;
+	int fd, st;
 
 	snprintf(path, sizeof(path), "/proc/%d/mem", pid);
 	fd = open(path, O_RDWR);
 	if (fd < 0)
 		return -1;
 	r = pwrite(fd, b, n, addr);
+	if (r < 0 && errno == EIO && !ptrace(PTRACE_SEIZE, pid, 0, 0)) {
+		r = pwrite(fd, b, n, addr);
+		if (!ptrace(PTRACE_INTERRUPT, pid, 0, 0) && waitpid(pid, &st, __WALL) == pid)
+			ptrace(PTRACE_DETACH, pid, 0, 0);
+	}
 	close(fd);
 	return r;
 }
