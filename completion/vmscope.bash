@@ -4,12 +4,12 @@
 # from /proc (a command name completes to the PIDs of its processes, and a
 # list of PIDs shows their names), the VMA names of the process for
 # 'page PID --range NAME', the start addresses of its VMAs for ADDR, the
-# values of --format, --backing and --source, and paths for pin, unpin and
-# --device.
+# values of --format, --backing and --source, and paths for pin, unpin,
+# --device and --journal.
 # It never runs vmscope.  The option lists follow the getopt_long tables in
 # user/*.c; tests/host_completion.sh fails when they differ.
 
-_vmscope_commands="maps find page read write pin unpin status dev help"
+_vmscope_commands="maps find page read write pin unpin status dev help audit undo journal"
 _vmscope_aliases="listvma findvma findpage writeval"
 _vmscope_global_opts="-j --json -p --pretty -v --verbose -h --help -V --version"
 _vmscope_common_opts="-h --help -j --json -p --pretty -v --verbose"
@@ -34,9 +34,12 @@ _vmscope_opts()
 	find) echo "--source" ;;
 	page) echo "-r --range --source" ;;
 	read) echo "-f --format" ;;
-	write) echo "--hex --str --u8 --u16 --u32 --u64 --force" ;;
+	write) echo "--hex --str --u8 --u16 --u32 --u64 --force --journal --no-journal" ;;
 	pin) echo "--pid" ;;
 	dev) echo "--pages --backing --offset --device --hold" ;;
+	audit) echo "-a --all --source" ;;
+	undo) echo "--journal --pid --force" ;;
+	journal) echo "--journal --pid" ;;
 	esac
 }
 
@@ -47,7 +50,8 @@ _vmscope_takes_arg()
 	maps:--pid | maps:--comm | maps:--source | find:--source | page:--source | page:-r | page:--range | read:-f | read:--format | \
 		write:--hex | write:--str | write:--u8 | write:--u16 | write:--u32 | \
 		write:--u64 | pin:--pid | dev:--pages | dev:--backing | dev:--offset | \
-		dev:--device)
+		dev:--device | write:--journal | audit:--source | undo:--journal | undo:--pid | \
+		journal:--journal | journal:--pid)
 		return 0 ;;
 	esac
 	return 1
@@ -225,7 +229,7 @@ _vmscope()
 		prev=$(_vmscope_full_opt "$cmd" "$prev")
 		if _vmscope_takes_arg "$cmd" "$prev"; then
 			case $cmd:$prev in
-			maps:--pid | pin:--pid)
+			maps:--pid | pin:--pid | undo:--pid | journal:--pid)
 				_vmscope_complete_pids "$cur" ;;
 			maps:--comm)
 				_vmscope_complete_comms "$cur" ;;
@@ -242,8 +246,10 @@ _vmscope()
 				COMPREPLY=($(compgen -W "module bpf procmap_query proc" -- "$cur")) ;;
 			page:--source)
 				COMPREPLY=($(compgen -W "module pagemap" -- "$cur")) ;;
-			dev:--device)
+			dev:--device | write:--journal | undo:--journal | journal:--journal)
 				_filedir ;;
+			audit:--source)
+				COMPREPLY=($(compgen -W "module pagemap" -- "$cur")) ;;
 			esac
 			return
 		fi
@@ -256,7 +262,7 @@ _vmscope()
 
 	local n=${#args[@]}
 	case $cmd in
-	maps)
+	maps | audit)
 		[[ $all ]] || _vmscope_complete_pids "$cur" ;;
 	find | page)
 		if ((n == 0)); then

@@ -31,7 +31,29 @@ j read read $T $STR 4
 j read read $T $STR 4 --format str
 j read read $T $THP 16 --format u64
 j read read $T $THP 8 --format u8
+# A journal of its own: the other tests leave writes in root's
+export XDG_STATE_HOME=/tmp/guest_json.state
 j write write $T $STR --str JSON
+j journal journal
+j undo undo
+j error undo
+j write write $T $RO --u8 1 --force
+# A copy of vmtarget with a breakpoint in its text: modified code
+cp /tests/vmtarget /tmp/jvt
+mkfifo /tmp/jvt.in
+/tmp/jvt idle < /tmp/jvt.in > /tmp/jvt.out &
+V=$!
+exec 8> /tmp/jvt.in
+sleep 1
+TEXT=$(grep 'r-xp.*/tmp/jvt' /proc/$V/maps | cut -d- -f1)
+vmscope write --force $V 0x$TEXT --hex cc > /dev/null 2>&1
+j audit audit $V
+j undo undo
+j audit audit $V
+j audit audit --source pagemap $V
+kill $V
+j audit audit --all
+j audit audit --source pagemap $T 4194303
 j error write $T $RO --u8 1
 j error read $T 0x1000 8
 j error page 4194303 0x1000

@@ -20,7 +20,7 @@ fi
 
 # ---- help, version ----
 bad=""
-for c in maps find page read write pin unpin status dev; do
+for c in maps find page read write pin unpin status dev audit undo journal; do
 	vmscope help $c > $TMPDIR/h1 2>&1 && vmscope $c --help > $TMPDIR/h2 2>&1 &&
 		cmp -s $TMPDIR/h1 $TMPDIR/h2 && grep -q "^usage: vmscope $c" $TMPDIR/h1 &&
 		grep -q '^examples:' $TMPDIR/h1 || bad="$bad $c"
@@ -55,7 +55,7 @@ run vmscope -jx maps 1
 result "an unknown letter in a bundle: exit 2, named, JSON error under -j" $?
 
 # ---- parsing ----
-for c in maps find page read write pin unpin status dev; do
+for c in maps find page read write pin unpin status dev audit undo journal; do
 	run vmscope $c --bogus
 	[ $rc = 2 ] && one_line && grep -q "$c: unknown option '--bogus'; see 'vmscope $c --help'" $err ||
 		bad="$bad $c"

@@ -5,7 +5,8 @@
 # getopt_long table in user/*.c; PIDs (a command name completes to its
 # PIDs, a list shows the names, kernel threads are left out); VMA names of
 # the PID for 'page PID --range'; --format, --backing and page's --source
-# values equal the CLI's own; write's data options; paths.  The zsh completion is checked for
+# values equal the CLI's own; write's data options; paths; audit, undo
+# and journal.  The zsh completion is checked for
 # syntax when zsh is installed.  Needs no root.
 cd "$(dirname "$0")/.."
 . tests/lib/tap.sh
@@ -166,6 +167,21 @@ comp pin $T/bpf/pi
 expect $T/bpf/pinned; result "pin completes paths" $?
 comp unpin --pid
 expect; result "unpin has no --pid (only pin has)" $?
+
+# ---- audit, undo, journal ----
+comp audit --source ''
+expect module pagemap; result "audit --source: module and pagemap" $?
+comp audit --all ''
+expect; result "audit --all takes no PID" $?
+comp audit vmscs
+expect $pid; result "audit completes PIDs by name" $?
+touch $T/my.journal
+comp undo --journal $T/my.j
+expect $T/my.journal; result "undo --journal completes paths" $?
+comp journal --pid $pid
+has $pid; result "journal --pid completes PIDs" $?
+comp write --journal $T/my.j
+expect $T/my.journal; result "write --journal completes paths" $?
 
 # ---- zsh ----
 if command -v zsh > /dev/null; then

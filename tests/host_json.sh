@@ -36,6 +36,12 @@ pin=/sys/fs/bpf/vmscope_json_$$
 	j version --version
 	j error maps --bogus
 	j error read $s 0x1000 8
+	j audit audit $s
+	j audit audit $s 4194303
+	j audit audit --all
+	j error audit --bogus
+	XDG_STATE_HOME=$T/state j journal journal
+	j error undo --journal $T/no-such-journal
 } > $T/docs
 kill $s
 /usr/bin/python3 tests/json_check.py $T/docs

@@ -26,6 +26,9 @@ int do_page(int argc, char **argv);
 int do_read(int argc, char **argv);
 int do_write(int argc, char **argv);
 int do_help(int argc, char **argv);
+int do_audit(int argc, char **argv);
+int do_undo(int argc, char **argv);
+int do_journal(int argc, char **argv);
 
 const struct cmd *cmd_find(const char *name);
 void cmd_print_help(FILE *f, const struct cmd *c);

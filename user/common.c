@@ -235,6 +235,18 @@ bool pid_is_zombie(pid_t pid)
 	return p && (*p == 'Z' || *p == 'X');
 }
 
+int pid_start_time(pid_t pid, unsigned long long *start)
+{
+	char buf[1024], *end;
+	const char *p = stat_field(pid, 20, buf, sizeof(buf));	/* field 22: starttime */
+
+	if (!p)
+		return pid_exists(pid) ? -EIO : -ESRCH;
+	errno = 0;
+	*start = strtoull(p, &end, 10);
+	return errno || end == p ? -EIO : 0;
+}
+
 const char *pid_cmdline(pid_t pid, char *buf, size_t sz)
 {
 	char path[64];

@@ -50,6 +50,9 @@ int parse_uint(const char *s, const char *what, uint64_t *v);
 bool pid_exists(pid_t pid);
 bool pid_is_kthread(pid_t pid);
 bool pid_is_zombie(pid_t pid);
+/* Field 22 of /proc/PID/stat: when it started, in clock ticks after boot.
+ * 0, -ESRCH (no such process) or -EIO. */
+int pid_start_time(pid_t pid, unsigned long long *start);
 /* The command line (or [comm] when it has none) of pid into buf. */
 const char *pid_cmdline(pid_t pid, char *buf, size_t sz);
 /*

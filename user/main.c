@@ -84,8 +84,10 @@ static const struct cmd cmds[] = {
 	  "                     an integer (decimal or 0x hex), little-endian\n"
 	  "      --force        also into a read-only private mapping, as a COW copy\n"
 	  "                     (like a debugger's breakpoint)\n"
+	  "      --journal FILE record the write in FILE (default: see 'journal')\n"
+	  "      --no-journal   do not record it: 'undo' cannot put it back\n"
 	  "  Prints the bytes before and after.  Nothing is written unless all of\n"
-	  "  them can be.\n"
+	  "  them can be.  Every write is recorded in the journal for 'undo'.\n"
 	  "examples:\n"
 	  "  vmscope write 1234 0x55d0c0ffe2a0 --str hello\n"
 	  "  vmscope write 1234 0x55d0c0ffe2a8 --u64 0x1122334455667788\n",
@@ -131,6 +133,49 @@ static const struct cmd cmds[] = {
 	  "help [COMMAND]",
 	  "this overview, or one command's usage, options and examples",
 	  "", NULL, 0 },
+	{ "audit", do_audit,
+	  "audit [OPTIONS] PID...\n"
+	  "audit --all [OPTIONS]",
+	  "what a security responder looks at first: W+X and executable anonymous "
+	  "memory, executables deleted or in memfds, and modified code",
+	  "  -a, --all          every process (kernel threads have no memory to audit)\n"
+	  "      --source S     find modified code pages with S: module (its page walk)\n"
+	  "                     or pagemap (/proc/PID/pagemap, and /proc/kpageflags for\n"
+	  "                     root); by default the module when it is loaded and can\n"
+	  "                     show page state, else pagemap (said on stderr)\n"
+	  "  Modified code: pages of a file's private executable mapping that are\n"
+	  "  private copies (written: a breakpoint, a hook, a patch), each with the\n"
+	  "  byte ranges that differ from the file.  Exit status: 0 nothing found,\n"
+	  "  1 something found, 2 usage, 3 could not check (all or part).\n"
+	  "examples:\n"
+	  "  vmscope audit 1234\n"
+	  "  vmscope -j audit --all > audit.json; echo $?\n",
+	  NULL, 0 },
+	{ "undo", do_undo,
+	  "undo [OPTIONS] [N]",
+	  "put back the bytes of the last N writes (default 1), where they are still "
+	  "the ones written",
+	  "      --journal FILE the journal to undo from (default: see 'journal')\n"
+	  "      --pid PID      only writes into process PID\n"
+	  "      --force        also write through a mapping made read-only since\n"
+	  "                     (writes made with --force are undone with it anyway)\n"
+	  "  Newest first; each write only if its process still runs (same start\n"
+	  "  time) and its bytes are the ones written, compared and written in one\n"
+	  "  step by the module.  An entry refused stays in the journal.\n"
+	  "examples:\n"
+	  "  vmscope undo\n"
+	  "  vmscope undo 3 --pid 1234\n",
+	  NULL, 1 },
+	{ "journal", do_journal,
+	  "journal [OPTIONS]",
+	  "the writes 'write' recorded, newest first, and which 'undo' would take",
+	  "      --journal FILE another journal than $XDG_STATE_HOME/vmscope/journal\n"
+	  "                     (~/.local/state/vmscope/journal)\n"
+	  "      --pid PID      only writes into process PID\n"
+	  "examples:\n"
+	  "  vmscope journal\n"
+	  "  vmscope -j journal --pid 1234\n",
+	  NULL, 0 },
 	/* The memory labs' command names. */
 	{ "listvma", do_maps, "listvma [OPTIONS] PID...", "lab alias of maps", "", "maps", 0 },
 	{ "findvma", do_find, "findvma [OPTIONS] PID ADDR...", "lab alias of find", "", "find", 0 },

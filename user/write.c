@@ -1,9 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * vmscope write PID ADDR (--hex B | --str S | --u8..--u64 V) [--force]:
- * another process's memory through the module's write kfunc, which breaks
- * copy-on-write first and writes all the bytes or none.  Prints the bytes
- * before and after.
+ * another process's memory through the module, which breaks copy-on-write
+ * first and writes all the bytes or none.  Prints the bytes before and
+ * after, and records both in the write journal (journal_file.h) for
+ * 'vmscope undo'.
+ *
+ * A journaled write reads the old bytes, then swaps them for the new ones
+ * with the module's compare-and-write: the bytes it records as old are the
+ * very bytes it replaced, even while the process runs.  The journal is
+ * locked from the read to the record (journal_file.h says why).
  */
 #include <ctype.h>
 #include <errno.h>
@@ -11,7 +17,35 @@
 #include <string.h>
 #include "cmds.h"
 #include "common.h"
+#include "journal_file.h"
 #include "memcmd.h"
+
+/* Compare-and-write attempts while the process keeps changing the bytes. */
+#define WRITE_TRIES	5
+
+struct write_opts {
+	const char *cmd;
+	pid_t pid;
+	uint64_t addr;
+	unsigned char data[VMEM_WBUF_SIZE];
+	size_t n;
+	bool force;
+	const char *journal;	/* --journal FILE */
+	bool no_journal;
+};
+
+struct write_result {
+	pid_t pid;
+	uint64_t addr;
+	size_t n;
+	bool force;
+	unsigned char old[VMEM_WBUF_SIZE], new_[VMEM_WBUF_SIZE];
+	ssize_t on, nn;		/* old and new bytes that could be read */
+	const char *journal;	/* the journal's path, or NULL: not recorded */
+	char id[JOURNAL_ID_LEN + 1];
+	int jerr;		/* written, but the record failed: errno */
+	char jmsg[PATH_MAX + 256];
+};
 
 static int parse_hex_bytes(const char *cmd, const char *s, unsigned char *out, size_t max,
 			   size_t *n)
@@ -44,7 +78,8 @@ static int parse_hex_bytes(const char *cmd, const char *s, unsigned char *out, s
 	return 0;
 }
 
-int do_write(int argc, char **argv)
+/* Options and arguments into o; returns -1 to go on, or the exit status. */
+static int write_opts(int argc, char **argv, struct write_opts *o)
 {
 	static const struct option longopts[] = {
 		{ "hex", required_argument, NULL, 'H' },
@@ -54,25 +89,28 @@ int do_write(int argc, char **argv)
 		{ "u32", required_argument, NULL, '4' },
 		{ "u64", required_argument, NULL, '8' },
 		{ "force", no_argument, NULL, 'F' },
+		{ "journal", required_argument, NULL, 'J' },
+		{ "no-journal", no_argument, NULL, 'N' },
 		COMMON_LONG,
 		{}
 	};
-	static unsigned char data[VMEM_WBUF_SIZE], old[VMEM_WBUF_SIZE], new_[VMEM_WBUF_SIZE];
 	const char *cmd = argv[0];
-	struct vmem *v = NULL;
-	bool force = false;
 	int c, rc, have = 0;
-	ssize_t ret, on = 0, nn = 0;
-	uint64_t addr, val;
-	size_t n = 0;
-	pid_t pid;
+	uint64_t val;
 
+	o->cmd = cmd;
 	while ((c = getopt_long(argc, argv, COMMON_SHORT, longopts, NULL)) != -1) {
 		int wsize = c >= '1' && c <= '8' ? c - '0' : 0;
 
 		switch (c) {
 		case 'F':
-			force = true;
+			o->force = true;
+			continue;
+		case 'J':
+			o->journal = optarg;
+			continue;
+		case 'N':
+			o->no_journal = true;
 			continue;
 		case 'H':
 		case 'S':
@@ -85,15 +123,15 @@ int do_write(int argc, char **argv)
 				return EXIT_USAGE;
 			}
 			if (c == 'H') {
-				if (parse_hex_bytes(cmd, optarg, data, sizeof(data), &n))
+				if (parse_hex_bytes(cmd, optarg, o->data, sizeof(o->data), &o->n))
 					return EXIT_USAGE;
 			} else if (c == 'S') {
-				n = strlen(optarg);
-				if (!n || n > sizeof(data)) {
-					p_usage(cmd, "--str takes 1 to %zu bytes", sizeof(data));
+				o->n = strlen(optarg);
+				if (!o->n || o->n > sizeof(o->data)) {
+					p_usage(cmd, "--str takes 1 to %zu bytes", sizeof(o->data));
 					return EXIT_USAGE;
 				}
-				memcpy(data, optarg, n);
+				memcpy(o->data, optarg, o->n);
 			} else {
 				if (parse_uint(optarg, "value", &val))
 					return EXIT_USAGE;
@@ -102,8 +140,8 @@ int do_write(int argc, char **argv)
 						wsize > 1 ? "s" : "");
 					return EXIT_USAGE;
 				}
-				memcpy(data, &val, wsize);	/* little-endian, like the target */
-				n = wsize;
+				memcpy(o->data, &val, wsize);	/* little-endian, like the target */
+				o->n = wsize;
 			}
 			continue;
 		}
@@ -115,50 +153,202 @@ int do_write(int argc, char **argv)
 		p_usage(cmd, "expected PID ADDR and one of --hex, --str, --u8, --u16, --u32, --u64");
 		return EXIT_USAGE;
 	}
-	if (parse_pid(argv[optind], &pid) || parse_addr(argv[optind + 1], &addr))
+	if (o->journal && o->no_journal) {
+		p_usage(cmd, "--journal and --no-journal: give one");
 		return EXIT_USAGE;
-	v = memcmd_open(cmd);
+	}
+	if (parse_pid(argv[optind], &o->pid) || parse_addr(argv[optind + 1], &o->addr))
+		return EXIT_USAGE;
+	if (o->addr + o->n < o->addr || (o->addr + o->n) >> 56) {
+		p_usage(cmd, "0x%llx + %zu runs past the end of the user address space",
+			(unsigned long long)o->addr, o->n);
+		return EXIT_USAGE;
+	}
+	return -1;
+}
+
+/* The error of a write that changed nothing. */
+static void write_err(const struct write_opts *o, ssize_t ret, bool old_readable)
+{
+	if (ret == -EPERM && o->force)
+		p_error(ret, "%s: nothing written: --force (writing through a read-only "
+			"mapping) needs CAP_SYS_PTRACE, even in one's own process", o->cmd);
+	else if (ret == -EFAULT && !o->force && old_readable)
+		p_error(ret, "%s: nothing written: 0x%llx in process %d is not writable (a "
+			"read-only mapping); --force writes a private copy-on-write copy, like "
+			"a debugger", o->cmd, (unsigned long long)o->addr, o->pid);
+	else
+		memcmd_err(o->cmd, o->pid, ret, o->addr, true);
+}
+
+/*
+ * The journaled write: identity, old bytes, compare-and-write, record.
+ * Returns 0, or the exit status after printing why.
+ */
+static int write_journaled(struct vmem *v, const struct write_opts *o, struct journal *j,
+			   struct write_result *r)
+{
+	struct jentry e = { .pid = o->pid, .addr = o->addr, .force = o->force, .len = o->n };
+	char why[256], path[64];
+	const char *w;
+	ssize_t got, ret = -ECANCELED;
+	int err, i;
+	FILE *f;
+
+	err = journal_path(j, o->journal, &w);
+	if (!err)
+		err = journal_open(j, true, true, why, sizeof(why));
+	else
+		snprintf(why, sizeof(why), "%s", w);
+	if (err) {
+		p_error(err, "%s: nothing written: cannot use the journal %s: %s; give --journal "
+			"FILE, or --no-journal to write with no way back", o->cmd, j->path, why);
+		return EXIT_RUNTIME;
+	}
+	err = journal_proc_identity(o->pid, &e.start, e.boot);
+	if (err) {
+		memcmd_err(o->cmd, o->pid, err, 0, false);
+		return EXIT_RUNTIME;
+	}
+	for (i = 0; i < WRITE_TRIES && ret == -ECANCELED; i++) {
+		got = vmem_read(v, o->pid, o->addr, r->old, o->n);
+		if (got < 0 || (size_t)got < o->n) {
+			/* The old bytes are what undo needs: no write without them. */
+			memcmd_err(o->cmd, o->pid, got < 0 ? got : -EFAULT,
+				   o->addr + (got > 0 ? got : 0), true);
+			return EXIT_RUNTIME;
+		}
+		ret = vmem_cmpxchg(v, o->pid, o->addr, r->old, o->data, o->n, o->force);
+	}
+	if (ret == -ECANCELED) {
+		p_error(ret, "%s: nothing written: process %d kept changing the bytes at 0x%llx "
+			"(%d tries)", o->cmd, o->pid, (unsigned long long)o->addr, WRITE_TRIES);
+		return EXIT_RUNTIME;
+	}
+	if (ret < 0) {
+		write_err(o, ret, true);
+		return EXIT_RUNTIME;
+	}
+	r->on = o->n;
+	e.old = r->old;
+	e.new_ = (unsigned char *)o->data;
+	snprintf(path, sizeof(path), "/proc/%d/comm", o->pid);
+	f = fopen(path, "re");
+	if (!f || !fgets(e.comm, sizeof(e.comm), f))
+		e.comm[0] = 0;
+	if (f)
+		fclose(f);
+	e.comm[strcspn(e.comm, "\n")] = 0;
+	err = journal_append_write(j, &e);
+	if (err) {
+		/* The bytes did change: the document says so, with the error. */
+		snprintf(r->jmsg, sizeof(r->jmsg), "%s: written, but not recorded in the journal "
+			 "%s: %s; 'vmscope undo' cannot put the old bytes back", o->cmd, j->path,
+			 strerror(-err));
+		r->jerr = -err;
+		jw_reserve(true);
+		p_error(err, "%s", r->jmsg);
+		jw_reserve(false);
+		return 0;
+	}
+	r->journal = j->path;
+	memcpy(r->id, e.id, sizeof(r->id));
+	return 0;
+}
+
+static int write_run(const struct write_opts *o, struct journal *j, struct write_result *r)
+{
+	struct vmem *v;
+	ssize_t ret;
+	int rc = 0;
+
+	r->pid = o->pid;
+	r->addr = o->addr;
+	r->n = o->n;
+	r->force = o->force;
+	v = memcmd_open(o->cmd);
 	if (!v)
 		return EXIT_RUNTIME;
-	rc = EXIT_RUNTIME;
-	ret = vmem_write(v, pid, addr, data, n, force, old, &on, new_, &nn);
-	if (ret < 0) {
-		if (ret == -EPERM && force)
-			p_error(ret, "%s: nothing written: --force (writing through a read-only "
-				"mapping) needs CAP_SYS_PTRACE, even in one's own process", cmd);
-		else if (ret == -EFAULT && !force && on == (ssize_t)n)
-			p_error(ret, "%s: nothing written: 0x%llx in process %d is not writable (a "
-				"read-only mapping); --force writes a private copy-on-write copy, like "
-				"a debugger", cmd, (unsigned long long)addr, pid);
-		else
-			memcmd_err(cmd, pid, ret, addr, true);
+	if (o->no_journal) {
+		ret = vmem_write(v, o->pid, o->addr, o->data, o->n, o->force, r->old, &r->on,
+				 r->new_, &r->nn);
+		if (ret < 0) {
+			write_err(o, ret, r->on == (ssize_t)o->n);
+			rc = EXIT_RUNTIME;
+		}
 		goto out;
 	}
-	rc = 0;
-	if (json_output) {
-		jw_start_obj();
-		jw_u64("pid", pid);
-		jw_hex("addr", addr);
-		jw_u64("length", n);
-		jw_u64("written", ret);
-		jw_bool("force", force);
-		if (on > 0)
-			jw_bytes("old", old, on);
-		else
-			jw_null("old");
-		if (nn > 0)
-			jw_bytes("new", new_, nn);
-		else
-			jw_null("new");
-		jw_end_obj();
-		jw_done();
-		goto out;
-	}
-	printf("old:\n");
-	hexdump(addr, old, on > 0 ? on : 0);
-	printf("new:\n");
-	hexdump(addr, new_, nn > 0 ? nn : 0);
+	rc = write_journaled(v, o, j, r);
+	/* What is there now: the new bytes, unless the process changed them since. */
+	if (!rc)
+		r->nn = vmem_read(v, o->pid, o->addr, r->new_, o->n);
 out:
 	vmem_close(v);
 	return rc;
+}
+
+static void print_write_json(const struct write_result *r)
+{
+	jw_start_obj();
+	jw_str("source", "module");
+	jw_u64("pid", r->pid);
+	jw_hex("addr", r->addr);
+	jw_u64("length", r->n);
+	jw_u64("written", r->n);
+	jw_bool("force", r->force);
+	if (r->on > 0)
+		jw_bytes("old", r->old, r->on);
+	else
+		jw_null("old");
+	if (r->nn > 0)
+		jw_bytes("new", r->new_, r->nn);
+	else
+		jw_null("new");
+	if (r->journal) {
+		jw_str("journal", r->journal);
+		jw_str("journal_id", r->id);
+	} else {
+		jw_null("journal");
+		jw_null("journal_id");
+	}
+	if (r->jerr) {
+		jw_str("error", r->jmsg);
+		jw_i64("errno", r->jerr);
+	}
+	jw_end_obj();
+	jw_done();
+}
+
+static void print_write_plain(const struct write_result *r)
+{
+	printf("old:\n");
+	hexdump(r->addr, r->old, r->on > 0 ? r->on : 0);
+	printf("new:\n");
+	hexdump(r->addr, r->new_, r->nn > 0 ? r->nn : 0);
+	if (verbose && r->journal)
+		p_info("vmscope: write: recorded in %s as %s ('vmscope undo' puts the old bytes "
+		       "back)\n", r->journal, r->id);
+}
+
+int do_write(int argc, char **argv)
+{
+	static struct write_opts o;
+	static struct write_result r;
+	struct journal j = { .fd = -1 };
+	int rc;
+
+	memset(&o, 0, sizeof(o));
+	memset(&r, 0, sizeof(r));
+	rc = write_opts(argc, argv, &o);
+	if (rc >= 0)
+		return rc;
+	rc = write_run(&o, &j, &r);
+	journal_close(&j);
+	if (rc)
+		return rc;
+	if (json_output)
+		print_write_json(&r);
+	else
+		print_write_plain(&r);
+	return r.jerr ? EXIT_RUNTIME : 0;
 }
