@@ -216,9 +216,11 @@ long vms_access(struct mm_struct *mm, unsigned long addr, void *buf, size_t len,
 
 /*
  * Compare-and-write: when the len bytes at addr are old, make them new;
- * otherwise change nothing.  Every page is pinned for writing (COW broken
- * first, as for a write) and locked, then all bytes are compared, then
- * written.  Holding the page locks makes it all or nothing against other
+ * otherwise change nothing.  The bytes are first compared through a plain
+ * read, so a mismatch breaks no copy-on-write (a refused undo must not
+ * leave a private copy of a file page behind).  When they match, every
+ * page is pinned for writing (COW broken first, as for a write) and
+ * locked, the bytes compared again, then written.  Holding the page locks makes it all or nothing against other
  * writers that lock pages (another vmscope write or compare, truncation,
  * migration); the process's own stores do not lock pages and can still
  * race with it, as with any debugger.  The kfuncs' rules hold (nowait:
@@ -244,6 +246,25 @@ long vms_cmpxchg(struct mm_struct *mm, unsigned long addr, const void *old, cons
 		return -EFAULT;
 	if (flags & VMS_ACC_FORCE)
 		gup_flags |= FOLL_FORCE;
+	{
+		/* The first comparison, with read references only. */
+		void *cur = kvmalloc(len, GFP_KERNEL);
+		long n;
+
+		if (!cur)
+			return -ENOMEM;
+		n = acc_read(mm, addr, cur, len, (gup_flags & FOLL_FORCE) | FOLL_NOWAIT);
+		if (n >= 0 && (size_t)n < len) {
+			/* Short: the next byte says why (-EFAULT), or it reads now (ask again). */
+			n = acc_read(mm, addr + n, cur + n, 1, (gup_flags & FOLL_FORCE) | FOLL_NOWAIT);
+			err = n < 0 ? n : -EAGAIN;
+		} else {
+			err = n < 0 ? n : memcmp(cur, old, len) ? -ECANCELED : 0;
+		}
+		kvfree(cur);
+		if (err)
+			return err;
+	}
 	npages = DIV_ROUND_UP((addr & ~PAGE_MASK) + len, PAGE_SIZE);
 	if (npages > ACC_BATCH) {
 		pages = kvmalloc_array(npages, sizeof(*pages), GFP_KERNEL);
