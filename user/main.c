@@ -137,6 +137,19 @@ static const struct cmd cmds[] = {
 	{ "findpage", do_page, "findpage [OPTIONS] PID ADDR...", "lab alias of page", "", "page", 0 },
 	{ "writeval", do_write, "writeval [OPTIONS] PID ADDR --u64 VALUE ...", "lab alias of write",
 	  "", "write", 1 },
+	/* The views (issue 16): summary, map, snapshot, diff, watch. */
+	{ "summary", do_summary,
+	  "summary [OPTIONS] PID...",
+	  "memory by kind (code, data, heap, stack, ...) and by file, with RSS, PSS, dirty, "
+	  "swap and huge pages",
+	  "      --source S     memory use from S: module (its page walk; the default when\n"
+	  "                     it is loaded and the caller has CAP_SYS_ADMIN) or smaps\n"
+	  "  Kinds: code, data (an image's rodata, relro, data and bss), heap, stack,\n"
+	  "  anon, file, shm, special ([vdso], ...), hugetlb, guard (PROT_NONE).\n"
+	  "examples:\n"
+	  "  vmscope summary 1234\n"
+	  "  vmscope -j summary 1234 5678\n",
+	  NULL, 0 },
 };
 
 const struct cmd *cmd_find(const char *name)
