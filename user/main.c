@@ -150,6 +150,14 @@ static const struct cmd cmds[] = {
 	  "  vmscope summary 1234\n"
 	  "  vmscope -j summary 1234 5678\n",
 	  NULL, 0 },
+	{ "snapshot", do_snapshot,
+	  "snapshot [OPTIONS] PID [-o FILE]",
+	  "the VMAs and every page run of a process, as a versioned JSON file",
+	  "  -o, --output FILE  write it there (default: standard output)\n"
+	  "      --source S     pages from S: module or pagemap\n"
+	  "examples:\n"
+	  "  vmscope snapshot 1234 -o before.json\n",
+	  NULL, 0 },
 };
 
 const struct cmd *cmd_find(const char *name)
