@@ -27,7 +27,9 @@ int do_read(int argc, char **argv);
 int do_write(int argc, char **argv);
 int do_help(int argc, char **argv);
 int do_summary(int argc, char **argv);
+int do_map(int argc, char **argv);
 int do_snapshot(int argc, char **argv);
+int do_diff(int argc, char **argv);
 
 const struct cmd *cmd_find(const char *name);
 void cmd_print_help(FILE *f, const struct cmd *c);

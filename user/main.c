@@ -150,6 +150,20 @@ static const struct cmd cmds[] = {
 	  "  vmscope summary 1234\n"
 	  "  vmscope -j summary 1234 5678\n",
 	  NULL, 0 },
+	{ "map", do_map,
+	  "map [OPTIONS] PID [-o FILE.html]\n"
+	  "map [OPTIONS] --diff A B [-o FILE.html]",
+	  "the address space as a picture, page by page: one self-contained HTML file",
+	  "  -o, --output FILE  the HTML file (default vmscope-PID.html; - for stdout)\n"
+	  "      --explain N    also collect the walk of up to N pages (a page of each\n"
+	  "                     kind of run first), shown when one is clicked\n"
+	  "      --diff A B     draw the change between two snapshots instead\n"
+	  "      --source S     pages from S: module or pagemap (default: the module\n"
+	  "                     when it serves, else /proc/PID/pagemap)\n"
+	  "examples:\n"
+	  "  vmscope map 1234 -o map.html\n"
+	  "  vmscope map --diff before.json after.json -o change.html\n",
+	  NULL, 0 },
 	{ "snapshot", do_snapshot,
 	  "snapshot [OPTIONS] PID [-o FILE]",
 	  "the VMAs and every page run of a process, as a versioned JSON file",
@@ -157,6 +171,15 @@ static const struct cmd cmds[] = {
 	  "      --source S     pages from S: module or pagemap\n"
 	  "examples:\n"
 	  "  vmscope snapshot 1234 -o before.json\n",
+	  NULL, 0 },
+	{ "diff", do_diff,
+	  "diff [OPTIONS] A B",
+	  "what changed between two snapshots: regions and pages, biggest first",
+	  "  Regions added, removed, grown, shrunk; per region the pages that became\n"
+	  "  resident, were released, became dirty, swapped, huge, or un-shared\n"
+	  "  (copy-on-write broken); sorted by bytes, with totals.\n"
+	  "examples:\n"
+	  "  vmscope diff before.json after.json\n",
 	  NULL, 0 },
 };
 
