@@ -30,6 +30,7 @@ int do_summary(int argc, char **argv);
 int do_map(int argc, char **argv);
 int do_snapshot(int argc, char **argv);
 int do_diff(int argc, char **argv);
+int do_watch(int argc, char **argv);
 
 const struct cmd *cmd_find(const char *name);
 void cmd_print_help(FILE *f, const struct cmd *c);

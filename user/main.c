@@ -181,6 +181,19 @@ static const struct cmd cmds[] = {
 	  "examples:\n"
 	  "  vmscope diff before.json after.json\n",
 	  NULL, 0 },
+	{ "watch", do_watch,
+	  "watch [OPTIONS] PID [-n SECONDS]",
+	  "a live view of a process's regions and how they change, like top",
+	  "  -n, --interval S   seconds between refreshes (default 2; decimals allowed)\n"
+	  "  -c, --count N      stop after N refreshes\n"
+	  "      --source S     memory use from S: module or smaps\n"
+	  "  Regions sorted by change since the last refresh.  On a terminal the\n"
+	  "  screen is redrawn; otherwise plain text blocks, and with -j one JSON\n"
+	  "  line per refresh.  Ends on Ctrl-C, or when the process exits.\n"
+	  "examples:\n"
+	  "  vmscope watch 1234\n"
+	  "  vmscope -j watch 1234 -n 0.5 | jq .total\n",
+	  NULL, 0 },
 };
 
 const struct cmd *cmd_find(const char *name)
