@@ -420,12 +420,13 @@ static int make_mix(void)
 
 /* ---- workload: regions changed on command --------------------------------------- */
 
+/* pages of anonymous memory, then a PROT_NONE page so no neighbour merges in */
 static char *anon(size_t pages, int nohuge)
 {
-	char *p = mmap(NULL, pages * 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
-		       -1, 0);
+	char *p = mmap(NULL, (pages + 1) * 4096, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 
-	if (p == MAP_FAILED)
+	if (p == MAP_FAILED || mprotect(p + pages * 4096, 4096, PROT_NONE))
 		return NULL;
 	if (nohuge)
 		madvise(p, pages * 4096, MADV_NOHUGEPAGE);
@@ -445,9 +446,13 @@ static int workload(void)
 	memset(cow, 1, 16 * 4096);
 	memset(sw, 2, 32 * 4096);
 	memset(gone, 3, 16 * 4096);
+	/* The child shares cow's pages; it must not read the commands. */
 	if (fork() == 0) {
-		wait_stdin();
-		_exit(0);
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		if (getppid() == 1)
+			_exit(0);
+		for (;;)
+			pause();
 	}
 	printf("ready %d w=%p cow=%p sw=%p gone=%p thp=%p\n", getpid(), w, cow, sw, gone, thp);
 	while (fgets(line, sizeof(line), stdin)) {
@@ -463,7 +468,7 @@ static int workload(void)
 		} else if (sscanf(line, "swap %ld", &n) == 1 && n <= 32) {
 			madvise(sw, n * 4096, 21 /* MADV_PAGEOUT */);
 		} else if (!strncmp(line, "unmap", 5)) {
-			munmap(gone, 16 * 4096);
+			munmap(gone, 17 * 4096);
 		} else if (sscanf(line, "map %ld", &n) == 1 && n > 0) {
 			p = anon(n, 1);
 			if (p)
