@@ -15,7 +15,7 @@
 #include "snapshot.h"
 #include "view.h"
 
-struct snap_opts {
+struct snapshot_opts {
 	pid_t pid;
 	const char *out;	/* -o FILE, or NULL: stdout */
 	int source;		/* --source: VV_SRC_MODULE, _PAGEMAP, or -1 */
@@ -100,7 +100,7 @@ static int write_vma(struct vv_proc *p, size_t i, void *arg)
 	return ferror(c->f) ? -EIO : 0;
 }
 
-static int snap_opts(int argc, char **argv, struct snap_opts *o)
+static int snapshot_opts(int argc, char **argv, struct snapshot_opts *o)
 {
 	static const struct option longopts[] = {
 		{ "output", required_argument, NULL, 'o' },
@@ -137,7 +137,7 @@ static int snap_opts(int argc, char **argv, struct snap_opts *o)
 
 int do_snapshot(int argc, char **argv)
 {
-	struct snap_opts o = {};
+	struct snapshot_opts o = {};
 	struct snap_ctx ctx = { .f = stdout };
 	struct vv_opts vo = { .cmd = argv[0], .each = write_vma, .arg = &ctx };
 	struct vv_proc p = {};
@@ -146,7 +146,7 @@ int do_snapshot(int argc, char **argv)
 	FILE *f = NULL;
 	int rc, err;
 
-	rc = snap_opts(argc, argv, &o);
+	rc = snapshot_opts(argc, argv, &o);
 	if (rc >= 0)
 		return rc;
 	rc = EXIT_RUNTIME;
