@@ -444,8 +444,6 @@ static int workload(void)
 	thp = (char *)(((unsigned long)raw + (2 << 20) - 1) & ~((2ul << 20) - 1));
 	madvise(thp, 2 << 20, MADV_HUGEPAGE);
 	memset(cow, 1, 16 * 4096);
-	memset(sw, 2, 32 * 4096);
-	memset(gone, 3, 16 * 4096);
 	/* The child shares cow's pages; it must not read the commands. */
 	if (fork() == 0) {
 		prctl(PR_SET_PDEATHSIG, SIGKILL);
@@ -454,6 +452,9 @@ static int workload(void)
 		for (;;)
 			pause();
 	}
+	/* Written after the fork: the parent's own (MADV_PAGEOUT skips shared pages). */
+	memset(sw, 2, 32 * 4096);
+	memset(gone, 3, 16 * 4096);
 	printf("ready %d w=%p cow=%p sw=%p gone=%p thp=%p\n", getpid(), w, cow, sw, gone, thp);
 	while (fgets(line, sizeof(line), stdin)) {
 		char *p = NULL;
