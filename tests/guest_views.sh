@@ -17,13 +17,15 @@ run() { "$@" > $T/out 2> $T/err; rc=$?; }
 
 setup_swap_sh() {
 	grep -q zram /proc/swaps && return 0
-	insmod /lib/modules/lz4_compress.ko 2>/dev/null; insmod /lib/modules/zram.ko 2>/dev/null
+	insmod /lib/modules/lz4_compress.ko 2>/dev/null
+	insmod /lib/modules/lz4hc_compress.ko 2>/dev/null
+	insmod /lib/modules/zram.ko 2>/dev/null
 	[ -e /sys/block/zram0 ] || return 1
 	echo lz4 > /sys/block/zram0/comp_algorithm
 	echo 64M > /sys/block/zram0/disksize && mkswap /dev/zram0 >/dev/null 2>&1 &&
 		swapon /dev/zram0
 }
-setup_swap_sh
+setup_swap_sh || diag "no zram swap: $(ls /sys/block 2>&1 | tr '\n' ' ')"
 swap=0
 grep -q zram /proc/swaps && swap=1
 

@@ -1106,12 +1106,19 @@ static void mdiff_json(struct mdiff *m, const struct snap_info *ia, const struct
 	jw_key("rows");
 	jw_start_arr();
 	for (c = 0; c < DC_N; c++) {
+		bool known = (c != DC_DIRTIED || (ia->dirty_known && ib->dirty_known)) &&
+			     (c != DC_UNSHARED || (ia->shared_known && ib->shared_known));
 		char b[24];
 
 		jw_start_arr();
 		jw_str(NULL, d_count_names[c]);
-		jw_u64(NULL, m->l.tot.pages[c]);
-		jw_str(NULL, fmt_size(m->l.tot.pages[c] * 4096, b, sizeof(b)));
+		if (known) {
+			jw_u64(NULL, m->l.tot.pages[c]);
+			jw_str(NULL, fmt_size(m->l.tot.pages[c] * 4096, b, sizeof(b)));
+		} else {
+			jw_str(NULL, "?");
+			jw_str(NULL, "?");
+		}
 		jw_end_arr();
 	}
 	jw_end_arr();
