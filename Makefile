@@ -153,6 +153,8 @@ $(OUT)/user/%.o: user/%.c $(USER_HDRS) $(SKELS) | buildtools
 	@echo "  CC      $@"
 	$(Q)mkdir -p $(dir $@)
 	$(Q)$(CC) $(CPPFLAGS) $(VMS_CFLAGS) $(CFLAGS) -c $< -o $@
+# The map's page is built into the program (.incbin in mapview.c).
+$(OUT)/user/mapview.o: user/map.html
 
 # The version in a file of its own, rewritten only when it changes, so a
 # new commit recompiles one line and nothing else.

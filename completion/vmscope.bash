@@ -5,11 +5,11 @@
 # list of PIDs shows their names), the VMA names of the process for
 # 'page PID --range NAME', the start addresses of its VMAs for ADDR, the
 # values of --format, --backing and --source, and paths for pin, unpin,
-# --device and --journal.
+# --device, --journal, -o and snapshot files.
 # It never runs vmscope.  The option lists follow the getopt_long tables in
 # user/*.c; tests/host_completion.sh fails when they differ.
 
-_vmscope_commands="maps find page read write pin unpin status dev help audit undo journal"
+_vmscope_commands="maps find page read write pin unpin status dev help audit undo journal summary map snapshot diff watch"
 _vmscope_aliases="listvma findvma findpage writeval"
 _vmscope_global_opts="-j --json -p --pretty -v --verbose -h --help -V --version"
 _vmscope_common_opts="-h --help -j --json -p --pretty -v --verbose"
@@ -40,6 +40,10 @@ _vmscope_opts()
 	audit) echo "-a --all --source" ;;
 	undo) echo "--journal --pid --force" ;;
 	journal) echo "--journal --pid" ;;
+	summary) echo "--source" ;;
+	map) echo "-o --output --explain --diff --source" ;;
+	snapshot) echo "-o --output --source" ;;
+	watch) echo "-n --interval -c --count --source" ;;
 	esac
 }
 
@@ -51,7 +55,9 @@ _vmscope_takes_arg()
 		write:--hex | write:--str | write:--u8 | write:--u16 | write:--u32 | \
 		write:--u64 | pin:--pid | dev:--pages | dev:--backing | dev:--offset | \
 		dev:--device | write:--journal | audit:--source | undo:--journal | undo:--pid | \
-		journal:--journal | journal:--pid)
+		journal:--journal | journal:--pid | summary:--source | map:-o | map:--output | \
+		map:--explain | map:--source | snapshot:-o | snapshot:--output | snapshot:--source | \
+		watch:-n | watch:--interval | watch:-c | watch:--count | watch:--source)
 		return 0 ;;
 	esac
 	return 1
@@ -244,8 +250,14 @@ _vmscope()
 				COMPREPLY=($(compgen -W "bpf proc" -- "$cur")) ;;
 			find:--source)
 				COMPREPLY=($(compgen -W "module bpf procmap_query proc" -- "$cur")) ;;
-			page:--source)
+			page:--source | map:--source | snapshot:--source)
 				COMPREPLY=($(compgen -W "module pagemap" -- "$cur")) ;;
+			summary:--source | watch:--source)
+				COMPREPLY=($(compgen -W "module smaps" -- "$cur")) ;;
+			map:-o | map:--output)
+				_filedir html ;;
+			snapshot:-o | snapshot:--output)
+				_filedir json ;;
 			dev:--device | write:--journal | undo:--journal | journal:--journal)
 				_filedir ;;
 			audit:--source)
@@ -262,8 +274,19 @@ _vmscope()
 
 	local n=${#args[@]}
 	case $cmd in
-	maps | audit)
+	maps | audit | summary)
 		[[ $all ]] || _vmscope_complete_pids "$cur" ;;
+	snapshot | watch)
+		((n == 0)) && _vmscope_complete_pids "$cur" ;;
+	map)
+		# --diff A B takes snapshot files, else one PID
+		if [[ " ${words[*]} " == *" --diff "* ]]; then
+			((n < 2)) && _filedir json
+		else
+			((n == 0)) && _vmscope_complete_pids "$cur"
+		fi ;;
+	diff)
+		((n < 2)) && _filedir json ;;
 	find | page)
 		if ((n == 0)); then
 			_vmscope_complete_pids "$cur"

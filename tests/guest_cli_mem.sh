@@ -175,7 +175,7 @@ if id vmsuser >/dev/null 2>&1; then
 	[ $rc = 1 ] && grep -qi 'permission denied' $err
 	result "a non-root user is refused with a permission message" $?
 	su vmsuser -s /bin/sh -c "vmscope status" > $out 2> $err
-	grep -q '^BPF: *permission denied: BPF needs root' $out && grep -q 'no listing object loads' $out &&
+	grep -q '^BPF: *permission denied.*; no listing object loads' $out &&
 		grep -q 'without BPF permission' $out
 	result "status as a non-root user names the cause: BPF permission" $?
 	# Its own shell's stack: no BPF, so pagemap, and the /proc/PID/maps listing.

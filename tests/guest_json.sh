@@ -58,6 +58,11 @@ j error write $T $RO --u8 1
 j error read $T 0x1000 8
 j error page 4194303 0x1000
 j maps maps -x $T
+j summary summary $T
+j snapshot snapshot $T
+j file_report snapshot $T -o /tmp/jt.snap.json
+j file_report map $T -o /tmp/jt.map.html --explain 4
+j watch watch $T -n 0.1 -c 1
 j status status
 j dev dev info --pages 4
 j dev dev map --pages 2 --backing pages

@@ -143,6 +143,8 @@ wait $M
 
 # ---- find without the module ----
 sleep 60 & s1=$!
+# Its maps only once it is sleep: before the exec they are the shell's.
+for i in $(seq 100); do [ "$(readlink /proc/$s1/exe)" = "$(readlink -f "$(command -v sleep)")" ] && break; sleep 0.02; done
 a=$(awk '/\[stack\]/ { split($1, r, "-"); print r[1]; exit }' /proc/$s1/maps)
 run vmscope -j find $s1 0x$a
 grep -q '"source":"bpf"' $out && grep -q '"name":"\[stack\]"' $out && grep -q '"covering":true' $out

@@ -54,7 +54,7 @@ hasnt() {
 
 # ---- commands and global options ----
 comp ma
-expect maps; result "'ma' completes to maps" $?
+expect map maps; result "'ma' completes to map and maps" $?
 comp ''
 expect $(cli_commands | awk '{print $1}'); result "every command and lab alias of main.c's table" $?
 comp -
@@ -182,6 +182,24 @@ comp journal --pid $pid
 has $pid; result "journal --pid completes PIDs" $?
 comp write --journal $T/my.j
 expect $T/my.journal; result "write --journal completes paths" $?
+# ---- the views ----
+comp summary --source ''
+expect module smaps; result "summary --source: module or smaps" $?
+comp watch --source=sm
+expect smaps; result "watch --source=sm: smaps" $?
+comp map --source ''
+expect module pagemap; result "map --source: module or pagemap" $?
+touch $T/a.json $T/b.json $T/m.html
+comp diff $T/a
+expect $T/a.json; result "diff completes snapshot files" $?
+comp map --diff $T/a.json $T/
+has $T/b.json && hasnt $T/m.html; result "map --diff completes snapshot files" $?
+comp map -o $T/m
+expect $T/m.html; result "map -o completes HTML files" $?
+comp snapshot vmscs
+expect $pid; result "snapshot completes a PID by name" $?
+comp watch $pid ''
+expect; result "watch takes one PID" $?
 
 # ---- zsh ----
 if command -v zsh > /dev/null; then

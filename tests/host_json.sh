@@ -42,6 +42,24 @@ pin=/sys/fs/bpf/vmscope_json_$$
 	j error audit --bogus
 	XDG_STATE_HOME=$T/state j journal journal
 	j error undo --journal $T/no-such-journal
+	j summary summary $s
+	j summary summary $s 4194303
+	j error summary 4194303
+	j snapshot snapshot $s
+	j file_report snapshot $s -o $T/a.json
+	vmscope snapshot $s -o $T/b.json > /dev/null 2>&1
+	j diff diff $T/a.json $T/b.json
+	j error diff $T/a.json
+	j watch watch $s -n 0.1 -c 1
+	j file_report map $s -o $T/m.html --explain 4
+	j file_report map --diff $T/a.json $T/b.json -o $T/d.html
+	for f in $T/m.html $T/d.html; do
+		printf '#json map_data %s\n' "$(/usr/bin/python3 -c '
+import sys
+t = open(sys.argv[1]).read()
+k = t.index("id=\"vmscope-data\"")
+print(t[t.index(">", k) + 1:t.index("</script>", k)].strip())' $f)"
+	done
 } > $T/docs
 kill $s
 /usr/bin/python3 tests/json_check.py $T/docs

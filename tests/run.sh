@@ -121,6 +121,20 @@ run_guest() {
 		cat "$log/guest.$tag.json_schema.out"
 		count "$cfg" json_schema "$log/guest.$tag.json_schema.out" $rc2
 	fi
+	# The guest's map (module), opened in Chromium here (host_view_browser.py).
+	f=$log/guest.$tag.guest_views.out
+	if [ -e "$f" ] && grep -q '^=== VIEWFILE ' "$f"; then
+		local d=$log/guest.$tag.map
+		rm -rf "$d"; mkdir -p "$d"
+		awk -v dir="$d" '/^=== VIEWFILE / { o = dir "/" $3 ".b64"; next }
+			/^=== VIEWEND/ { o = ""; next } o && /^B64 / { print substr($0, 5) > o }' "$f"
+		for b in "$d"/*.b64; do base64 -d "$b" | gunzip > "${b%.b64}"; done
+		tests/host_view_browser.py "$d" "guest $kernel paging $paging (module)" \
+			> "$log/guest.$tag.map_browser.out" 2>&1
+		rc2=$?
+		cat "$log/guest.$tag.map_browser.out"
+		count "$cfg" map_browser "$log/guest.$tag.map_browser.out" $rc2
+	fi
 	if [ "$paging" = 4 ] && ! grep -aq 'walk reports 4-level' "$log/guest.$tag.guest_walk.out" 2>/dev/null; then
 		failures+=("$cfg: the guest did not run with 4-level paging")
 		cfail=$((cfail + 1))

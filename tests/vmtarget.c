@@ -24,6 +24,17 @@
  *   vmtarget mix           memory of every kind smaps counts: private,
  *                          THP, COW-shared with a fork child (PSS halves),
  *                          zero pages, a shared file, swapped out pages
+ *   vmtarget workload      regions a test changes step by step, one command
+ *                          a line on stdin, each answered "done [ADDR]":
+ *                          touch N (write N pages of w), cow N (write N
+ *                          pages shared with a fork child), swap N
+ *                          (MADV_PAGEOUT N pages of sw), unmap (gone),
+ *                          map N (a new region of N written pages), thp
+ *                          (write the 2 MiB-aligned thp region)
+ *   vmtarget big N G       N VMAs (as vmas N) and a G GiB region, its first
+ *                          GiB written in a pattern (5 of every 8 blocks
+ *                          of 64 pages, THP where it can), for the map's
+ *                          size and speed figures
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -407,6 +418,104 @@ static int make_mix(void)
 	return 0;
 }
 
+/* ---- workload: regions changed on command --------------------------------------- */
+
+/* pages of anonymous memory, then a PROT_NONE page so no neighbour merges in */
+static char *anon(size_t pages, int nohuge)
+{
+	char *p = mmap(NULL, (pages + 1) * 4096, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (p == MAP_FAILED || mprotect(p + pages * 4096, 4096, PROT_NONE))
+		return NULL;
+	if (nohuge)
+		madvise(p, pages * 4096, MADV_NOHUGEPAGE);
+	return p;
+}
+
+static int workload(void)
+{
+	char *w = anon(256, 1), *cow = anon(16, 1), *sw = anon(32, 1);
+	char *gone = anon(16, 1), *raw = anon(1024 + 512, 0), *thp, line[128];
+	long n;
+
+	if (!w || !cow || !sw || !gone || !raw)
+		return perror("mmap"), -1;
+	thp = (char *)(((unsigned long)raw + (2 << 20) - 1) & ~((2ul << 20) - 1));
+	madvise(thp, 2 << 20, MADV_HUGEPAGE);
+	memset(cow, 1, 16 * 4096);
+	/* The child shares cow's pages; it must not read the commands. */
+	if (fork() == 0) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		if (getppid() == 1)
+			_exit(0);
+		for (;;)
+			pause();
+	}
+	/* Written after the fork: the parent's own (MADV_PAGEOUT skips shared pages). */
+	memset(sw, 2, 32 * 4096);
+	memset(gone, 3, 16 * 4096);
+	printf("ready %d w=%p cow=%p sw=%p gone=%p thp=%p\n", getpid(), w, cow, sw, gone, thp);
+	while (fgets(line, sizeof(line), stdin)) {
+		char *p = NULL;
+
+		n = 0;
+		if (sscanf(line, "touch %ld", &n) == 1 && n <= 256) {
+			for (long i = 0; i < n; i++)
+				w[i * 4096] = 4;
+		} else if (sscanf(line, "cow %ld", &n) == 1 && n <= 16) {
+			for (long i = 0; i < n; i++)
+				cow[i * 4096] = 5;
+		} else if (sscanf(line, "swap %ld", &n) == 1 && n <= 32) {
+			madvise(sw, n * 4096, 21 /* MADV_PAGEOUT */);
+		} else if (!strncmp(line, "unmap", 5)) {
+			munmap(gone, 17 * 4096);
+		} else if (sscanf(line, "map %ld", &n) == 1 && n > 0) {
+			p = anon(n, 1);
+			if (p)
+				memset(p, 6, n * 4096);
+		} else if (!strncmp(line, "thp", 3)) {
+			memset(thp, 7, 2 << 20);
+		} else {
+			printf("unknown command\n");
+			continue;
+		}
+		if (p)
+			printf("done %p\n", p);
+		else
+			printf("done\n");
+	}
+	return 0;
+}
+
+static int big(long n, long gib)
+{
+	size_t len = (size_t)gib << 30, i, j, blk = 64 * 4096, touched;
+	char *p;
+
+	if (make_vmas(n))
+		return -1;
+	p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
+		 -1, 0);
+	if (p == MAP_FAILED)
+		return perror("mmap"), -1;
+	/* The first half GiB in 4K pages, the second with THP. */
+	touched = len < (1ul << 30) ? len : 1ul << 30;
+	madvise(p, touched / 2, MADV_NOHUGEPAGE);
+	madvise(p + touched / 2, touched / 2, MADV_HUGEPAGE);
+	for (i = 0; i < touched / blk; i++) {
+		if (i % 8 >= 5)
+			continue;
+		if (i % 16 < 8 || i * blk >= touched / 2)
+			memset(p + i * blk, 1, blk);
+		else
+			for (j = 0; j < 64; j += 3)
+				p[i * blk + j * 4096] = 1;
+	}
+	printf("big %p\n", p);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	int err = 0;
@@ -430,8 +539,12 @@ int main(int argc, char **argv)
 		err = make_names(argv[2]);
 	} else if (!strcmp(argv[1], "mix")) {
 		err = make_mix();
+	} else if (!strcmp(argv[1], "workload")) {
+		return workload() ? 1 : 0;
+	} else if (!strcmp(argv[1], "big") && argc == 4) {
+		err = big(strtol(argv[2], NULL, 0), strtol(argv[3], NULL, 0));
 	} else {
-		fprintf(stderr, "usage: vmtarget idle|vmas N|huge|named|churn|newline|strings [S] [MS]|names DIR|mix\n");
+		fprintf(stderr, "usage: vmtarget idle|vmas N|huge|named|churn|newline|strings [S] [MS]|names DIR|mix|workload|big N G\n");
 		return 2;
 	}
 	if (err)

@@ -29,6 +29,11 @@ int do_help(int argc, char **argv);
 int do_audit(int argc, char **argv);
 int do_undo(int argc, char **argv);
 int do_journal(int argc, char **argv);
+int do_summary(int argc, char **argv);
+int do_map(int argc, char **argv);
+int do_snapshot(int argc, char **argv);
+int do_diff(int argc, char **argv);
+int do_watch(int argc, char **argv);
 
 const struct cmd *cmd_find(const char *name);
 void cmd_print_help(FILE *f, const struct cmd *c);

@@ -6,6 +6,11 @@
 
 bool json_output;
 bool json_pretty;
+bool jw_html_safe;
+
+/* Where documents go: stdout, or a file of a command's own (jw_stream). */
+static FILE *out;
+#define OUT (out ? out : stdout)
 
 #define MAX_DEPTH 64
 
@@ -19,23 +24,26 @@ static void raw_string(const char *s, size_t n)
 	const unsigned char *p = (const unsigned char *)s;
 	size_t i;
 
-	putchar('"');
+	fputc('"', OUT);
 	for (i = 0; i < n; i++) {
 		switch (p[i]) {
-		case '"': fputs("\\\"", stdout); break;
-		case '\\': fputs("\\\\", stdout); break;
-		case '\n': fputs("\\n", stdout); break;
-		case '\t': fputs("\\t", stdout); break;
-		case '\r': fputs("\\r", stdout); break;
+		case '"': fputs("\\\"", OUT); break;
+		case '\\': fputs("\\\\", OUT); break;
+		case '\n': fputs("\\n", OUT); break;
+		case '\t': fputs("\\t", OUT); break;
+		case '\r': fputs("\\r", OUT); break;
 		default:
-			/* Control bytes and bytes that are not ASCII: Latin-1 code points. */
-			if (p[i] < 0x20 || p[i] >= 0x7f)
-				printf("\\u%04x", p[i]);
+			/*
+			 * Control bytes and bytes that are not ASCII: Latin-1 code
+			 * points; inside HTML, '<' too (no "</script>" in a string).
+			 */
+			if (p[i] < 0x20 || p[i] >= 0x7f || (jw_html_safe && p[i] == '<'))
+				fprintf(OUT, "\\u%04x", p[i]);
 			else
-				putchar(p[i]);
+				fputc(p[i], OUT);
 		}
 	}
-	putchar('"');
+	fputc('"', OUT);
 }
 
 static void newline(void)
@@ -44,9 +52,9 @@ static void newline(void)
 
 	if (!json_pretty)
 		return;
-	putchar('\n');
+	fputc('\n', OUT);
 	for (i = 0; i < depth; i++)
-		fputs("  ", stdout);
+		fputs("  ", OUT);
 }
 
 /* Before a value (with key k, or none in an array). */
@@ -60,13 +68,13 @@ static void sep(const char *k)
 	}
 	if (depth > 0) {
 		if (has_member[depth])
-			putchar(',');
+			fputc(',', OUT);
 		has_member[depth] = true;
 		newline();
 	}
 	if (k) {
 		raw_string(k, strlen(k));
-		fputs(json_pretty ? ": " : ":", stdout);
+		fputs(json_pretty ? ": " : ":", OUT);
 	}
 }
 
@@ -79,7 +87,7 @@ void jw_key(const char *k)
 static void open_(char c)
 {
 	sep(NULL);
-	putchar(c);
+	fputc(c, OUT);
 	if (depth < MAX_DEPTH - 1)
 		depth++;
 	has_member[depth] = false;
@@ -93,7 +101,7 @@ static void close_(char c)
 		depth--;
 	if (had)
 		newline();
-	putchar(c);
+	fputc(c, OUT);
 }
 
 void jw_start_obj(void) { open_('{'); }
@@ -116,19 +124,19 @@ void jw_strn(const char *k, const char *v, size_t n)
 void jw_u64(const char *k, uint64_t v)
 {
 	sep(k);
-	printf("%llu", (unsigned long long)v);
+	fprintf(OUT, "%llu", (unsigned long long)v);
 }
 
 void jw_i64(const char *k, int64_t v)
 {
 	sep(k);
-	printf("%lld", (long long)v);
+	fprintf(OUT, "%lld", (long long)v);
 }
 
 void jw_hex(const char *k, uint64_t v)
 {
 	sep(k);
-	printf("\"0x%llx\"", (unsigned long long)v);
+	fprintf(OUT, "\"0x%llx\"", (unsigned long long)v);
 }
 
 void jw_bytes(const char *k, const void *p, size_t n)
@@ -137,22 +145,22 @@ void jw_bytes(const char *k, const void *p, size_t n)
 	size_t i;
 
 	sep(k);
-	putchar('"');
+	fputc('"', OUT);
 	for (i = 0; i < n; i++)
-		printf("%02x", b[i]);
-	putchar('"');
+		fprintf(OUT, "%02x", b[i]);
+	fputc('"', OUT);
 }
 
 void jw_bool(const char *k, bool v)
 {
 	sep(k);
-	fputs(v ? "true" : "false", stdout);
+	fputs(v ? "true" : "false", OUT);
 }
 
 void jw_null(const char *k)
 {
 	sep(k);
-	fputs("null", stdout);
+	fputs("null", OUT);
 }
 
 void jw_flags(const char *k, uint64_t v, const uint64_t *bits, const char *const *names,
@@ -170,10 +178,22 @@ void jw_flags(const char *k, uint64_t v, const uint64_t *bits, const char *const
 
 void jw_done(void)
 {
-	putchar('\n');
+	fputc('\n', OUT);
 	depth = 0;
 	has_member[0] = false;
-	fflush(stdout);
+	fflush(OUT);
+}
+
+FILE *jw_stream(FILE *f)
+{
+	FILE *old = OUT;
+
+	out = f == stdout ? NULL : f;
+	depth = 0;
+	has_member[0] = false;
+	after_key = false;
+	started = false;
+	return old;
 }
 
 static bool reserved;

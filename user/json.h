@@ -12,6 +12,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 extern bool json_output;
 extern bool json_pretty;
@@ -45,5 +46,15 @@ bool jw_started(void);
 void jw_reserve(bool on);
 /* Write the error document {"error": msg, "errno": err}. */
 void jw_error(const char *msg, int err);
+
+/*
+ * Write documents to f (a file a command writes itself, such as a
+ * snapshot) until switched back with jw_stream(stdout); each switch starts
+ * a new document, so only switch between documents.  Returns the stream
+ * in use before.  jw_html_safe escapes '<' in strings, for JSON inside an
+ * HTML <script> element.
+ */
+FILE *jw_stream(FILE *f);
+extern bool jw_html_safe;
 
 #endif

@@ -182,6 +182,63 @@ static const struct cmd cmds[] = {
 	{ "findpage", do_page, "findpage [OPTIONS] PID ADDR...", "lab alias of page", "", "page", 0 },
 	{ "writeval", do_write, "writeval [OPTIONS] PID ADDR --u64 VALUE ...", "lab alias of write",
 	  "", "write", 1 },
+	/* The views (issue 16): summary, map, snapshot, diff, watch. */
+	{ "summary", do_summary,
+	  "summary [OPTIONS] PID...",
+	  "memory by kind (code, data, heap, stack, ...) and by file, with RSS, PSS, dirty, "
+	  "swap and huge pages",
+	  "      --source S     memory use from S: module (its page walk; the default when\n"
+	  "                     it is loaded and the caller has CAP_SYS_ADMIN) or smaps\n"
+	  "  Kinds: code, data (an image's rodata, relro, data and bss), heap, stack,\n"
+	  "  anon, file, shm, special ([vdso], ...), hugetlb, guard (PROT_NONE).\n"
+	  "examples:\n"
+	  "  vmscope summary 1234\n"
+	  "  vmscope -j summary 1234 5678\n",
+	  NULL, 0 },
+	{ "map", do_map,
+	  "map [OPTIONS] PID [-o FILE.html]\n"
+	  "map [OPTIONS] --diff A B [-o FILE.html]",
+	  "the address space as a picture, page by page: one self-contained HTML file",
+	  "  -o, --output FILE  the HTML file (default vmscope-PID.html; - for stdout)\n"
+	  "      --explain N    also collect the walk of up to N pages (a page of each\n"
+	  "                     kind of run first), shown when one is clicked\n"
+	  "      --diff A B     draw the change between two snapshots instead\n"
+	  "      --source S     pages from S: module or pagemap (default: the module\n"
+	  "                     when it serves, else /proc/PID/pagemap)\n"
+	  "examples:\n"
+	  "  vmscope map 1234 -o map.html\n"
+	  "  vmscope map --diff before.json after.json -o change.html\n",
+	  NULL, 0 },
+	{ "snapshot", do_snapshot,
+	  "snapshot [OPTIONS] PID [-o FILE]",
+	  "the VMAs and every page run of a process, as a versioned JSON file",
+	  "  -o, --output FILE  write it there (default: standard output)\n"
+	  "      --source S     pages from S: module or pagemap\n"
+	  "examples:\n"
+	  "  vmscope snapshot 1234 -o before.json\n",
+	  NULL, 0 },
+	{ "diff", do_diff,
+	  "diff [OPTIONS] A B",
+	  "what changed between two snapshots: regions and pages, biggest first",
+	  "  Regions added, removed, grown, shrunk; per region the pages that became\n"
+	  "  resident, were released, became dirty, swapped, huge, or un-shared\n"
+	  "  (copy-on-write broken); sorted by bytes, with totals.\n"
+	  "examples:\n"
+	  "  vmscope diff before.json after.json\n",
+	  NULL, 0 },
+	{ "watch", do_watch,
+	  "watch [OPTIONS] PID [-n SECONDS]",
+	  "a live view of a process's regions and how they change, like top",
+	  "  -n, --interval S   seconds between refreshes (default 2; decimals allowed)\n"
+	  "  -c, --count N      stop after N refreshes\n"
+	  "      --source S     memory use from S: module or smaps\n"
+	  "  Regions sorted by change since the last refresh.  On a terminal the\n"
+	  "  screen is redrawn; otherwise plain text blocks, and with -j one JSON\n"
+	  "  line per refresh.  Ends on Ctrl-C, or when the process exits.\n"
+	  "examples:\n"
+	  "  vmscope watch 1234\n"
+	  "  vmscope -j watch 1234 -n 0.5 | jq .total\n",
+	  NULL, 0 },
 };
 
 const struct cmd *cmd_find(const char *name)

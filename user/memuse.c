@@ -9,7 +9,8 @@
  *  - PSS: a page mapped by N >= 2 shares 1/N of it, in the kernel's fixed
  *    point (bytes << 12), so the kB come out exactly as smaps prints them;
  *  - dirty: the entry's dirty bit or the folio's;
- *  - anonymous: the folio is anonymous; swap: a real swap entry.
+ *  - anonymous: the folio is anonymous; swap: a real swap entry;
+ *  - private: mapped once (mapcount < 2); huge: a PMD leaf, or hugetlb.
  * A page under migration counts as resident in smaps and as absent here.
  */
 #include <errno.h>
@@ -42,8 +43,23 @@ static int smaps_line(const char *line, struct memuse *m)
 		m->pss_fp = v << MEMUSE_PSS_SHIFT;
 		return 1;
 	}
-	if (kb_field(line, "Shared_Dirty:", &v) || kb_field(line, "Private_Dirty:", &v)) {
+	if (kb_field(line, "Shared_Dirty:", &v)) {
 		m->dirty += v;
+		return 1;
+	}
+	if (kb_field(line, "Private_Dirty:", &v)) {
+		m->dirty += v;
+		m->priv += v;
+		return 1;
+	}
+	if (kb_field(line, "Private_Clean:", &v)) {
+		m->priv += v;
+		return 1;
+	}
+	if (kb_field(line, "AnonHugePages:", &v) || kb_field(line, "ShmemPmdMapped:", &v) ||
+	    kb_field(line, "FilePmdMapped:", &v) || kb_field(line, "Shared_Hugetlb:", &v) ||
+	    kb_field(line, "Private_Hugetlb:", &v)) {
+		m->huge += v;
 		return 1;
 	}
 	return 0;
@@ -65,8 +81,8 @@ int smaps_read(pid_t pid, struct memuse_vma **out)
 
 		/* A VMA line: "start-end perms ..."; field lines start with a capital. */
 		if (line[0] >= 'A' && line[0] <= 'Z') {
-			if (cur)
-				smaps_line(line, &cur->use);
+			if (cur && !smaps_line(line, &cur->use) && !strncmp(line, "VmFlags:", 8))
+				cur->hugetlb = strstr(line, " ht") != NULL;
 			continue;
 		}
 		if (sscanf(line, "%llx-%llx ", &s, &e) != 2)
@@ -109,6 +125,31 @@ int smaps_rollup(pid_t pid, struct memuse *total)
 	return 0;
 }
 
+void memuse_page(struct memuse *m, const struct vms_prec *r)
+{
+	uint32_t f = r->page_flags;
+
+	if (r->stop == VMS_STOP_NOT_PRESENT && r->swp_kind == VMS_SWP_SWAP)
+		m->swap += 4096;
+	if (r->stop != VMS_STOP_LEAF || (f & (VMS_PG_NOPAGE | VMS_PG_ZERO)))
+		return;
+	if (f & VMS_PG_HUGETLB) {
+		m->huge += 4096;	/* Private_ or Shared_Hugetlb, not Rss */
+		return;
+	}
+	m->rss += 4096;
+	m->pss_fp += r->mapcount >= 2 ? (4096ull << MEMUSE_PSS_SHIFT) / r->mapcount
+				      : 4096ull << MEMUSE_PSS_SHIFT;
+	if (r->mapcount < 2)
+		m->priv += 4096;
+	if ((r->bits & VMS_E_DIRTY) || (f & VMS_PG_DIRTY))
+		m->dirty += 4096;
+	if (f & VMS_PG_ANON)
+		m->anon += 4096;
+	if (r->leaf_shift >= 21)
+		m->huge += 4096;
+}
+
 int memuse_walk(struct vmem *v, pid_t pid, uint64_t start, uint64_t end, struct memuse *m)
 {
 	uint64_t addr = start;
@@ -124,22 +165,8 @@ int memuse_walk(struct vmem *v, pid_t pid, uint64_t start, uint64_t end, struct 
 			return n;
 		if (h->wflags & VMS_W_PAGE_HIDDEN)
 			return -EPERM;	/* page state needs CAP_SYS_ADMIN */
-		for (i = 0; i < n; i++) {
-			uint32_t f = r[i].page_flags;
-
-			if (r[i].stop == VMS_STOP_NOT_PRESENT && r[i].swp_kind == VMS_SWP_SWAP)
-				m->swap += 4096;
-			if (r[i].stop != VMS_STOP_LEAF ||
-			    (f & (VMS_PG_NOPAGE | VMS_PG_ZERO | VMS_PG_HUGETLB)))
-				continue;
-			m->rss += 4096;
-			m->pss_fp += r[i].mapcount >= 2 ? (4096ull << MEMUSE_PSS_SHIFT) / r[i].mapcount
-							: 4096ull << MEMUSE_PSS_SHIFT;
-			if ((r[i].bits & VMS_E_DIRTY) || (f & VMS_PG_DIRTY))
-				m->dirty += 4096;
-			if (f & VMS_PG_ANON)
-				m->anon += 4096;
-		}
+		for (i = 0; i < n; i++)
+			memuse_page(m, &r[i]);
 		if (h->next <= addr)
 			break;
 		addr = h->next;

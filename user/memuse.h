@@ -7,6 +7,7 @@
 #ifndef VMSCOPE_MEMUSE_H
 #define VMSCOPE_MEMUSE_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
 
@@ -18,6 +19,13 @@ struct memuse {
 	uint64_t dirty;
 	uint64_t swap;
 	uint64_t anon;
+	uint64_t priv;		/* resident, mapped once (smaps' Private_*) */
+	/*
+	 * Mapped by huge pages: PMD-mapped THP (part of rss) and hugetlb
+	 * pages, which smaps keeps out of Rss (AnonHugePages, ShmemPmdMapped,
+	 * FilePmdMapped, Shared_Hugetlb and Private_Hugetlb together).
+	 */
+	uint64_t huge;
 };
 
 /* kB as smaps prints them (truncated). */
@@ -33,6 +41,8 @@ static inline void memuse_add(struct memuse *t, const struct memuse *m)
 	t->dirty += m->dirty;
 	t->swap += m->swap;
 	t->anon += m->anon;
+	t->priv += m->priv;
+	t->huge += m->huge;
 }
 
 /*
@@ -42,6 +52,7 @@ static inline void memuse_add(struct memuse *t, const struct memuse *m)
 struct memuse_vma {
 	uint64_t start, end;
 	struct memuse use;
+	bool hugetlb;		/* VmFlags: ht */
 };
 int smaps_read(pid_t pid, struct memuse_vma **out);
 /* smaps_rollup of pid: the process total, computed before kB rounding. */
@@ -50,5 +61,8 @@ int smaps_rollup(pid_t pid, struct memuse *total);
 /* The module's range walk over [start, end) of pid, by smaps' rules. */
 struct vmem;
 int memuse_walk(struct vmem *v, pid_t pid, uint64_t start, uint64_t end, struct memuse *m);
+/* One page of such a walk, counted into m by the same rules. */
+struct vms_prec;
+void memuse_page(struct memuse *m, const struct vms_prec *r);
 
 #endif

@@ -83,6 +83,7 @@ struct pagemap {
 	bool win_valid;
 	uint64_t win_base;
 	uint64_t win_kpf[KPF_WIN], win_kpc[KPF_WIN];
+	uint64_t win_next;	/* kpageflags of the page after the window */
 	/* a range run's results */
 	struct vms_range hdr;
 	struct vms_prec *recs;
@@ -323,6 +324,9 @@ static int load_window(struct pagemap *pm, uint64_t base)
 		pm->win_kpf[a] = KPF(KPF_NOPAGE);
 	for (; b < KPF_WIN; b++)
 		pm->win_kpc[b] = 0;
+	/* once per window, not once per page of a folio that fills it */
+	if (read_u64s(pm->kpf_fd, base + KPF_WIN, &pm->win_next, 1) != 1)
+		pm->win_next = 0;
 	pm->win_base = base;
 	pm->win_valid = true;
 	return 0;
@@ -374,8 +378,8 @@ static bool folio_of(struct pagemap *pm, uint64_t pfn, uint64_t *head, uint64_t 
 	 * Folios are aligned to their size: only one that fills the window
 	 * can go on past it (a 1 GiB page).
 	 */
-	if (cnt == KPF_WIN && read_u64s(pm->kpf_fd, pm->win_base + KPF_WIN, &next, 1) == 1 &&
-	    (next & KPF(KPF_COMPOUND_TAIL)) && !(next & KPF(KPF_COMPOUND_HEAD)))
+	next = pm->win_next;
+	if (cnt == KPF_WIN && (next & KPF(KPF_COMPOUND_TAIL)) && !(next & KPF(KPF_COMPOUND_HEAD)))
 		return false;
 	*head = pm->win_base + j;
 	*nr = cnt;
