@@ -135,8 +135,8 @@ int vma_maps_text(struct bpf_iter__task_vma *ctx)
 	struct task_struct *task = ctx->task;
 	struct seq_file *seq = ctx->meta->seq;
 	struct text_scratch *r;
-	struct mm_struct *mm;
-	struct file *file;
+	struct vms_mminfo m;
+	struct vms_vsnap s;
 	__u32 zero = 0, kind = 0, rflags = 0, tgid, has_vs;
 	long hl, err = 0;
 	int nl;
@@ -154,24 +154,24 @@ int vma_maps_text(struct bpf_iter__task_vma *ctx)
 		return 0;
 	}
 	tgid = BPF_CORE_READ(task, tgid);
-	mm = BPF_CORE_READ(vma, vm_mm);
-	has_vs = !!(BPF_CORE_READ(mm, context.flags) & (1ull << 1));	/* MM_CONTEXT_HAS_VSYSCALL */
+	if (vms_vsnap_read((__u64)vma, &s))
+		return 0;
+	vms_mminfo_read(s.mm, &m);
+	has_vs = !!m.rflags;
 	if (prev_tgid && tgid != prev_tgid && prev_vsyscall && vsyscall_flags)
 		err = vsyscall_line(seq, r);
 
-	file = vma->vm_file;
-	if (file) {
-		struct inode *inode = vms_file_inode(file);
+	if (s.file) {
+		struct inode *inode = vms_file_inode((struct file *)s.file);
 
-		hl = line_head(r, vma->vm_start, vma->vm_end, vma->vm_flags,
-			       (__u64)vma->vm_pgoff << 12, BPF_CORE_READ(inode, i_sb, s_dev),
-			       BPF_CORE_READ(inode, i_ino));
+		hl = line_head(r, s.start, s.end, s.flags, s.pgoff << 12,
+			       BPF_CORE_READ(inode, i_sb, s_dev), BPF_CORE_READ(inode, i_ino));
 	} else {
-		hl = line_head(r, vma->vm_start, vma->vm_end, vma->vm_flags, 0, 0, 0);
+		hl = line_head(r, s.start, s.end, s.flags, 0, 0, 0);
 	}
 	if (hl < 0)
 		return 0;
-	nl = vma_name(vma, mm, file, r->name, sizeof(r->name), &kind, &rflags);
+	nl = vma_name(&s, &m, vma->vm_file, r->name, sizeof(r->name), &kind, &rflags);
 	asm volatile("" : "+r"(hl));
 	if (hl > sizeof(r->hdr))
 		return 0;

@@ -26,21 +26,93 @@ struct vm_area_struct___vms {
 	struct {} shared;
 } __attribute__((preserve_access_index));
 
-static __always_inline const char *vma_anon_name(struct vm_area_struct *vma, bool has_file)
+/*
+ * The fields of a VMA a listing needs, read in one probe read
+ * (vms_vsnap_read()); pointers as numbers.  Every listing builds its record
+ * and its name from a snapshot, whichever way it found the VMA.
+ */
+struct vms_vsnap {
+	__u64 start, end, flags, pgoff;
+	__u64 mm, file, ops, priv, anon;
+};
+
+/* Room for the VMA's head up to vm_private_data (104 bytes on 6.18, 128 on 6.1). */
+#define VMS_VSNAP_RAW	32
+
+struct vms_vsnap_raw {
+	__u64 w[VMS_VSNAP_RAW];
+};
+
+/* Per CPU, not on the stack: the listings' call chains are deep. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct vms_vsnap_raw);
+} vms_vsnap_scratch SEC(".maps");
+
+#define VMS_VOFF(f)	(bpf_core_field_offset(struct vm_area_struct, f) / 8)
+
+/* Read the VMA at address vma; 0, or -1 when it cannot be read. */
+static __always_inline int vms_vsnap_read(__u64 vma, struct vms_vsnap *s)
 {
 	struct vm_area_struct___vms *v = (void *)vma;
-	struct anon_vma_name___vms *an;
+	__u32 zero = 0, n = (VMS_VOFF(vm_private_data) + 1) * 8;
+	struct vms_vsnap_raw *rw = bpf_map_lookup_elem(&vms_vsnap_scratch, &zero);
+	__u64 *raw;
 
-	if (!bpf_core_field_exists(v->anon_name))
-		return 0;
-	/* Before 6.2, anon_name shares a union with the file-only 'shared'. */
-	if (has_file && bpf_core_field_exists(v->shared) &&
-	    bpf_core_field_offset(v->anon_name) == bpf_core_field_offset(v->shared))
-		return 0;
-	an = BPF_CORE_READ(v, anon_name);
+	if (!rw || n > sizeof(*rw))
+		return -1;	/* the latter: a layout this object does not know */
+	raw = rw->w;
+	if (bpf_probe_read_kernel(raw, n, (void *)vma))
+		return -1;
+	s->start = raw[VMS_VOFF(vm_start)];
+	s->end = raw[VMS_VOFF(vm_end)];
+	s->mm = raw[VMS_VOFF(vm_mm)];
+	s->flags = raw[VMS_VOFF(vm_flags)];
+	s->ops = raw[VMS_VOFF(vm_ops)];
+	s->pgoff = raw[VMS_VOFF(vm_pgoff)];
+	s->file = raw[VMS_VOFF(vm_file)];
+	s->priv = raw[VMS_VOFF(vm_private_data)];
+	s->anon = 0;
+	if (bpf_core_field_exists(v->anon_name)) {
+		/* Before 6.2, anon_name shares a union with the file-only 'shared'. */
+		if (!(s->file && bpf_core_field_exists(v->shared) &&
+		      bpf_core_field_offset(v->anon_name) == bpf_core_field_offset(v->shared)))
+			s->anon = (__u64)BPF_CORE_READ(v, anon_name);
+	}
+	return 0;
+}
+
+/* The name string of a snapshot's anon_name (0: none). */
+static __always_inline const char *vma_anon_name(const struct vms_vsnap *s)
+{
+	struct anon_vma_name___vms *an = (void *)s->anon;
+
 	if (!an)
 		return 0;
 	return (const char *)an + bpf_core_field_offset(an->name);
+}
+
+/* What a process's VMAs are named by, read once per process. */
+struct vms_mminfo {
+	__u64 mm, start_brk, brk, start_stack;
+	__u32 rflags;		/* VMS_R_MM_VSYSCALL */
+};
+
+/* x86's MM_CONTEXT_HAS_VSYSCALL: get_gate_vma() shows [vsyscall] for this mm. */
+#define VMS_MM_HAS_VSYSCALL_BIT	1
+
+static __always_inline void vms_mminfo_read(__u64 mmaddr, struct vms_mminfo *m)
+{
+	struct mm_struct *mm = (void *)mmaddr;
+
+	m->mm = mmaddr;
+	m->start_brk = BPF_CORE_READ(mm, start_brk);
+	m->brk = BPF_CORE_READ(mm, brk);
+	m->start_stack = BPF_CORE_READ(mm, start_stack);
+	m->rflags = BPF_CORE_READ(mm, context.flags) & (1ull << VMS_MM_HAS_VSYSCALL_BIT) ?
+		    VMS_R_MM_VSYSCALL : 0;
 }
 
 /* Copy "[prefix:NAME]" into buf; returns the length without NUL. */
@@ -305,19 +377,23 @@ static __always_inline struct inode *vms_file_inode(struct file *file)
 	return bf ? BPF_CORE_READ(bf, user_path.dentry, d_inode) : BPF_CORE_READ(file, f_inode);
 }
 
-/* The name of a file mapping: bpf_d_path() or the walk (name_route). */
-static __always_inline long vms_file_name(struct file *file, char *buf, __u32 sz)
+/*
+ * The name of a file mapping: bpf_d_path() or the walk (name_route).
+ * bfile is the same file as a pointer the verifier trusts (the iterator's
+ * vma->vm_file), or NULL where there is none: then the walk.
+ */
+static __always_inline long vms_file_name(struct file *file, struct file *bfile, char *buf,
+					  __u32 sz)
 {
-	long n;
-
 	struct backing_file *bf = vms_backing(file);
+	long n;
 
 	/* bpf_d_path() cannot be given backing_file->user_path: walk it. */
 	if (bf)
 		return vms_path_walk((__u64)BPF_CORE_READ(bf, user_path.mnt),
 				     (__u64)BPF_CORE_READ(bf, user_path.dentry), buf, sz);
-	if (name_route == VMS_NAMES_D_PATH) {
-		n = bpf_d_path(&file->f_path, buf, sz);
+	if (name_route == VMS_NAMES_D_PATH && bfile) {
+		n = bpf_d_path(&bfile->f_path, buf, sz);
 		return n > 0 ? n - 1 : n;
 	}
 	return vms_path_walk((__u64)BPF_CORE_READ(file, f_path.mnt),
@@ -325,26 +401,26 @@ static __always_inline long vms_file_name(struct file *file, char *buf, __u32 sz
 }
 
 /*
- * Fill buf (sz bytes) with the name of vma (of mm; file: vma->vm_file as
- * a BTF pointer, for bpf_d_path()).  Returns the length without NUL (0: no
+ * Fill buf (sz bytes) with the name of the VMA in s, of the process in m
+ * (bfile: see vms_file_name()).  Returns the length without NUL (0: no
  * name) and sets *kind and adds to *rflags.
  */
-static __always_inline int vma_name(struct vm_area_struct *vma, struct mm_struct *mm,
-				    struct file *file, char *buf, __u32 sz, __u32 *kind,
+static __always_inline int vma_name(const struct vms_vsnap *s, const struct vms_mminfo *m,
+				    struct file *bfile, char *buf, __u32 sz, __u32 *kind,
 				    __u32 *rflags)
 {
-	const char *an;
+	const struct vm_operations_struct *ops = (void *)s->ops;
+	const char *an = vma_anon_name(s);
 	long n;
 
 	buf[0] = 0;
-	an = vma_anon_name(vma, file != 0);
-	if (file) {
+	if (s->file) {
 		if (an) {
 			*kind = VMS_NAME_ANON_SHMEM;
 			return vma_fmt_anon(buf, sz, "[anon_shmem:%s]", an);
 		}
 		*kind = VMS_NAME_FILE;
-		n = vms_file_name(file, buf, sz);
+		n = vms_file_name((struct file *)s->file, bfile, buf, sz);
 		if (n < 0) {
 			*rflags |= n == -ENAMETOOLONG ? VMS_R_NAME_TRUNC : VMS_R_NAME_ERR;
 			buf[0] = 0;
@@ -360,30 +436,29 @@ static __always_inline int vma_name(struct vm_area_struct *vma, struct mm_struct
 	 * Comparing with &special_mapping_name would need an untyped ksym,
 	 * which makes libbpf read all of /proc/kallsyms on every load.
 	 */
-	if (BPF_CORE_READ(vma, vm_ops, name)) {
-		const struct vm_special_mapping *sm = BPF_CORE_READ(vma, vm_private_data);
-		const char *s = 0;
+	if (ops && BPF_CORE_READ(ops, name)) {
+		const struct vm_special_mapping *sm = (void *)s->priv;
+		const char *str = 0;
 
-		bpf_probe_read_kernel(&s, sizeof(s), &sm->name);
-		n = s ? bpf_probe_read_kernel_str(buf, sz, s) : 0;
+		bpf_probe_read_kernel(&str, sizeof(str), &sm->name);
+		n = str ? bpf_probe_read_kernel_str(buf, sz, str) : 0;
 		if (n > 1) {
 			*kind = VMS_NAME_SPECIAL;
 			return n - 1;
 		}
 		buf[0] = 0;
 	}
-	if (!mm) {
+	if (!m->mm) {
 		*kind = VMS_NAME_SPECIAL;
 		__builtin_memcpy(buf, "[vdso]", 7);
 		return 6;
 	}
-	if (vma->vm_start < BPF_CORE_READ(mm, brk) && vma->vm_end > BPF_CORE_READ(mm, start_brk)) {
+	if (s->start < m->brk && s->end > m->start_brk) {
 		*kind = VMS_NAME_HEAP;
 		__builtin_memcpy(buf, "[heap]", 7);
 		return 6;
 	}
-	if (vma->vm_start <= BPF_CORE_READ(mm, start_stack) &&
-	    vma->vm_end >= BPF_CORE_READ(mm, start_stack)) {
+	if (s->start <= m->start_stack && s->end >= m->start_stack) {
 		*kind = VMS_NAME_STACK;
 		__builtin_memcpy(buf, "[stack]", 8);
 		return 7;

@@ -8,8 +8,9 @@
  * Verification time matters here: a one-shot `vmscope maps` must not cost
  * more than pmap, and the verifier looks up a BTF type name for every
  * load of a pointer field from a BTF pointer (trusted-pointer checks).  So
- * fields are read with BPF_CORE_READ() (probe reads) except vma->vm_file,
- * which bpf_d_path() needs as a BTF pointer.
+ * a VMA is read in one probe read into a snapshot (vms_vsnap_read()),
+ * except vma->vm_file where bpf_d_path() needs it as a BTF pointer, and a
+ * process's own fields once per process.
  */
 #ifndef VMSCOPE_VMA_REC_BPF_H
 #define VMSCOPE_VMA_REC_BPF_H
@@ -66,28 +67,32 @@ static __always_inline char *str_room(__u32 *off_out)
 	return c->b + off;
 }
 
-/* x86's MM_CONTEXT_HAS_VSYSCALL: get_gate_vma() shows [vsyscall] for this mm. */
-#define VMS_MM_HAS_VSYSCALL_BIT	1
+/* The process of comm_tgid: what its VMAs are named by (vms_mminfo). */
+__u64 cur_mm, cur_start_brk, cur_brk, cur_start_stack;
+__u32 cur_mm_rflags;
 
-/* Fill r for vma of task (with mm); 0, or -1 when the string table is full. */
-static __always_inline int fill_rec(struct vms_vma *r, struct task_struct *task,
-				    struct mm_struct *mm, struct vm_area_struct *vma)
+/*
+ * Fill r for the VMA in s, of process tgid (task: its task_struct, as a
+ * number); bfile: see vms_file_name().  0, or -1 when the string table is
+ * full.
+ */
+static __always_inline int fill_rec(struct vms_vma *r, __u32 tgid, __u64 task,
+				    const struct vms_vsnap *s, struct file *bfile)
 {
-	struct file *file = vma->vm_file;
-	__u32 kind = 0, rflags = 0, off;
-	__u64 ctxflags;
+	__u32 kind = 0, rflags, off;
+	struct vms_mminfo m;
 	char *buf;
 	int n;
 
-	r->start = vma->vm_start;
-	r->end = vma->vm_end;
-	r->vm_flags = vma->vm_flags;
-	r->pid = BPF_CORE_READ(task, tgid);
+	r->start = s->start;
+	r->end = s->end;
+	r->vm_flags = s->flags;
+	r->pid = tgid;
 	r->reserved = 0;
-	if (file) {
-		struct inode *inode = vms_file_inode(file);
+	if (s->file) {
+		struct inode *inode = vms_file_inode((struct file *)s->file);
 
-		r->pgoff = (__u64)vma->vm_pgoff << 12;
+		r->pgoff = s->pgoff << 12;
 		r->dev = BPF_CORE_READ(inode, i_sb, s_dev);
 		r->ino = BPF_CORE_READ(inode, i_ino);
 	} else {
@@ -95,23 +100,34 @@ static __always_inline int fill_rec(struct vms_vma *r, struct task_struct *task,
 		r->dev = 0;
 		r->ino = 0;
 	}
-	/* /proc/PID/maps ends with the gate VMA when the mm has one. */
-	ctxflags = BPF_CORE_READ(mm, context.flags);
-	if (ctxflags & (1ull << VMS_MM_HAS_VSYSCALL_BIT))
-		rflags |= VMS_R_MM_VSYSCALL;
-	if (comm_tgid != r->pid || !comm_tgid) {
+	if (comm_tgid != tgid || !comm_tgid) {
 		buf = str_room(&off);
 		if (!buf)
 			return -1;
-		bpf_probe_read_kernel_str(buf, VMS_COMM_LEN, task->comm);
+		bpf_probe_read_kernel_str(buf, VMS_COMM_LEN,
+					  &((struct task_struct *)task)->comm);
 		comm_off = off;
-		comm_tgid = r->pid;
+		comm_tgid = tgid;
 		str_pos = off + VMS_COMM_LEN;
+		vms_mminfo_read(s->mm, &m);
+		cur_mm = m.mm;
+		cur_start_brk = m.start_brk;
+		cur_brk = m.brk;
+		cur_start_stack = m.start_stack;
+		cur_mm_rflags = m.rflags;
+	} else {
+		m.mm = cur_mm;
+		m.start_brk = cur_start_brk;
+		m.brk = cur_brk;
+		m.start_stack = cur_start_stack;
+		m.rflags = cur_mm_rflags;
 	}
 	r->comm_off = comm_off;
+	/* /proc/PID/maps ends with the gate VMA when the mm has one. */
+	rflags = m.rflags;
 
 	/* The same file maps several VMAs in a row: store its path once. */
-	if (file && last_file == (__u64)file) {
+	if (s->file && last_file == s->file) {
 		r->name_off = last_off;
 		r->name_len = last_len;
 		r->name_kind = VMS_NAME_FILE;
@@ -121,7 +137,7 @@ static __always_inline int fill_rec(struct vms_vma *r, struct task_struct *task,
 	buf = str_room(&off);
 	if (!buf)
 		return -1;
-	n = vma_name(vma, mm, file, buf, VMS_NAME_MAX, &kind, &rflags);
+	n = vma_name(s, &m, bfile, buf, VMS_NAME_MAX, &kind, &rflags);
 	if (n < 0 || n >= VMS_NAME_MAX)
 		n = 0;
 	r->name_off = off;
@@ -131,7 +147,7 @@ static __always_inline int fill_rec(struct vms_vma *r, struct task_struct *task,
 	if (n)
 		str_pos = off + n + 1;
 	if (kind == VMS_NAME_FILE && !(rflags & (VMS_R_NAME_TRUNC | VMS_R_NAME_ERR))) {
-		last_file = (__u64)file;
+		last_file = s->file;
 		last_off = off;
 		last_len = n;
 	}

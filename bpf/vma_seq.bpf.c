@@ -25,15 +25,16 @@ int vma_records(struct bpf_iter__task_vma *ctx)
 {
 	struct vm_area_struct *vma = ctx->vma;
 	struct task_struct *task = ctx->task;
+	struct vms_vsnap s;
 	struct vms_vma *r;
 	__u32 zero = 0;
 
 	if (!vma || !task || full || skip_vma(task->tgid, vma->vm_start))
 		return 0;
 	r = bpf_map_lookup_elem(&scratch, &zero);
-	if (!r)
+	if (!r || vms_vsnap_read((__u64)vma, &s))
 		return 0;
-	if (fill_rec(r, task, BPF_CORE_READ(vma, vm_mm), vma)) {
+	if (fill_rec(r, task->tgid, (__u64)task, &s, vma->vm_file)) {
 		stop_at(task->tgid, vma->vm_start);
 		return 0;
 	}
