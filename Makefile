@@ -163,10 +163,16 @@ $(OUT)/version.c: FORCE
 	  [ "$$(cat $@ 2>/dev/null)" = "$$v" ] || echo "$$v" > $@
 $(OUT)/version.o: $(OUT)/version.c
 	$(Q)$(CC) $(CPPFLAGS) $(VMS_CFLAGS) $(CFLAGS) -c $< -o $@
+# A hash of the BPF objects built in, for the keys of the bpffs cache
+# (user/bpfcache.h): a rebuilt object never meets an older one's pins.
+$(OUT)/bpfhash.c: $(BPF_O)
+	$(Q)echo "const char vmscope_bpf_hash[] = \"$$(cat $(BPF_O) | sha256sum | cut -c1-32)\";" > $@
+$(OUT)/bpfhash.o: $(OUT)/bpfhash.c
+	$(Q)$(CC) $(CPPFLAGS) $(VMS_CFLAGS) $(CFLAGS) -c $< -o $@
 .PHONY: FORCE
 FORCE:
 
-$(OUT)/vmscope: $(USER_OBJS) $(OUT)/version.o
+$(OUT)/vmscope: $(USER_OBJS) $(OUT)/version.o $(OUT)/bpfhash.o
 	@echo "  LD      $@"
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) $^ -o $@ $(LDLIBS_CLI)
 
@@ -230,7 +236,7 @@ deb:
 tests: $(TEST_BINS) $(patsubst %.skel.h,%.bpf.o,$(TEST_SKELS)) $(TEST_LSKELS)
 
 # The CLI's objects but main.o, for tests and benchmarks to link against.
-$(OUT)/libvmscope.a: $(filter-out $(OUT)/user/main.o,$(USER_OBJS)) $(OUT)/version.o
+$(OUT)/libvmscope.a: $(filter-out $(OUT)/user/main.o,$(USER_OBJS)) $(OUT)/version.o $(OUT)/bpfhash.o
 	$(Q)rm -f $@ && ar rcs $@ $^
 
 $(OUT)/tests/%: tests/%.c $(wildcard tests/*.h) $(USER_HDRS) $(SKELS) $(TEST_SKELS) $(TEST_LSKELS) $(OUT)/libvmscope.a | buildtools
@@ -271,7 +277,7 @@ vm:
 
 clean:
 	$(Q)rm -rf $(OUT)/bpf $(OUT)/user $(OUT)/tests $(OUT)/*.skel.h $(OUT)/*.lskel.h $(OUT)/vmscope $(OUT)/initramfs* \
-	  $(OUT)/version.* $(OUT)/libvmscope.a $(OUT)/man $(OUT)/deb
+	  $(OUT)/version.* $(OUT)/bpfhash.* $(OUT)/libvmscope.a $(OUT)/man $(OUT)/deb
 	$(Q)rm -rf $(OUT)/kmod
 
 # ---- man pages -------------------------------------------------------------

@@ -36,6 +36,62 @@ routes_tests "$TMPDIR/names" "$(id -u nobody >/dev/null 2>&1 && command -v su >/
 out=$(maps_loop 0 3 2>&1); r=$?; diag "$out"
 result "maps --all listings are well-formed" $r
 
+# The fast listing walks each process's VMA tree where the kernel keeps
+# mm_lock_seq as a sequence count (6.12+), and lists a process that
+# changes its mappings all the time without a wrong record.
+out=$(VMSCOPE_PATH=fast vmscope -v maps --maps --source bpf $$ 2>&1 >/dev/null); diag "$out"
+if grep -q 'mm_lock_seq' /sys/kernel/btf/vmlinux 2>/dev/null; then
+	printf '%s\n' "$out" | grep -q "1 processes by the VMA tree walk"
+	result "the fast listing walks the VMA tree here" $?
+else
+	skip "the fast listing walks the VMA tree here" "no mm_lock_seq in this kernel"
+fi
+VMSCOPE_PATH=iter maps_equal $$
+result "the fast listing without the tree walk (iterator only) equals /proc/PID/maps" $?
+start_target churn
+out=$(VMSCOPE_PATH=fast maps_loop "$TPID" 300 2>&1); r=$?; diag "$out"
+kill "$TPID"; stop_target
+[ $r = 0 ]
+result "the fast listing of a process that mmaps/munmaps in a loop is never wrong" $?
+
+# The bpffs cache of loaded listings (root only).
+cache=/sys/fs/bpf/vmscope
+vmscope maps $$ > /dev/null
+out=$(vmscope -v maps --maps --source bpf $$ 2>&1 > "$TMPDIR/c.maps"); diag "$out"
+kmaps $$ > "$TMPDIR/c.proc"
+[ "$(stat -c %a:%u "$cache")" = 700:0 ] && printf '%s\n' "$out" | grep -q "from the bpffs cache" &&
+	same "$TMPDIR/c.maps" "$TMPDIR/c.proc"
+result "a second listing opens the programs from the bpffs cache (0700, root's) and is right" $?
+out=$(VMSCOPE_CACHE=0 vmscope -v maps $$ 2>&1 >/dev/null)
+! printf '%s\n' "$out" | grep -q "bpffs cache"
+result "VMSCOPE_CACHE=0 neither uses nor makes the cache" $?
+chmod 755 "$cache"
+out=$(vmscope -v maps --maps --source bpf $$ 2>&1 > "$TMPDIR/c.maps"); diag "$out"
+chmod 700 "$cache"
+kmaps $$ > "$TMPDIR/c.proc"
+! printf '%s\n' "$out" | grep -q "from the bpffs cache" && same "$TMPDIR/c.maps" "$TMPDIR/c.proc"
+result "a cache others could change (mode 755) is not used" $?
+if id nobody >/dev/null 2>&1; then
+	chown nobody "$cache"
+	out=$(vmscope -v maps $$ 2>&1 >/dev/null); diag "$out"
+	chown 0 "$cache"
+	! printf '%s\n' "$out" | grep -q "from the bpffs cache"
+	result "a cache owned by another user is not used" $?
+else
+	skip "a cache owned by another user is not used" "no 'nobody' user here"
+fi
+entries=$(ls -d "$cache"/vma_fast-* 2>/dev/null | grep -v _refused)
+if [ -n "$entries" ]; then
+	# Their program's pin now names one of their maps.
+	for e in $entries; do mv "$e/p0" "$e/p9" && ln "$e/m0" "$e/p0"; done
+	out=$(vmscope -v maps --maps --source bpf $$ 2>&1 > "$TMPDIR/c.maps"); diag "$out"
+	rm -rf $entries
+	! printf '%s\n' "$out" | grep -q "from the bpffs cache" && same "$TMPDIR/c.maps" "$TMPDIR/c.proc"
+	result "a cache entry whose program is not the listing's is not used" $?
+else
+	skip "a cache entry whose program is not the listing's is not used" "no entry made"
+fi
+
 rm -f "$TMPDIR/pin"
 mountpoint -q /sys/fs/bpf || mount -t bpf bpf /sys/fs/bpf
 pin=/sys/fs/bpf/vmscope_host_test_$$

@@ -3,6 +3,8 @@
  * maps_loop PID N: list PID's VMAs N times through one loaded iterator
  * (PID 0: every process).  Exits 0 if every listing succeeded and returned
  * well-formed records (start < end, page aligned, sorted per process).
+ * Also says how the fast listing listed the processes (tree walk or
+ * iterator).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -15,6 +17,7 @@ int main(int argc, char **argv)
 {
 	struct vma_bpf *obj;
 	long pid, n, i, bad = 0, fails = 0, total = 0;
+	unsigned int tree, retry, iter;
 	int err;
 
 	if (argc != 3)
@@ -45,7 +48,9 @@ int main(int argc, char **argv)
 		total += l.n;
 		vmalist_free(&l);
 	}
+	vmalist_fast_stats(obj, &tree, &retry, &iter);
 	vmalist_close(obj);
-	printf("%ld listings, %ld records, %ld failed, %ld malformed\n", n, total, fails, bad);
+	printf("%ld listings, %ld records, %ld failed, %ld malformed; processes by the tree walk "
+	       "%u (%u walked twice), by the iterator %u\n", n, total, fails, bad, tree, retry, iter);
 	return fails || bad ? 1 : 0;
 }

@@ -24,6 +24,7 @@
 #include "vma_seq.lskel.h"
 #include "maps_text.lskel.h"
 #include "names_probe.lskel.h"
+#include "bpfcache.h"
 
 /* What each BPF object was tried with, for `status` and -v. */
 #define VMS_LOG_SIZE (1u << 20)
@@ -33,19 +34,35 @@ static size_t nattempts;
 static bool want_log;
 /* --all from /proc: processes whose maps this user may not read. */
 static size_t proc_skipped;
-/* The names route that loaded in this process (-1: none tried yet). */
+/* The names route that loaded last in this process (-1: none tried yet). */
 static int names_route = -1;
+/* The route of the object whose records the CLI shows (-1: none loaded). */
+static int records_route = -1;
+
+struct map_view {
+	const char *p;
+	size_t len;		/* bytes mapped */
+	size_t max;		/* the map's size */
+	int fd;
+};
 
 struct vma_bpf {
 	enum vmalist_source source;
 	struct vma_fast *fast;		/* NULL: not on this kernel, or not wanted */
 	struct vma_seq *seq;		/* loaded when first needed */
 	struct maps_text *text;
-	const struct vms_vma *out;	/* mmapped: the fast path's records */
-	const char *fast_str, *seq_str;	/* mmapped string tables */
+	/*
+	 * The maps user space reads, mmapped as far as a pass has filled them
+	 * (a mapping costs per page, and a one-shot listing uses a few).
+	 */
+	struct map_view out, fast_str, seq_str;
 	size_t out_cap, str_chunks;
 	bool force_seq;
+	bool no_tree;			/* VMSCOPE_PATH=iter: the fast path without the tree walk */
+	int fast_lock, seq_lock, text_lock;	/* their bpffs cache entries (-1: none) */
 	int fast_err;			/* why there is no fast path */
+	/* How the fast path listed processes, over every collect (-v, tests). */
+	unsigned int nr_tree, nr_tree_retry, nr_iter;
 	int bpf_err;			/* source proc: why not BPF */
 };
 
@@ -54,11 +71,45 @@ static size_t str_len_of(const struct vma_bpf *o)
 	return o->str_chunks * VMS_STR_CHUNK;
 }
 
-static void *map_mmap(int fd, size_t len)
+/* The first need bytes of a view's map, mapped; NULL and errno on failure. */
+static const char *map_view(struct map_view *v, size_t need)
 {
-	void *p = mmap(NULL, len, PROT_READ, MAP_SHARED, fd, 0);
+	size_t len;
+	void *p;
 
-	return p == MAP_FAILED ? NULL : p;
+	if (need <= v->len)
+		return v->p;
+	if (need > v->max) {
+		errno = EPROTO;
+		return NULL;
+	}
+	len = (need + (need >> 1) + 4095) & ~(size_t)4095;
+	if (len > v->max)
+		len = v->max;
+	p = mmap(NULL, len, PROT_READ, MAP_SHARED, v->fd, 0);
+	if (p == MAP_FAILED)
+		return NULL;
+	if (v->p)
+		munmap((void *)v->p, v->len);
+	v->p = p;
+	v->len = len;
+	return v->p;
+}
+
+static void map_view_init(struct map_view *v, int fd, size_t max)
+{
+	v->p = NULL;
+	v->len = 0;
+	v->max = max;
+	v->fd = fd;
+}
+
+static void map_view_free(struct map_view *v)
+{
+	if (v->p)
+		munmap((void *)v->p, v->len);
+	v->p = NULL;
+	v->len = 0;
 }
 
 void vmalist_capture_log(bool on)
@@ -74,8 +125,9 @@ const struct vmalist_attempt *vmalist_attempts(size_t *n)
 
 const char *vmalist_names_route(void)
 {
-	return names_route == VMS_NAMES_D_PATH ? "d_path" :
-	       names_route == VMS_NAMES_WALK ? "walk" : "none";
+	int r = records_route >= 0 ? records_route : names_route;
+
+	return r == VMS_NAMES_D_PATH ? "d_path" : r == VMS_NAMES_WALK ? "walk" : "none";
 }
 
 /*
@@ -185,20 +237,114 @@ static __u32 fmode_backing(void)
 	return 0;
 }
 
-#define LOAD_NAMED(T, out, prep)						\
+/* ---- the bpffs cache of loaded objects (bpfcache.h) ----------------------------- */
+
+/*
+ * A skeleton's maps and programs as arrays (the light skeleton lays them
+ * out that way), for the cache.
+ */
+#define SKEL_MAPS(s)	((struct bpf_map_desc *)&(s)->maps)
+#define SKEL_NMAPS(s)	(sizeof((s)->maps) / sizeof(struct bpf_map_desc))
+#define SKEL_PROGS(s)	((struct bpf_prog_desc *)&(s)->progs)
+#define SKEL_NPROGS(s)	(sizeof((s)->progs) / sizeof(struct bpf_prog_desc))
+
+#define CACHE_MAX_MAPS	16
+
+/*
+ * Fill an opened skeleton's fds from cache entry (obj, key) and map its
+ * data sections where the skeleton expects them, as its load would have.
+ * 0, or -errno with nothing left open (the skeleton is then loaded).
+ */
+static int from_cache(const char *obj, uint64_t key, struct bpf_map_desc *maps, size_t nmaps,
+		      struct bpf_prog_desc *progs, size_t nprogs, const char *prog_name,
+		      int *lock)
+{
+	int mfd[CACHE_MAX_MAPS], pfd[1];
+	size_t i;
+	int err;
+
+	if (nmaps > CACHE_MAX_MAPS || nprogs != 1)
+		return -E2BIG;
+	err = bpfcache_get(obj, key, mfd, nmaps, pfd, nprogs, BPF_PROG_TYPE_TRACING,
+			   &prog_name, lock);
+	if (err)
+		return err;
+	for (i = 0; i < nmaps; i++) {
+		struct bpf_map_info info = {};
+		__u32 len = sizeof(info);
+		void *p;
+
+		maps[i].map_fd = mfd[i];
+		if (!maps[i].initial_value)
+			continue;
+		/* A data section: mapped over the skeleton's copy, as its load does. */
+		if (bpf_obj_get_info_by_fd(mfd[i], &info, &len))
+			goto fail;
+		len = (info.value_size + 4095) & ~4095u;
+		p = mmap((void *)(long)maps[i].initial_value, len, PROT_READ | PROT_WRITE,
+			 MAP_SHARED | MAP_FIXED, mfd[i], 0);
+		if (p == MAP_FAILED)
+			p = mmap((void *)(long)maps[i].initial_value, len, PROT_READ,
+				 MAP_SHARED | MAP_FIXED, mfd[i], 0);
+		if (p == MAP_FAILED)
+			goto fail;
+	}
+	progs[0].prog_fd = pfd[0];
+	return 0;
+fail:
+	err = -errno;
+	for (i = 0; i < nmaps; i++) {
+		close(mfd[i]);
+		maps[i].map_fd = 0;
+	}
+	close(pfd[0]);
+	bpfcache_release(*lock);
+	*lock = -1;
+	return err;
+}
+
+static void to_cache(const char *obj, uint64_t key, const struct bpf_map_desc *maps,
+		     size_t nmaps, const struct bpf_prog_desc *progs, size_t nprogs)
+{
+	int mfd[CACHE_MAX_MAPS], pfd[1];
+	size_t i;
+	int err;
+
+	if (nmaps > CACHE_MAX_MAPS || nprogs != 1)
+		return;
+	for (i = 0; i < nmaps; i++)
+		mfd[i] = maps[i].map_fd;
+	pfd[0] = progs[0].prog_fd;
+	err = bpfcache_put(obj, key, mfd, nmaps, pfd, nprogs);
+	if (err && verbose)
+		p_info("vmscope: BPF object %s: not cached in %s: %s\n", obj, BPFCACHE_DIR,
+		       bpfcache_why()[0] ? bpfcache_why() : strerror(-err));
+}
+
+/*
+ * Open, size and load one light skeleton with the names routes of order,
+ * first to last, until one loads.  Without a forced route, a route that
+ * has loaded for an earlier object of this process is taken directly.
+ * Where the bpffs cache may be used, an object it has is opened from it
+ * instead, and one loaded here is put there (a refusal too, as an empty
+ * OBJ-GEN-KEY_refused entry, so the next run does not ask the verifier again).
+ * A refused load is loaded again with a verifier log when status or -v
+ * asked for the reason.
+ */
+#define LOAD_NAMED(T, out, order, lock, prep)					\
 ({										\
-	static const int order[] = { VMS_NAMES_D_PATH, VMS_NAMES_WALK };	\
 	const char *force = getenv("VMSCOPE_NAMES");				\
+	bool cache_ = bpfcache_enabled();					\
 	struct T *s_ = NULL;							\
 	int i_, r_, err_ = -ENOENT;						\
 										\
-	if (!force)								\
-		probe_names();							\
 	for (i_ = 0; i_ < (int)ARRAY_SIZE(order); i_++) {			\
+		uint64_t key_ = 0;						\
+										\
 		r_ = order[i_];							\
 		if (force && strcmp(force, r_ == VMS_NAMES_D_PATH ? "d_path" : "walk")) \
 			continue;						\
-		if (!force && names_route >= 0 && i_ == 0 && names_route != r_) \
+		if (!force && !cache_ && names_route >= 0 && i_ == 0 && names_route != r_) \
 			continue;						\
 		s_ = T##__open();						\
 		if (!s_)							\
@@ -206,6 +352,26 @@ static __u32 fmode_backing(void)
 		s_->rodata->name_route = r_;					\
 		s_->rodata->fmode_backing = fmode_backing();			\
 		prep;								\
+		if (cache_) {							\
+			key_ = bpfcache_key(#T, s_->rodata, sizeof(*s_->rodata)); \
+			if (bpfcache_refused(#T, key_)) {				\
+				note_attempt(#T, r_, -EACCES, NULL);		\
+				T##__destroy(s_);				\
+				s_ = NULL;					\
+				continue;					\
+			}							\
+			err_ = from_cache(#T, key_, SKEL_MAPS(s_), SKEL_NMAPS(s_),	\
+					  SKEL_PROGS(s_), SKEL_NPROGS(s_), #T, lock); \
+			if (!err_) {						\
+				names_route = r_;				\
+				note_attempt(#T, r_, 0, NULL);			\
+				if (verbose)					\
+					p_info("vmscope: BPF object %s from the bpffs cache\n", #T); \
+				break;						\
+			}							\
+			if (err_ != -ENOENT)					\
+				cache_ = false;	/* busy or not trusted: a copy of our own */ \
+		}								\
 		err_ = T##__load(s_);						\
 		if (err_ && (want_log || verbose) && err_ != -EPERM) {			\
 			char *log_ = calloc(1, VMS_LOG_SIZE);			\
@@ -230,35 +396,46 @@ static __u32 fmode_backing(void)
 		}								\
 		if (!err_) {							\
 			names_route = r_;					\
+			if (cache_)						\
+				to_cache(#T, key_, SKEL_MAPS(s_), SKEL_NMAPS(s_), \
+					 SKEL_PROGS(s_), SKEL_NPROGS(s_));	\
 			break;							\
 		}							\
 		T##__destroy(s_);						\
 		s_ = NULL;							\
 		if (err_ == -EPERM)						\
 			break;	/* no BPF permission: no route helps */		\
+		if (cache_)							\
+			bpfcache_refuse(#T, key_);					\
 	}									\
 	out = s_;								\
 	err_;									\
 })
+
+/* Route orders: the kernel's d_path where it loads (probe_names() tells). */
+static const int order_dpath_first[] = { VMS_NAMES_D_PATH, VMS_NAMES_WALK };
+/* The fast listing walks the VMA tree only with names by the walk. */
+static const int order_walk_first[] = { VMS_NAMES_WALK, VMS_NAMES_D_PATH };
 
 static int open_fast(struct vma_bpf *o)
 {
 	struct vma_fast *s;
 	int err;
 
-	err = LOAD_NAMED(vma_fast, s, ({
+	/* No probe: this object names files by the walk first (the tree needs it). */
+	err = LOAD_NAMED(vma_fast, s, order_walk_first, &o->fast_lock, ({
 		s_->maps.out.max_entries = o->out_cap;
 		s_->rodata->out_cap = o->out_cap;
 		s_->maps.strtab.max_entries = o->str_chunks;
 		s_->rodata->str_chunks = o->str_chunks;
+		s_->rodata->tree_walk = !o->no_tree;
 	}));
 	if (err)
 		return err;
-	o->out = map_mmap(s->maps.out.map_fd, o->out_cap * sizeof(struct vms_vma));
-	o->fast_str = map_mmap(s->maps.strtab.map_fd, str_len_of(o));
+	map_view_init(&o->out, s->maps.out.map_fd, o->out_cap * sizeof(struct vms_vma));
+	map_view_init(&o->fast_str, s->maps.strtab.map_fd, str_len_of(o));
 	o->fast = s;
-	if (!o->out || !o->fast_str)
-		return -errno;
+	records_route = names_route;
 	return 0;
 }
 
@@ -269,15 +446,19 @@ static int open_seq(struct vma_bpf *o)
 
 	if (o->seq)
 		return 0;
-	err = LOAD_NAMED(vma_seq, s, ({
+	if (!getenv("VMSCOPE_NAMES") && !bpfcache_enabled())
+		probe_names();
+	err = LOAD_NAMED(vma_seq, s, order_dpath_first, &o->seq_lock, ({
 		s_->maps.strtab.max_entries = o->str_chunks;
 		s_->rodata->str_chunks = o->str_chunks;
 	}));
 	if (err)
 		return err;
 	o->seq = s;
-	o->seq_str = map_mmap(s->maps.strtab.map_fd, str_len_of(o));
-	return o->seq_str ? 0 : -errno;
+	if (!o->fast)
+		records_route = names_route;
+	map_view_init(&o->seq_str, s->maps.strtab.map_fd, str_len_of(o));
+	return 0;
 }
 
 static int open_text(struct vma_bpf *o)
@@ -285,7 +466,9 @@ static int open_text(struct vma_bpf *o)
 	struct maps_text *s;
 	int err;
 
-	err = LOAD_NAMED(maps_text, s, ({
+	if (!getenv("VMSCOPE_NAMES") && !bpfcache_enabled())
+		probe_names();
+	err = LOAD_NAMED(maps_text, s, order_dpath_first, &o->text_lock, ({
 		s_->rodata->vsyscall_flags = vsyscall_vm_flags();
 	}));
 	if (!err)
@@ -298,9 +481,16 @@ static int open_bpf(struct vma_bpf *o, unsigned int flags)
 	const char *path = getenv("VMSCOPE_PATH");
 	int err;
 
-	/* VMSCOPE_PATH=seq|fast forces a path (tests, comparisons). */
+	/* VMSCOPE_PATH=seq|fast|iter forces a path (tests, comparisons). */
 	o->force_seq = path && !strcmp(path, "seq");
-	if (path && !strcmp(path, "fast"))
+	o->no_tree = path && !strcmp(path, "iter");
+	if (path && (!strcmp(path, "fast") || o->no_tree))
+		flags |= VMALIST_FAST;
+	/*
+	 * The fast listing costs more to load than the seq one; from the
+	 * bpffs cache, both cost nothing: then every listing is the fast one.
+	 */
+	if (bpfcache_enabled() && !o->force_seq)
 		flags |= VMALIST_FAST;
 	if (flags & VMALIST_RECORDS) {
 		o->fast_err = o->force_seq || !(flags & VMALIST_FAST) ? -ENOTSUP : open_fast(o);
@@ -308,7 +498,7 @@ static int open_bpf(struct vma_bpf *o, unsigned int flags)
 			/* No open-coded iterator (before 6.7): the seq path does it all. */
 			if (o->fast)
 				return o->fast_err;
-			if (path && !strcmp(path, "fast"))
+			if (path && (!strcmp(path, "fast") || o->no_tree))
 				return o->fast_err;
 			err = open_seq(o);
 			if (err)
@@ -322,17 +512,16 @@ static int open_bpf(struct vma_bpf *o, unsigned int flags)
 
 static void close_bpf(struct vma_bpf *o)
 {
-	if (o->seq_str)
-		munmap((void *)o->seq_str, str_len_of(o));
-	if (o->fast_str)
-		munmap((void *)o->fast_str, str_len_of(o));
-	if (o->out)
-		munmap((void *)o->out, o->out_cap * sizeof(struct vms_vma));
+	map_view_free(&o->seq_str);
+	map_view_free(&o->fast_str);
+	map_view_free(&o->out);
 	maps_text__destroy(o->text);
 	vma_seq__destroy(o->seq);
 	vma_fast__destroy(o->fast);
-	o->seq_str = o->fast_str = NULL;
-	o->out = NULL;
+	bpfcache_release(o->fast_lock);
+	bpfcache_release(o->seq_lock);
+	bpfcache_release(o->text_lock);
+	o->fast_lock = o->seq_lock = o->text_lock = -1;
 	o->text = NULL;
 	o->seq = NULL;
 	o->fast = NULL;
@@ -347,7 +536,13 @@ struct vma_bpf *vmalist_open(unsigned int flags, int *err)
 		*err = -ENOMEM;
 		return NULL;
 	}
-	/* One process fits small buffers; every process gets bigger ones. */
+	/*
+	 * One process fits small buffers; every process gets bigger ones, and
+	 * so does every listing from the bpffs cache (one size, one entry).
+	 */
+	o->fast_lock = o->seq_lock = o->text_lock = -1;
+	if (bpfcache_enabled())
+		flags |= VMALIST_ALL;
 	o->out_cap = flags & VMALIST_ALL ? VMS_FAST_CAP : 4096;
 	o->str_chunks = flags & VMALIST_ALL ? 16 : 4;
 	o->source = VMALIST_SRC_BPF;
@@ -372,6 +567,9 @@ void vmalist_close(struct vma_bpf *o)
 {
 	if (!o)
 		return;
+	if (verbose && (o->nr_tree || o->nr_iter))
+		p_info("vmscope: listing: %u processes by the VMA tree walk (%u tried twice), "
+		       "%u by the VMA iterator\n", o->nr_tree, o->nr_tree_retry, o->nr_iter);
 	close_bpf(o);
 	free(o);
 }
@@ -379,6 +577,14 @@ void vmalist_close(struct vma_bpf *o)
 bool vmalist_fast(const struct vma_bpf *o)
 {
 	return o->fast != NULL;
+}
+
+void vmalist_fast_stats(const struct vma_bpf *o, unsigned int *tree, unsigned int *retry,
+			unsigned int *iter)
+{
+	*tree = o->nr_tree;
+	*retry = o->nr_tree_retry;
+	*iter = o->nr_iter;
 }
 
 enum vmalist_source vmalist_source(const struct vma_bpf *o)
@@ -509,14 +715,15 @@ out_link:
 } while (0)
 
 /* Copy a pass's strings into l and rebase the records [first, l->n). */
-static int take_strings(struct vmalist *l, size_t first, const char *str, size_t len,
-			size_t room)
+static int take_strings(struct vmalist *l, size_t first, struct map_view *v, size_t len)
 {
 	size_t base = l->str_len, i;
+	const char *str;
 	int err;
 
-	if (len > room)
-		return -EPROTO;
+	str = len ? map_view(v, len) : "";
+	if (!str)
+		return -errno;
 	err = grow_str(l, len);
 	if (err)
 		return err;
@@ -546,7 +753,7 @@ static int collect_seq(struct vma_bpf *o, pid_t pid, struct vmalist *out)
 		RESET_PASS(bss);
 		err = run_iter(o->seq->progs.vma_records.prog_fd, pid, out);
 		if (!err)
-			err = take_strings(out, first, o->seq_str, bss->str_pos, str_len_of(o));
+			err = take_strings(out, first, &o->seq_str, bss->str_pos);
 	} while (!err && bss->full);
 	return err;
 }
@@ -676,6 +883,7 @@ static int collect(struct vma_bpf *o, pid_t pid, struct vmalist *out)
 	size_t first = out->n, first_str = out->str_len;
 	__u32 busy[64], nbusy, i, rt;
 	bool lost = false, any_busy = false;
+	const char *recs;
 	__u64 ra;
 	int err;
 
@@ -691,18 +899,27 @@ static int collect(struct vma_bpf *o, pid_t pid, struct vmalist *out)
 		bss->nr_out = 0;
 		bss->nr_busy = 0;
 		bss->nr_busy_lost = 0;
+		bss->nr_tree = 0;
+		bss->nr_tree_retry = 0;
+		bss->nr_iter = 0;
 		err = run_iter(o->fast->progs.vma_fast.prog_fd, pid, NULL);
 		if (err)
 			return err;
+		o->nr_tree += bss->nr_tree;
+		o->nr_tree_retry += bss->nr_tree_retry;
+		o->nr_iter += bss->nr_iter;
 		n = bss->nr_out;
 		if (n > o->out_cap)
 			return -EPROTO;
 		err = grow(out, n);
 		if (err)
 			return err;
-		memcpy(out->v + out->n, o->out, n * sizeof(*out->v));
+		recs = n ? map_view(&o->out, n * sizeof(*out->v)) : "";
+		if (!recs)
+			return -errno;
+		memcpy(out->v + out->n, recs, n * sizeof(*out->v));
 		out->n += n;
-		err = take_strings(out, out->n - n, o->fast_str, bss->str_pos, str_len_of(o));
+		err = take_strings(out, out->n - n, &o->fast_str, bss->str_pos);
 		if (err)
 			return err;
 		nbusy = bss->nr_busy < 64 ? bss->nr_busy : 64;
@@ -981,7 +1198,10 @@ int vma_format_maps(const struct vmalist *l, const struct vms_vma *r, char *buf,
 
 void vmalist_probe_routes(void)
 {
-	struct vma_bpf o = { .out_cap = 4096, .str_chunks = 4 };
+	/* The sizes a listing takes (the same cache entry, where there is one). */
+	struct vma_bpf o = { .out_cap = bpfcache_enabled() ? VMS_FAST_CAP : 4096,
+			     .str_chunks = bpfcache_enabled() ? 16 : 4,
+			     .fast_lock = -1, .seq_lock = -1, .text_lock = -1 };
 
 	want_log = true;
 	open_fast(&o);

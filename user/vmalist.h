@@ -49,6 +49,13 @@ struct vma_bpf *vmalist_open(unsigned int flags, int *err);
 void vmalist_close(struct vma_bpf *obj);
 /* Whether the fast path (the open-coded task_vma iterator, 6.7+) is used. */
 bool vmalist_fast(const struct vma_bpf *obj);
+/*
+ * How the fast listing listed processes so far: by walking their VMA tree
+ * (tree; retry of them took a second walk, a writer having raced the
+ * first), or by the open-coded task_vma iterator (iter).
+ */
+void vmalist_fast_stats(const struct vma_bpf *obj, unsigned int *tree, unsigned int *retry,
+			unsigned int *iter);
 
 enum vmalist_source {
 	VMALIST_SRC_BPF,	/* the task_vma iterators */
