@@ -54,6 +54,17 @@ kill "$TPID"; stop_target
 [ $r = 0 ]
 result "the fast listing of a process that mmaps/munmaps in a loop is never wrong" $?
 
+# In another pid namespace the one-process object (bpf_task_from_pid():
+# the initial namespace's pids) is not used: pids are the caller's.
+if command -v unshare >/dev/null && unshare --pid --fork --mount-proc true 2>/dev/null; then
+	out=$(unshare --pid --fork --mount-proc sh -c "vmscope maps --maps --source bpf 1 > $TMPDIR/ns.maps &&
+		cat /proc/1/maps > $TMPDIR/ns.proc && vmscope -v maps 1 2>&1 >/dev/null"); diag "$out"
+	same "$TMPDIR/ns.maps" "$TMPDIR/ns.proc" && ! printf '%s\n' "$out" | grep -q "vma_pid"
+	result "in a new pid namespace, maps 1 is that namespace's pid 1" $?
+else
+	skip "in a new pid namespace, maps 1 is that namespace's pid 1" "no unshare --pid here"
+fi
+
 # The bpffs cache of loaded listings (root only).
 cache=/sys/fs/bpf/vmscope
 vmscope maps $$ > /dev/null
@@ -80,7 +91,7 @@ if id nobody >/dev/null 2>&1; then
 else
 	skip "a cache owned by another user is not used" "no 'nobody' user here"
 fi
-entries=$(ls -d "$cache"/vma_fast-* 2>/dev/null | grep -v _refused)
+entries=$(ls -d "$cache"/vma_fast-* "$cache"/vma_pid-* 2>/dev/null | grep -v _refused)
 if [ -n "$entries" ]; then
 	# Their program's pin now names one of their maps.
 	for e in $entries; do mv "$e/p0" "$e/p9" && ln "$e/m0" "$e/p0"; done

@@ -14,6 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <sys/utsname.h>
 #include <ctype.h>
 #include <dirent.h>
@@ -21,6 +22,7 @@
 #include "vmalist.h"
 #include "common.h"
 #include "vma_fast.lskel.h"
+#include "vma_pid.lskel.h"
 #include "vma_seq.lskel.h"
 #include "maps_text.lskel.h"
 #include "names_probe.lskel.h"
@@ -55,10 +57,14 @@ struct vma_bpf {
 	 * The maps user space reads, mmapped as far as a pass has filled them
 	 * (a mapping costs per page, and a one-shot listing uses a few).
 	 */
-	struct map_view out, fast_str, seq_str;
+	struct map_view out, fast_str, seq_str, pid_out, pid_str;
+	struct vma_pid *pid;		/* one process per system call (initial pid ns) */
+	int pid_lock;			/* its bpffs cache entry */
+	int pid_err;			/* why there is none (0: not tried yet) */
 	size_t out_cap, str_chunks;
 	bool force_seq;
 	bool no_tree;			/* VMSCOPE_PATH=iter: the fast path without the tree walk */
+	bool want_fast;			/* VMALIST_FAST, or the cache: vma_fast/vma_pid */
 	int fast_lock, seq_lock, text_lock;	/* their bpffs cache entries (-1: none) */
 	int fast_err;			/* why there is no fast path */
 	/* How the fast path listed processes, over every collect (-v, tests). */
@@ -256,8 +262,8 @@ static __u32 fmode_backing(void)
  * 0, or -errno with nothing left open (the skeleton is then loaded).
  */
 static int from_cache(const char *obj, uint64_t key, struct bpf_map_desc *maps, size_t nmaps,
-		      struct bpf_prog_desc *progs, size_t nprogs, const char *prog_name,
-		      int *lock)
+		      struct bpf_prog_desc *progs, size_t nprogs, unsigned int prog_type,
+		      const char *prog_name, int *lock)
 {
 	int mfd[CACHE_MAX_MAPS], pfd[1];
 	size_t i;
@@ -265,8 +271,7 @@ static int from_cache(const char *obj, uint64_t key, struct bpf_map_desc *maps, 
 
 	if (nmaps > CACHE_MAX_MAPS || nprogs != 1)
 		return -E2BIG;
-	err = bpfcache_get(obj, key, mfd, nmaps, pfd, nprogs, BPF_PROG_TYPE_TRACING,
-			   &prog_name, lock);
+	err = bpfcache_get(obj, key, mfd, nmaps, pfd, nprogs, prog_type, &prog_name, lock);
 	if (err)
 		return err;
 	for (i = 0; i < nmaps; i++) {
@@ -331,7 +336,7 @@ static void to_cache(const char *obj, uint64_t key, const struct bpf_map_desc *m
  * A refused load is loaded again with a verifier log when status or -v
  * asked for the reason.
  */
-#define LOAD_NAMED(T, out, order, lock, prep)					\
+#define LOAD_NAMED(T, out, order, lock, ptype, prep)				\
 ({										\
 	const char *force = getenv("VMSCOPE_NAMES");				\
 	bool cache_ = bpfcache_enabled();					\
@@ -361,7 +366,7 @@ static void to_cache(const char *obj, uint64_t key, const struct bpf_map_desc *m
 				continue;					\
 			}							\
 			err_ = from_cache(#T, key_, SKEL_MAPS(s_), SKEL_NMAPS(s_),	\
-					  SKEL_PROGS(s_), SKEL_NPROGS(s_), #T, lock); \
+					  SKEL_PROGS(s_), SKEL_NPROGS(s_), ptype, #T, lock); \
 			if (!err_) {						\
 				names_route = r_;				\
 				note_attempt(#T, r_, 0, NULL);			\
@@ -423,7 +428,7 @@ static int open_fast(struct vma_bpf *o)
 	int err;
 
 	/* No probe: this object names files by the walk first (the tree needs it). */
-	err = LOAD_NAMED(vma_fast, s, order_walk_first, &o->fast_lock, ({
+	err = LOAD_NAMED(vma_fast, s, order_walk_first, &o->fast_lock, BPF_PROG_TYPE_TRACING, ({
 		s_->maps.out.max_entries = o->out_cap;
 		s_->rodata->out_cap = o->out_cap;
 		s_->maps.strtab.max_entries = o->str_chunks;
@@ -439,6 +444,44 @@ static int open_fast(struct vma_bpf *o)
 	return 0;
 }
 
+/*
+ * Is this process in the initial pid namespace?  The vma_pid object finds
+ * processes there (bpf_task_from_pid()); elsewhere the iterator link
+ * looks the pid up in the caller's namespace.
+ */
+static bool init_pid_ns(void)
+{
+	struct stat st;
+
+	return !stat("/proc/self/ns/pid", &st) && st.st_ino == 0xeffffffc;	/* PROC_PID_INIT_INO */
+}
+
+/* The fast listing of one process in one system call, where it can be. */
+static int open_pid(struct vma_bpf *o)
+{
+	struct vma_pid *s;
+	int err;
+
+	if (o->force_seq || !o->want_fast)
+		return -ENOTSUP;
+	if (!init_pid_ns())
+		return -EXDEV;
+	err = LOAD_NAMED(vma_pid, s, order_walk_first, &o->pid_lock, BPF_PROG_TYPE_SYSCALL, ({
+		s_->maps.out.max_entries = o->out_cap;
+		s_->rodata->out_cap = o->out_cap;
+		s_->maps.strtab.max_entries = o->str_chunks;
+		s_->rodata->str_chunks = o->str_chunks;
+		s_->rodata->tree_walk = !o->no_tree;
+	}));
+	if (err)
+		return err;
+	map_view_init(&o->pid_out, s->maps.out.map_fd, o->out_cap * sizeof(struct vms_vma));
+	map_view_init(&o->pid_str, s->maps.strtab.map_fd, str_len_of(o));
+	o->pid = s;
+	records_route = names_route;
+	return 0;
+}
+
 static int open_seq(struct vma_bpf *o)
 {
 	struct vma_seq *s;
@@ -448,7 +491,7 @@ static int open_seq(struct vma_bpf *o)
 		return 0;
 	if (!getenv("VMSCOPE_NAMES") && !bpfcache_enabled())
 		probe_names();
-	err = LOAD_NAMED(vma_seq, s, order_dpath_first, &o->seq_lock, ({
+	err = LOAD_NAMED(vma_seq, s, order_dpath_first, &o->seq_lock, BPF_PROG_TYPE_TRACING, ({
 		s_->maps.strtab.max_entries = o->str_chunks;
 		s_->rodata->str_chunks = o->str_chunks;
 	}));
@@ -468,7 +511,7 @@ static int open_text(struct vma_bpf *o)
 
 	if (!getenv("VMSCOPE_NAMES") && !bpfcache_enabled())
 		probe_names();
-	err = LOAD_NAMED(maps_text, s, order_dpath_first, &o->text_lock, ({
+	err = LOAD_NAMED(maps_text, s, order_dpath_first, &o->text_lock, BPF_PROG_TYPE_TRACING, ({
 		s_->rodata->vsyscall_flags = vsyscall_vm_flags();
 	}));
 	if (!err)
@@ -492,7 +535,18 @@ static int open_bpf(struct vma_bpf *o, unsigned int flags)
 	 */
 	if (bpfcache_enabled() && !o->force_seq)
 		flags |= VMALIST_FAST;
+	o->want_fast = flags & VMALIST_FAST;
 	if (flags & VMALIST_RECORDS) {
+		/*
+		 * One process at a time: the object that lists one process per
+		 * system call, where it loads; every process, or where it does
+		 * not: the iterator (loaded here, so that a failure shows now).
+		 */
+		if (!o->force_seq && (flags & VMALIST_FAST)) {
+			o->pid_err = open_pid(o);
+			if (!o->pid_err)
+				goto text;
+		}
 		o->fast_err = o->force_seq || !(flags & VMALIST_FAST) ? -ENOTSUP : open_fast(o);
 		if (o->fast_err) {
 			/* No open-coded iterator (before 6.7): the seq path does it all. */
@@ -505,6 +559,7 @@ static int open_bpf(struct vma_bpf *o, unsigned int flags)
 				return err;
 		}
 	}
+text:
 	if (flags & VMALIST_TEXT)
 		return open_text(o);
 	return 0;
@@ -515,6 +570,12 @@ static void close_bpf(struct vma_bpf *o)
 	map_view_free(&o->seq_str);
 	map_view_free(&o->fast_str);
 	map_view_free(&o->out);
+	map_view_free(&o->pid_str);
+	map_view_free(&o->pid_out);
+	vma_pid__destroy(o->pid);
+	bpfcache_release(o->pid_lock);
+	o->pid_lock = -1;
+	o->pid = NULL;
 	maps_text__destroy(o->text);
 	vma_seq__destroy(o->seq);
 	vma_fast__destroy(o->fast);
@@ -540,7 +601,7 @@ struct vma_bpf *vmalist_open(unsigned int flags, int *err)
 	 * One process fits small buffers; every process gets bigger ones, and
 	 * so does every listing from the bpffs cache (one size, one entry).
 	 */
-	o->fast_lock = o->seq_lock = o->text_lock = -1;
+	o->fast_lock = o->seq_lock = o->text_lock = o->pid_lock = -1;
 	if (bpfcache_enabled())
 		flags |= VMALIST_ALL;
 	o->out_cap = flags & VMALIST_ALL ? VMS_FAST_CAP : 4096;
@@ -576,7 +637,7 @@ void vmalist_close(struct vma_bpf *o)
 
 bool vmalist_fast(const struct vma_bpf *o)
 {
-	return o->fast != NULL;
+	return o->fast || o->pid;
 }
 
 void vmalist_fast_stats(const struct vma_bpf *o, unsigned int *tree, unsigned int *retry,
@@ -705,6 +766,38 @@ out_link:
 	close(link);
 	return err;
 }
+
+/*
+ * The fast listing's state in either of its objects (vma_tree.bpf.h):
+ * vma_fast (an iterator link per pass) or vma_pid (a program run).
+ */
+struct fast_io {
+	__u32 *nr_out, *str_pos, *full, *comm_tgid, *resume_tgid;
+	__u32 *nr_busy, *busy_pids, *nr_busy_lost, *nr_tree, *nr_tree_retry, *nr_iter;
+	__u64 *resume_addr, *last_file;
+	__u32 *in_pid;
+	__s32 *pid_err;
+	int prog_fd;
+	bool iter;		/* prog_fd is an iterator's */
+	struct map_view *out, *str;
+};
+
+#define FAST_IO(io, s, prog) do {						\
+	(io)->nr_out = &(s)->bss->nr_out;					\
+	(io)->str_pos = &(s)->bss->str_pos;					\
+	(io)->full = &(s)->bss->full;						\
+	(io)->comm_tgid = &(s)->bss->comm_tgid;					\
+	(io)->resume_tgid = &(s)->bss->resume_tgid;				\
+	(io)->nr_busy = &(s)->bss->nr_busy;					\
+	(io)->busy_pids = (s)->bss->busy_pids;					\
+	(io)->nr_busy_lost = &(s)->bss->nr_busy_lost;				\
+	(io)->nr_tree = &(s)->bss->nr_tree;					\
+	(io)->nr_tree_retry = &(s)->bss->nr_tree_retry;				\
+	(io)->nr_iter = &(s)->bss->nr_iter;					\
+	(io)->resume_addr = &(s)->bss->resume_addr;				\
+	(io)->last_file = &(s)->bss->last_file;					\
+	(io)->prog_fd = (s)->progs.prog.prog_fd;				\
+} while (0)
 
 /* The per-pass state both programs share (vma_rec.bpf.h), reset. */
 #define RESET_PASS(bss) do {			\
@@ -877,66 +970,107 @@ int vmalist_collect(struct vma_bpf *o, pid_t pid, struct vmalist *out)
 	return err ?: add_vsyscall(out, first);
 }
 
+/* One pass of the fast listing: an iterator read, or one program run. */
+static int fast_pass(const struct fast_io *io, pid_t pid)
+{
+	LIBBPF_OPTS(bpf_test_run_opts, opts);
+
+	if (io->iter)
+		return run_iter(io->prog_fd, pid, NULL);
+	*io->in_pid = pid;
+	if (bpf_prog_test_run_opts(io->prog_fd, &opts))
+		return -errno;
+	/* No such process: no records, as from an iterator (callers say why). */
+	return *io->pid_err == -ESRCH ? 0 : *io->pid_err;
+}
+
+static int open_pid(struct vma_bpf *o);
+
+/* The fast object for pid (0: every process), with its state in io. */
+static bool fast_io_of(struct vma_bpf *o, pid_t pid, struct fast_io *io)
+{
+	if (pid && !o->pid_err && !o->pid)
+		o->pid_err = open_pid(o);
+	if (pid && o->pid) {
+		FAST_IO(io, o->pid, vma_pid);
+		io->in_pid = &o->pid->bss->in_pid;
+		io->pid_err = &o->pid->bss->pid_err;
+		io->iter = false;
+		io->out = &o->pid_out;
+		io->str = &o->pid_str;
+		return true;
+	}
+	if (!o->fast && open_fast(o))
+		return false;
+	FAST_IO(io, o->fast, vma_fast);
+	io->iter = true;
+	io->out = &o->out;
+	io->str = &o->fast_str;
+	return true;
+}
+
 static int collect(struct vma_bpf *o, pid_t pid, struct vmalist *out)
 {
-	struct vma_fast__bss *bss;
 	size_t first = out->n, first_str = out->str_len;
 	__u32 busy[64], nbusy, i, rt;
 	bool lost = false, any_busy = false;
+	struct fast_io io;
 	const char *recs;
 	__u64 ra;
 	int err;
 
-	if (!o->fast)
+	if ((!o->fast && !o->pid) || !fast_io_of(o, pid, &io))
 		return collect_seq(o, pid, out);
-	bss = o->fast->bss;
-	bss->resume_tgid = 0;
-	bss->resume_addr = 0;
+	*io.resume_tgid = 0;
+	*io.resume_addr = 0;
 	do {
 		size_t n;
 
-		RESET_PASS(bss);
-		bss->nr_out = 0;
-		bss->nr_busy = 0;
-		bss->nr_busy_lost = 0;
-		bss->nr_tree = 0;
-		bss->nr_tree_retry = 0;
-		bss->nr_iter = 0;
-		err = run_iter(o->fast->progs.vma_fast.prog_fd, pid, NULL);
+		*io.str_pos = 0;
+		*io.full = 0;
+		*io.last_file = 0;
+		*io.comm_tgid = 0;
+		*io.nr_out = 0;
+		*io.nr_busy = 0;
+		*io.nr_busy_lost = 0;
+		*io.nr_tree = 0;
+		*io.nr_tree_retry = 0;
+		*io.nr_iter = 0;
+		err = fast_pass(&io, pid);
 		if (err)
 			return err;
-		o->nr_tree += bss->nr_tree;
-		o->nr_tree_retry += bss->nr_tree_retry;
-		o->nr_iter += bss->nr_iter;
-		n = bss->nr_out;
+		o->nr_tree += *io.nr_tree;
+		o->nr_tree_retry += *io.nr_tree_retry;
+		o->nr_iter += *io.nr_iter;
+		n = *io.nr_out;
 		if (n > o->out_cap)
 			return -EPROTO;
 		err = grow(out, n);
 		if (err)
 			return err;
-		recs = n ? map_view(&o->out, n * sizeof(*out->v)) : "";
+		recs = n ? map_view(io.out, n * sizeof(*out->v)) : "";
 		if (!recs)
 			return -errno;
 		memcpy(out->v + out->n, recs, n * sizeof(*out->v));
 		out->n += n;
-		err = take_strings(out, out->n - n, &o->fast_str, bss->str_pos);
+		err = take_strings(out, out->n - n, io.str, *io.str_pos);
 		if (err)
 			return err;
-		nbusy = bss->nr_busy < 64 ? bss->nr_busy : 64;
-		memcpy(busy, bss->busy_pids, nbusy * sizeof(busy[0]));
-		lost |= bss->nr_busy_lost != 0;
-		rt = bss->resume_tgid;
-		ra = bss->resume_addr;
-		/* Processes whose mmap_lock was contended: the seq path waits for it. */
+		nbusy = *io.nr_busy < 64 ? *io.nr_busy : 64;
+		memcpy(busy, io.busy_pids, nbusy * sizeof(busy[0]));
+		lost |= *io.nr_busy_lost != 0;
+		rt = *io.resume_tgid;
+		ra = *io.resume_addr;
+		/* Processes the iterator could not start on: the seq path waits. */
 		for (i = 0; i < nbusy && !lost; i++) {
 			err = collect_seq(o, busy[i], out);
 			if (err && err != -ESRCH && err != -ENOENT)
 				return err;
 			any_busy = true;
 		}
-		bss->resume_tgid = rt;
-		bss->resume_addr = ra;
-	} while (bss->full);
+		*io.resume_tgid = rt;
+		*io.resume_addr = ra;
+	} while (*io.full);
 	if (lost) {
 		out->n = first;
 		out->str_len = first_str;
