@@ -23,11 +23,9 @@
 #include "common.h"
 #include "memcmd.h"
 #include "pagemap.h"
+#include "pagesrc.h"
 #include "vmalist.h"
 #include "walkfmt.h"
-
-enum page_source { SRC_MODULE, SRC_PAGEMAP, SRC_NR };
-static const char *const src_names[SRC_NR] = { "module", "pagemap" };
 
 /* Those a range run shows beside the page state (and groups by). */
 #define PM_RUN_BITS	(PM_FILE | PM_SOFT_DIRTY | PM_UFFD_WP | PM_GUARD)
@@ -43,96 +41,6 @@ struct page_opts {
 	uint64_t start, end;	/* --range LEN */
 	int source;		/* --source, or -1: the module when it serves */
 };
-
-/* The source of a run, open. */
-struct page_src {
-	enum page_source source;
-	bool forced;
-	char why[256];		/* why the module did not serve, when it was tried */
-	struct vmem *v;
-	struct pagemap *pm;
-};
-
-/*
- * Whether the module refuses this process (another user's, and no
- * CAP_SYS_PTRACE): pagemap, which follows the ptrace rules, may not.
- */
-static bool module_refuses(struct vmem *v, pid_t pid, uint64_t addr)
-{
-	struct vms_walk w = { .addr = addr };
-
-	return vmem_walk(v, pid, &w, 1) == -EPERM;
-}
-
-static void pagemap_open_err(const struct page_opts *o, const struct page_src *s, int err)
-{
-	char also[300] = "";
-
-	if (s->why[0])
-		snprintf(also, sizeof(also), " (the module could not serve: %s)", s->why);
-	if (err == -EACCES || err == -EPERM)
-		p_error(err, "%s: permission denied: /proc/%d/pagemap is readable only by the "
-			"process's owner while it is dumpable, or with CAP_SYS_PTRACE%s", o->cmd,
-			o->pid, also);
-	else if (err == -ESRCH || err == -EINVAL)
-		memcmd_err(o->cmd, o->pid, err, 0, false);
-	else
-		p_error(err, "%s: /proc/%d/pagemap: %s%s", o->cmd, o->pid, strerror(-err), also);
-}
-
-/*
- * The module when it is loaded and serves this process, else pagemap;
- * --source forces one.  Prints why nothing could be opened.
- */
-static int src_open(struct page_src *s, const struct page_opts *o)
-{
-	int err = 0;
-
-	s->forced = o->source >= 0;
-	if (o->source != SRC_PAGEMAP) {
-		s->v = o->source == SRC_MODULE ? memcmd_open(o->cmd) : memcmd_try_open_err(&err);
-		if (!s->v && o->source == SRC_MODULE)
-			return -1;
-		if (s->v && o->source < 0 &&
-		    module_refuses(s->v, o->pid, o->n ? o->addrs[0] : o->start)) {
-			vmem_close(s->v);
-			s->v = NULL;
-			snprintf(s->why, sizeof(s->why), "the module refused (another process needs "
-				 "CAP_SYS_PTRACE)");
-		} else if (s->v) {
-			s->source = SRC_MODULE;
-			return 0;
-		} else {
-			memcmd_why(err, s->why, sizeof(s->why));
-		}
-	}
-	s->source = SRC_PAGEMAP;
-	s->pm = pagemap_open(o->pid, &err);
-	if (!s->pm) {
-		pagemap_open_err(o, s, err);
-		return -1;
-	}
-	return 0;
-}
-
-static void src_close(struct page_src *s)
-{
-	vmem_close(s->v);
-	pagemap_close(s->pm);
-}
-
-/* Where the pages come from, on stderr: always when pagemap stands in. */
-static void note_source(const struct page_opts *o, const struct page_src *s)
-{
-	if (s->source == SRC_PAGEMAP && !s->forced)
-		p_info("vmscope: %s: pages from /proc/%d/pagemap, without page-table levels: %s\n",
-		       o->cmd, o->pid, s->why);
-	else if (verbose)
-		p_info("vmscope: %s: pages from %s\n", o->cmd, s->source == SRC_MODULE ?
-		       "the module's page walk" : "/proc/PID/pagemap (--source pagemap)");
-	if (s->source == SRC_PAGEMAP)
-		note_listing_source(o->cmd, pagemap_listing(s->pm));
-}
 
 /* ---- one address -------------------------------------------------------------- */
 
@@ -158,9 +66,7 @@ static int walks_run(struct page_src *s, const struct page_opts *o, struct page_
 		return -ENOMEM;
 	for (i = 0; i < o->n; i++)
 		r->w[i].addr = o->addrs[i];
-	if (s->source == SRC_MODULE)
-		return vmem_walk(s->v, o->pid, r->w, o->n);
-	return pagemap_walk(s->pm, r->w, r->pme, o->n);
+	return page_src_walk(s, o->pid, r->w, r->pme, o->n);
 }
 
 static void walk_json(const struct page_walks *r, int i)
@@ -184,7 +90,7 @@ static void print_walks_json(const struct page_walks *r)
 
 	jw_start_obj();
 	jw_u64("pid", r->pid);
-	jw_str("source", src_names[r->source]);
+	jw_str("source", page_src_names[r->source]);
 	jw_key("walks");
 	jw_start_arr();
 	for (i = 0; i < r->n; i++)
@@ -210,7 +116,7 @@ static void walk_text(const struct page_walks *r, int i)
 	if (r->source == SRC_MODULE)
 		printf("  %d-level paging", w->levels);
 	printf("%s  source: %s\n", w->wflags & VMS_W_PFNMAP ? "  PFNMAP/IO" : "",
-	       src_names[r->source]);
+	       page_src_names[r->source]);
 	walk_print_plain(w, r->pme[i], r->source == SRC_PAGEMAP);
 }
 
@@ -453,18 +359,6 @@ static double now(void)
 	return t.tv_sec + t.tv_nsec / 1e9;
 }
 
-/* One run of a range walk from the source; pme is NULL for the module. */
-static int range_batch(struct page_src *src, pid_t pid, uint64_t addr, uint64_t end,
-		       const struct vms_range **h, const struct vms_prec **r, const uint64_t **pme)
-{
-	const struct vms_pdir *d;
-
-	if (src->source == SRC_PAGEMAP)
-		return pagemap_walk_range(src->pm, addr, end, h, r, pme);
-	*pme = NULL;
-	return vmem_walk_range(src->v, pid, addr, end, h, r, &d);
-}
-
 static int do_range(struct page_src *src, const char *cmd, pid_t pid, uint64_t start,
 		    uint64_t end)
 {
@@ -483,7 +377,7 @@ static int do_range(struct page_src *src, const char *cmd, pid_t pid, uint64_t s
 		jw_reserve(true);
 		jw_start_obj();
 		jw_u64("pid", pid);
-		jw_str("source", src_names[src->source]);
+		jw_str("source", page_src_names[src->source]);
 		jw_hex("start", start);
 		jw_hex("end", end);
 		jw_key("runs");
@@ -496,7 +390,7 @@ static int do_range(struct page_src *src, const char *cmd, pid_t pid, uint64_t s
 		const struct vms_range *h;
 		const struct vms_prec *r;
 		const uint64_t *pme;
-		int n = range_batch(src, pid, addr, end, &h, &r, &pme), i;
+		int n = page_src_range(src, pid, addr, end, &h, &r, &pme), i;
 
 		if (n < 0) {
 			err = n;
@@ -645,14 +539,8 @@ static int page_opts(int argc, char **argv, struct page_opts *o)
 			continue;
 		}
 		if (c == 'S') {
-			for (o->source = 0; o->source < SRC_NR; o->source++)
-				if (!strcmp(optarg, src_names[o->source]))
-					break;
-			if (o->source == SRC_NR) {
-				p_usage(o->cmd, "unknown source '%s': expected module or pagemap",
-					optarg);
+			if (page_src_parse(o->cmd, optarg, &o->source))
 				return EXIT_USAGE;
-			}
 			continue;
 		}
 		rc = cmd_common(o->cmd, c, argv);
@@ -703,9 +591,10 @@ int do_page(int argc, char **argv)
 	if (rc >= 0)
 		goto out;
 	rc = EXIT_RUNTIME;
-	if (src_open(&src, &o))
+	if (page_src_open(&src, o.cmd, o.pid, o.n ? o.addrs[0] : o.start,
+			  o.source))
 		goto out;
-	note_source(&o, &src);
+	page_src_note(&src, o.cmd, o.pid);
 	if (o.range) {
 		if (!o.end && range_by_name(o.cmd, o.pid, o.range, src.pm ? pagemap_vmas(src.pm) :
 					    NULL, &o.start, &o.end))
@@ -727,7 +616,7 @@ int do_page(int argc, char **argv)
 		if (r.w[i].err)
 			rc = EXIT_RUNTIME;
 out:
-	src_close(&src);
+	page_src_close(&src);
 	free(r.w);
 	free(r.pme);
 	free(o.addrs);
