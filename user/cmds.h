@@ -25,6 +25,9 @@ int do_find(int argc, char **argv);
 int do_page(int argc, char **argv);
 int do_read(int argc, char **argv);
 int do_write(int argc, char **argv);
+int do_explain(int argc, char **argv);
+int do_share(int argc, char **argv);
+int do_thp(int argc, char **argv);
 int do_help(int argc, char **argv);
 
 const struct cmd *cmd_find(const char *name);

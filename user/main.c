@@ -127,6 +127,21 @@ static const struct cmd cmds[] = {
 	  "  vmscope dev info --backing vmalloc --pages 4\n"
 	  "  vmscope dev fill hello --offset 8200\n",
 	  NULL, 1 },
+	{ "explain", do_explain,
+	  "explain [OPTIONS] PID ADDR...",
+	  "everything about an address: its VMA, walk, page, whether a write copies, who "
+	  "else maps it",
+	  "      --source S       module (the default when it is loaded) or pagemap (no\n"
+	  "                       levels, refcount, NUMA node or sharers)\n"
+	  "      --scan-limit N   a KSM page's sharers are found by walking every\n"
+	  "                       VM_MERGEABLE VMA: at most N pages (default 1M; K, M,\n"
+	  "                       G) and 5 seconds\n"
+	  "  PFNs, page state and the sharers need root (CAP_SYS_ADMIN, and\n"
+	  "  CAP_SYS_PTRACE for the sharers).\n"
+	  "examples:\n"
+	  "  vmscope explain 1234 0x7ffd1c2a1f00\n"
+	  "  vmscope -j explain 1234 0x55d0c0ffe2a0 | jq '.addresses[0].sharers'\n",
+	  NULL, 0 },
 	{ "help", do_help,
 	  "help [COMMAND]",
 	  "this overview, or one command's usage, options and examples",

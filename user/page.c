@@ -117,7 +117,7 @@ static void walk_text(const struct page_walks *r, int i)
 		printf("  %d-level paging", w->levels);
 	printf("%s  source: %s\n", w->wflags & VMS_W_PFNMAP ? "  PFNMAP/IO" : "",
 	       page_src_names[r->source]);
-	walk_print_plain(w, r->pme[i], r->source == SRC_PAGEMAP);
+	walk_print_plain(w, r->pme[i], r->source == SRC_PAGEMAP, true);
 }
 
 static void print_walks_plain(const struct page_walks *r)

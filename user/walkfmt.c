@@ -161,7 +161,7 @@ static void pagemap_plain(const struct vms_walk *w, uint64_t pme)
 		printf("  not known: pagemap skips PFN mappings (VM_PFNMAP)\n");
 }
 
-void walk_print_plain(const struct vms_walk *w, uint64_t pme, bool pagemap)
+void walk_print_plain(const struct vms_walk *w, uint64_t pme, bool pagemap, bool page)
 {
 	char buf[256], order[16];
 
@@ -184,6 +184,8 @@ void walk_print_plain(const struct vms_walk *w, uint64_t pme, bool pagemap)
 		       (unsigned long long)w->pfn);
 	else
 		printf("  PHYSICAL (hidden: needs CAP_SYS_ADMIN)\n");
+	if (!page)
+		return;
 	walk_join_bits(w->page_flags, walk_pgbits, walk_pgnames, walk_npgbits, buf, sizeof(buf));
 	snprintf(order, sizeof(order), w->order == PAGEMAP_ORDER_UNKNOWN ? "?" : "%u", w->order);
 	if ((w->wflags & VMS_W_HAVE_PAGE) && pagemap)

@@ -39,9 +39,10 @@ void jw_tristate(const char *k, int v);
 /*
  * The report of one walk below its header line: the levels (module) or
  * the pagemap word, where the walk stopped, a swap entry, the physical
- * address and the page's state.  pme is the pagemap entry (pagemap only).
+ * address and (page) the page's state.  pme is the pagemap entry (pagemap
+ * only).
  */
-void walk_print_plain(const struct vms_walk *w, uint64_t pme, bool pagemap);
+void walk_print_plain(const struct vms_walk *w, uint64_t pme, bool pagemap, bool page);
 /*
  * The members of a walk's JSON object after "addr" (docs/json.md, page):
  * vma, levels, entries, stop_level, stop_reason, leaf_size, pfn_hidden,
