@@ -9,7 +9,8 @@
  *  - PSS: a page mapped by N >= 2 shares 1/N of it, in the kernel's fixed
  *    point (bytes << 12), so the kB come out exactly as smaps prints them;
  *  - dirty: the entry's dirty bit or the folio's;
- *  - anonymous: the folio is anonymous; swap: a real swap entry.
+ *  - anonymous: the folio is anonymous; swap: a real swap entry;
+ *  - private (USS): mapped once (a mapcount below 2), as smaps' Private_*.
  * A page under migration counts as resident in smaps and as absent here.
  */
 #include <errno.h>
@@ -42,8 +43,17 @@ static int smaps_line(const char *line, struct memuse *m)
 		m->pss_fp = v << MEMUSE_PSS_SHIFT;
 		return 1;
 	}
-	if (kb_field(line, "Shared_Dirty:", &v) || kb_field(line, "Private_Dirty:", &v)) {
+	if (kb_field(line, "Shared_Dirty:", &v)) {
 		m->dirty += v;
+		return 1;
+	}
+	if (kb_field(line, "Private_Dirty:", &v)) {
+		m->dirty += v;
+		m->private_ += v;
+		return 1;
+	}
+	if (kb_field(line, "Private_Clean:", &v)) {
+		m->private_ += v;
 		return 1;
 	}
 	return 0;
@@ -109,6 +119,28 @@ int smaps_rollup(pid_t pid, struct memuse *total)
 	return 0;
 }
 
+bool memuse_page(struct memuse *m, const struct vms_prec *r)
+{
+	uint32_t f = r->page_flags;
+
+	if (r->stop == VMS_STOP_NOT_PRESENT && r->swp_kind == VMS_SWP_SWAP)
+		m->swap += 4096;
+	if (r->stop != VMS_STOP_LEAF || (f & (VMS_PG_NOPAGE | VMS_PG_ZERO | VMS_PG_HUGETLB)))
+		return false;
+	m->rss += 4096;
+	if (r->mapcount >= 2) {
+		m->pss_fp += (4096ull << MEMUSE_PSS_SHIFT) / r->mapcount;
+	} else {
+		m->pss_fp += 4096ull << MEMUSE_PSS_SHIFT;
+		m->private_ += 4096;
+	}
+	if ((r->bits & VMS_E_DIRTY) || (f & VMS_PG_DIRTY))
+		m->dirty += 4096;
+	if (f & VMS_PG_ANON)
+		m->anon += 4096;
+	return true;
+}
+
 int memuse_walk(struct vmem *v, pid_t pid, uint64_t start, uint64_t end, struct memuse *m)
 {
 	uint64_t addr = start;
@@ -124,22 +156,8 @@ int memuse_walk(struct vmem *v, pid_t pid, uint64_t start, uint64_t end, struct 
 			return n;
 		if (h->wflags & VMS_W_PAGE_HIDDEN)
 			return -EPERM;	/* page state needs CAP_SYS_ADMIN */
-		for (i = 0; i < n; i++) {
-			uint32_t f = r[i].page_flags;
-
-			if (r[i].stop == VMS_STOP_NOT_PRESENT && r[i].swp_kind == VMS_SWP_SWAP)
-				m->swap += 4096;
-			if (r[i].stop != VMS_STOP_LEAF ||
-			    (f & (VMS_PG_NOPAGE | VMS_PG_ZERO | VMS_PG_HUGETLB)))
-				continue;
-			m->rss += 4096;
-			m->pss_fp += r[i].mapcount >= 2 ? (4096ull << MEMUSE_PSS_SHIFT) / r[i].mapcount
-							: 4096ull << MEMUSE_PSS_SHIFT;
-			if ((r[i].bits & VMS_E_DIRTY) || (f & VMS_PG_DIRTY))
-				m->dirty += 4096;
-			if (f & VMS_PG_ANON)
-				m->anon += 4096;
-		}
+		for (i = 0; i < n; i++)
+			memuse_page(m, &r[i]);
 		if (h->next <= addr)
 			break;
 		addr = h->next;

@@ -7,6 +7,7 @@
 #ifndef VMSCOPE_MEMUSE_H
 #define VMSCOPE_MEMUSE_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
 
@@ -18,6 +19,7 @@ struct memuse {
 	uint64_t dirty;
 	uint64_t swap;
 	uint64_t anon;
+	uint64_t private_;	/* mapped once: smaps' Private_Clean + Private_Dirty (USS) */
 };
 
 /* kB as smaps prints them (truncated). */
@@ -33,6 +35,7 @@ static inline void memuse_add(struct memuse *t, const struct memuse *m)
 	t->dirty += m->dirty;
 	t->swap += m->swap;
 	t->anon += m->anon;
+	t->private_ += m->private_;
 }
 
 /*
@@ -46,6 +49,13 @@ struct memuse_vma {
 int smaps_read(pid_t pid, struct memuse_vma **out);
 /* smaps_rollup of pid: the process total, computed before kB rounding. */
 int smaps_rollup(pid_t pid, struct memuse *total);
+
+/*
+ * One page of a range walk (the module's, or pagemap's with page state)
+ * into m, by smaps' rules.  Returns whether it counts as resident.
+ */
+struct vms_prec;
+bool memuse_page(struct memuse *m, const struct vms_prec *r);
 
 /* The module's range walk over [start, end) of pid, by smaps' rules. */
 struct vmem;
