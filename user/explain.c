@@ -22,18 +22,13 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
-#include <sys/statfs.h>
+#include "backing.h"
 #include "cmds.h"
 #include "common.h"
 #include "pagesrc.h"
 #include "vmalist.h"
 #include "vmflags.h"
 #include "walkfmt.h"
-
-#define TMPFS_MAGIC_	0x01021994
-#define HUGETLBFS_MAGIC_	0x958458f6
-#define VM_HUGETLB_	(1ull << 22)
-#define VM_MERGEABLE_	(1ull << 31)
 
 /* The KSM scan's bounds: pages walked (--scan-limit) and seconds. */
 #define SCAN_LIMIT_DEFAULT	(1ull << 20)
@@ -46,11 +41,6 @@ struct explain_opts {
 	int n;
 	int source;		/* --source, or -1 */
 	uint64_t scan_limit;	/* --scan-limit: pages the KSM scan may walk */
-};
-
-enum backing { BK_ANON, BK_FILE, BK_SHMEM, BK_HUGETLB, BK_SPECIAL, BK_PFNMAP };
-static const char *const backing_names[] = {
-	"anon", "file", "shmem", "hugetlb", "special", "pfnmap",
 };
 
 enum pkind {
@@ -171,54 +161,19 @@ static int lookup_vmas(struct page_src *s, struct explain_result *r)
 	return err < 0 ? err : 0;
 }
 
-static bool starts_with(const char *s, const char *p)
-{
-	return !strncmp(s, p, strlen(p));
-}
-
-/* What backs the VMA: anonymous memory, a file, shmem, hugetlb, special, a PFN map. */
+/* What backs the VMA; the walk's flags stand in for a listing without vm_flags. */
 static void classify_backing(pid_t pid, struct explain_one *e)
 {
-	const struct vms_vma *v = &e->vma;
-	const char *n = e->name ? e->name : "";
-	char path[96];
-	struct statfs sf;
+	struct vms_vma v = e->vma;
 
-	e->backing_what = NULL;
-	if (e->w.wflags & VMS_W_PFNMAP) {
-		e->backing = BK_PFNMAP;
-		return;
+	if (!e->have_vma) {
+		memset(&v, 0, sizeof(v));
+		v.start = e->w.vm_start;
+		v.end = e->w.vm_end;
 	}
-	if ((e->w.wflags & VMS_W_HUGETLB_VMA) || (e->w.vm_flags & VM_HUGETLB_)) {
-		e->backing = BK_HUGETLB;
-		if (starts_with(n, "/anon_hugepage"))
-			e->backing_what = "anonymous hugetlb memory (MAP_HUGETLB)";
-		else if (starts_with(n, "/SYSV"))
-			e->backing_what = "SysV shared memory on hugetlb (SHM_HUGETLB)";
-		else
-			e->backing_what = "a hugetlbfs file";
-		return;
-	}
-	if (!e->have_vma || !v->ino) {
-		e->backing = v->name_kind == VMS_NAME_SPECIAL ? BK_SPECIAL : BK_ANON;
-		return;
-	}
-	e->backing = BK_FILE;
-	if (v->name_kind == VMS_NAME_ANON_SHMEM || starts_with(n, "/dev/zero"))
-		e->backing_what = "shared anonymous memory";
-	else if (starts_with(n, "/memfd:"))
-		e->backing_what = "a memfd";
-	else if (starts_with(n, "/SYSV"))
-		e->backing_what = "SysV shared memory";
-	else if (v->dev >> 20 == 0) {
-		/* a file on a mount with no device: tmpfs is shmem, others not */
-		snprintf(path, sizeof(path), "/proc/%d/map_files/%llx-%llx", pid,
-			 (unsigned long long)v->start, (unsigned long long)v->end);
-		if (!statfs(path, &sf) && sf.f_type == TMPFS_MAGIC_)
-			e->backing_what = "a tmpfs file";
-	}
-	if (e->backing_what)
-		e->backing = BK_SHMEM;
+	v.vm_flags = e->w.vm_flags | (e->w.wflags & VMS_W_PFNMAP ? VMS_VM_PFNMAP : 0) |
+		     (e->w.wflags & VMS_W_HUGETLB_VMA ? VMS_VM_HUGETLB : 0);
+	e->backing = vma_backing(pid, &v, e->name, &e->backing_what);
 }
 
 /* ---- the page -------------------------------------------------------------------- */
@@ -552,7 +507,7 @@ static void ksm_scan(struct vmem *v, struct explain_result *r, struct explain_on
 		uint64_t addr = vm->start;
 
 		if (vm->start >= VMS_VSYSCALL_START || (r->all_bpf ?
-		    !(vm->vm_flags & VM_MERGEABLE_) :
+		    !(vm->vm_flags & VMS_VM_MERGEABLE) :
 		    (vm->vm_flags & VMS_VM_MAYSHARE) || vm->ino))
 			continue;
 		sh->scan_vmas++;
@@ -760,6 +715,7 @@ static void backing_plain(const struct explain_one *e)
 		printf("shmem: %s", e->backing_what);
 		break;
 	case BK_FILE:
+	case BK_NR:
 		printf("file");
 		break;
 	}
