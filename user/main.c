@@ -142,6 +142,19 @@ static const struct cmd cmds[] = {
 	  "  vmscope explain 1234 0x7ffd1c2a1f00\n"
 	  "  vmscope -j explain 1234 0x55d0c0ffe2a0 | jq '.addresses[0].sharers'\n",
 	  NULL, 0 },
+	{ "share", do_share,
+	  "share [OPTIONS] PID...",
+	  "USS, PSS and the pages shared, with which processes, per VMA and in total",
+	  "      --source S     module (the page walk), pagemap (/proc/PID/pagemap and\n"
+	  "                     /proc/kpagecount) or smaps (USS and PSS only); by\n"
+	  "                     default the first that serves (said on stderr)\n"
+	  "  The pages shared and the processes they are shared with need root (PFNs\n"
+	  "  and mapcounts).  Kinds: cow (anonymous, since fork), ksm, file (libraries,\n"
+	  "  page cache), shmem, hugetlb.\n"
+	  "examples:\n"
+	  "  vmscope share 1234\n"
+	  "  vmscope -j share 1234 | jq '.processes[0].total'\n",
+	  NULL, 0 },
 	{ "help", do_help,
 	  "help [COMMAND]",
 	  "this overview, or one command's usage, options and examples",
