@@ -155,6 +155,18 @@ static const struct cmd cmds[] = {
 	  "  vmscope share 1234\n"
 	  "  vmscope -j share 1234 | jq '.processes[0].total'\n",
 	  NULL, 0 },
+	{ "thp", do_thp,
+	  "thp [OPTIONS] PID [NAME|ADDR]",
+	  "each 2 MiB slot: a THP, large folios, small pages or empty, and why it is not huge",
+	  "      --source S     module (the default when it is loaded) or pagemap (no PTE\n"
+	  "                     bits: khugepaged's writable and young rules unchecked)\n"
+	  "  NAME chooses the VMAs of that name ([heap], a path or base name), ADDR\n"
+	  "  (hex) the VMA holding it; by default every VMA that can hold a 2M THP.\n"
+	  "examples:\n"
+	  "  vmscope thp 1234\n"
+	  "  vmscope thp 1234 '[heap]'\n"
+	  "  vmscope -j thp 1234 0x7f0000000000 | jq '.summary'\n",
+	  NULL, 0 },
 	{ "help", do_help,
 	  "help [COMMAND]",
 	  "this overview, or one command's usage, options and examples",
