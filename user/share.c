@@ -245,6 +245,7 @@ struct share_ctx {
 	const char **comm;		/* pid -> comm, for the names of sharers */
 	/* the join of one target */
 	struct u64map index;		/* pfn -> meta << 32 | set */
+	struct u64map dups;		/* pfn -> how many more times the target maps it */
 	struct u64map inodes;		/* (dev, inode) the target shares pages of */
 	bool anon_shared, special_shared;
 	struct pidsets sets;
@@ -348,11 +349,16 @@ static int target_page(struct share_ctx *c, struct sproc *p, size_t vi, const st
 	} else if (!map_at(&c->inodes, inode_key(s->v), true)) {
 		return -ENOMEM;
 	}
-	dup = map_at(&c->index, r->pfn, false) != NULL;
+	slot = map_at(&c->index, r->pfn, false);
+	dup = slot != NULL;
 	if (dup) {
+		/* mapped at two addresses (two VMAs, or KSM's one page for many) */
 		s->self_dup++;
-		slot = map_at(&c->index, r->pfn, false);
 		*slot |= META(0, 1, 0);
+		slot = map_at(&c->dups, r->pfn, true);
+		if (!slot)
+			return -ENOMEM;
+		++*slot;
 		return 0;
 	}
 	slot = map_at(&c->index, r->pfn, true);
@@ -554,17 +560,20 @@ static int aggregate(struct share_ctx *c, struct sproc *p)
 
 	/* (meta, set) -> pages first: a library's pages mostly share one set */
 	for (i = 0; i < c->index.cap; i++) {
-		uint64_t val, *n;
+		uint64_t val, *n, pages;
 
 		if (!c->index.k[i])
 			continue;
 		val = c->index.v[i];
+		pages = 1;
+		if (val & (8ull << 32))
+			pages += *map_at(&c->dups, c->index.k[i] - 1, false);
 		n = map_at(&agg, val & ~(8ull << 32), true);	/* without the dup bit */
 		if (!n) {
 			err = -ENOMEM;
 			goto out;
 		}
-		++*n;
+		*n += pages;
 		if (!(uint32_t)val && !(val & (8ull << 32)))
 			p->vmas[(val >> 36) & 0xfffffff].unattributed++;
 	}
@@ -682,6 +691,7 @@ static void share_one(struct share_ctx *c, struct sproc *p)
 		return;
 	}
 	memset(&c->index, 0, sizeof(c->index));
+	memset(&c->dups, 0, sizeof(c->dups));
 	memset(&c->inodes, 0, sizeof(c->inodes));
 	c->anon_shared = c->special_shared = false;
 	if (sets_init(&c->sets)) {
@@ -706,6 +716,7 @@ static void share_one(struct share_ctx *c, struct sproc *p)
 			p->vmas[i].hugetlb = p->vmas[i].self_dup = 0;
 		}
 		map_free(&c->index);
+		map_free(&c->dups);
 		map_free(&c->inodes);
 		c->anon_shared = c->special_shared = false;
 		p->walked_pages = 0;
@@ -775,6 +786,7 @@ totals:
 	}
 out:
 	map_free(&c->index);
+	map_free(&c->dups);
 	map_free(&c->inodes);
 	sets_free(&c->sets);
 }
