@@ -820,7 +820,7 @@ static void vma_plain(const struct thp_result *r, const struct tvma *t)
 
 static void print_thp_plain(const struct thp_result *r)
 {
-	size_t count[W_NR], i, n = 0;
+	size_t count[W_NR], i;
 	uint64_t slots, huge = total_huge(r, &slots);
 	char a[16], b[16];
 
@@ -841,9 +841,7 @@ static void print_thp_plain(const struct thp_result *r)
 			continue;
 		printf("  %zu slot%s %s: %s\n", count[i], count[i] == 1 ? "" : "s",
 		       why_names[i], remedies[i]);
-		n++;
 	}
-	(void)n;
 }
 
 static void counts_json(const struct run *run, bool module)
