@@ -3,13 +3,13 @@
 # Commands and lab aliases, global options, each command's options, PIDs
 # from /proc (a command name completes to the PIDs of its processes, and a
 # list of PIDs shows their names), the VMA names of the process for
-# 'page PID --range NAME', the start addresses of its VMAs for ADDR, the
-# values of --format, --backing and --source, and paths for pin, unpin and
-# --device.
+# 'page PID --range NAME' and 'thp PID NAME', the start addresses of its
+# VMAs for ADDR, the values of --format, --backing and --source, and paths
+# for pin, unpin and --device.
 # It never runs vmscope.  The option lists follow the getopt_long tables in
 # user/*.c; tests/host_completion.sh fails when they differ.
 
-_vmscope_commands="maps find page read write pin unpin status dev help"
+_vmscope_commands="maps find page read write pin unpin status dev explain share thp help"
 _vmscope_aliases="listvma findvma findpage writeval"
 _vmscope_global_opts="-j --json -p --pretty -v --verbose -h --help -V --version"
 _vmscope_common_opts="-h --help -j --json -p --pretty -v --verbose"
@@ -37,6 +37,8 @@ _vmscope_opts()
 	write) echo "--hex --str --u8 --u16 --u32 --u64 --force" ;;
 	pin) echo "--pid" ;;
 	dev) echo "--pages --backing --offset --device --hold" ;;
+	explain) echo "--source --scan-limit" ;;
+	share | thp) echo "--source" ;;
 	esac
 }
 
@@ -47,7 +49,7 @@ _vmscope_takes_arg()
 	maps:--pid | maps:--comm | maps:--source | find:--source | page:--source | page:-r | page:--range | read:-f | read:--format | \
 		write:--hex | write:--str | write:--u8 | write:--u16 | write:--u32 | \
 		write:--u64 | pin:--pid | dev:--pages | dev:--backing | dev:--offset | \
-		dev:--device)
+		dev:--device | explain:--source | explain:--scan-limit | share:--source | thp:--source)
 		return 0 ;;
 	esac
 	return 1
@@ -240,8 +242,10 @@ _vmscope()
 				COMPREPLY=($(compgen -W "bpf proc" -- "$cur")) ;;
 			find:--source)
 				COMPREPLY=($(compgen -W "module bpf procmap_query proc" -- "$cur")) ;;
-			page:--source)
+			page:--source | explain:--source | thp:--source)
 				COMPREPLY=($(compgen -W "module pagemap" -- "$cur")) ;;
+			share:--source)
+				COMPREPLY=($(compgen -W "module pagemap smaps" -- "$cur")) ;;
 			dev:--device)
 				_filedir ;;
 			esac
@@ -256,9 +260,17 @@ _vmscope()
 
 	local n=${#args[@]}
 	case $cmd in
-	maps)
+	maps | share)
 		[[ $all ]] || _vmscope_complete_pids "$cur" ;;
-	find | page)
+	thp)
+		if ((n == 0)); then
+			_vmscope_complete_pids "$cur"
+		elif ((n == 1)); then
+			# a VMA's name or an address in it
+			_vmscope_complete_vma_names "${args[0]}" "$cur"
+			[[ $cur == 0x* ]] && _vmscope_complete_addrs "${args[0]}" "$cur"
+		fi ;;
+	find | page | explain)
 		if ((n == 0)); then
 			_vmscope_complete_pids "$cur"
 		else
