@@ -136,6 +136,8 @@ struct pidsets {
 	struct { uint32_t off, n; } *s;
 	size_t n, cap;
 	struct u64map add;	/* (set << 32 | pid) -> set */
+	uint64_t last_key;	/* the last addition, remembered: pages come in runs */
+	uint32_t last_set;
 };
 
 static int sets_init(struct pidsets *S)
@@ -163,11 +165,14 @@ static int64_t set_add(struct pidsets *S, uint32_t set, pid_t pid)
 
 	if (n && S->pool[off + n - 1] == (uint32_t)pid)
 		return set;
+	if (S->last_key == ((uint64_t)set << 32 | (uint32_t)pid) + 1)
+		return S->last_set;
 	memo = map_at(&S->add, (uint64_t)set << 32 | (uint32_t)pid, true);
 	if (!memo)
 		return -1;
+	S->last_key = ((uint64_t)set << 32 | (uint32_t)pid) + 1;
 	if (*memo)
-		return *memo;
+		return S->last_set = *memo;
 	if (S->n == S->cap) {
 		size_t cap = S->cap * 2;
 		void *p = realloc(S->s, cap * sizeof(*S->s));
@@ -195,6 +200,7 @@ static int64_t set_add(struct pidsets *S, uint32_t set, pid_t pid)
 	S->s[S->n].n = n + 1;
 	S->npool += n + 1;
 	*memo = S->n;
+	S->last_set = S->n;
 	return S->n++;
 }
 
@@ -251,8 +257,9 @@ struct share_ctx {
 	struct pidsets sets;
 };
 
-/* index value: meta = vma << 4 | dup << 3 | cat */
+/* index value: meta = vma << 4 | dup << 3 | cat, and bit 63: in use */
 #define META(vma, dup, cat)	((uint64_t)((vma) << 4 | (dup) << 3 | (cat)) << 32)
+#define IN_USE			(1ull << 63)
 
 static void svma_free(struct svma *s)
 {
@@ -349,22 +356,21 @@ static int target_page(struct share_ctx *c, struct sproc *p, size_t vi, const st
 	} else if (!map_at(&c->inodes, inode_key(s->v), true)) {
 		return -ENOMEM;
 	}
-	slot = map_at(&c->index, r->pfn, false);
-	dup = slot != NULL;
-	if (dup) {
-		/* mapped at two addresses (two VMAs, or KSM's one page for many) */
-		s->self_dup++;
-		*slot |= META(0, 1, 0);
-		slot = map_at(&c->dups, r->pfn, true);
-		if (!slot)
-			return -ENOMEM;
-		++*slot;
-		return 0;
-	}
 	slot = map_at(&c->index, r->pfn, true);
 	if (!slot)
 		return -ENOMEM;
-	*slot = META(vi, 0, cat);
+	dup = *slot & IN_USE;
+	if (!dup) {
+		*slot = IN_USE | META(vi, 0, cat);
+		return 0;
+	}
+	/* mapped at two addresses (two VMAs, or KSM's one page for many) */
+	s->self_dup++;
+	*slot |= META(0, 1, 0);
+	slot = map_at(&c->dups, r->pfn, true);
+	if (!slot)
+		return -ENOMEM;
+	++*slot;
 	return 0;
 }
 
@@ -433,7 +439,7 @@ static int join_pfn(struct share_ctx *c, uint64_t pfn, pid_t pid)
 	set = set_add(&c->sets, (uint32_t)*slot, pid);
 	if (set < 0)
 		return -ENOMEM;
-	*slot = (*slot & ~0xffffffffull) | (uint64_t)set;
+	*slot = (*slot & ~0xffffffffull) | (uint64_t)set;	/* IN_USE stays */
 	return 0;
 }
 
@@ -564,7 +570,7 @@ static int aggregate(struct share_ctx *c, struct sproc *p)
 
 		if (!c->index.k[i])
 			continue;
-		val = c->index.v[i];
+		val = c->index.v[i] & ~IN_USE;
 		pages = 1;
 		if (val & (8ull << 32))
 			pages += *map_at(&c->dups, c->index.k[i] - 1, false);
