@@ -802,7 +802,7 @@ static void page_plain(const struct explain_one *e, const struct explain_result 
 	}
 }
 
-static void sharers_plain(const struct explain_one *e, const struct explain_result *r)
+static void sharers_plain(const struct explain_one *e)
 {
 	const struct sharers *sh = &e->sh;
 	char perms[5];
@@ -863,7 +863,6 @@ static void sharers_plain(const struct explain_one *e, const struct explain_resu
 		       (unsigned long long)sh->s[i].addr, perms,
 		       sh->s[i].self ? "  (this process)" : "");
 	}
-	(void)r;
 }
 
 static void one_plain(const struct explain_one *e, const struct explain_result *r)
@@ -891,7 +890,7 @@ static void one_plain(const struct explain_one *e, const struct explain_result *
 	walk_print_plain(&e->w, e->pme, r->source == SRC_PAGEMAP, false);
 	page_plain(e, r);
 	printf("WRITE    %s: %s\n", cow_names[e->cow], e->cow_why);
-	sharers_plain(e, r);
+	sharers_plain(e);
 }
 
 static void print_explain_plain(const struct explain_result *r)

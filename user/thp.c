@@ -459,6 +459,10 @@ static void slot_explain(const struct thp_result *r, const struct tvma *v, struc
 		if (v->large_folios == 0)
 			return slot_why(s, W_NO_LARGE_FOLIOS, "the file's file system does not "
 					"take large folios: its page cache is 4K pages");
+		if (!s->present && !s->swap && !s->other)
+			return slot_why(s, W_EMPTY, "nothing mapped yet: a fault maps the page "
+					"cache's folio by a PMD when it is a whole 2M one (readahead "
+					"makes them under MADV_HUGEPAGE)");
 		if (s->max_order == 9)
 			return slot_why(s, W_PTE_MAPPED, "a 2M folio mapped by PTEs");
 		if (s->present && s->max_order < 9)
