@@ -7,6 +7,8 @@
  * the table of what the kernel holds where):
  *  - /proc/mtest: the result of "r <other pid> <addr>", written by root,
  *    read through that file by a uid 65534 process it was passed to: EPERM;
+ *    findpage and writeval answers put no PFN, physical address or written
+ *    value into the kernel log, while /proc/mtest still shows root the PFN;
  *  - FORCE writes (VMS_WRITE_FORCE) into the caller's own read-only
  *    private mapping need CAP_SYS_PTRACE; with it they make a private copy;
  *  - fork race: a /proc/mtest writeval whose first page is held while the
@@ -447,6 +449,145 @@ static void test_mtest_fd(void)
 	if (fd >= 0)
 		close(fd);
 	end_victim(victim);
+}
+
+/* ---- /proc/mtest and the kernel log ------------------------------------------ */
+
+/* Write cmd to a fresh /proc/mtest and read the answer back: 0 or -errno. */
+static int mtest_cmd(const char *cmd, char *out, size_t sz)
+{
+	int fd = open("/proc/mtest", O_RDWR), err = 0;
+	ssize_t n;
+
+	out[0] = 0;
+	if (fd < 0)
+		return -errno;
+	if (write(fd, cmd, strlen(cmd)) != (ssize_t)strlen(cmd)) {
+		err = -errno;
+	} else {
+		n = pread(fd, out, sz - 1, 0);
+		out[n > 0 ? n : 0] = 0;
+		if (n < 0)
+			err = -errno;
+	}
+	close(fd);
+	return err;
+}
+
+/* A resident page's PFN from /proc/self/pagemap (root sees them), or 0. */
+static uint64_t own_pfn(const void *p)
+{
+	int fd = open("/proc/self/pagemap", O_RDONLY);
+	uint64_t e = 0;
+
+	if (fd >= 0 && pread(fd, &e, sizeof(e), (uintptr_t)p / PG * sizeof(e)) != sizeof(e))
+		e = 0;
+	if (fd >= 0)
+		close(fd);
+	return (e >> 63) ? e & ((1ull << 55) - 1) : 0;
+}
+
+/* The kernel log lines since klog_before; the first one holding s, or NULL. */
+static const char *klog_line_with(const char *s, char *line, size_t sz)
+{
+	const char *p, *e;
+
+	klog_read(klog_after, sizeof(klog_after));
+	for (p = klog_new(); *p; p = *e ? e + 1 : e) {
+		e = strchrnul(p, '\n');
+		if (memmem(p, e - p, s, strlen(s))) {
+			snprintf(line, sz, "%.*s", (int)(e - p), p);
+			return line;
+		}
+	}
+	return NULL;
+}
+
+static int mtest_echo_on(void)
+{
+	char c = 'Y';
+	int fd = open("/sys/module/vmscope/parameters/mtest_echo", O_RDONLY);
+
+	if (fd >= 0) {
+		if (read(fd, &c, 1) != 1)
+			c = 'Y';
+		close(fd);
+	}
+	return c == 'Y' || c == '1';
+}
+
+#define LOG_VALUE	0x7e57c0ffee15600dull
+
+/*
+ * Root asks about its own memory: /proc/mtest answers with the PFN (root
+ * has CAP_SYS_ADMIN), but the kernel log, which group adm reads without
+ * it, gets no PFN, physical address or written value (policy.c, rule 3).
+ */
+static void test_mtest_log(void)
+{
+	const char *what = "mtest log: findpage and writeval about root's own memory";
+	char cmd[256], out[1024], want[64], phys[64], val[32], line[400];
+	const char *leak, *echo;
+	unsigned char *pg;
+	uint64_t pfn;
+	int err, echo_on = mtest_echo_on();
+
+	if (access("/proc/mtest", F_OK)) {
+		tap_skip("no /proc/mtest", "%s", what);
+		return;
+	}
+	pg = mmap(NULL, 2 * PG, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	memset(pg, 0x33, 2 * PG);
+	pfn = own_pfn(pg);
+	snprintf(want, sizeof(want), "pfn 0x%llx", (unsigned long long)pfn);
+	snprintf(phys, sizeof(phys), "0x%llx", (unsigned long long)(pfn << 12 | 0x123));
+	snprintf(val, sizeof(val), "%llx", LOG_VALUE);
+
+	klog_read(klog_before, sizeof(klog_before));
+	snprintf(cmd, sizeof(cmd), "findpage %lx\n", (unsigned long)pg + 0x123);
+	err = mtest_cmd(cmd, out, sizeof(out));
+	out[strcspn(out, "\n")] = 0;
+	ok(!err && pfn && strstr(out, want) && strstr(out, phys),
+	   "mtest log: findpage about root's own page: /proc/mtest shows the PFN and the "
+	   "physical address (pagemap: 0x%llx; %s)", (unsigned long long)pfn,
+	   err ? strerror(-err) : out);
+	leak = klog_line_with("pfn 0x", line, sizeof(line));
+	if (!leak)
+		leak = klog_line_with("phys 0x", line, sizeof(line));
+	if (!leak)
+		leak = klog_line_with(phys, line, sizeof(line));
+	echo = leak ? NULL : klog_line_with("pfn not logged", line, sizeof(line));
+	ok(!leak && (echo || !echo_on), "mtest log: findpage puts no PFN or physical address in "
+	   "the kernel log%s%s", leak ? ": " : echo ? "; the echo: " : " (echo off)",
+	   leak ? leak : echo ? echo : "");
+
+	klog_read(klog_before, sizeof(klog_before));
+	snprintf(cmd, sizeof(cmd), "writeval %lx %llx\n", (unsigned long)pg + 8, LOG_VALUE);
+	err = mtest_cmd(cmd, out, sizeof(out));
+	out[strcspn(out, "\n")] = 0;
+	ok(!err && *(uint64_t *)(pg + 8) == LOG_VALUE && strstr(out, val),
+	   "mtest log: writeval stores the value, /proc/mtest shows it (%s)",
+	   err ? strerror(-err) : out);
+	leak = klog_line_with(val, line, sizeof(line));
+	echo = leak ? NULL : klog_line_with("value not logged", line, sizeof(line));
+	ok(!leak && (echo || !echo_on), "mtest log: writeval puts no written value in the kernel "
+	   "log%s%s", leak ? ": " : echo ? "; the echo: " : " (echo off)",
+	   leak ? leak : echo ? echo : "");
+
+	/* Several commands in one write: each answer is masked, not only the first. */
+	klog_read(klog_before, sizeof(klog_before));
+	snprintf(cmd, sizeof(cmd), "findpage %lx\nwriteval %lx %llx\nfindpage %lx\n",
+		 (unsigned long)pg, (unsigned long)pg + 16, LOG_VALUE, (unsigned long)pg + PG);
+	err = mtest_cmd(cmd, out, sizeof(out));
+	leak = klog_line_with("pfn 0x", line, sizeof(line));
+	if (!leak)
+		leak = klog_line_with("phys 0x", line, sizeof(line));
+	if (!leak)
+		leak = klog_line_with(val, line, sizeof(line));
+	ok(!err && !leak, "mtest log: three commands in one write (findpage, writeval, findpage) "
+	   "leave no PFN, physical address or value in the kernel log%s%s",
+	   leak ? ": " : "", leak ? leak : err ? strerror(-err) : "");
+	munmap(pg, 2 * PG);
 }
 
 /* ---- FORCE writes into one's own read-only mapping ---------------------------- */
@@ -1008,6 +1149,7 @@ int main(void)
 	}
 	sh = mmap(NULL, sizeof(*sh), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	bounded("mtest fd", 120, test_mtest_fd);
+	bounded("mtest log", 120, test_mtest_log);
 	bounded("force", 120, test_force);
 	bounded("fork race", 120, test_forkrace);
 	bounded("bpf_wq", 120, test_wq);
