@@ -14,6 +14,12 @@
  *  - fork race: a /proc/mtest writeval whose first page is held while the
  *    second one faults (userfaultfd keeps it waiting), with a fork in
  *    between, must not land in the fork child's copy;
+ *  - held locks: the memory kfuncs from callbacks the kernel runs under
+ *    rcu_read_lock() (bpf_for_each_map_elem() over hash maps: -EDEADLK)
+ *    or a task's mmap_lock (bpf_find_vma(), the task_vma loop: they work
+ *    or say -EAGAIN, never wait behind a queued mmap writer), with another
+ *    thread doing mmap/munmap; where nothing is held (arrays, bpf_loop,
+ *    bpf_user_ringbuf_drain) they work;
  *  - bpf_wq: a SEC("syscall") program of a caller with only CAP_BPF +
  *    CAP_PERFMON (uid 65534) queues a callback that calls the five memory
  *    kfuncs, which would run with a kworker's credentials: -EPERM each,
@@ -54,6 +60,7 @@
 #include <sys/wait.h>
 #include <bpf/bpf.h>
 #include <bpf/btf.h>
+#include <bpf/libbpf.h>
 #include "tap.h"
 #include "guest_util.h"
 #include "vmem_api.h"
@@ -62,6 +69,10 @@
 #include "attacks_timer.lskel.h"
 #include "attacks_timer_ctl.lskel.h"
 #include "attacks_taskwork.lskel.h"
+#include "attacks.h"
+#include "attacks_held.lskel.h"
+#include "attacks_held_tok.lskel.h"
+#include "attacks_iter.lskel.h"
 
 #ifndef CAP_PERFMON
 #define CAP_PERFMON	38
@@ -317,6 +328,34 @@ static void *churn(void *arg)
 		}
 	}
 	return NULL;
+}
+
+/* Only the lock: an unmapped page, so a writer comes every few microseconds. */
+static void *churn_fast(void *arg)
+{
+	while (!stop_churn) {
+		void *p = mmap(NULL, PG, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+		if (p != MAP_FAILED)
+			munmap(p, PG);
+	}
+	return NULL;
+}
+
+/* One thread that faults pages in, one that only takes the lock for writing. */
+#define CHURNERS	2
+static void churn_start(pthread_t *th)
+{
+	stop_churn = 0;
+	pthread_create(&th[0], NULL, churn, NULL);
+	pthread_create(&th[1], NULL, churn_fast, NULL);
+}
+
+static void churn_stop(pthread_t *th)
+{
+	stop_churn = 1;
+	for (int i = 0; i < CHURNERS; i++)
+		pthread_join(th[i], NULL);
 }
 
 /* ---- running a test: in a child, with a deadline ----------------------------- */
@@ -855,6 +894,414 @@ static void test_forkrace(void)
 	   "child, %d inconclusive)", name, runs, clean, leaked, odd);
 }
 
+/* ---- the memory kfuncs where the kernel holds a lock ------------------------- */
+
+/* One object's visit counters (attacks_visit.bpf.h), wherever its .bss put them. */
+struct visits {
+	__u32 *spin;
+	__u32 *tally;
+	__s64 *other;		/* begin, read, walk, cmpxchg */
+	__s64 *helper;
+	__s64 *begin;		/* the body's own vmscope_call_begin(), or NULL */
+};
+
+enum expect { EX_DEADLK, EX_WORK, EX_NOWAIT };
+
+struct held_case {
+	const char *what;	/* where the call runs and what is held there */
+	int obj;		/* 0 attacks_held, 1 attacks_held_tok, 2 attacks_iter */
+	int prog;
+	int map;		/* enum held_map, for the bpf_for_each_map_elem() cases */
+	enum expect expect;
+};
+
+enum { P_EACH, P_FVMA, P_LOOP, P_URB, P_EACH_TOK, P_FVMA_TOK, P_TVMA, P_FVMA_PID };
+
+static const struct held_case held_cases[] = {
+	{ "bpf_for_each_map_elem() callback over a HASH (rcu_read_lock held)", 0, P_EACH,
+	  HM_HASH, EX_DEADLK },
+	{ "bpf_for_each_map_elem() callback over a PERCPU_HASH (rcu_read_lock held)", 0, P_EACH,
+	  HM_PERCPU_HASH, EX_DEADLK },
+	{ "bpf_for_each_map_elem() callback over an LRU_HASH (rcu_read_lock held)", 0, P_EACH,
+	  HM_LRU_HASH, EX_DEADLK },
+	{ "bpf_for_each_map_elem() callback over an LRU_PERCPU_HASH (rcu_read_lock held)", 0,
+	  P_EACH, HM_LRU_PERCPU_HASH, EX_DEADLK },
+	{ "control: bpf_for_each_map_elem() callback over an ARRAY (nothing held)", 0, P_EACH,
+	  HM_ARRAY, EX_WORK },
+	{ "control: bpf_for_each_map_elem() callback over a PERCPU_ARRAY (migration off only)",
+	  0, P_EACH, HM_PERCPU_ARRAY, EX_WORK },
+	{ "bpf_find_vma() callback on the caller (its mmap_lock held for read)", 0, P_FVMA, 0,
+	  EX_NOWAIT },
+	{ "control: bpf_loop() callback (nothing held)", 0, P_LOOP, 0, EX_WORK },
+	{ "control: bpf_user_ringbuf_drain() callback (nothing held)", 0, P_URB, 0, EX_WORK },
+	{ "token handed to a HASH bpf_for_each_map_elem() callback", 1, P_EACH_TOK, HM_HASH,
+	  EX_DEADLK },
+	{ "token handed to a PERCPU_HASH bpf_for_each_map_elem() callback", 1, P_EACH_TOK,
+	  HM_PERCPU_HASH, EX_DEADLK },
+	{ "token handed to an LRU_HASH bpf_for_each_map_elem() callback", 1, P_EACH_TOK,
+	  HM_LRU_HASH, EX_DEADLK },
+	{ "token handed to an LRU_PERCPU_HASH bpf_for_each_map_elem() callback", 1, P_EACH_TOK,
+	  HM_LRU_PERCPU_HASH, EX_DEADLK },
+	{ "control: token handed to an ARRAY bpf_for_each_map_elem() callback", 1, P_EACH_TOK,
+	  HM_ARRAY, EX_WORK },
+	{ "token handed to a bpf_find_vma() callback (mmap_lock held)", 1, P_FVMA_TOK, 0,
+	  EX_NOWAIT },
+	{ "open-coded task_vma loop (its mmap_lock held, on kernels before the per-VMA-lock "
+	  "iterator)", 2, P_TVMA, 0, EX_NOWAIT },
+	{ "bpf_find_vma() callback on a task found by pid (its mmap_lock held)", 2, P_FVMA_PID, 0,
+	  EX_NOWAIT },
+};
+#define NR_HELD	(sizeof(held_cases) / sizeof(held_cases[0]))
+
+/* Results, per case and phase (0: quiet, 1: mmap/munmap in another thread). */
+static struct held_out {
+	int load_err[3];
+	char why[3][240];	/* the verifier's last words, when an object was refused */
+	uint32_t tally[NR_HELD][2][HT_NR];
+	int64_t other[NR_HELD][2][4];
+	int64_t helper[NR_HELD][2];
+	int64_t begin[NR_HELD][2];
+	uint32_t runs[NR_HELD][2];
+} *ho;
+
+struct held_objs {
+	struct attacks_held *h;
+	struct attacks_held_tok *t;
+	struct attacks_iter *i;
+	struct user_ring_buffer *urb;
+};
+
+/* One run of case c's program: 0, or -errno of the run. */
+static int held_run(struct held_objs *o, const struct held_case *c)
+{
+	int fd = -1;
+
+	int each[HM_NR] = { o->h ? o->h->progs.each_hash.prog_fd : -1,
+			    o->h ? o->h->progs.each_percpu_hash.prog_fd : -1,
+			    o->h ? o->h->progs.each_lru_hash.prog_fd : -1,
+			    o->h ? o->h->progs.each_lru_percpu_hash.prog_fd : -1,
+			    o->h ? o->h->progs.each_array.prog_fd : -1,
+			    o->h ? o->h->progs.each_percpu_array.prog_fd : -1 };
+	int each_tok[HM_NR] = { o->t ? o->t->progs.each_tok_hash.prog_fd : -1,
+				o->t ? o->t->progs.each_tok_percpu_hash.prog_fd : -1,
+				o->t ? o->t->progs.each_tok_lru_hash.prog_fd : -1,
+				o->t ? o->t->progs.each_tok_lru_percpu_hash.prog_fd : -1,
+				o->t ? o->t->progs.each_tok_array.prog_fd : -1,
+				o->t ? o->t->progs.each_tok_percpu_array.prog_fd : -1 };
+
+	switch (c->prog) {
+	case P_EACH:
+		fd = each[c->map];
+		break;
+	case P_FVMA:
+		fd = o->h->progs.fvma.prog_fd;
+		break;
+	case P_LOOP:
+		fd = o->h->progs.loop.prog_fd;
+		break;
+	case P_URB: {
+		void *sample = o->urb ? user_ring_buffer__reserve(o->urb, 8) : NULL;
+
+		if (sample)
+			user_ring_buffer__submit(o->urb, sample);
+		fd = o->h->progs.urb.prog_fd;
+		break;
+	}
+	case P_EACH_TOK:
+		fd = each_tok[c->map];
+		break;
+	case P_FVMA_TOK:
+		fd = o->t->progs.fvma_tok.prog_fd;
+		break;
+	case P_TVMA:
+		fd = o->i->progs.tvma.prog_fd;
+		break;
+	default:
+		fd = o->i->progs.fvma_pid.prog_fd;
+	}
+	return run_prog(fd);
+}
+
+static int held_visits_of(struct held_objs *o, const struct held_case *c, struct visits *vs)
+{
+	memset(vs, 0, sizeof(*vs));
+	if (c->obj == 0 && o->h)
+		*vs = (struct visits){ &o->h->bss->spin, o->h->bss->tally, o->h->bss->other,
+				       &o->h->bss->ret_helper, NULL };
+	else if (c->obj == 1 && o->t)
+		*vs = (struct visits){ &o->t->bss->spin, o->t->bss->tally, o->t->bss->other,
+				       &o->t->bss->ret_helper, &o->t->bss->ret_begin };
+	else if (c->obj == 2 && o->i)
+		*vs = (struct visits){ &o->i->bss->spin, o->i->bss->tally, o->i->bss->other,
+				       &o->i->bss->ret_helper, NULL };
+	else
+		return -1;
+	return 0;
+}
+
+#define HELD_SPIN	300	/* bpf_loop() rounds before each visit, with churn */
+#define HELD_RUNS	5000	/* most runs of one case with churn */
+
+/*
+ * Case k, if its object loaded (pid and addr set): runs_quiet runs, then
+ * runs for secs with mmap/munmap in other threads (churn_here: threads of
+ * ours; otherwise the target process churns by itself all along).
+ * Returns 0, or -1 when its object did not load.
+ */
+static int held_case_run(struct held_objs *o, int k, int runs_quiet, double secs,
+			 int churn_here)
+{
+	const struct held_case *c = &held_cases[k];
+	pthread_t th[CHURNERS];
+	struct visits vs;
+	int ph;
+
+	if (held_visits_of(o, c, &vs))
+		return -1;
+	diag("held: running: %s", c->what);
+	for (ph = 0; ph < 2; ph++) {
+		double t0 = now();
+		uint32_t r = 0;
+
+		if (ph == 1 && churn_here)
+			churn_start(th);
+		memset(vs.tally, 0, HT_NR * sizeof(*vs.tally));
+		*vs.spin = ph ? HELD_SPIN : 0;
+		for (;;) {
+			int e = held_run(o, c);
+
+			r++;
+			if (e) {
+				vs.tally[HT_OTHER]++;
+				vs.other[0] = e;
+			}
+			if (vs.begin)
+				ho->begin[k][ph] = *vs.begin;
+			if (ph == 0 ? r >= (uint32_t)runs_quiet :
+			    (now() - t0 > secs || r >= HELD_RUNS))
+				break;
+		}
+		if (ph == 1 && churn_here)
+			churn_stop(th);
+		memcpy(ho->tally[k][ph], vs.tally, sizeof(ho->tally[k][ph]));
+		memcpy(ho->other[k][ph], vs.other, sizeof(ho->other[k][ph]));
+		ho->helper[k][ph] = *vs.helper;
+		ho->runs[k][ph] = r;
+	}
+	return 0;
+}
+
+static uint32_t held_sum(const uint32_t *t)
+{
+	return t[HT_OK] + t[HT_DEADLK] + t[HT_AGAIN] + t[HT_OTHER];
+}
+
+/* Case k's result; ph0 and ph1 name its two phases. */
+static void held_report(int k, const char *who, const char *ph0, const char *ph1)
+{
+	const struct held_case *c = &held_cases[k];
+	uint32_t *q = ho->tally[k][0], *b = ho->tally[k][1];
+	uint32_t nq = held_sum(q), nb = held_sum(b);
+	int pass, oph = !!b[HT_OTHER];
+	const char *want;
+
+	switch (c->expect) {
+	case EX_DEADLK:
+		want = "every call refused with -EDEADLK";
+		pass = nq && nb && q[HT_DEADLK] == nq && b[HT_DEADLK] == nb;
+		break;
+	case EX_WORK:
+		want = "the calls work";
+		pass = nq && q[HT_OK] == nq && nb && b[HT_OK] + b[HT_AGAIN] == nb && b[HT_OK];
+		break;
+	default:
+		want = "every call returns: it works or says -EAGAIN, never waits";
+		pass = nq + nb && q[HT_OK] + q[HT_AGAIN] == nq && b[HT_OK] + b[HT_AGAIN] == nb;
+		break;
+	}
+	if (c->obj == 1)
+		pass = pass && !ho->begin[k][0] && !ho->begin[k][1];
+	ok(pass, "held (%s): %s: %s (%s: %u ok, %u EDEADLK, %u EAGAIN, %u other in %u runs; "
+	   "%s: %u ok, %u EDEADLK, %u EAGAIN, %u other in %u runs)", who, c->what, want, ph0,
+	   q[HT_OK], q[HT_DEADLK], q[HT_AGAIN], q[HT_OTHER], ho->runs[k][0], ph1, b[HT_OK],
+	   b[HT_DEADLK], b[HT_AGAIN], b[HT_OTHER], ho->runs[k][1]);
+	if (q[HT_OTHER] || b[HT_OTHER])
+		diag("  first other: begin %lld, read %lld, walk %lld, cmpxchg %lld (helper %lld)",
+		     (long long)ho->other[k][oph][0], (long long)ho->other[k][oph][1],
+		     (long long)ho->other[k][oph][2], (long long)ho->other[k][oph][3],
+		     (long long)ho->helper[k][oph]);
+	if (!nq && !nb)
+		diag("  the callback never ran (the helper said %lld)",
+		     (long long)ho->helper[k][1]);
+}
+
+/*
+ * The verifier's reason from vlog, for a result line: the last line that
+ * names a refusal (7.x adds source lines and suggestions after it).
+ */
+static void set_why(char *why, size_t sz)
+{
+	static const char *const words[] = { "expected", "sleepable", "Sleepable", "tail call",
+		"not allowed", "cannot", "invalid", "unknown", "must" };
+	const char *p, *e, *best = NULL, *best_e = NULL;
+	size_t i;
+
+	for (p = vlog; *p; p = *e ? e + 1 : e) {
+		e = strchrnul(p, '\n');
+		for (i = 0; i < sizeof(words) / sizeof(words[0]); i++)
+			if (memmem(p, e - p, words[i], strlen(words[i]))) {
+				best = p;
+				best_e = e;
+				break;
+			}
+	}
+	if (!best) {
+		snprintf(why, sz, "no reason in the verifier's log");
+		return;
+	}
+	while (*best == ' ' || *best == '\t')
+		best++;
+	snprintf(why, sz, "%.*s", (int)(best_e - best), best);
+}
+
+static char held_page[PG] __attribute__((aligned(4096)));
+
+/* Key 0 into a one-element map (per-CPU values: room for 512 CPUs). */
+static void fill_one(int fd)
+{
+	static const uint64_t zeros[512];
+	uint32_t key = 0;
+
+	bpf_map_update_elem(fd, &key, zeros, BPF_ANY);
+}
+
+/*
+ * The caller, uid 65534 with CAP_BPF + CAP_PERFMON, on its own memory,
+ * with another of its threads doing mmap/munmap.  An unfixed module slept
+ * in the RCU read section (a WARNING, RCU stalls) and deadlocked in
+ * bpf_find_vma() behind the queued writer.
+ */
+static void test_held(void)
+{
+	struct held_objs o = { 0 };
+	int have_iter = kernel_has("bpf_iter_task_vma_new");
+	size_t k;
+
+	memset(ho, 0, sizeof(*ho));
+	if (drop_to_nobody(BPF_CAPS)) {
+		ok(0, "held: cannot become uid 65534 with CAP_BPF + CAP_PERFMON");
+		return;
+	}
+	held_page[0] = 1;
+	o.h = LOAD_LSKEL(attacks_held, &ho->load_err[0]);
+	if (!o.h) {
+		ok(0, "held: the uid 65534 caller cannot load attacks_held (%s)",
+		   strerror(-ho->load_err[0]));
+		return;
+	}
+	o.t = LOAD_LSKEL(attacks_held_tok, &ho->load_err[1]);
+	if (!o.t)
+		set_why(ho->why[1], sizeof(ho->why[1]));
+	o.i = LOAD_LSKEL(attacks_iter, &ho->load_err[2]);
+	if (!o.i)
+		set_why(ho->why[2], sizeof(ho->why[2]));
+	o.urb = user_ring_buffer__new(o.h->maps.m_urb.map_fd, NULL);
+	/* The hash maps get their one element (the arrays always have it). */
+	fill_one(o.h->maps.m_hash.map_fd);
+	fill_one(o.h->maps.m_percpu_hash.map_fd);
+	fill_one(o.h->maps.m_lru_hash.map_fd);
+	fill_one(o.h->maps.m_lru_percpu_hash.map_fd);
+	if (o.t) {
+		fill_one(o.t->maps.m_hash.map_fd);
+		fill_one(o.t->maps.m_percpu_hash.map_fd);
+		fill_one(o.t->maps.m_lru_hash.map_fd);
+		fill_one(o.t->maps.m_lru_percpu_hash.map_fd);
+	}
+	o.h->bss->pid = getpid();
+	o.h->bss->addr = (uintptr_t)held_page;
+	if (o.t) {
+		o.t->bss->pid = getpid();
+		o.t->bss->addr = (uintptr_t)held_page;
+	}
+	if (o.i) {
+		o.i->bss->pid = getpid();
+		o.i->bss->addr = (uintptr_t)held_page;
+		o.i->bss->target = getpid();
+	}
+	for (k = 0; k < NR_HELD; k++)
+		if (!held_case_run(&o, k, 20, 1.5, 1))
+			held_report(k, "uid 65534, own memory", "quiet", "with mmap/munmap");
+	if (!o.t)
+		ok(1, "held: a token handed to a callback through its context: the verifier "
+		   "refuses the program (safe): %s", ho->why[1]);
+	if (!o.i) {
+		if (!have_iter)
+			tap_skip("this kernel has no open-coded task_vma iterator (6.7+)",
+				 "held: task_vma loop and bpf_find_vma() by pid");
+		else
+			ok(0, "held: attacks_iter does not load although the kernel has the task_vma "
+			   "iterator: %s", ho->why[2]);
+	}
+	user_ring_buffer__free(o.urb);
+	attacks_held__destroy(o.h);
+	if (o.t)
+		attacks_held_tok__destroy(o.t);
+	if (o.i)
+		attacks_iter__destroy(o.i);
+}
+
+/* A root victim whose own thread does mmap/munmap; its held_page is resident. */
+static pid_t spawn_churning_victim(void)
+{
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		pthread_t th[CHURNERS];
+
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		held_page[0] = 1;
+		churn_start(th);
+		for (;;)
+			pause();
+	}
+	return pid;
+}
+
+/*
+ * Root (CAP_SYS_PTRACE) aims the task_vma loop and bpf_find_vma() at
+ * another process that does mmap/munmap itself: the kfunc takes that
+ * process's mmap_lock while the loop or the callback already holds it for
+ * read.  Waiting behind its queued writer would hang the victim too.
+ */
+static void test_held_victim(void)
+{
+	struct held_objs o = { 0 };
+	pid_t victim;
+	int err, k;
+
+	memset(ho, 0, sizeof(*ho));
+	o.i = LOAD_LSKEL(attacks_iter, &err);
+	if (!o.i) {
+		if (!kernel_has("bpf_iter_task_vma_new"))
+			tap_skip("this kernel has no open-coded task_vma iterator (6.7+)",
+				 "held (root, another process): task_vma loop and bpf_find_vma()");
+		else
+			ok(0, "held (root): attacks_iter does not load (%s)", strerror(-err));
+		return;
+	}
+	victim = spawn_churning_victim();
+	usleep(100000);
+	o.i->bss->pid = victim;
+	o.i->bss->target = victim;
+	o.i->bss->addr = (uintptr_t)held_page;
+	/* The victim churns all along: both phases see it. */
+	for (k = 0; k < (int)NR_HELD; k++)
+		if (held_cases[k].obj == 2 && !held_case_run(&o, k, 20, 2.0, 0))
+			held_report(k, "root, another process doing mmap/munmap", "first", "then");
+	end_victim(victim);
+	attacks_iter__destroy(o.i);
+}
+
 /* ---- bpf_wq -------------------------------------------------------------------- */
 
 /* The caller: uid 65534, CAP_BPF + CAP_PERFMON; loads, runs, reports. */
@@ -1148,10 +1595,13 @@ int main(void)
 		return tap_finish();
 	}
 	sh = mmap(NULL, sizeof(*sh), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	ho = mmap(NULL, sizeof(*ho), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	bounded("mtest fd", 120, test_mtest_fd);
 	bounded("mtest log", 120, test_mtest_log);
 	bounded("force", 120, test_force);
 	bounded("fork race", 120, test_forkrace);
+	bounded("held (uid 65534)", 300, test_held);
+	bounded("held (root, another process)", 180, test_held_victim);
 	bounded("bpf_wq", 120, test_wq);
 	bounded("bpf_task_work", 120, test_taskwork);
 	bounded("bpf_timer", 180, test_timer);
