@@ -13,7 +13,8 @@
  *    private mapping need CAP_SYS_PTRACE; with it they make a private copy;
  *  - fork race: a /proc/mtest writeval whose first page is held while the
  *    second one faults (userfaultfd keeps it waiting), with a fork in
- *    between, must not land in the fork child's copy;
+ *    between, must not land in the fork child's copy; the vmscope_write
+ *    kfunc never waits for that fault: -EAGAIN at once, nothing written;
  *  - held locks: the memory kfuncs from callbacks the kernel runs under
  *    rcu_read_lock() (bpf_for_each_map_elem() over hash maps: -EDEADLK)
  *    or a task's mmap_lock (bpf_find_vma(), the task_vma loop: they work
@@ -894,6 +895,134 @@ static void test_forkrace(void)
 	   "child, %d inconclusive)", name, runs, clean, leaked, odd);
 }
 
+/* ---- userfaultfd: the kfunc never waits for a fault -------------------------- */
+
+struct uffd_try {
+	int (*fn)(struct uffd_try *);
+	struct attacks_held *s;
+	uintptr_t at;
+	volatile int done;
+	long ret;
+	double secs;
+};
+
+static int uffd_by_prog(struct uffd_try *t)
+{
+	int r = run_prog(t->s->progs.wr.prog_fd);
+
+	t->ret = r ? r : t->s->bss->ret_write;
+	return 0;
+}
+
+static int uffd_by_cli(struct uffd_try *t)
+{
+	static const unsigned char val[8] = { 0x5a, 0x5a, 0x5a, 0x5a, 0x5a, 0x5a, 0x5a, 0x5a };
+
+	t->ret = vmem_write(v, getpid(), t->at, val, 8, false, NULL, NULL, NULL, NULL);
+	return 0;
+}
+
+static void *uffd_thread(void *arg)
+{
+	struct uffd_try *t = arg;
+	double t0 = now();
+
+	t->fn(t);
+	t->secs = now() - t0;
+	t->done = 1;
+	return NULL;
+}
+
+/*
+ * Run t->fn in a thread while watching the userfaultfd: did a fault
+ * message arrive?  A write that waits for the fault (the old module) is
+ * let go after wait_s by closing the userfaultfd (*uffd = -1 then).
+ */
+static int uffd_watch(struct uffd_try *t, int *uffd, double wait_s)
+{
+	struct pollfd p = { .fd = *uffd, .events = POLLIN };
+	double t0 = now();
+	int msg = 0;
+	pthread_t th;
+
+	pthread_create(&th, NULL, uffd_thread, t);
+	while (!t->done && now() - t0 < wait_s)
+		if (poll(&p, 1, 20) > 0)
+			msg = 1;
+	if (!t->done) {
+		close(*uffd);
+		*uffd = -1;
+	}
+	pthread_join(th, NULL);
+	if (*uffd >= 0 && poll(&p, 1, 0) > 0)
+		msg = 1;
+	return msg;
+}
+
+/*
+ * A write whose first page is resident and whose second page waits on
+ * userfaultfd: the kfunc runs with FOLL_NOWAIT (rule 5d), so it returns
+ * -EAGAIN at once, stores nothing, and the fault never reaches the
+ * userfaultfd; the CLI asks again for its 5 s, then gives up.  (The
+ * /proc/mtest variant above still waits, and must stay fork-safe.)
+ */
+static void test_uffd_nowait(void)
+{
+	const char *what = "userfaultfd: a vmscope_write whose second page waits on userfaultfd";
+	struct uffdio_api api = { .api = UFFD_API };
+	struct uffdio_register reg;
+	struct uffd_try t = { 0 };
+	struct attacks_held *s;
+	unsigned char *area, vec = 0;
+	int uffd, err, msg;
+
+	area = mmap(NULL, 2 * PG, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	memset(area, 0x11, PG);
+	uffd = syscall(SYS_userfaultfd, O_CLOEXEC | O_NONBLOCK);
+	reg.range.start = (uintptr_t)area + PG;
+	reg.range.len = PG;
+	reg.mode = UFFDIO_REGISTER_MODE_MISSING;
+	if (uffd < 0 || ioctl(uffd, UFFDIO_API, &api) || ioctl(uffd, UFFDIO_REGISTER, &reg)) {
+		tap_skip("no userfaultfd in this kernel", "%s", what);
+		return;
+	}
+	s = LOAD_LSKEL(attacks_held, &err);
+	if (!s) {
+		ok(0, "%s: attacks_held does not load (%s)", what, strerror(-err));
+		return;
+	}
+	t.s = s;
+	t.at = (uintptr_t)area + PG - 4;	/* four bytes in each page */
+	s->bss->pid = getpid();
+	s->bss->addr = t.at;
+	s->bss->wval = 0x5a5a5a5a5a5a5a5aull;
+	t.fn = uffd_by_prog;
+	msg = uffd_watch(&t, &uffd, 3);
+	mincore(area + PG, PG, &vec);
+	ok(t.ret == -EAGAIN && t.secs < 2, "%s returns -EAGAIN at once (%ld after %.3f s)", what,
+	   t.ret, t.secs);
+	ok(!memcmp(area + PG - 4, "\x11\x11\x11\x11", 4) && !(vec & 1),
+	   "userfaultfd: that write stores nothing (first page unchanged, second never faulted "
+	   "in)");
+	ok(!msg && uffd >= 0, "userfaultfd: the userfaultfd never gets a fault message%s",
+	   uffd < 0 ? " (the write waited for it: let go by closing the userfaultfd)" : "");
+	if (uffd >= 0) {
+		memset(&t, 0, sizeof(t));
+		t.s = s;
+		t.at = (uintptr_t)area + PG - 4;
+		t.fn = uffd_by_cli;
+		msg = uffd_watch(&t, &uffd, 12);
+		mincore(area + PG, PG, &vec);
+		ok(t.ret == -EAGAIN && !msg && !memcmp(area + PG - 4, "\x11\x11\x11\x11", 4) &&
+		   !(vec & 1), "userfaultfd: the CLI's write asks again for its 5 s, then reports "
+		   "-EAGAIN; nothing stored, no fault message (%ld after %.1f s)", t.ret, t.secs);
+	}
+	attacks_held__destroy(s);
+	if (uffd >= 0)
+		close(uffd);
+	munmap(area, 2 * PG);
+}
+
 /* ---- the memory kfuncs where the kernel holds a lock ------------------------- */
 
 /* One object's visit counters (attacks_visit.bpf.h), wherever its .bss put them. */
@@ -1600,6 +1729,7 @@ int main(void)
 	bounded("mtest log", 120, test_mtest_log);
 	bounded("force", 120, test_force);
 	bounded("fork race", 120, test_forkrace);
+	bounded("userfaultfd", 120, test_uffd_nowait);
 	bounded("held (uid 65534)", 300, test_held);
 	bounded("held (root, another process)", 180, test_held_victim);
 	bounded("bpf_wq", 120, test_wq);
