@@ -20,7 +20,8 @@
  *    or a task's mmap_lock (bpf_find_vma(), the task_vma loop: they work
  *    or say -EAGAIN, never wait behind a queued mmap writer), with another
  *    thread doing mmap/munmap; where nothing is held (arrays, bpf_loop,
- *    bpf_user_ringbuf_drain) they work;
+ *    bpf_user_ringbuf_drain) they work; inside bpf_rcu_read_lock() or
+ *    bpf_preempt_disable() the verifier refuses them;
  *  - bpf_wq: a SEC("syscall") program of a caller with only CAP_BPF +
  *    CAP_PERFMON (uid 65534) queues a callback that calls the five memory
  *    kfuncs, which would run with a kworker's credentials: -EPERM each,
@@ -74,6 +75,8 @@
 #include "attacks_held.lskel.h"
 #include "attacks_held_tok.lskel.h"
 #include "attacks_iter.lskel.h"
+#include "attacks_rcu.lskel.h"
+#include "attacks_preempt.lskel.h"
 
 #ifndef CAP_PERFMON
 #define CAP_PERFMON	38
@@ -1431,6 +1434,43 @@ static void test_held_victim(void)
 	attacks_iter__destroy(o.i);
 }
 
+/* ---- regions the verifier knows: bpf_rcu_read_lock(), bpf_preempt_disable() --- */
+
+static void verifier_region(const char *kfunc, const char *region, int err, int loaded)
+{
+	char what[200];
+
+	snprintf(what, sizeof(what), "verifier: a token taken inside %s() (%s)", kfunc, region);
+	if (!kernel_has(kfunc)) {
+		tap_skip("this kernel does not have it", "%s", what);
+		return;
+	}
+	ok(!loaded && strstr(vlog, "sleepable"), "%s: the verifier refuses the program (%s)",
+	   what, loaded ? "it loaded" : strerror(-err));
+}
+
+static void test_verifier_regions(void)
+{
+	struct attacks_rcu *r;
+	struct attacks_preempt *p;
+	int err;
+
+	if (drop_to_nobody(BPF_CAPS)) {
+		ok(0, "verifier: cannot become uid 65534 with CAP_BPF + CAP_PERFMON");
+		return;
+	}
+	vlog[0] = 0;
+	r = LOAD_LSKEL(attacks_rcu, &err);
+	verifier_region("bpf_rcu_read_lock", "an RCU read section", err, r != NULL);
+	if (r)
+		attacks_rcu__destroy(r);
+	vlog[0] = 0;
+	p = LOAD_LSKEL(attacks_preempt, &err);
+	verifier_region("bpf_preempt_disable", "preemption off", err, p != NULL);
+	if (p)
+		attacks_preempt__destroy(p);
+}
+
 /* ---- bpf_wq -------------------------------------------------------------------- */
 
 /* The caller: uid 65534, CAP_BPF + CAP_PERFMON; loads, runs, reports. */
@@ -1732,6 +1772,7 @@ int main(void)
 	bounded("userfaultfd", 120, test_uffd_nowait);
 	bounded("held (uid 65534)", 300, test_held);
 	bounded("held (root, another process)", 180, test_held_victim);
+	bounded("verifier regions", 120, test_verifier_regions);
 	bounded("bpf_wq", 120, test_wq);
 	bounded("bpf_task_work", 120, test_taskwork);
 	bounded("bpf_timer", 180, test_timer);
