@@ -22,6 +22,9 @@
  *    thread doing mmap/munmap; where nothing is held (arrays, bpf_loop,
  *    bpf_user_ringbuf_drain) they work; inside bpf_rcu_read_lock() or
  *    bpf_preempt_disable() the verifier refuses them;
+ *  - tail calls: a tail-called program gets no token, even when the caller
+ *    rewrites the syscall's attr during the run; a deferred callback
+ *    cannot tail-call at all (the verifier refuses it);
  *  - bpf_wq: a SEC("syscall") program of a caller with only CAP_BPF +
  *    CAP_PERFMON (uid 65534) queues a callback that calls the five memory
  *    kfuncs, which would run with a kworker's credentials: -EPERM each,
@@ -75,6 +78,8 @@
 #include "attacks_held.lskel.h"
 #include "attacks_held_tok.lskel.h"
 #include "attacks_iter.lskel.h"
+#include "attacks_tail.lskel.h"
+#include "attacks_tailcb.lskel.h"
 #include "attacks_rcu.lskel.h"
 #include "attacks_preempt.lskel.h"
 
@@ -1471,6 +1476,166 @@ static void test_verifier_regions(void)
 		attacks_preempt__destroy(p);
 }
 
+/* ---- tail calls -------------------------------------------------------------- */
+
+static volatile uint64_t tail_words[2] = { 0x7a11a11a7a11a11aull, 0x7a11b11b7a11b11bull };
+
+/*
+ * One run of attacks_tail's a, which writes word 0 of pid's tail_words
+ * and tail-calls b, which tries word 1.  flip: bpf()'s attr lives in
+ * the mmapped attrmap, and a rewrites its prog_fd to b's before the tail
+ * call.  Fills r[0..3]: ret_a, ret_b, b_ran, tail_failed.
+ */
+static int tail_once(struct attacks_tail *s, pid_t pid, int flip, int64_t *r)
+{
+	uint32_t key = 0;
+	int b_fd = s->progs.b.prog_fd, e;
+	union bpf_attr *at;
+
+	if (bpf_map_update_elem(s->maps.jmp.map_fd, &key, &b_fd, BPF_ANY))
+		return -errno;
+	s->bss->pid = pid;
+	s->bss->addr = (uintptr_t)tail_words;
+	s->bss->val_a = 0xaaaa0000aaaa0000ull + flip;
+	s->bss->val_b = 0xbbbb0000bbbb0000ull + flip;
+	s->bss->b_ran = 0;
+	s->bss->tail_failed = 0;
+	s->bss->ret_a = s->bss->ret_b = 1;
+	s->bss->flip_fd = flip ? b_fd : 0;
+	if (!flip) {
+		e = run_prog(s->progs.a.prog_fd);
+	} else {
+		at = mmap(NULL, PG, PROT_READ | PROT_WRITE, MAP_SHARED, s->maps.attrmap.map_fd, 0);
+		if (at == MAP_FAILED)
+			return -errno;
+		memset(at, 0, sizeof(at->test));
+		at->test.prog_fd = s->progs.a.prog_fd;
+		e = syscall(__NR_bpf, BPF_PROG_TEST_RUN, at, sizeof(at->test)) ? -errno : 0;
+		munmap(at, PG);
+	}
+	r[0] = s->bss->ret_a;
+	r[1] = s->bss->ret_b;
+	r[2] = s->bss->b_ran;
+	r[3] = s->bss->tail_failed;
+	return e;
+}
+
+static uint64_t words_of(pid_t pid, int i)
+{
+	uint64_t x = 0;
+	struct iovec l = { &x, sizeof(x) }, r = { (void *)&tail_words[i], sizeof(x) };
+
+	if (pid == getpid())
+		return tail_words[i];
+	return process_vm_readv(pid, &l, 1, &r, 1, 0) == sizeof(x) ? x : 0;
+}
+
+static void tail_case(struct attacks_tail *s, pid_t pid, const char *who)
+{
+	static const char *const how[] = { "", ", the syscall's attr rewritten to name it during "
+					   "the run" };
+	int flip;
+
+	for (flip = 0; flip < 2; flip++) {
+		uint64_t w1_before = words_of(pid, 1), w0, w1;
+		int64_t r[4] = { 0 };
+		int e = tail_once(s, pid, flip, r);
+
+		w0 = words_of(pid, 0);
+		w1 = words_of(pid, 1);
+		ok(!e && r[0] == 8 && w0 == 0xaaaa0000aaaa0000ull + flip && r[2] == 1 &&
+		   r[1] == -EPERM && w1 == w1_before,
+		   "tail call (%s): the test-run program writes (%lld); the program it tail-calls%s "
+		   "gets no token (%lld) and writes nothing (run %s, b ran %lld times)", who,
+		   (long long)r[0], how[flip], (long long)r[1], e ? strerror(-e) : "ok",
+		   (long long)r[2]);
+	}
+}
+
+/*
+ * Rule 5a: a token only for code of the program that bpf(BPF_PROG_TEST_RUN)
+ * was asked to run.  Root into a root victim (a tail-called program that
+ * passed would write another process), and uid 65534 into its own memory.
+ */
+static void test_tail(void)
+{
+	struct attacks_tail *s;
+	pid_t victim, kid;
+	int err, st;
+
+	vlog[0] = 0;
+	s = LOAD_LSKEL(attacks_tail, &err);
+	if (!s) {
+		/* Up to 6.x a sleepable program may not use a BPF_MAP_TYPE_PROG_ARRAY. */
+		ok(strstr(vlog, "Sleepable programs can only use") != NULL,
+		   "tail call: the verifier refuses a prog array in a SEC(\"syscall\") program "
+		   "(always sleepable), so none can tail-call here (%s)", strerror(-err));
+		return;
+	}
+	victim = spawn_victim();
+	usleep(20000);
+	tail_case(s, victim, "root, into a root victim");
+	end_victim(victim);
+	attacks_tail__destroy(s);
+
+	fflush(stdout);
+	kid = fork();
+	if (kid == 0) {
+		if (drop_to_nobody(BPF_CAPS))
+			_exit(2);
+		s = LOAD_LSKEL(attacks_tail, &err);
+		if (!s) {
+			ok(0, "tail call: the uid 65534 caller cannot load attacks_tail (%s)",
+			   strerror(-err));
+			_exit(0);
+		}
+		tail_case(s, getpid(), "uid 65534, own memory");
+		attacks_tail__destroy(s);
+		fflush(stdout);
+		_exit(0);
+	}
+	st = wait_status(kid);
+	if (st)
+		ok(0, "tail call: the uid 65534 caller failed (status %d)", st);
+}
+
+/* A deferred callback that tail-calls: the verifier must refuse it. */
+static void test_tailcb(void)
+{
+	struct attacks_tailcb *s;
+	uint32_t key = 0;
+	int err, fd;
+
+	if (drop_to_nobody(BPF_CAPS)) {
+		ok(0, "tail call from a callback: cannot become uid 65534");
+		return;
+	}
+	vlog[0] = 0;
+	s = LOAD_LSKEL(attacks_tailcb, &err);
+	if (!s) {
+		char why[240];
+
+		set_why(why, sizeof(why));
+		ok(1, "tail call from a bpf_timer callback into a program that takes a token: the "
+		   "verifier refuses it (%s): %s", strerror(-err), why);
+		return;
+	}
+	/* Loaded after all: then the tail-called program must be refused at run time. */
+	fd = s->progs.b.prog_fd;
+	bpf_map_update_elem(s->maps.jmp.map_fd, &key, &fd, BPF_ANY);
+	s->bss->pid = getpid();
+	s->bss->addr = (uintptr_t)&tail_words[1];
+	s->bss->val = 0xbad;
+	s->bss->ret_b = 1;
+	run_prog(s->progs.go.prog_fd);
+	wait_flag(&s->bss->async_ran, 3);
+	usleep(20000);
+	ok(!s->bss->b_ran || s->bss->ret_b != 8,
+	   "tail call from a bpf_timer callback: the program loaded, and the tail-called "
+	   "program gets no token (%lld, ran %u)", (long long)s->bss->ret_b, s->bss->b_ran);
+	attacks_tailcb__destroy(s);
+}
+
 /* ---- bpf_wq -------------------------------------------------------------------- */
 
 /* The caller: uid 65534, CAP_BPF + CAP_PERFMON; loads, runs, reports. */
@@ -1773,6 +1938,8 @@ int main(void)
 	bounded("held (uid 65534)", 300, test_held);
 	bounded("held (root, another process)", 180, test_held_victim);
 	bounded("verifier regions", 120, test_verifier_regions);
+	bounded("tail call", 120, test_tail);
+	bounded("tail call from a callback", 120, test_tailcb);
 	bounded("bpf_wq", 120, test_wq);
 	bounded("bpf_task_work", 120, test_taskwork);
 	bounded("bpf_timer", 180, test_timer);
