@@ -115,6 +115,7 @@ static struct shared {
 	int64_t r[8];
 	uint32_t wflags[2];
 	uint64_t u[2];
+	uint32_t cb_tokens;	/* tokens vmscope_call_begin() gave a deferred callback */
 } *sh;
 
 /* A root process's private memory: the victims are fork children. */
@@ -1689,6 +1690,7 @@ static int wq_caller(pid_t victim, int new_api)
 	sh->r[6] = b->ret_write;
 	sh->wflags[1] = b->cb_walk.wflags;
 	sh->u[1] = b->cb_walk.pfn;
+	sh->cb_tokens = b->cb_tokens;
 	if (n)
 		attacks_wq_new__destroy(n);
 	else
@@ -1739,7 +1741,10 @@ static void test_wq(void)
 			 sh->prog_ret);
 		for (i = 0; i < 5; i++)
 			tap_skip(why, "bpf_wq callback: %s is EPERM", kf[i]);
+		tap_skip(why, "bpf_wq callback: vmscope_call_begin() hands out no token");
 	} else {
+		ok(!sh->cb_tokens, "bpf_wq callback: vmscope_call_begin() hands out no token (%u "
+		   "given)", sh->cb_tokens);
 		for (i = 0; i < 5; i++) {
 			if (i == 1)
 				ok(sh->r[3] == -EPERM && !(sh->wflags[1] & VMS_W_PFN_VALID) &&
@@ -1775,6 +1780,7 @@ static int tw_caller(pid_t victim)
 	sh->r[1] = s->bss->ret_sched;
 	sh->r[2] = s->bss->ret_write;
 	sh->r[3] = s->bss->ret_read;
+	sh->cb_tokens = s->bss->cb_tokens;
 	attacks_taskwork__destroy(s);
 	return 0;
 }
@@ -1814,9 +1820,10 @@ static void test_taskwork(void)
 	if (!sh->ran)
 		tap_skip("the task_work callback did not run", "%s: EPERM", name);
 	else
-		ok(sh->r[2] == -EPERM && sh->r[3] == -EPERM,
-		   "%s: EPERM, and a read there too (%lld, %lld)", name, (long long)sh->r[2],
-		   (long long)sh->r[3]);
+		ok(sh->r[2] == -EPERM && sh->r[3] == -EPERM && !sh->cb_tokens,
+		   "%s: EPERM, and a read there too (%lld, %lld); vmscope_call_begin() handed out "
+		   "no token (%u given)", name, (long long)sh->r[2], (long long)sh->r[3],
+		   sh->cb_tokens);
 	ok(after == SECRET, "bpf_task_work: the root victim's memory is unchanged (0x%llx)",
 	   (unsigned long long)after);
 }
@@ -2153,10 +2160,11 @@ static void test_timer(void)
 		snprintf(why, sizeof(why), "the timer callback never ran (program returned %d)", r);
 		tap_skip(why, "bpf_timer: memory kfuncs from a timer callback");
 	} else {
-		ok(eperm == calls && !s->bss->other,
-		   "bpf_timer: every memory kfunc call from the timer callback (softirq) is EPERM "
-		   "(%u of %u; first other result %lld from kfunc %u)", eperm, calls,
-		   (long long)s->bss->other, s->bss->other_kfunc);
+		ok(eperm == calls && !s->bss->other && !s->bss->cb_tokens,
+		   "bpf_timer: every memory kfunc call from the timer callback (softirq) is refused "
+		   "(EPERM or EDEADLK: %u of %u; first other result %lld from kfunc %u), and "
+		   "vmscope_call_begin() hands out no token (%u given)", eperm, calls,
+		   (long long)s->bss->other, s->bss->other_kfunc, s->bss->cb_tokens);
 	}
 	attacks_timer__destroy(s);
 	munmap(area, 64 * PG);
