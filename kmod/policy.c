@@ -46,6 +46,12 @@
  *        (bpf_task_work runs as the task it was aimed at, with that task's
  *        credentials and memory) or reached by a tail call is code of
  *        another program, or of none that this task is running: refused.
+ *        The fd is read back from the caller's memory, so a caller that
+ *        rewrites attr during its own run can name the program it
+ *        tail-calls instead; that program still runs in the caller's own
+ *        task, with its credentials and nothing held, so it gets no right
+ *        the caller lacks (and 6.1/6.12 refuse prog arrays in syscall
+ *        programs outright).
  *        A deferred callback cannot be handed a token either: it starts
  *        with no references, a referenced kptr of a type with no
  *        destructor cannot be stored in a map, and a plain stored pointer

