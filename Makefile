@@ -129,7 +129,7 @@ $(OUT)/%.lskel.h: $(OUT)/bpf/%.bpf.o
 	@echo "  LSKEL   $@"
 	$(Q)$(BPFTOOL) gen skeleton -L $< name $(or $(LSKEL_NAME_$*),$(subst -,_,$*)) > $@
 
-$(OUT)/tests/%.bpf.o: tests/%.bpf.c $(BPF_HDRS) vmlinux.h | buildtools
+$(OUT)/tests/%.bpf.o: tests/%.bpf.c $(BPF_HDRS) $(wildcard tests/*.h) vmlinux.h | buildtools
 	@echo "  BPF     $@"
 	$(Q)mkdir -p $(dir $@)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@.full

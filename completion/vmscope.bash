@@ -3,13 +3,13 @@
 # Commands and lab aliases, global options, each command's options, PIDs
 # from /proc (a command name completes to the PIDs of its processes, and a
 # list of PIDs shows their names), the VMA names of the process for
-# 'page PID --range NAME', the start addresses of its VMAs for ADDR, the
-# values of --format, --backing and --source, and paths for pin, unpin,
-# --device, --journal, -o and snapshot files.
+# 'page PID --range NAME' and 'thp PID NAME', the start addresses of its
+# VMAs for ADDR, the values of --format, --backing and --source, and paths
+# for pin, unpin, --device, --journal, -o and snapshot files.
 # It never runs vmscope.  The option lists follow the getopt_long tables in
 # user/*.c; tests/host_completion.sh fails when they differ.
 
-_vmscope_commands="maps find page read write pin unpin status dev help audit undo journal summary map snapshot diff watch"
+_vmscope_commands="maps find page read write pin unpin status dev explain share thp help audit undo journal summary map snapshot diff watch"
 _vmscope_aliases="listvma findvma findpage writeval"
 _vmscope_global_opts="-j --json -p --pretty -v --verbose -h --help -V --version"
 _vmscope_common_opts="-h --help -j --json -p --pretty -v --verbose"
@@ -44,6 +44,8 @@ _vmscope_opts()
 	map) echo "-o --output --explain --diff --source" ;;
 	snapshot) echo "-o --output --source" ;;
 	watch) echo "-n --interval -c --count --source" ;;
+	explain) echo "--source --scan-limit" ;;
+	share | thp) echo "--source" ;;
 	esac
 }
 
@@ -57,7 +59,8 @@ _vmscope_takes_arg()
 		dev:--device | write:--journal | audit:--source | undo:--journal | undo:--pid | \
 		journal:--journal | journal:--pid | summary:--source | map:-o | map:--output | \
 		map:--explain | map:--source | snapshot:-o | snapshot:--output | snapshot:--source | \
-		watch:-n | watch:--interval | watch:-c | watch:--count | watch:--source)
+		watch:-n | watch:--interval | watch:-c | watch:--count | watch:--source | \
+		explain:--source | explain:--scan-limit | share:--source | thp:--source)
 		return 0 ;;
 	esac
 	return 1
@@ -250,8 +253,10 @@ _vmscope()
 				COMPREPLY=($(compgen -W "bpf proc" -- "$cur")) ;;
 			find:--source)
 				COMPREPLY=($(compgen -W "module bpf procmap_query proc" -- "$cur")) ;;
-			page:--source | map:--source | snapshot:--source)
+			page:--source | map:--source | snapshot:--source | explain:--source | thp:--source)
 				COMPREPLY=($(compgen -W "module pagemap" -- "$cur")) ;;
+			share:--source)
+				COMPREPLY=($(compgen -W "module pagemap smaps" -- "$cur")) ;;
 			summary:--source | watch:--source)
 				COMPREPLY=($(compgen -W "module smaps" -- "$cur")) ;;
 			map:-o | map:--output)
@@ -274,8 +279,16 @@ _vmscope()
 
 	local n=${#args[@]}
 	case $cmd in
-	maps | audit | summary)
+	maps | audit | summary | share)
 		[[ $all ]] || _vmscope_complete_pids "$cur" ;;
+	thp)
+		if ((n == 0)); then
+			_vmscope_complete_pids "$cur"
+		elif ((n == 1)); then
+			# a VMA's name or an address in it
+			_vmscope_complete_vma_names "${args[0]}" "$cur"
+			[[ $cur == 0x* ]] && _vmscope_complete_addrs "${args[0]}" "$cur"
+		fi ;;
 	snapshot | watch)
 		((n == 0)) && _vmscope_complete_pids "$cur" ;;
 	map)
@@ -287,7 +300,7 @@ _vmscope()
 		fi ;;
 	diff)
 		((n < 2)) && _filedir json ;;
-	find | page)
+	find | page | explain)
 		if ((n == 0)); then
 			_vmscope_complete_pids "$cur"
 		else

@@ -81,11 +81,14 @@ static long acc_get_pages(struct mm_struct *mm, unsigned long addr, unsigned lon
 		got = vms_gup_remote(mm, addr, nr, gup_flags, pages, &locked);
 	if (locked)
 		mmap_read_unlock(mm);
+	/*
+	 * FOLL_NOWAIT: a fault that would have waited (its I/O is under way,
+	 * a page lock, userfaultfd) ends GUP with no page and no error: GUP
+	 * turns faultin_page()'s -EBUSY into 0 pages (6.1 to 7.x).  A real
+	 * failure comes back as a negative errno.
+	 */
 	if (got == 0)
-		return -EFAULT;
-	/* FOLL_NOWAIT: the fault would have waited (its I/O is under way). */
-	if (got == -EBUSY && nowait)
-		return -EAGAIN;
+		return nowait ? -EAGAIN : -EFAULT;
 	return got;
 }
 

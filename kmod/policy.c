@@ -46,6 +46,12 @@
  *        (bpf_task_work runs as the task it was aimed at, with that task's
  *        credentials and memory) or reached by a tail call is code of
  *        another program, or of none that this task is running: refused.
+ *        The fd is read back from the caller's memory, so a caller that
+ *        rewrites attr during its own run can name the program it
+ *        tail-calls instead; that program still runs in the caller's own
+ *        task, with its credentials and nothing held, so it gets no right
+ *        the caller lacks (and 6.1/6.12 refuse prog arrays in syscall
+ *        programs outright).
  *        A deferred callback cannot be handed a token either: it starts
  *        with no references, a referenced kptr of a type with no
  *        destructor cannot be stored in a map, and a plain stored pointer
@@ -130,9 +136,8 @@ bool vms_may_force(void)
  * call's entry, or a seccomp ENOSYS, shows the same ones, and task_work
  * runs there), so the program is checked too: a kfunc is called straight
  * from the JIT image of the program (or one of its subprograms) that
- * called it, and kfuncs need the JIT.  attr was just copied by the bpf()
- * call, so reading its first word does not fault; it is read without
- * faulting anyway, since the caller may hold its own mmap_lock.
+ * called it, and kfuncs need the JIT.  attr is read without faulting (the
+ * caller may hold its own mmap_lock): -EAGAIN when its page is not there.
  */
 #ifndef CONFIG_X86_64
 #error "vms_kfunc_begin() reads x86-64 system call registers: port it first"
@@ -162,9 +167,13 @@ static int vms_called_by_test_run(unsigned long caller)
 	if (in_compat_syscall() || syscall_get_nr(current, regs) != __NR_bpf ||
 	    regs->di != BPF_PROG_TEST_RUN || regs->ax != (unsigned long)-ENOSYS)
 		return -EPERM;
-	/* attr->test.prog_fd is attr's first word. */
+	/*
+	 * attr->test.prog_fd is attr's first word.  bpf() has just copied
+	 * attr, but its page can be gone again (reclaim): then say -EAGAIN,
+	 * and the next bpf() call faults it back in.
+	 */
 	if (copy_from_user_nofault(&fd, (const void __user *)regs->si, sizeof(fd)))
-		return -EPERM;
+		return -EAGAIN;
 	prog = bpf_prog_get_type_dev(fd, BPF_PROG_TYPE_SYSCALL, false);
 	if (IS_ERR(prog))
 		return -EPERM;

@@ -49,8 +49,8 @@ bool vms_may_force(void);
  * reference) of the process it may look into.  policy.c checks, rule 5:
  * vms_kfunc_begin(caller) for vmscope_call_begin() (caller: its return
  * address), vms_kfunc_context(call) for every memory kfunc.  Each returns
- * 0, -EDEADLK (a lock or an RCU read section is held, or not a task) or
- * -EPERM.
+ * 0, -EDEADLK (a lock or an RCU read section is held, or not a task),
+ * -EPERM, or (begin) -EAGAIN when it could not look at the call's attr now.
  */
 #define VMS_CALL_MAGIC	0x766d7363616c6cUL	/* "vmscall" */
 struct vms_call {

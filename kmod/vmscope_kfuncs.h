@@ -62,7 +62,7 @@ VMS_KFUNC(int, vmscope_abi_version, void);
  * program run; NULL with *err = -errno: -ESRCH, -EINVAL (a kernel thread
  * or an exited process), -EPERM (another's process without
  * CAP_SYS_PTRACE; or not called by the program's own task), -EDEADLK (a
- * lock or an RCU read section is held), -ENOMEM.
+ * lock or an RCU read section is held), -ENOMEM, -EAGAIN (ask again).
  */
 VMS_KFUNC(struct vms_call *, vmscope_call_begin, int pid, int *err);
 VMS_KFUNC(void, vmscope_call_end, struct vms_call *call);

@@ -20,15 +20,16 @@
 #
 # Exit status: the guest command's status; 124 on timeout; 125 when the
 # guest kernel log shows a kernel complaint (Oops, BUG, WARNING, KASAN,
-# KFENCE, lockdep or RCU splats, sleeping in atomic context, kmemleak
-# reports, "missing module BTF"); 126 when the guest died without reporting.
+# KFENCE, lockdep or RCU splats, hung tasks, sleeping in atomic context, kmemleak
+# reports, "missing module BTF": scripts/klog-scan.awk); 126 when the guest
+# died without reporting.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
 OUT=$ROOT/build
 
 mode=${1:-}; shift || true
-case $mode in run|shell) ;; *) sed -n '2,27p' "$0" >&2; exit 2 ;; esac
+case $mode in run|shell) ;; *) sed -n '2,25p' "$0" >&2; exit 2 ;; esac
 
 kernel=6.12 module=1 append="" mem="" timeout=900 script="" line="" cmd=() files=()
 while [ $# -gt 0 ]; do
@@ -67,6 +68,7 @@ cp /bin/busybox "$IR/bin/busybox"
 for a in sh ash; do ln -s busybox "$IR/bin/$a"; done
 
 cp "$KMOD" "$IR/lib/vmscope/"
+cp scripts/klog-scan.awk "$IR/lib/vmscope/"
 # A BTF-less copy, for the test that proves a missing .BTF is caught.
 objcopy --remove-section=.BTF "$KMOD" "$IR/lib/vmscope/vmscope-nobtf.ko"
 # A copy that says it was built for another kernel, for status's vermagic check.
@@ -173,14 +175,8 @@ if [ -w /sys/kernel/debug/kmemleak ]; then
 		[ \$rc = 0 ] && rc=125
 	fi
 fi
-# Fail the run on any kernel complaint.  Tests that provoke
-# "missing module BTF" on purpose bracket it with markers.
-bad=\$(dmesg | awk '/vmscope-test: expect-nobtf-begin/ {skip=1} /vmscope-test: expect-nobtf-end/ {skip=0}
-	/Oops|BUG:|WARNING:|KASAN|KFENCE|general protection|Call Trace|refcount_t:|bad page|Bad page/ {print; next}
-	/possible circular locking|possible recursive locking|suspicious RCU usage|inconsistent lock state/ {print; next}
-	/sleeping function called from invalid context|lock held when returning|suspected memory leak/ {print; next}
-	/INFO: task .* blocked for more than|soft lockup|hard LOCKUP|rcu_sched self-detected stall|rcu: INFO/ {print; next}
-	/missing module BTF/ && !skip {print}')
+# Fail the run on any kernel complaint (scripts/klog-scan.awk says which).
+bad=\$(dmesg | awk -f /lib/vmscope/klog-scan.awk)
 if [ -n "\$bad" ]; then
 	echo "vm: kernel log shows problems:"
 	echo "\$bad"

@@ -10,6 +10,10 @@
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
+/* Tokens handed out inside the deferred callback (in_cb): must stay 0. */
+__u32 in_cb;
+__u32 cb_tokens;
+#define VMS_CALL_GRANTED()	do { if (in_cb) cb_tokens++; } while (0)
 #include "kfunc_call.bpf.h"
 
 char LICENSE[] SEC("license") = "GPL";
@@ -52,6 +56,7 @@ static int tw_cb(struct bpf_map *map, void *key, void *value)
 {
 	struct telem *e = value;
 
+	in_cb = 1;
 	e->wbuf = val;
 	VMS_CALL(victim, ret_write, vmscope_write(c, victim_addr, &e->wbuf, sizeof(e->wbuf), 0));
 	VMS_CALL(victim, ret_read, vmscope_read(c, victim_addr, &e->rbuf, sizeof(e->rbuf)));

@@ -17,6 +17,10 @@
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
+/* Tokens handed out inside the deferred callback (in_cb): must stay 0. */
+__u32 in_cb;
+__u32 cb_tokens;
+#define VMS_CALL_GRANTED()	do { if (in_cb) cb_tokens++; } while (0)
 #include "kfunc_call.bpf.h"
 
 char LICENSE[] SEC("license") = "GPL";
@@ -67,6 +71,7 @@ static int t_cb(void *map, int *key, void *value)
 	__u64 k = async_ran % 5;
 	long r = -EPERM;
 
+	in_cb = 1;
 	/* The verifier loses the bound of a modulo: check it where it sees it. */
 	asm volatile("" : "+r"(k));
 	if (k >= 5)

@@ -20,6 +20,10 @@
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
+/* Tokens handed out inside the deferred callback (in_cb): must stay 0. */
+__u32 in_cb;
+__u32 cb_tokens;
+#define VMS_CALL_GRANTED()	do { if (in_cb) cb_tokens++; } while (0)
 #include "kfunc_call.bpf.h"
 
 char LICENSE[] SEC("license") = "GPL";
@@ -83,6 +87,7 @@ __u64 cb_wbuf;
 
 static int wq_cb(void *map, int *key, void *value)
 {
+	in_cb = 1;
 	cb_walk.addr = self_addr;
 	VMS_CALL(self, ret_walk, vmscope_walk(c, &cb_walk, sizeof(cb_walk)));
 

@@ -67,5 +67,11 @@ j status status
 j dev dev info --pages 4
 j dev dev map --pages 2 --backing pages
 j dev dev fill hello
+j explain explain $T $STR $THP $RO 0x1000
+j explain explain --source pagemap $T $STR $THP
+j share share $T
+j share share --source pagemap $T
+j thp thp $T
+j thp thp --source pagemap $T $THP
 kill $T
 finish

@@ -153,7 +153,7 @@ result "read --format: the formats of user/read.c" $?
 comp read -f u1
 expect u16; result "read -f u1: u16" $?
 comp page --source ''
-expect $(sed -nE 's/.*src_names\[SRC_NR\] = \{ (.*) \};/\1/p' user/page.c | tr -d '",')
+expect $(sed -nE 's/.*page_src_names\[SRC_NR\] = \{ (.*) \};/\1/p' user/pagesrc.c | tr -d '",')
 result "page --source: the sources of user/page.c" $?
 comp page 1 --source=pa
 expect pagemap; result "page --source=pa: pagemap, in one word" $?

@@ -5,7 +5,9 @@
  *   return tap_finish();
  * The plan is counted, not kept by hand: tap_finish() prints "1..N" after
  * the last result.  A program that dies before tap_finish() prints no plan,
- * and the runner counts that as a failure.
+ * and the runner counts that as a failure.  After tap_share(), results
+ * printed by forked children count too (the counters live in shared
+ * memory), so a test can run in a child that is killed if it hangs.
  */
 #ifndef VMSCOPE_TAP_H
 #define VMSCOPE_TAP_H
@@ -13,8 +15,25 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
 
-static int tap_n, tap_fails;
+struct tap_counts {
+	int n, fails;
+};
+static struct tap_counts tap_own, *tap_c = &tap_own;
+
+/* Keep the counters where forked children update them too. */
+static inline void tap_share(void)
+{
+	void *p = mmap(NULL, sizeof(*tap_c), PROT_READ | PROT_WRITE,
+		       MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+
+	if (p == MAP_FAILED)
+		return;
+	memcpy(p, tap_c, sizeof(*tap_c));
+	tap_c = p;
+}
 
 static inline void tap_start(void)
 {
@@ -36,11 +55,11 @@ static inline void diag(const char *fmt, ...)
 
 static inline int tap_vresult(int pass, const char *fmt, va_list ap)
 {
-	printf("%sok %d ", pass ? "" : "not ", ++tap_n);
+	printf("%sok %d ", pass ? "" : "not ", ++tap_c->n);
 	vprintf(fmt, ap);
 	fputc('\n', stdout);
 	if (!pass)
-		tap_fails++;
+		tap_c->fails++;
 	return pass;
 }
 
@@ -61,7 +80,7 @@ static inline void tap_skip(const char *why, const char *fmt, ...)
 {
 	va_list ap;
 
-	printf("ok %d ", ++tap_n);
+	printf("ok %d ", ++tap_c->n);
 	va_start(ap, fmt);
 	vprintf(fmt, ap);
 	va_end(ap);
@@ -71,8 +90,8 @@ static inline void tap_skip(const char *why, const char *fmt, ...)
 /* Ends the run with the plan; non-zero on any failure. */
 static inline int tap_finish(void)
 {
-	printf("1..%d\n", tap_n);
-	return tap_fails ? 1 : 0;
+	printf("1..%d\n", tap_c->n);
+	return tap_c->fails ? 1 : 0;
 }
 
 #endif /* VMSCOPE_TAP_H */

@@ -129,6 +129,46 @@ static const struct cmd cmds[] = {
 	  "  vmscope dev info --backing vmalloc --pages 4\n"
 	  "  vmscope dev fill hello --offset 8200\n",
 	  NULL, 1 },
+	{ "explain", do_explain,
+	  "explain [OPTIONS] PID ADDR...",
+	  "everything about an address: its VMA, walk, page, whether a write copies, who "
+	  "else maps it",
+	  "      --source S       module (the default when it is loaded) or pagemap (no\n"
+	  "                       levels, refcount, NUMA node or sharers)\n"
+	  "      --scan-limit N   a KSM page's sharers are found by walking every\n"
+	  "                       VM_MERGEABLE VMA: at most N pages (default 1M; K, M,\n"
+	  "                       G) and 5 seconds\n"
+	  "  PFNs, page state and the sharers need root (CAP_SYS_ADMIN, and\n"
+	  "  CAP_SYS_PTRACE for the sharers).\n"
+	  "examples:\n"
+	  "  vmscope explain 1234 0x7ffd1c2a1f00\n"
+	  "  vmscope -j explain 1234 0x55d0c0ffe2a0 | jq '.addresses[0].sharers'\n",
+	  NULL, 0 },
+	{ "share", do_share,
+	  "share [OPTIONS] PID...",
+	  "USS, PSS and the pages shared, with which processes, per VMA and in total",
+	  "      --source S     module (the page walk), pagemap (/proc/PID/pagemap and\n"
+	  "                     /proc/kpagecount) or smaps (USS and PSS only); by\n"
+	  "                     default the first that serves (said on stderr)\n"
+	  "  The pages shared and the processes they are shared with need root (PFNs\n"
+	  "  and mapcounts).  Kinds: cow (anonymous, since fork), ksm, file (libraries,\n"
+	  "  page cache), shmem, hugetlb.\n"
+	  "examples:\n"
+	  "  vmscope share 1234\n"
+	  "  vmscope -j share 1234 | jq '.processes[0].total'\n",
+	  NULL, 0 },
+	{ "thp", do_thp,
+	  "thp [OPTIONS] PID [NAME|ADDR]",
+	  "each 2 MiB slot: a THP, large folios, small pages or empty, and why it is not huge",
+	  "      --source S     module (the default when it is loaded) or pagemap (no PTE\n"
+	  "                     bits: khugepaged's writable and young rules unchecked)\n"
+	  "  NAME chooses the VMAs of that name ([heap], a path or base name), ADDR\n"
+	  "  (hex) the VMA holding it; by default every VMA that can hold a 2M THP.\n"
+	  "examples:\n"
+	  "  vmscope thp 1234\n"
+	  "  vmscope thp 1234 '[heap]'\n"
+	  "  vmscope -j thp 1234 0x7f0000000000 | jq '.summary'\n",
+	  NULL, 0 },
 	{ "help", do_help,
 	  "help [COMMAND]",
 	  "this overview, or one command's usage, options and examples",

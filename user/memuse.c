@@ -10,7 +10,8 @@
  *    point (bytes << 12), so the kB come out exactly as smaps prints them;
  *  - dirty: the entry's dirty bit or the folio's;
  *  - anonymous: the folio is anonymous; swap: a real swap entry;
- *  - private: mapped once (mapcount < 2); huge: a PMD leaf, or hugetlb.
+ *  - private (USS): mapped once (a mapcount below 2), as smaps' Private_*;
+ *    huge: a PMD leaf, or hugetlb.
  * A page under migration counts as resident in smaps and as absent here.
  */
 #include <errno.h>
@@ -125,17 +126,17 @@ int smaps_rollup(pid_t pid, struct memuse *total)
 	return 0;
 }
 
-void memuse_page(struct memuse *m, const struct vms_prec *r)
+bool memuse_page(struct memuse *m, const struct vms_prec *r)
 {
 	uint32_t f = r->page_flags;
 
 	if (r->stop == VMS_STOP_NOT_PRESENT && r->swp_kind == VMS_SWP_SWAP)
 		m->swap += 4096;
 	if (r->stop != VMS_STOP_LEAF || (f & (VMS_PG_NOPAGE | VMS_PG_ZERO)))
-		return;
+		return false;
 	if (f & VMS_PG_HUGETLB) {
 		m->huge += 4096;	/* Private_ or Shared_Hugetlb, not Rss */
-		return;
+		return false;
 	}
 	m->rss += 4096;
 	m->pss_fp += r->mapcount >= 2 ? (4096ull << MEMUSE_PSS_SHIFT) / r->mapcount
@@ -148,6 +149,7 @@ void memuse_page(struct memuse *m, const struct vms_prec *r)
 		m->anon += 4096;
 	if (r->leaf_shift >= 21)
 		m->huge += 4096;
+	return true;
 }
 
 int memuse_walk(struct vmem *v, pid_t pid, uint64_t start, uint64_t end, struct memuse *m)

@@ -58,11 +58,15 @@ int smaps_read(pid_t pid, struct memuse_vma **out);
 /* smaps_rollup of pid: the process total, computed before kB rounding. */
 int smaps_rollup(pid_t pid, struct memuse *total);
 
+/*
+ * One page of a range walk (the module's, or pagemap's with page state)
+ * into m, by smaps' rules.  Returns whether it counts as resident.
+ */
+struct vms_prec;
+bool memuse_page(struct memuse *m, const struct vms_prec *r);
+
 /* The module's range walk over [start, end) of pid, by smaps' rules. */
 struct vmem;
 int memuse_walk(struct vmem *v, pid_t pid, uint64_t start, uint64_t end, struct memuse *m);
-/* One page of such a walk, counted into m by the same rules. */
-struct vms_prec;
-void memuse_page(struct memuse *m, const struct vms_prec *r);
 
 #endif

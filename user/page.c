@@ -23,102 +23,12 @@
 #include "common.h"
 #include "memcmd.h"
 #include "pagemap.h"
+#include "pagesrc.h"
 #include "vmalist.h"
+#include "walkfmt.h"
 
-enum page_source { SRC_MODULE, SRC_PAGEMAP, SRC_NR };
-static const char *const src_names[SRC_NR] = { "module", "pagemap" };
-
-static const char *const lvl_names[VMS_NR_LEVELS] = { "PGD", "P4D", "PUD", "PMD", "PTE" };
-
-static const uint64_t ebit[] = {
-	VMS_E_PRESENT, VMS_E_PROTNONE, VMS_E_WRITE, VMS_E_USER, VMS_E_ACCESSED, VMS_E_DIRTY,
-	VMS_E_LEAF, VMS_E_NX, VMS_E_GLOBAL, VMS_E_PWT, VMS_E_PCD, VMS_E_PAT, VMS_E_SOFT_DIRTY,
-	VMS_E_UFFD_WP, VMS_E_SPECIAL, VMS_E_DEVMAP,
-};
-static const char *const ename[] = {
-	"present", "protnone", "write", "user", "accessed", "dirty", "leaf", "nx", "global",
-	"pwt", "pcd", "pat", "soft-dirty", "uffd-wp", "special", "devmap",
-};
-
-static const uint64_t pgbit[] = {
-	VMS_PG_ANON, VMS_PG_FILE, VMS_PG_KSM, VMS_PG_ZERO, VMS_PG_THP, VMS_PG_HUGETLB,
-	VMS_PG_COMPOUND, VMS_PG_LRU, VMS_PG_ACTIVE, VMS_PG_REFERENCED, VMS_PG_DIRTY,
-	VMS_PG_LOCKED, VMS_PG_SWAPCACHE, VMS_PG_WRITEBACK, VMS_PG_UPTODATE, VMS_PG_UNEVICTABLE,
-	VMS_PG_MLOCKED, VMS_PG_RESERVED, VMS_PG_NOPAGE,
-};
-static const char *const pgname[] = {
-	"anon", "file", "ksm", "zero", "thp", "hugetlb", "compound", "lru", "active",
-	"referenced", "dirty", "locked", "swapcache", "writeback", "uptodate", "unevictable",
-	"mlocked", "reserved", "nopage",
-};
-
-/* The bits of a pagemap entry, as pagemap.rst names them. */
-static const uint64_t pmbit[] = {
-	PM_PRESENT, PM_SWAP, PM_FILE, PM_EXCLUSIVE, PM_SOFT_DIRTY, PM_UFFD_WP, PM_GUARD,
-};
-static const char *const pmname[] = {
-	"present", "swapped", "file", "exclusive", "soft-dirty", "uffd-wp", "guard",
-};
 /* Those a range run shows beside the page state (and groups by). */
 #define PM_RUN_BITS	(PM_FILE | PM_SOFT_DIRTY | PM_UFFD_WP | PM_GUARD)
-
-static const char *const stop_names[] = {
-	"no VMA", "none", "not present", "present leaf", "bad entry",
-};
-
-static const char *const swp_names[] = {
-	"", "swap", "migration-read", "migration-write", "hwpoison", "device", "marker", "other",
-};
-
-static const char *stop_str(__u32 s)
-{
-	return s < ARRAY_SIZE(stop_names) ? stop_names[s] : "?";
-}
-
-static const char *swp_str(__u32 k)
-{
-	return k < ARRAY_SIZE(swp_names) ? swp_names[k] : "?";
-}
-
-static char *join_bits(uint64_t v, const uint64_t *bits, const char *const *names, size_t n,
-		       char *buf, size_t sz)
-{
-	size_t i, o = 0;
-
-	buf[0] = 0;
-	for (i = 0; i < n; i++)
-		if (v & bits[i])
-			o += snprintf(buf + o, o < sz ? sz - o : 0, "%s%s", o ? "," : "", names[i]);
-	if (!o)
-		snprintf(buf, sz, "-");
-	return buf;
-}
-
-/* 12, 21, 30: the leaf's size; 0 (pagemap): not known. */
-static const char *leaf_str(__u32 shift)
-{
-	return shift == 30 ? "1G" : shift == 21 ? "2M" : shift == 12 ? "4K" : "?";
-}
-
-static void jw_tristate(const char *k, int v)
-{
-	if (v < 0)
-		jw_null(k);
-	else
-		jw_bool(k, v);
-}
-
-/* Physical address an entry points to (table or leaf), from its raw bits. */
-static uint64_t entry_target(const struct vms_walk *w, int l)
-{
-	uint64_t mask = 0x000ffffffffff000ull;
-
-	if (l == VMS_LVL_PUD && (w->bits[l] & VMS_E_LEAF))
-		mask &= ~((1ull << 30) - 1);
-	else if (l == VMS_LVL_PMD && (w->bits[l] & VMS_E_LEAF))
-		mask &= ~((1ull << 21) - 1);
-	return w->entry[l] & mask;
-}
 
 /* ---- options and the source -------------------------------------------------------- */
 
@@ -131,96 +41,6 @@ struct page_opts {
 	uint64_t start, end;	/* --range LEN */
 	int source;		/* --source, or -1: the module when it serves */
 };
-
-/* The source of a run, open. */
-struct page_src {
-	enum page_source source;
-	bool forced;
-	char why[256];		/* why the module did not serve, when it was tried */
-	struct vmem *v;
-	struct pagemap *pm;
-};
-
-/*
- * Whether the module refuses this process (another user's, and no
- * CAP_SYS_PTRACE): pagemap, which follows the ptrace rules, may not.
- */
-static bool module_refuses(struct vmem *v, pid_t pid, uint64_t addr)
-{
-	struct vms_walk w = { .addr = addr };
-
-	return vmem_walk(v, pid, &w, 1) == -EPERM;
-}
-
-static void pagemap_open_err(const struct page_opts *o, const struct page_src *s, int err)
-{
-	char also[300] = "";
-
-	if (s->why[0])
-		snprintf(also, sizeof(also), " (the module could not serve: %s)", s->why);
-	if (err == -EACCES || err == -EPERM)
-		p_error(err, "%s: permission denied: /proc/%d/pagemap is readable only by the "
-			"process's owner while it is dumpable, or with CAP_SYS_PTRACE%s", o->cmd,
-			o->pid, also);
-	else if (err == -ESRCH || err == -EINVAL)
-		memcmd_err(o->cmd, o->pid, err, 0, false);
-	else
-		p_error(err, "%s: /proc/%d/pagemap: %s%s", o->cmd, o->pid, strerror(-err), also);
-}
-
-/*
- * The module when it is loaded and serves this process, else pagemap;
- * --source forces one.  Prints why nothing could be opened.
- */
-static int src_open(struct page_src *s, const struct page_opts *o)
-{
-	int err = 0;
-
-	s->forced = o->source >= 0;
-	if (o->source != SRC_PAGEMAP) {
-		s->v = o->source == SRC_MODULE ? memcmd_open(o->cmd) : memcmd_try_open_err(&err);
-		if (!s->v && o->source == SRC_MODULE)
-			return -1;
-		if (s->v && o->source < 0 &&
-		    module_refuses(s->v, o->pid, o->n ? o->addrs[0] : o->start)) {
-			vmem_close(s->v);
-			s->v = NULL;
-			snprintf(s->why, sizeof(s->why), "the module refused (another process needs "
-				 "CAP_SYS_PTRACE)");
-		} else if (s->v) {
-			s->source = SRC_MODULE;
-			return 0;
-		} else {
-			memcmd_why(err, s->why, sizeof(s->why));
-		}
-	}
-	s->source = SRC_PAGEMAP;
-	s->pm = pagemap_open(o->pid, &err);
-	if (!s->pm) {
-		pagemap_open_err(o, s, err);
-		return -1;
-	}
-	return 0;
-}
-
-static void src_close(struct page_src *s)
-{
-	vmem_close(s->v);
-	pagemap_close(s->pm);
-}
-
-/* Where the pages come from, on stderr: always when pagemap stands in. */
-static void note_source(const struct page_opts *o, const struct page_src *s)
-{
-	if (s->source == SRC_PAGEMAP && !s->forced)
-		p_info("vmscope: %s: pages from /proc/%d/pagemap, without page-table levels: %s\n",
-		       o->cmd, o->pid, s->why);
-	else if (verbose)
-		p_info("vmscope: %s: pages from %s\n", o->cmd, s->source == SRC_MODULE ?
-		       "the module's page walk" : "/proc/PID/pagemap (--source pagemap)");
-	if (s->source == SRC_PAGEMAP)
-		note_listing_source(o->cmd, pagemap_listing(s->pm));
-}
 
 /* ---- one address -------------------------------------------------------------- */
 
@@ -246,133 +66,20 @@ static int walks_run(struct page_src *s, const struct page_opts *o, struct page_
 		return -ENOMEM;
 	for (i = 0; i < o->n; i++)
 		r->w[i].addr = o->addrs[i];
-	if (s->source == SRC_MODULE)
-		return vmem_walk(s->v, o->pid, r->w, o->n);
-	return pagemap_walk(s->pm, r->w, r->pme, o->n);
-}
-
-/* Mapped by this process alone: 1, 0, or -1 when the source cannot tell. */
-static int walk_exclusive(const struct page_walks *r, int i)
-{
-	const struct vms_walk *w = &r->w[i];
-
-	if (w->stop_reason != VMS_STOP_LEAF)
-		return -1;
-	if (r->source == SRC_PAGEMAP)
-		return !!(r->pme[i] & PM_EXCLUSIVE);
-	return w->wflags & VMS_W_HAVE_PAGE ? w->mapcount == 1 : -1;
-}
-
-static void walk_json_levels(const struct vms_walk *w)
-{
-	int l;
-
-	jw_u64("levels", w->levels);
-	jw_key("entries");
-	jw_start_arr();
-	for (l = 0; l <= (int)w->stop_level && l < VMS_NR_LEVELS; l++) {
-		if (l == VMS_LVL_P4D && w->levels == 4)
-			continue;
-		jw_start_obj();
-		jw_str("level", lvl_names[l]);
-		jw_hex("entry", w->entry[l]);
-		jw_flags("flags", w->bits[l], ebit, ename, ARRAY_SIZE(ebit));
-		if ((w->wflags & VMS_W_PFN_HIDDEN) || !(w->bits[l] & (VMS_E_PRESENT | VMS_E_PROTNONE)))
-			jw_null("points_to");
-		else
-			jw_hex("points_to", entry_target(w, l));
-		jw_end_obj();
-	}
-	jw_end_arr();
-	jw_str("stop_level", lvl_names[w->stop_level < VMS_NR_LEVELS ? w->stop_level : 0]);
+	return page_src_walk(s, o->pid, r->w, r->pme, o->n);
 }
 
 static void walk_json(const struct page_walks *r, int i)
 {
 	const struct vms_walk *w = &r->w[i];
-	bool pagemap = r->source == SRC_PAGEMAP;
-	char perms[5];
 
 	jw_start_obj();
 	jw_hex("addr", w->addr);
 	if (w->err) {
 		jw_str("error", w->err == -ENOENT ? "in no VMA" : strerror(-w->err));
 		jw_i64("errno", -w->err);
-		jw_end_obj();
-		return;
-	}
-	vm_flags_perms(w->vm_flags, perms);
-	jw_key("vma");
-	jw_start_obj();
-	jw_hex("start", w->vm_start);
-	jw_hex("end", w->vm_end);
-	jw_str("perms", perms);
-	jw_hex("vm_flags", w->vm_flags);
-	jw_bool("pfnmap", w->wflags & VMS_W_PFNMAP);
-	jw_bool("hugetlb", w->wflags & VMS_W_HUGETLB_VMA);
-	jw_end_obj();
-	if (pagemap) {
-		/* pagemap has no page-table entries: none are made up */
-		jw_null("levels");
-		jw_null("entries");
-		jw_null("stop_level");
 	} else {
-		walk_json_levels(w);
-	}
-	if (w->stop_reason)
-		jw_str("stop_reason", stop_str(w->stop_reason));
-	else
-		jw_null("stop_reason");
-	if (w->stop_reason == VMS_STOP_LEAF && w->leaf_shift)
-		jw_str("leaf_size", leaf_str(w->leaf_shift));
-	else
-		jw_null("leaf_size");
-	jw_bool("pfn_hidden", w->wflags & VMS_W_PFN_HIDDEN);
-	jw_bool("page_hidden", w->wflags & VMS_W_PAGE_HIDDEN);
-	if (w->wflags & VMS_W_PFN_VALID) {
-		jw_hex("pfn", w->pfn);
-		jw_hex("phys", w->phys);
-	} else {
-		jw_null("pfn");
-		jw_null("phys");
-	}
-	jw_tristate("exclusive", walk_exclusive(r, i));
-	if (w->stop_reason == VMS_STOP_NOT_PRESENT) {
-		jw_key("swap");
-		jw_start_obj();
-		jw_str("kind", swp_str(w->swp_kind));
-		if (w->wflags & VMS_W_PFN_HIDDEN) {
-			jw_null("type");
-			jw_null("offset");
-		} else {
-			jw_u64("type", w->swp_type);
-			jw_hex("offset", w->swp_offset);
-		}
-		jw_end_obj();
-	}
-	if (w->stop_reason == VMS_STOP_LEAF && !(w->wflags & VMS_W_PAGE_HIDDEN)) {
-		jw_key("page");
-		jw_start_obj();
-		jw_flags("flags", w->page_flags, pgbit, pgname, ARRAY_SIZE(pgbit));
-		if (w->wflags & VMS_W_HAVE_PAGE) {
-			if (pagemap)
-				jw_null("refcount");
-			else
-				jw_i64("refcount", w->refcount);
-			jw_i64("mapcount", w->mapcount);
-			if (w->order == PAGEMAP_ORDER_UNKNOWN)
-				jw_null("order");
-			else
-				jw_u64("order", w->order);
-		}
-		jw_end_obj();
-	}
-	if (pagemap) {
-		jw_key("pagemap");
-		jw_start_obj();
-		jw_hex("entry", r->pme[i]);
-		jw_flags("flags", r->pme[i], pmbit, pmname, ARRAY_SIZE(pmbit));
-		jw_end_obj();
+		walk_print_json(w, r->pme[i], r->source == SRC_PAGEMAP);
 	}
 	jw_end_obj();
 }
@@ -383,7 +90,7 @@ static void print_walks_json(const struct page_walks *r)
 
 	jw_start_obj();
 	jw_u64("pid", r->pid);
-	jw_str("source", src_names[r->source]);
+	jw_str("source", page_src_names[r->source]);
 	jw_key("walks");
 	jw_start_arr();
 	for (i = 0; i < r->n; i++)
@@ -393,59 +100,10 @@ static void print_walks_json(const struct page_walks *r)
 	jw_done();
 }
 
-static void walk_text_levels(const struct vms_walk *w)
-{
-	char buf[256];
-	int l;
-
-	printf("  %-5s %-18s %-18s %s\n", "LEVEL", "ENTRY", "POINTS TO", "FLAGS");
-	for (l = 0; l <= (int)w->stop_level && l < VMS_NR_LEVELS; l++) {
-		char to[32];
-
-		if (l == VMS_LVL_P4D && w->levels == 4)
-			continue;
-		if (w->wflags & VMS_W_PFN_HIDDEN)
-			snprintf(to, sizeof(to), "(hidden)");
-		else if (!w->entry[l] || !(w->bits[l] & (VMS_E_PRESENT | VMS_E_PROTNONE)))
-			snprintf(to, sizeof(to), "-");
-		else
-			snprintf(to, sizeof(to), "0x%llx", (unsigned long long)entry_target(w, l));
-		printf("  %-5s %016llx   %-18s %s\n", lvl_names[l], (unsigned long long)w->entry[l],
-		       to, join_bits(w->bits[l], ebit, ename, ARRAY_SIZE(ebit), buf, sizeof(buf)));
-	}
-	printf("  stopped at %s: %s", lvl_names[w->stop_level < VMS_NR_LEVELS ? w->stop_level : 0],
-	       w->stop_reason == VMS_STOP_NONE_ENTRY ? "none (nothing mapped yet)" :
-	       stop_str(w->stop_reason));
-	if (w->stop_reason == VMS_STOP_LEAF)
-		printf(", %s page", leaf_str(w->leaf_shift));
-	printf("\n");
-}
-
-/* What pagemap says in place of the levels: its entry, and what it means. */
-static void walk_text_pagemap(const struct vms_walk *w, uint64_t pme)
-{
-	char buf[256];
-
-	printf("  page tables: not shown: /proc/PID/pagemap has no per-level entries\n");
-	printf("  PAGEMAP %016llx  %s\n", (unsigned long long)pme,
-	       join_bits(pme, pmbit, pmname, ARRAY_SIZE(pmbit), buf, sizeof(buf)));
-	if (w->stop_reason == VMS_STOP_LEAF && w->leaf_shift)
-		printf("  present, %s page\n", leaf_str(w->leaf_shift));
-	else if (w->stop_reason == VMS_STOP_LEAF)
-		printf("  present, page size not known (it takes /proc/kpageflags, which needs "
-		       "CAP_SYS_ADMIN, or smaps)\n");
-	else if (w->stop_reason == VMS_STOP_NONE_ENTRY)
-		printf("  none (nothing mapped yet)\n");
-	else if (w->stop_reason == VMS_STOP_NOT_PRESENT)
-		printf("  not present\n");
-	else
-		printf("  not known: pagemap skips PFN mappings (VM_PFNMAP)\n");
-}
-
 static void walk_text(const struct page_walks *r, int i)
 {
 	const struct vms_walk *w = &r->w[i];
-	char buf[256], perms[5], order[16];
+	char perms[5];
 
 	printf("PID %d  VIRTUAL 0x%llx", r->pid, (unsigned long long)w->addr);
 	if (w->err) {
@@ -458,37 +116,8 @@ static void walk_text(const struct page_walks *r, int i)
 	if (r->source == SRC_MODULE)
 		printf("  %d-level paging", w->levels);
 	printf("%s  source: %s\n", w->wflags & VMS_W_PFNMAP ? "  PFNMAP/IO" : "",
-	       src_names[r->source]);
-	if (r->source == SRC_MODULE)
-		walk_text_levels(w);
-	else
-		walk_text_pagemap(w, r->pme[i]);
-	if (w->stop_reason == VMS_STOP_NOT_PRESENT) {
-		if (w->wflags & VMS_W_PFN_HIDDEN)
-			printf("  %s entry (type and offset need CAP_SYS_ADMIN)\n", swp_str(w->swp_kind));
-		else
-			printf("  %s entry: type %u offset 0x%llx\n", swp_str(w->swp_kind), w->swp_type,
-			       (unsigned long long)w->swp_offset);
-	}
-	if (w->stop_reason != VMS_STOP_LEAF)
-		return;
-	if (w->wflags & VMS_W_PFN_VALID)
-		printf("  PHYSICAL 0x%llx  PFN 0x%llx\n", (unsigned long long)w->phys,
-		       (unsigned long long)w->pfn);
-	else
-		printf("  PHYSICAL (hidden: needs CAP_SYS_ADMIN)\n");
-	join_bits(w->page_flags, pgbit, pgname, ARRAY_SIZE(pgbit), buf, sizeof(buf));
-	snprintf(order, sizeof(order), w->order == PAGEMAP_ORDER_UNKNOWN ? "?" : "%u", w->order);
-	if ((w->wflags & VMS_W_HAVE_PAGE) && r->source == SRC_PAGEMAP)
-		printf("  PAGE mapcount %d  order %s  %s  (refcount: not in /proc/kpagecount)\n",
-		       w->mapcount, order, buf);
-	else if (w->wflags & VMS_W_HAVE_PAGE)
-		printf("  PAGE refcount %d  mapcount %d  order %s  %s\n", w->refcount, w->mapcount,
-		       order, buf);
-	else if (w->wflags & VMS_W_PAGE_HIDDEN)
-		printf("  PAGE (state hidden: needs CAP_SYS_ADMIN, like /proc/kpageflags)\n");
-	else
-		printf("  PAGE none: a PFN with no struct page (%s)\n", buf);
+	       page_src_names[r->source]);
+	walk_print_plain(w, r->pme[i], r->source == SRC_PAGEMAP, true);
 }
 
 static void print_walks_plain(const struct page_walks *r)
@@ -551,7 +180,7 @@ static bool same_run(const struct run *run, const struct vms_prec *b, const uint
 
 static const char *level_str(const struct vms_prec *r)
 {
-	return r->level < VMS_NR_LEVELS ? lvl_names[r->level] : "-";
+	return r->level < VMS_NR_LEVELS ? walk_level_names[r->level] : "-";
 }
 
 static void rec_state(const struct run *run, enum page_source src, char *buf, size_t sz)
@@ -560,18 +189,18 @@ static void rec_state(const struct run *run, enum page_source src, char *buf, si
 	char f[200], p[64] = "";
 
 	if (src == SRC_PAGEMAP && (run->pme & PM_RUN_BITS))
-		snprintf(p, sizeof(p), " [%s]", join_bits(run->pme & PM_RUN_BITS, pmbit, pmname,
-							  ARRAY_SIZE(pmbit), f, sizeof(f)));
+		snprintf(p, sizeof(p), " [%s]", walk_join_bits(run->pme & PM_RUN_BITS, walk_pmbits,
+							       walk_pmnames, walk_npmbits, f, sizeof(f)));
 	if (r->stop == VMS_STOP_NONE_ENTRY && src == SRC_PAGEMAP)
 		snprintf(buf, sz, "none%s", p);
 	else if (r->stop == VMS_STOP_NONE_ENTRY)
 		snprintf(buf, sz, "none@%s", level_str(r));
 	else if (r->stop == VMS_STOP_NOT_PRESENT)
-		snprintf(buf, sz, "%s%s", swp_str(r->swp_kind), p);
+		snprintf(buf, sz, "%s%s", walk_swp_str(r->swp_kind), p);
 	else if (r->stop == VMS_STOP_LEAF)
-		snprintf(buf, sz, "%s %s%s%s", leaf_str(r->leaf_shift),
-			 join_bits(r->page_flags & RUN_PGMASK, pgbit, pgname, ARRAY_SIZE(pgbit), f,
-				   sizeof(f)), run->exclusive > 0 ? " exclusive" : "", p);
+		snprintf(buf, sz, "%s %s%s%s", walk_leaf_str(r->leaf_shift),
+			 walk_join_bits(r->page_flags & RUN_PGMASK, walk_pgbits, walk_pgnames,
+					 walk_npgbits, f, sizeof(f)), run->exclusive > 0 ? " exclusive" : "", p);
 	else if (r->stop == VMS_STOP_BAD)
 		snprintf(buf, sz, "bad@%s", level_str(r));
 	else
@@ -587,35 +216,35 @@ static void run_json(const struct run *run, enum page_source src)
 	jw_hex("end", run->start + run->pages * 4096);
 	jw_u64("pages", run->pages);
 	if (r->level < VMS_NR_LEVELS)
-		jw_str("level", lvl_names[r->level]);
+		jw_str("level", walk_level_names[r->level]);
 	else
 		jw_null("level");
 	if (r->stop)
-		jw_str("stop_reason", stop_str(r->stop));
+		jw_str("stop_reason", walk_stop_str(r->stop));
 	else
 		jw_null("stop_reason");
 	if (r->stop == VMS_STOP_LEAF) {
 		if (r->leaf_shift)
-			jw_str("leaf_size", leaf_str(r->leaf_shift));
+			jw_str("leaf_size", walk_leaf_str(r->leaf_shift));
 		else
 			jw_null("leaf_size");
 	}
 	if (r->stop == VMS_STOP_NOT_PRESENT)
-		jw_str("swap_kind", swp_str(r->swp_kind));
+		jw_str("swap_kind", walk_swp_str(r->swp_kind));
 	if (r->stop == VMS_STOP_LEAF && !run->hidden)
 		jw_hex("pfn", r->pfn);
 	else
 		jw_null("pfn");
 	if (r->stop == VMS_STOP_LEAF && !run->hidden)
-		jw_flags("page_flags", r->page_flags & RUN_PGMASK, pgbit, pgname,
-			 ARRAY_SIZE(pgbit));
+		jw_flags("page_flags", r->page_flags & RUN_PGMASK, walk_pgbits, walk_pgnames,
+			 walk_npgbits);
 	jw_tristate("exclusive", run->exclusive);
 	if (src == SRC_PAGEMAP) {
 		jw_null("entry");
 		jw_key("pagemap");
 		jw_start_obj();
 		jw_hex("entry", run->pme);
-		jw_flags("flags", run->pme, pmbit, pmname, ARRAY_SIZE(pmbit));
+		jw_flags("flags", run->pme, walk_pmbits, walk_pmnames, walk_npmbits);
 		jw_end_obj();
 	} else {
 		jw_hex("entry", r->entry);
@@ -730,18 +359,6 @@ static double now(void)
 	return t.tv_sec + t.tv_nsec / 1e9;
 }
 
-/* One run of a range walk from the source; pme is NULL for the module. */
-static int range_batch(struct page_src *src, pid_t pid, uint64_t addr, uint64_t end,
-		       const struct vms_range **h, const struct vms_prec **r, const uint64_t **pme)
-{
-	const struct vms_pdir *d;
-
-	if (src->source == SRC_PAGEMAP)
-		return pagemap_walk_range(src->pm, addr, end, h, r, pme);
-	*pme = NULL;
-	return vmem_walk_range(src->v, pid, addr, end, h, r, &d);
-}
-
 static int do_range(struct page_src *src, const char *cmd, pid_t pid, uint64_t start,
 		    uint64_t end)
 {
@@ -760,7 +377,7 @@ static int do_range(struct page_src *src, const char *cmd, pid_t pid, uint64_t s
 		jw_reserve(true);
 		jw_start_obj();
 		jw_u64("pid", pid);
-		jw_str("source", src_names[src->source]);
+		jw_str("source", page_src_names[src->source]);
 		jw_hex("start", start);
 		jw_hex("end", end);
 		jw_key("runs");
@@ -773,7 +390,7 @@ static int do_range(struct page_src *src, const char *cmd, pid_t pid, uint64_t s
 		const struct vms_range *h;
 		const struct vms_prec *r;
 		const uint64_t *pme;
-		int n = range_batch(src, pid, addr, end, &h, &r, &pme), i;
+		int n = page_src_range(src, pid, addr, end, &h, &r, &pme), i;
 
 		if (n < 0) {
 			err = n;
@@ -922,14 +539,8 @@ static int page_opts(int argc, char **argv, struct page_opts *o)
 			continue;
 		}
 		if (c == 'S') {
-			for (o->source = 0; o->source < SRC_NR; o->source++)
-				if (!strcmp(optarg, src_names[o->source]))
-					break;
-			if (o->source == SRC_NR) {
-				p_usage(o->cmd, "unknown source '%s': expected module or pagemap",
-					optarg);
+			if (page_src_parse(o->cmd, optarg, &o->source))
 				return EXIT_USAGE;
-			}
 			continue;
 		}
 		rc = cmd_common(o->cmd, c, argv);
@@ -980,9 +591,10 @@ int do_page(int argc, char **argv)
 	if (rc >= 0)
 		goto out;
 	rc = EXIT_RUNTIME;
-	if (src_open(&src, &o))
+	if (page_src_open(&src, o.cmd, o.pid, o.n ? o.addrs[0] : o.start,
+			  o.source))
 		goto out;
-	note_source(&o, &src);
+	page_src_note(&src, o.cmd, o.pid);
 	if (o.range) {
 		if (!o.end && range_by_name(o.cmd, o.pid, o.range, src.pm ? pagemap_vmas(src.pm) :
 					    NULL, &o.start, &o.end))
@@ -1004,7 +616,7 @@ int do_page(int argc, char **argv)
 		if (r.w[i].err)
 			rc = EXIT_RUNTIME;
 out:
-	src_close(&src);
+	page_src_close(&src);
 	free(r.w);
 	free(r.pme);
 	free(o.addrs);
