@@ -130,6 +130,11 @@ addr=$((0x$lo + 256))
 vmscope write $pid $(printf '0x%x' $addr) --hex 766d73636f706521 > /tmp/w 2>&1
 rc=$?; diag "$(cat /tmp/w)"
 result "vmscope write 8 bytes into the process" $rc
+# A write is journaled for undo, per user, under $XDG_STATE_HOME (here
+# root's ~/.local/state); the purge below leaves that user data alone.
+journal=/root/.local/state/vmscope/journal
+[ -s $journal ] && [ "$(stat -c %a $journal)" = 600 ]
+result "the write is journaled in $journal (0600), for vmscope undo" $?
 got=$(dd if=/proc/$pid/mem bs=1 skip=$addr count=8 iflag=skip_bytes 2>/dev/null | od -An -tx1 | tr -d ' \n')
 diag "/proc/PID/mem has $got"
 [ "$got" = 766d73636f706521 ]; result "/proc/PID/mem shows the written bytes" $?
@@ -186,8 +191,9 @@ ok "no source tree (/usr/src/vmscope-$ver)" test ! -e /usr/src/vmscope-$ver
 ! modprobe -n vmscope 2>/dev/null; result "modprobe no longer finds it" $?
 # man-db's cache of formatted pages is man-db's, not the package's.
 left=$(find / -xdev -name '*vmscope*' -not -path '/mnt/*' -not -path '/var/cache/man/*' \
-	-not -path '/proc/*' -not -path '/tmp/*' 2>/dev/null)
+	-not -path '/proc/*' -not -path '/tmp/*' -not -path '/root/.local/state/vmscope*' 2>/dev/null)
 diag "left: ${left:-nothing}"
-[ -z "$left" ]; result "no file named vmscope anywhere (but man-db's page cache)" $?
+[ -z "$left" ]; result "no file named vmscope anywhere (but man-db's page cache and root's journal)" $?
+ok "root's journal is still there (user data is not the package's)" test -s $journal
 [ -z "$(dkms status 2>/dev/null)" ]; result "dkms status is empty" $?
 finish

@@ -127,7 +127,13 @@ def check_page(html, maps, regions, label, shot):
             result(ok, f"{label}: {what} drawn in its colour ({state}{' + ' + mark if mark else ''})",
                    f"at {loc}: pixel {px}, expected {col}")
         # Clicking a page: the details panel names it, and shows a collected walk.
-        a = regions[0][1]
+        # The page to click: one the map collected a walk of (--explain), in
+        # the first region this kernel has (no THP region on PREEMPT_RT).
+        walked = [int(e["addr"], 16) for e in
+                  json.loads(b.eval("JSON.stringify(window.vmscope.data.explain || [])"))]
+        drawn = [(int(r[1], 16), r[2]) for r in regions if r[3] is not None]
+        inside = [w for w in walked for lo, n in drawn if lo <= w < lo + n * 4096]
+        a = hex((inside or walked or [int(regions[0][1], 16)])[0])
         text = b.eval(f"window.vmscope.select('{a}')") or ""
         result(hex(int(a, 16)) in text and "walk (" in text,
                f"{label}: clicking a page shows it and what the walk of it said", text[:300])
