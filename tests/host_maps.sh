@@ -73,9 +73,9 @@ kmaps $$ > "$TMPDIR/c.proc"
 [ "$(stat -c %a:%u "$cache")" = 700:0 ] && printf '%s\n' "$out" | grep -q "from the bpffs cache" &&
 	same "$TMPDIR/c.maps" "$TMPDIR/c.proc"
 result "a second listing opens the programs from the bpffs cache (0700, root's) and is right" $?
-out=$(VMSCOPE_CACHE=0 vmscope -v maps $$ 2>&1 >/dev/null)
+out=$(VMSCOPE_BPFCACHE=0 vmscope -v maps $$ 2>&1 >/dev/null)
 ! printf '%s\n' "$out" | grep -q "bpffs cache"
-result "VMSCOPE_CACHE=0 neither uses nor makes the cache" $?
+result "VMSCOPE_BPFCACHE=0 neither uses nor makes the cache" $?
 chmod 755 "$cache"
 out=$(vmscope -v maps --maps --source bpf $$ 2>&1 > "$TMPDIR/c.maps"); diag "$out"
 chmod 700 "$cache"

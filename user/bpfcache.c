@@ -35,7 +35,7 @@ static int fail(int err, const char *fmt, const char *arg)
 
 bool bpfcache_enabled(void)
 {
-	const char *c = getenv("VMSCOPE_CACHE");
+	const char *c = getenv("VMSCOPE_BPFCACHE");
 
 	return geteuid() == 0 && !(c && !strcmp(c, "0")) && !getenv("VMSCOPE_NAMES") &&
 	       !getenv("VMSCOPE_PATH");

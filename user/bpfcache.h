@@ -20,7 +20,7 @@
  * one else (the mount's own root may be world-writable with the sticky
  * bit, as bpffs mounts by default: then no one else can rename or remove
  * root's entries in it), and the cache's directories are 0700.  A run by
- * anyone but root, or with VMSCOPE_CACHE=0, or with a route forced by
+ * anyone but root, or with VMSCOPE_BPFCACHE=0, or with a route forced by
  * VMSCOPE_NAMES or VMSCOPE_PATH, neither uses nor makes entries.  The
  * programs are checked to be what the skeleton expects (type and name).
  *

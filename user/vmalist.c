@@ -180,6 +180,15 @@ static void note_attempt(const char *object, int route, int err, const char *log
 	a->err = err;
 	if (log)
 		log_reason(log, a->reason, sizeof(a->reason));
+	/*
+	 * A light skeleton whose kfunc the kernel lacks fails in its loader
+	 * program with ENOENT, and the log's last lines name the loader's
+	 * placeholder (dummy_ksym), not the function: say what it means.
+	 */
+	if (err == -ENOENT && (!a->reason[0] || strstr(a->reason, "dummy_ksym")))
+		snprintf(a->reason, sizeof(a->reason), "a kernel function it calls is not in this "
+			 "kernel%s", strcmp(object, "vma_fast") && strcmp(object, "vma_pid") ? "" :
+			 " (the open-coded task_vma iterator is 6.7+)");
 	if (verbose && err)
 		p_info("vmscope: BPF object %s with names by %s: refused%s (%s)%s%s\n", object,
 		       a->names, err == -EACCES ? " by the verifier" : "", errno_name(err),
