@@ -277,31 +277,38 @@ vm:
 
 clean:
 	$(Q)rm -rf $(OUT)/bpf $(OUT)/user $(OUT)/tests $(OUT)/*.skel.h $(OUT)/*.lskel.h $(OUT)/vmscope $(OUT)/initramfs* \
-	  $(OUT)/version.* $(OUT)/bpfhash.* $(OUT)/libvmscope.a $(OUT)/man $(OUT)/deb
-	$(Q)rm -rf $(OUT)/kmod
+	  $(OUT)/version.* $(OUT)/bpfhash.* $(OUT)/libvmscope.a $(OUT)/man $(OUT)/deb $(OUT)/kmod
 
 # ---- man pages -------------------------------------------------------------
-# `make man`: man/NAME.SECTION.scd -> build/man/NAME.SECTION with scdoc.  Not
-# part of `all`, so building vmscope never needs scdoc.  MAN_SRCS and
+# `make man`: man/NAME.SECTION.scd -> build/man/NAME.SECTION with scdoc.  Part
+# of `all` (and of `install`), so a build needs scdoc; MAN_SRCS and
 # MAN_PAGES (the built pages, e.g. build/man/vmscope.8) are for `install`.
 # The pages carry the version, and the date of the last commit (or the
-# packager's SOURCE_DATE_EPOCH), so a rebuild gives the same bytes.
+# packager's SOURCE_DATE_EPOCH), so a rebuild gives the same bytes.  The
+# JSON schema's directory they name is the one `make install` uses:
+# @DOCDIR@ is filled in here, for any PREFIX.  build/man/.paths holds the
+# value the pages were made with, rewritten only when it changes (another
+# PREFIX or DOCDIR), so that only then they are made again.  (The DKMS
+# tree's /usr/src is where dkms looks, whatever PREFIX is: written as is.)
 SCDOC ?= scdoc
 MAN_SRCS := $(wildcard man/*.scd)
 MAN_PAGES := $(patsubst man/%.scd,$(OUT)/man/%,$(MAN_SRCS))
 MAN_EPOCH := $(or $(SOURCE_DATE_EPOCH),$(shell git log -1 --format=%ct 2>/dev/null))
+MAN_PATHS := s|@DOCDIR@|$(DOCDIR)|g
 export MAN_SRCS MAN_PAGES
 .PHONY: man clean-man
 
 man: $(MAN_PAGES)
 
-$(OUT)/man/%: man/%.scd VERSION
+$(OUT)/man/.paths: FORCE
+	$(Q)mkdir -p $(dir $@); v='$(MAN_PATHS)'; [ "$$(cat $@ 2>/dev/null)" = "$$v" ] || echo "$$v" > $@
+
+$(OUT)/man/%: man/%.scd VERSION $(OUT)/man/.paths
 	@echo "  SCDOC   $@"
 	$(Q)command -v $(SCDOC) >/dev/null || { echo "make man needs scdoc: apt-get install scdoc" >&2; exit 1; }
 	$(Q)mkdir -p $(dir $@)
-	$(Q)sed 's|@VERSION@|$(VMSCOPE_VERSION)|g' $< | \
+	$(Q)sed 's|@VERSION@|$(VMSCOPE_VERSION)|g; $(MAN_PATHS)' $< | \
 		$(if $(MAN_EPOCH),SOURCE_DATE_EPOCH=$(MAN_EPOCH)) $(SCDOC) > $@
 
-clean: clean-man
 clean-man:
 	$(Q)rm -rf $(OUT)/man

@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * The listing's string table: written by vma.bpf.c, read by the CLI.  The
- * records themselves (struct vms_vma) are shared with the module's lookup
- * kfunc in vmscope_uapi.h.  No libc here.
+ * The listings' string table: written by the listing programs
+ * (vma_rec.bpf.h, for vma_seq.bpf.c, vma_fast.bpf.c and vma_pid.bpf.c),
+ * read by the CLI (user/vmalist.c).  The records themselves (struct
+ * vms_vma) are shared with the module's lookup kfunc in vmscope_uapi.h.
+ * No libc here.
  */
 #ifndef VMSCOPE_VMA_H
 #define VMSCOPE_VMA_H

@@ -52,6 +52,9 @@ for f in $want; do [ -f "$D/$f" ] || missing="$missing $f"; done
 extra=$( (cd "$D" && find . -type f | sed 's|^\./||' | sort) | comm -23 - <(echo "$want" | sort) |
 	 tr '\n' ' ')
 [ -z "$extra" ]; result "nothing else is installed (extra: ${extra:-none})" $?
+# The pages name the schema where this install put it.
+sed 's/\\&//g' "$D/usr/share/man/man8/vmscope-maps.8" | grep -qF /usr/share/doc/vmscope/json-schema.json
+result "the installed pages name the installed JSON schema, /usr/share/doc/vmscope/json-schema.json" $?
 ls man/*.scd 2>/dev/null | grep -q 'vmscope\.8\.scd' && ls man/*.4.scd >/dev/null 2>&1
 result "the man sources include vmscope(8) and section 4 pages" $?
 
@@ -104,6 +107,10 @@ make -s install DESTDIR="$D" > $T/log 2>&1 &&
 	[ -x "$D/usr/local/sbin/vmscope" ] && [ -f "$D/usr/local/share/man/man8/vmscope.8" ] &&
 	[ -f "$D/usr/src/vmscope-$ver/dkms.conf" ]
 result "default PREFIX /usr/local (the DKMS tree still in /usr/src, where dkms looks)" $?
+[ -f "$D/usr/local/share/doc/vmscope/json-schema.json" ] &&
+	sed 's/\\&//g' "$D/usr/local/share/man/man8/vmscope-maps.8" |
+	grep -qF /usr/local/share/doc/vmscope/json-schema.json
+result "  ... and its pages name the schema there, /usr/local/share/doc/vmscope/json-schema.json" $?
 make -s uninstall DESTDIR="$D" > /dev/null 2>&1 && [ -z "$(find "$D" -type f)" ]
 result "make uninstall with the default PREFIX" $?
 finish

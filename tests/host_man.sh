@@ -5,7 +5,8 @@
 # user/*.c (and the common ones of user/cmds.h) is documented in the OPTIONS
 # of that command's page, and nothing there is an option the table lacks;
 # the global options of main() and the environment variables the CLI reads
-# are in vmscope(8); the section 4 pages exist.  Needs no root.  KEEP=1
+# are in vmscope(8); the section 4 pages exist; the JSON schema path they
+# name follows PREFIX.  Needs no root.  KEEP=1
 # keeps its scratch directory.
 cd "$(dirname "$0")/.."
 . tests/lib/tap.sh
@@ -33,8 +34,10 @@ for src in man/*.scd; do
 done
 [ -z "$missing" ]; result "a page for every man/*.scd (missing:${missing:- none})" $?
 
-ok "no @VERSION@ left in the pages" \
-	bash -c "! grep -l '@VERSION@' $M/*"
+ok "no @VERSION@ or @DOCDIR@ left in the pages" \
+	bash -c "! grep -lE '@(VERSION|DOCDIR)@' $M/*"
+# The DOCDIR the pages were made with (build/man/.paths: make's default PREFIX)
+docdir=$(sed -nE 's/^s\|@DOCDIR@\|(.*)\|g$/\1/p' $M/.paths)
 
 for p in vmscope.4 mtest.4 maptest.4; do
 	grep -q "^\.TH \"${p%.4}\" \"4\"" $M/$p
@@ -105,10 +108,24 @@ for p in $M/vmscope-*.8; do
 	for s in NAME SYNOPSIS DESCRIPTION OPTIONS EXAMPLES "EXIT STATUS" "SEE ALSO"; do
 		grep -qx "\.SH $s" $p || bad="$bad $(basename $p):$s"
 	done
-	sed 's/\\&//g' $p | grep -q '/usr/share/doc/vmscope/json-schema\.json' ||
+	sed 's/\\&//g' $p | grep -qF "$docdir/json-schema.json" ||
 		bad="$bad $(basename $p):schema"
 done
-[ -z "$bad" ]; result "every command page has NAME..SEE ALSO and points to the installed JSON schema (bad:${bad:- none})" $?
+[ -z "$bad" ]; result "every command page has NAME..SEE ALSO and points to the installed JSON schema ($docdir; bad:${bad:- none})" $?
+
+# The schema's path is make install's DOCDIR, for any PREFIX: pages made
+# for PREFIX=/opt/vmscope-test (in a scratch OUT) name it there and
+# nowhere else.
+make -s man OUT=$T/pfx PREFIX=/opt/vmscope-test > $T/make 2>&1
+rc=$?
+[ $rc = 0 ] || sed 's/^/# /' $T/make
+bad=""
+for p in $T/pfx/man/vmscope*.8; do
+	sed 's/\\&//g' $p | grep -qF /opt/vmscope-test/share/doc/vmscope/json-schema.json &&
+		! grep -qE '@DOCDIR@|/usr(/local)?/share/doc/vmscope' $p || bad="$bad $(basename $p)"
+done
+[ $rc = 0 ] && [ -z "$bad" ]
+result "with PREFIX=/opt/vmscope-test the pages name /opt/vmscope-test/share/doc/vmscope/json-schema.json (bad:${bad:- none})" $?
 
 # Every page referred to in bold with a section number exists, for ours.
 bad=""

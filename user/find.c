@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * vmscope find PID ADDR...: the VMA of each address, or the next one.
- * Sources, best first: the module's batched lookup kfunc; the BPF VMA
- * listing (no module); PROCMAP_QUERY on /proc/PID/maps (Linux 6.11+, no
- * BPF permission needed, so it also works for a user on their own
- * processes).  The last one reports only the r/w/x/s bits of vm_flags.
+ * Sources, best first (find_source): the module's batched lookup kfunc;
+ * the BPF VMA listing (no module); PROCMAP_QUERY on /proc/PID/maps (Linux
+ * 6.11+, no BPF permission needed, so it also works for a user on their
+ * own processes); the text of /proc/PID/maps.  The last two report only
+ * the r/w/x/s bits of vm_flags.  The help (user/main.c) and
+ * vmscope-find(8) list them in this order.
  */
 #include <errno.h>
 #include <fcntl.h>
