@@ -69,6 +69,62 @@ run vmscope read $$ 0x1000 0x1z
 run vmscope -j read $$ 0x1000 99999999999
 [ $rc = 2 ] && grep -q '^{"error":"read: invalid length .*","errno":22}$' $out
 result "usage errors are JSON with -j: {error, errno 22}" $?
+# One error style (issue 18): every line a command prints on stderr for an
+# error is "vmscope: CMD: ...", CMD as typed (an alias stays an alias).
+bad=""
+while read -r want c; do
+	run vmscope $c
+	[ $rc = $want ] && [ -s $err ] && ! grep -qv "^vmscope: ${c%% *}: " $err || bad="$bad [$c]"
+done <<-EOF
+	1 maps 4194303
+	1 listvma 4194303
+	2 maps 12abc
+	2 find 1x 0
+	2 find $$ zz
+	2 read $$ zz 8
+	1 page --source pagemap 4194303 0x1000
+	1 explain 4194303 0x1000
+	1 thp 4194303
+	1 summary 4194303
+	2 share x1
+	2 undo --pid x
+	2 journal --pid x
+	2 dev --pages 0 info
+	1 pin $TMPDIR/x
+	1 unpin $TMPDIR/x
+	1 snapshot 4194303
+	1 map 4194303 -o -
+	1 diff $TMPDIR/none $TMPDIR/none2
+	2 help nope
+	2 status extra
+	1 findvma 4194303 0
+EOF
+[ -z "$bad" ]; result "errors are 'vmscope: CMD: message', the command as typed (bad:${bad:- none})" $?
+run vmscope maps 12abc
+[ $rc = 2 ] && one_line && grep -q "^vmscope: maps: invalid pid '12abc': not a number" $err
+result "maps 12abc: not a number, exit 2" $?
+# The option named as the user typed it, never getopt's idea of it.
+bad=""
+while IFS='|' read -r args want; do
+	run vmscope $args
+	[ $rc = 2 ] && one_line && grep -qF -- "$want" $err || bad="$bad [$args]"
+done <<-'EOF'
+	status --pretty=1|vmscope: status: option '--pretty=1' takes no value; see 'vmscope status --help'
+	status --pre=1|vmscope: status: option '--pre=1' takes no value
+	status --bogus=2|vmscope: status: unknown option '--bogus=2'
+	maps --p 1|vmscope: maps: ambiguous option '--p': --pid, --pretty
+	maps 1 --source|vmscope: maps: option '--source' needs a value
+	read -f|vmscope: read: option '-f' needs a value
+	maps -jz 1|vmscope: maps: unknown option '-z' in -jz
+	maps --json -zj 1|vmscope: maps: unknown option '-z' in -zj
+	maps 1 -z|vmscope: maps: unknown option '-z'; see
+	--json=1 status|vmscope: option '--json=1' takes no value; see 'vmscope --help'
+	--ver status|vmscope: ambiguous option '--ver': --verbose, --version
+	--bogus status|vmscope: unknown option '--bogus'
+EOF
+[ -z "$bad" ]; result "option errors name the option as typed: --x=1, abbreviations, bundles (bad:${bad:- none})" $?
+run vmscope --pre --verb --j --vers
+[ $rc = 0 ] && grep -q '^  "version": ' $out; result "global long options abbreviate: --pre --verb --j --vers" $?
 run make -n vm CMD='echo a; echo b'
 grep -q -- "--sh 'echo a; echo b'" $out; result "make vm CMD='a; b' hands the whole line to the guest" $?
 

@@ -256,7 +256,7 @@ int do_find(int argc, char **argv)
 	int c, i, n, ret = -ENOPKG, rc, forced = -1, src, failed = -1, failed_err = 0;
 	pid_t pid;
 
-	while ((c = getopt_long(argc, argv, COMMON_SHORT, longopts, NULL)) != -1) {
+	while ((c = cmd_getopt_long(argc, argv, COMMON_SHORT, longopts, NULL)) != -1) {
 		if (c == 'S') {
 			for (forced = 0; forced < FS_NR; forced++)
 				if (!strcmp(optarg, find_source_names[forced]) ||

@@ -362,7 +362,7 @@ static int maps_opts(int argc, char **argv, struct maps_opts *o)
 		p_error(ENOMEM, "%s: out of memory", cmd);
 		return EXIT_RUNTIME;
 	}
-	while ((c = getopt_long(argc, argv, COMMON_SHORT "amx", longopts, NULL)) != -1) {
+	while ((c = cmd_getopt_long(argc, argv, COMMON_SHORT "amx", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'a':
 			o->all = true;

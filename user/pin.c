@@ -48,7 +48,7 @@ int do_pin(int argc, char **argv)
 	pid_t pid = 0;
 	int c, rc, err;
 
-	while ((c = getopt_long(argc, argv, COMMON_SHORT, longopts, NULL)) != -1) {
+	while ((c = cmd_getopt_long(argc, argv, COMMON_SHORT, longopts, NULL)) != -1) {
 		if (c == 'P') {
 			if (parse_pid(optarg, &pid))
 				return EXIT_USAGE;
@@ -118,7 +118,7 @@ int do_unpin(int argc, char **argv)
 	__u32 len = sizeof(info);
 	int c, rc, fd;
 
-	while ((c = getopt_long(argc, argv, COMMON_SHORT, longopts, NULL)) != -1) {
+	while ((c = cmd_getopt_long(argc, argv, COMMON_SHORT, longopts, NULL)) != -1) {
 		rc = cmd_common(cmd, c, argv);
 		if (rc >= 0)
 			return rc;
