@@ -40,7 +40,11 @@ else
 	skip "--version names the commit" "not built from a git checkout"
 fi
 run vmscope -j --version
-grep -Eq '^\{"version":"[^"]+","module_abi":[0-9]+\}$' $out; result "-j --version is JSON" $?
+grep -Eq '^\{"version":"[^"]+","cli_abi":[0-9]+\}$' $out; result "-j --version is JSON, the CLI's ABI under cli_abi" $?
+a=$(sed -E 's/.*"cli_abi":([0-9]+).*/\1/' $out)
+run vmscope -j status
+[ -n "$a" ] && grep -q "\"cli_abi\":$a[,}]" $out && ! grep -q "\"module_abi\":$a[,}]" <(vmscope -j --version)
+result "cli_abi is the same key in -V and status; -V has no module_abi (status's is the module's)" $?
 run vmscope -j help maps
 grep -q '^{"command":"maps","usage":\["maps \[OPTIONS\] PID...",' $out; result "-j help CMD is JSON" $?
 run vmscope -p --version

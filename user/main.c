@@ -544,7 +544,7 @@ static void version(void)
 	if (json_output) {
 		jw_start_obj();
 		jw_str("version", VMSCOPE_VERSION);
-		jw_i64("module_abi", VMSCOPE_ABI_VERSION);
+		jw_i64("cli_abi", VMSCOPE_ABI_VERSION);
 		jw_end_obj();
 		jw_done();
 		return;
