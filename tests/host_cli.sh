@@ -212,6 +212,17 @@ result "find without the module: from the BPF listing" $?
 run vmscope find $s1 0x$a
 line=$(grep '\[stack\]' /proc/$s1/maps | awk '{print $1, $2}')
 grep -q "0x$a *${line%% *} *${line##* }" $out; result "find's table agrees with /proc/PID/maps" $?
+# An address with no VMA at or after it, as the kernel's own list has none
+# (but [vsyscall], which is no VMA of the mm): a failed part of the
+# document, with error and errno (issue 18), exit 1.
+hi=fffffffff000
+nomap=0
+while read -r range x x x x name; do
+	[ "$name" != "[vsyscall]" ] && (( 16#${range#*-} > 16#$hi )) && nomap=1
+done < /proc/$s1/maps
+run vmscope -j find $s1 0x$a 0x$hi
+[ $nomap = 0 ] && [ $rc = 1 ] && grep -q '"lookups":\[{"addr":"0x'$a'","found":true,.*},{"addr":"0x'$hi'","found":false,"error":"no VMA at or after this address","errno":2}\]}$' $out
+result "find -j of an address in no VMA: error and errno in its lookup, exit 1" $?
 kill $s1
 if id nobody >/dev/null 2>&1 && command -v su >/dev/null; then
 	pub=$(mktemp -d /tmp/vmscope-pub.XXXXXX); chmod 755 "$pub"

@@ -158,6 +158,11 @@ static void print_json(pid_t pid, const char *source, const struct vms_vmainfo *
 			jw_start_obj();
 			jw_vma(&r->vma, name_of(r, names));
 			jw_end_obj();
+		} else {
+			/* A failed part (exit 1): error and errno, as explain's. */
+			jw_str("error", r->err == -ENOENT ? "no VMA at or after this address" :
+				   strerror(-r->err));
+			jw_i64("errno", r->err < 0 ? -r->err : r->err);
 		}
 		jw_end_obj();
 	}
