@@ -251,4 +251,18 @@ else
 	skip "find as a user without BPF" "no 'nobody' user or no su here"
 	skip "page as a user without BPF" "no 'nobody' user or no su here"
 fi
+
+# ---- unpin refuses directories (issue 18) ----
+mountpoint -q /sys/fs/bpf || mount -t bpf bpf /sys/fs/bpf
+run vmscope unpin /sys/fs/bpf
+[ $rc = 1 ] && one_line && mountpoint -q /sys/fs/bpf &&
+	grep -q "^vmscope: unpin: /sys/fs/bpf is the mount point of a BPF filesystem, not a listing pinned by 'vmscope pin'; not removing it$" $err
+result "unpin /sys/fs/bpf: the mount point, refused as such" $?
+d=/sys/fs/bpf/vmscope_dir_$$
+mkdir $d
+run vmscope -j unpin $d
+[ $rc = 1 ] && [ -d $d ] && grep -q "is a directory, not a listing pinned by 'vmscope pin'" $err &&
+	grep -q '^{"error":"unpin: .* is a directory, .*","errno":21}$' $out
+result "unpin of a directory in bpffs: refused, kept, errno 21" $?
+rmdir $d
 finish

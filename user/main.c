@@ -103,7 +103,8 @@ static const struct cmd cmds[] = {
 	{ "unpin", do_unpin,
 	  "unpin [OPTIONS] PATH",
 	  "remove a listing pinned by 'vmscope pin'",
-	  "  Refuses anything that is not a pinned iterator link.\n"
+	  "  Refuses anything that is not a pinned iterator link: a directory, the\n"
+	  "  bpffs mount point itself.\n"
 	  "examples:\n"
 	  "  vmscope unpin /sys/fs/bpf/maps1234\n",
 	  NULL, 0 },
