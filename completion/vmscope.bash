@@ -30,7 +30,7 @@ _vmscope_command_of()
 _vmscope_opts()
 {
 	case $1 in
-	maps) echo "-a --all --pid --comm -m --maps -x --extended --source" ;;
+	maps) echo "-a --all --pid --comm -m --maps -x --extended -A --range --source" ;;
 	find) echo "--source" ;;
 	page) echo "-r --range --source" ;;
 	read) echo "-f --format" ;;
@@ -53,7 +53,7 @@ _vmscope_opts()
 _vmscope_takes_arg()
 {
 	case $1:$2 in
-	maps:--pid | maps:--comm | maps:--source | find:--source | page:--source | page:-r | page:--range | read:-f | read:--format | \
+	maps:--pid | maps:--comm | maps:--source | maps:-A | maps:--range | find:--source | page:--source | page:-r | page:--range | read:-f | read:--format | \
 		write:--hex | write:--str | write:--u8 | write:--u16 | write:--u32 | \
 		write:--u64 | pin:--pid | dev:--pages | dev:--backing | dev:--offset | \
 		dev:--device | write:--journal | audit:--source | undo:--journal | undo:--pid | \

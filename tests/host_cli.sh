@@ -252,6 +252,69 @@ else
 	skip "page as a user without BPF" "no 'nobody' user or no su here"
 fi
 
+# ---- maps: the total line and -A LOW,HIGH (issue 18), against the kernel ----
+sleep 60 & s3=$!
+for i in $(seq 100); do [ "$(readlink /proc/$s3/exe)" = "$(readlink -f "$(command -v sleep)")" ] && break; sleep 0.02; done
+kmaps $s3 > $TMPDIR/k3
+h16() { printf '%016s' ${1#0x} | tr ' ' 0; }
+# kin LOW HIGH: the lines of /proc/PID/maps that overlap [LOW, HIGH] (hex,
+# 16 digits: compared as strings, as 64-bit values overflow the shell's).
+kin() {
+	local line range s e
+	while IFS= read -r line; do
+		range=${line%% *}
+		s=$(h16 ${range%-*}) e=$(h16 ${range#*-})
+		[[ $e > $1 && ! $s > $2 ]] && printf '%s\n' "$line"
+	done < $TMPDIR/k3
+}
+# kb [FILE]: the sum of the sizes of maps lines, in kB
+kb() { local range rest t=0; while read -r range rest; do t=$((t + (16#${range#*-} - 16#${range%-*}) / 1024)); done; echo $t; }
+first=$(head -n1 $TMPDIR/k3 | cut -d' ' -f1) second=$(sed -n 2p $TMPDIR/k3 | cut -d' ' -f1)
+stk=$(grep '\[stack\]$' $TMPDIR/k3 | cut -d' ' -f1)
+heap_end=$(grep '\[heap\]$' $TMPDIR/k3 | cut -d' ' -f1 | cut -d- -f2)
+bad=""
+for r in ${first%-*} ${first#*-} ${second%-*}, ,${first%-*} ,${second%-*} 0x${first#*-},0x${stk%-*} \
+	${stk%-*},${stk%-*} 7f0000000000,7fffffffffff ${heap_end:-1},${heap_end:-1} , \
+	$(printf '%x' $((16#${first%-*} - 1))) 0,1; do
+	case $r in
+	*,*) lo=${r%%,*} hi=${r#*,} ;;
+	*) lo=$r hi=$r ;;
+	esac
+	lo=$(h16 ${lo:-0}) hi=$(h16 ${hi:-ffffffffffffffff})
+	kin $lo $hi > $TMPDIR/want
+	vmscope maps -m --source bpf -A $r $s3 > $TMPDIR/got && same $TMPDIR/want $TMPDIR/got > /dev/null ||
+		bad="$bad [$r]"
+	run vmscope maps -A $r $s3
+	[ $rc = 0 ] && [ "$(awk '$1 == "total" { print $2 }' $out)" = "$(kb < $TMPDIR/want)K" ] &&
+		[ "$(grep -c '^[0-9a-f]*-[0-9a-f]* ' $out)" = "$(wc -l < $TMPDIR/want)" ] || bad="$bad [$r table]"
+	if command -v pmap > /dev/null; then
+		pmap -A $r $s3 | awk 'NR > 1 && $1 != "total" { print $1 }' > $TMPDIR/pm
+		cut -d- -f1 $TMPDIR/want | while read -r a; do h16 $a; echo; done > $TMPDIR/w16
+		cmp -s $TMPDIR/pm $TMPDIR/w16 || bad="$bad [$r pmap]"
+	fi
+done
+[ -z "$bad" ]; result "maps -A LOW,HIGH: exactly the /proc/PID/maps lines that overlap, as pmap -A; the total their sizes (bad:${bad:- none})" $?
+run vmscope maps $s3
+[ $rc = 0 ] && [ "$(tail -n1 $out | awk '{ print $1, $2 }')" = "total $(kb < $TMPDIR/k3)K" ]
+result "maps: a last line 'total', the sum of the sizes in kB" $?
+run vmscope -j maps $s3
+[ $rc = 0 ] && grep -q '"total":{"size_kb":'"$(kb < $TMPDIR/k3)"'}}\]$' $out
+result "maps -j: total.size_kb, the same sum" $?
+run vmscope maps -x -A 7f0000000000,7fffffffffff $s3
+kin $(h16 7f0000000000) $(h16 7fffffffffff) > $TMPDIR/want
+[ $rc = 0 ] && awk -v want=$(kb < $TMPDIR/want) '
+	length($1) == 16 && $1 ~ /^[0-9a-f]+$/ { k += $2; r += $3; d += $5; n++ }
+	/^total kB/ { ok = ($3 == k && $3 == want && $4 == r && $6 == d) }
+	END { exit !(ok && n) }' $out
+result "maps -x -A: the total counts the VMAs listed, Kbytes and RSS" $?
+bad=""
+for a in zz 5,1 1,2,3 ''; do
+	run vmscope maps -A "$a" $s3
+	[ $rc = 2 ] && one_line && grep -q "^vmscope: maps: invalid range '$a'" $err || bad="$bad [$a]"
+done
+[ -z "$bad" ]; result "maps -A: a bad range is a usage error, named (bad:${bad:- none})" $?
+kill $s3
+
 # ---- unpin refuses directories (issue 18) ----
 mountpoint -q /sys/fs/bpf || mount -t bpf bpf /sys/fs/bpf
 run vmscope unpin /sys/fs/bpf

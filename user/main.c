@@ -23,12 +23,16 @@ static const struct cmd cmds[] = {
 	  "  -x, --extended     memory use per VMA, like pmap -x: RSS, PSS, dirty, swap\n"
 	  "                     and anonymous kB, and a total; from the module's page\n"
 	  "                     walk when it is loaded, else from /proc/PID/smaps\n"
+	  "  -A, --range LOW,HIGH  only the VMAs that overlap LOW..HIGH (hex), as\n"
+	  "                     pmap -A: LOW, to the top, ,HIGH from 0, LOW alone\n"
+	  "                     the VMA holding LOW\n"
 	  "      --source S     the list from S only: bpf (the iterators) or proc\n"
 	  "                     (/proc/PID/maps text); by default BPF, and the text\n"
 	  "                     when no BPF listing loads (said on stderr)\n"
 	  "examples:\n"
 	  "  vmscope maps 1234\n"
 	  "  vmscope maps -x 1234\n"
+	  "  vmscope maps -A 7f0000000000, 1234\n"
 	  "  vmscope maps --maps 1234 | diff - /proc/1234/maps\n"
 	  "  vmscope maps --all --comm sshd\n",
 	  NULL, 0 },
