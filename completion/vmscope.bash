@@ -30,7 +30,7 @@ _vmscope_command_of()
 _vmscope_opts()
 {
 	case $1 in
-	maps) echo "-a --all --pid --comm -m --maps -x --extended --source" ;;
+	maps) echo "-a --all --pid --comm -m --maps -x --extended -A --range --source" ;;
 	find) echo "--source" ;;
 	page) echo "-r --range --source" ;;
 	read) echo "-f --format" ;;
@@ -53,7 +53,7 @@ _vmscope_opts()
 _vmscope_takes_arg()
 {
 	case $1:$2 in
-	maps:--pid | maps:--comm | maps:--source | find:--source | page:--source | page:-r | page:--range | read:-f | read:--format | \
+	maps:--pid | maps:--comm | maps:--source | maps:-A | maps:--range | find:--source | page:--source | page:-r | page:--range | read:-f | read:--format | \
 		write:--hex | write:--str | write:--u8 | write:--u16 | write:--u32 | \
 		write:--u64 | pin:--pid | dev:--pages | dev:--backing | dev:--offset | \
 		dev:--device | write:--journal | audit:--source | undo:--journal | undo:--pid | \
@@ -152,11 +152,13 @@ _vmscope_complete_vma_names()
 	local pid=$1 cur=$2 a b c d e name
 	local -A seen=()
 	[[ $pid == +([0-9]) && -r /proc/$pid/maps ]] || return
+	# Not [vsyscall]: it has no page tables of the process to walk.  Silent
+	# when the maps cannot be read (root too may not: another namespace).
 	while read -r a b c d e name; do
-		[[ $name ]] || continue
+		[[ $name && $name != '[vsyscall]' ]] || continue
 		seen[$name]=1
 		[[ $name == /* ]] && seen[${name##*/}]=1
-	done < "/proc/$pid/maps"
+	done 2> /dev/null < "/proc/$pid/maps"
 	# What was typed, without the quoting of an earlier completion
 	cur=${cur//\\/}
 	cur=${cur#[\'\"]}
@@ -178,7 +180,7 @@ _vmscope_complete_addrs()
 		range=${range%%-*}
 		[[ ${#range} == 16 && $range == ff* ]] && continue
 		COMPREPLY+=("0x$range")
-	done < "/proc/$pid/maps"
+	done 2> /dev/null < "/proc/$pid/maps"
 	COMPREPLY=($(compgen -W "${COMPREPLY[*]}" -- "$cur"))
 }
 
@@ -273,7 +275,10 @@ _vmscope()
 	fi
 
 	if [[ -z $ddash && $cur == -* ]]; then
-		COMPREPLY=($(compgen -W "$(_vmscope_opts "$cmd") $_vmscope_common_opts" -- "$cur"))
+		local opts=" $(_vmscope_opts "$cmd") "
+		# --all and PIDs exclude each other
+		[[ $cmd == @(maps|audit) ]] && ((${#args[@]})) && opts=${opts/ -a --all / }
+		COMPREPLY=($(compgen -W "$opts $_vmscope_common_opts" -- "$cur"))
 		return
 	fi
 

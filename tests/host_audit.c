@@ -24,7 +24,7 @@ int main(int argc, char **argv)
 		tap_skip("the vmscope module is loaded here", "audit without the module");
 	} else {
 		cli_run(&c, "audit --source module 1");
-		ok(c.status == 3 && strstr(c.err, "audit needs the vmscope kernel module") &&
+		ok(c.status == 3 && strstr(c.err, "vmscope: audit: needs the vmscope kernel module") &&
 		   count_lines(c.err) == 1,
 		   "audit --source module without the module: exit 3 (could not check), one line "
 		   "saying what to load");

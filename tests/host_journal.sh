@@ -48,7 +48,7 @@ result "journal --journal DIR: exit 1, not a regular file" $?
 # ---- write and undo without the module ----
 sleep 300 & S=$!
 run vmscope write $S 0x1000 --u8 1
-[ $rc = 1 ] && grep -q 'write needs the vmscope kernel module' $err && [ ! -e $J ]
+[ $rc = 1 ] && grep -q '^vmscope: write: needs the vmscope kernel module' $err && [ ! -e $J ]
 result "write without the module: exit 1, says what to load, no journal made" $?
 run vmscope undo
 [ $rc = 1 ] && one_line && grep -q "nothing to undo: no journal at $J" $err
@@ -75,7 +75,7 @@ run vmscope -j journal
 result "journal: a record made here is read: pending, its process running, first in the queue" $?
 sum=$(md5sum < $J)
 run vmscope undo
-[ $rc = 1 ] && grep -q 'undo needs the vmscope kernel module' $err && [ "$(md5sum < $J)" = "$sum" ]
+[ $rc = 1 ] && grep -q '^vmscope: undo: needs the vmscope kernel module' $err && [ "$(md5sum < $J)" = "$sum" ]
 result "undo of a running process's write without the module: exit 1, says what to load, journal unchanged" $?
 record 4194303 0x2000 00 ff 12345 >> $J
 run vmscope -j undo --pid 4194303

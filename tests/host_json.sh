@@ -23,6 +23,7 @@ pin=/sys/fs/bpf/vmscope_json_$$
 	j maps maps $s 4194303
 	j error maps 4194303
 	j find find $s 0 ffffffffff
+	j find find $s 0 fffffffff000
 	j page page $s $(awk '/\[stack\]/ { split($1, r, "-"); print r[1]; exit }' /proc/$s/maps) 0x1000
 	j page_range page $s --range '[stack]'
 	j error page 4194303 0x1000

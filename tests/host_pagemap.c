@@ -37,12 +37,12 @@ static void check_route(const struct fixture *f)
 	   "not shown");
 	cli_free(&c);
 	cli_run(&c, "page --source module %d %p", f->self, f->anon);
-	ok(c.status == 1 && one_line_with(&c, "page needs the vmscope kernel module, which is "
+	ok(c.status == 1 && one_line_with(&c, "vmscope: page: needs the vmscope kernel module, which is "
 					  "not loaded: "),
 	   "--source module without the module: exit 1, one line saying how to load it");
 	cli_free(&c);
 	cli_run(&c, "read %d %p 8", f->self, f->anon);
-	ok(c.status == 1 && one_line_with(&c, "read needs the vmscope kernel module"),
+	ok(c.status == 1 && one_line_with(&c, "vmscope: read: needs the vmscope kernel module"),
 	   "read still needs the module, and says how to load it");
 	cli_free(&c);
 	cli_run(&c, "page --source bogus %d %p", f->self, f->anon);
@@ -60,7 +60,7 @@ static void check_errors(const struct fixture *f)
 	int i;
 
 	cli_run(&c, "-j page --source pagemap 4194303 0x1000");
-	ok(c.status == 1 && one_line_with(&c, "vmscope: no such process: 4194303") &&
+	ok(c.status == 1 && one_line_with(&c, "vmscope: page: no such process: 4194303") &&
 	   !strcmp(c.out, "{\"error\":\"no such process: 4194303\",\"errno\":3}\n"),
 	   "a missing pid: exit 1, 'no such process', a JSON error with errno 3");
 	cli_free(&c);

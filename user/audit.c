@@ -153,7 +153,7 @@ static int audit_opts(int argc, char **argv, struct audit_opts *o)
 
 	o->cmd = argv[0];
 	o->source = -1;
-	while ((c = getopt_long(argc, argv, COMMON_SHORT "a", longopts, NULL)) != -1) {
+	while ((c = cmd_getopt_long(argc, argv, COMMON_SHORT "a", longopts, NULL)) != -1) {
 		if (c == 'a') {
 			o->all = true;
 			continue;

@@ -63,4 +63,11 @@ int cmd_common(const char *cmd, int c, char **argv);
 /* Start of a command's option parsing (getopt state reset). */
 void cmd_begin(void);
 
+/*
+ * getopt_long, remembering the word of a failed option as the user typed
+ * it ("--pre=1", "-jz"), for cmd_common's message.
+ */
+int cmd_getopt_long(int argc, char **argv, const char *shortopts, const struct option *longopts,
+		    int *longindex);
+
 #endif /* VMSCOPE_CMDS_H */

@@ -13,6 +13,7 @@
 
 bool verbose;
 const char *prog_name = "vmscope";
+const char *cmd_name;
 
 /* ---- errors ------------------------------------------------------------ */
 
@@ -23,7 +24,12 @@ static void vp_error(int err, const char *fmt, va_list ap)
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	if (json_output && !jw_started())
 		jw_error(msg, err);
-	fprintf(stderr, "%s: %s\n", prog_name, msg);
+	/* "vmscope: CMD: message", whether or not the caller named the command. */
+	if (cmd_name && !(!strncmp(msg, cmd_name, strlen(cmd_name)) &&
+			  msg[strlen(cmd_name)] == ':'))
+		fprintf(stderr, "%s: %s: %s\n", prog_name, cmd_name, msg);
+	else
+		fprintf(stderr, "%s: %s\n", prog_name, msg);
 }
 
 void p_error(int err, const char *fmt, ...)
@@ -121,8 +127,9 @@ int parse_pid(const char *s, pid_t *pid)
 	uint64_t v;
 	char *end;
 
-	if (!s || !*s || !isdigit((unsigned char)*s)) {
-		p_error(EINVAL, "invalid pid '%s': expected a positive decimal number", s ? s : "");
+	if (!s || !*s || strspn(s, "0123456789") != strlen(s)) {
+		p_error(EINVAL, "invalid pid '%s': not a number (a PID is decimal, 1..4194304)",
+			s ? s : "");
 		return -EINVAL;
 	}
 	errno = 0;

@@ -19,12 +19,15 @@ extern const char vmscope_version[];
 
 extern bool verbose;
 extern const char *prog_name;
+/* The command being run, as typed (an alias stays an alias); NULL before. */
+extern const char *cmd_name;
 
 /*
- * Errors: one line "vmscope: MESSAGE" on stderr; with --json also the
- * document {"error": MESSAGE, "errno": ERR} on stdout, unless a document
- * was already started (then the command ends that one with an error
- * member itself).  err is an errno value, either sign.
+ * Errors: one line "vmscope: CMD: MESSAGE" on stderr (CMD is cmd_name,
+ * added when MESSAGE does not start with "CMD:" already); with --json also
+ * the document {"error": MESSAGE, "errno": ERR} on stdout, unless a
+ * document was already started (then the command ends that one with an
+ * error member itself).  err is an errno value, either sign.
  */
 void p_error(int err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* A usage error (EINVAL) with a pointer to the command's help. */

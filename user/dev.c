@@ -299,7 +299,7 @@ static int dev_fill(struct dev *d, const char *text, __u64 off)
 	memcpy(before, at, n);
 	w = pwrite(d->fd, text, n, off);
 	if (w != (ssize_t)n) {
-		p_error(w < 0 ? errno : EIO, "dev fill: write(): %s",
+		p_error(w < 0 ? errno : EIO, "fill: write(): %s",
 			w < 0 ? strerror(errno) : "short write");
 		return 1;
 	}
@@ -355,7 +355,7 @@ int do_dev(int argc, char **argv)
 	__u64 backing = 0;
 	int c, rc;
 
-	while ((c = getopt_long(argc, argv, COMMON_SHORT, longopts, NULL)) != -1) {
+	while ((c = cmd_getopt_long(argc, argv, COMMON_SHORT, longopts, NULL)) != -1) {
 		switch (c) {
 		case 'P':
 			if (parse_uint(optarg, "page count", &pages))

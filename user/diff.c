@@ -852,7 +852,7 @@ int do_diff(int argc, char **argv)
 	int c, rc, err;
 	size_t i;
 
-	while ((c = getopt_long(argc, argv, COMMON_SHORT, longopts, NULL)) != -1) {
+	while ((c = cmd_getopt_long(argc, argv, COMMON_SHORT, longopts, NULL)) != -1) {
 		rc = cmd_common(argv[0], c, argv);
 		if (rc >= 0)
 			return rc;

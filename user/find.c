@@ -160,6 +160,11 @@ static void print_json(pid_t pid, const char *source, const struct vms_vmainfo *
 			jw_start_obj();
 			jw_vma(&r->vma, name_of(r, names));
 			jw_end_obj();
+		} else {
+			/* A failed part (exit 1): error and errno, as explain's. */
+			jw_str("error", r->err == -ENOENT ? "no VMA at or after this address" :
+				   strerror(-r->err));
+			jw_i64("errno", r->err < 0 ? -r->err : r->err);
 		}
 		jw_end_obj();
 	}
@@ -258,7 +263,7 @@ int do_find(int argc, char **argv)
 	int c, i, n, ret = -ENOPKG, rc, forced = -1, src, failed = -1, failed_err = 0;
 	pid_t pid;
 
-	while ((c = getopt_long(argc, argv, COMMON_SHORT, longopts, NULL)) != -1) {
+	while ((c = cmd_getopt_long(argc, argv, COMMON_SHORT, longopts, NULL)) != -1) {
 		if (c == 'S') {
 			for (forced = 0; forced < FS_NR; forced++)
 				if (!strcmp(optarg, find_source_names[forced]) ||

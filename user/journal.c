@@ -44,7 +44,7 @@ static int journal_opts(int argc, char **argv, struct journal_opts *o)
 	int c, rc;
 
 	o->cmd = argv[0];
-	while ((c = getopt_long(argc, argv, COMMON_SHORT, longopts, NULL)) != -1) {
+	while ((c = cmd_getopt_long(argc, argv, COMMON_SHORT, longopts, NULL)) != -1) {
 		if (c == 'J') {
 			o->journal = optarg;
 			continue;

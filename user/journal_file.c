@@ -144,7 +144,7 @@ int journal_open(struct journal *j, bool create, bool write, char *why, size_t s
 				 "make 0600", (unsigned int)(st.st_mode & 07777));
 			goto fail;
 		}
-		p_info("vmscope: the journal %s was mode %04o: made 0600\n", j->path,
+		p_info("vmscope: %s: the journal %s was mode %04o: made 0600\n", cmd_name, j->path,
 		       (unsigned int)(st.st_mode & 07777));
 	}
 	if (flock(j->fd, (write ? LOCK_EX : LOCK_SH) | LOCK_NB)) {
@@ -153,8 +153,8 @@ int journal_open(struct journal *j, bool create, bool write, char *why, size_t s
 			snprintf(why, sz, "cannot lock it: %s", strerror(-err));
 			goto fail;
 		}
-		p_info("vmscope: waiting for the journal %s: another vmscope write or undo holds "
-		       "it\n", j->path);
+		p_info("vmscope: %s: waiting for the journal %s: another vmscope write or undo "
+		       "holds it\n", cmd_name, j->path);
 		while (flock(j->fd, write ? LOCK_EX : LOCK_SH)) {
 			if (errno != EINTR) {
 				err = -errno;

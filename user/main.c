@@ -23,12 +23,16 @@ static const struct cmd cmds[] = {
 	  "  -x, --extended     memory use per VMA, like pmap -x: RSS, PSS, dirty, swap\n"
 	  "                     and anonymous kB, and a total; from the module's page\n"
 	  "                     walk when it is loaded, else from /proc/PID/smaps\n"
+	  "  -A, --range LOW,HIGH  only the VMAs that overlap LOW..HIGH (hex), as\n"
+	  "                     pmap -A: LOW, to the top, ,HIGH from 0, LOW alone\n"
+	  "                     the VMA holding LOW\n"
 	  "      --source S     the list from S only: bpf (the iterators) or proc\n"
 	  "                     (/proc/PID/maps text); by default BPF, and the text\n"
 	  "                     when no BPF listing loads (said on stderr)\n"
 	  "examples:\n"
 	  "  vmscope maps 1234\n"
 	  "  vmscope maps -x 1234\n"
+	  "  vmscope maps -A 7f0000000000, 1234\n"
 	  "  vmscope maps --maps 1234 | diff - /proc/1234/maps\n"
 	  "  vmscope maps --all --comm sshd\n",
 	  NULL, 0 },
@@ -103,7 +107,8 @@ static const struct cmd cmds[] = {
 	{ "unpin", do_unpin,
 	  "unpin [OPTIONS] PATH",
 	  "remove a listing pinned by 'vmscope pin'",
-	  "  Refuses anything that is not a pinned iterator link.\n"
+	  "  Refuses anything that is not a pinned iterator link: a directory, the\n"
+	  "  bpffs mount point itself.\n"
 	  "examples:\n"
 	  "  vmscope unpin /sys/fs/bpf/maps1234\n",
 	  NULL, 0 },
@@ -439,8 +444,65 @@ void cmd_begin(void)
 	opterr = 0;
 }
 
+/* What the last call of cmd_getopt_long() that failed was looking at. */
+static struct {
+	const char *word;		/* a long option, as typed ("--pre=1"), or NULL */
+	const char *bundle;		/* a short option's word ("-jz"), or NULL */
+	const struct option *longopts;
+} opt_err;
+
+int cmd_getopt_long(int argc, char **argv, const char *shortopts, const struct option *longopts,
+		    int *longindex)
+{
+	int before = optind, c;
+
+	c = getopt_long(argc, argv, shortopts, longopts, longindex);
+	if (c != '?' && c != ':')
+		return c;
+	/*
+	 * getopt_long steps over a long option before it fails on it, but not
+	 * over a word of short options it has not finished ("-zj" stops at z).
+	 * Words before optind are options or arguments, never "--...", except
+	 * the one that just failed.
+	 */
+	opt_err.longopts = longopts;
+	opt_err.word = opt_err.bundle = NULL;
+	if (optind > before && optind >= 2 && !strncmp(argv[optind - 1], "--", 2)) {
+		opt_err.word = argv[optind - 1];
+	} else if (optopt) {
+		const char *w = NULL;
+
+		if (optind > before && optind >= 2 && argv[optind - 1][0] == '-' &&
+		    argv[optind - 1][strlen(argv[optind - 1]) - 1] == optopt)
+			w = argv[optind - 1];
+		else if (optind < argc && argv[optind][0] == '-' && strchr(argv[optind] + 1, optopt))
+			w = argv[optind];
+		if (w && strlen(w) > 2)
+			opt_err.bundle = w;
+	}
+	return c;
+}
+
+/* The long options that start with the name in word ("--p=1": "p"), into buf. */
+static int long_matches(const struct option *lo, const char *word, char *buf, size_t sz)
+{
+	size_t len = strcspn(word + 2, "=");
+	int n = 0;
+
+	buf[0] = 0;
+	for (; lo && lo->name; lo++) {
+		if (strncmp(lo->name, word + 2, len))
+			continue;
+		snprintf(buf + strlen(buf), sz - strlen(buf), "%s--%s", n ? ", " : "", lo->name);
+		n++;
+	}
+	return n;
+}
+
 int cmd_common(const char *cmd, int c, char **argv)
 {
+	char names[256];
+
 	switch (c) {
 	case 'j':
 		json_output = true;
@@ -460,13 +522,24 @@ int cmd_common(const char *cmd, int c, char **argv)
 		cmd_print_help(stdout, cmd_find(cmd));
 		return 0;
 	case ':':
-		p_usage(cmd, "%s needs a value", argv[optind - 1]);
+		if (opt_err.word)
+			p_usage(cmd, "option '%s' needs a value", opt_err.word);
+		else
+			p_usage(cmd, "option '-%c' needs a value", optopt);
 		return EXIT_USAGE;
 	default:
-		if (optopt)
-			p_usage(cmd, "unknown option '-%c'", optopt);
+		/* The option as the user typed it, never getopt's idea of it. */
+		if (opt_err.word && optopt)
+			p_usage(cmd, "option '%s' takes no value", opt_err.word);
+		else if (opt_err.word && long_matches(opt_err.longopts, opt_err.word, names,
+						       sizeof(names)) > 1)
+			p_usage(cmd, "ambiguous option '%s': %s", opt_err.word, names);
+		else if (opt_err.word)
+			p_usage(cmd, "unknown option '%s'", opt_err.word);
+		else if (opt_err.bundle)
+			p_usage(cmd, "unknown option '-%c' in %s", optopt, opt_err.bundle);
 		else
-			p_usage(cmd, "unknown option '%s'", argv[optind - 1]);
+			p_usage(cmd, "unknown option '-%c'", optopt);
 		return EXIT_USAGE;
 	}
 }
@@ -476,12 +549,57 @@ static void version(void)
 	if (json_output) {
 		jw_start_obj();
 		jw_str("version", VMSCOPE_VERSION);
-		jw_i64("module_abi", VMSCOPE_ABI_VERSION);
+		jw_i64("cli_abi", VMSCOPE_ABI_VERSION);
 		jw_end_obj();
 		jw_done();
 		return;
 	}
 	printf("vmscope %s (module ABI %d)\n", VMSCOPE_VERSION, VMSCOPE_ABI_VERSION);
+}
+
+/*
+ * A global long option in full ("--pre" is "--pretty"), as getopt_long
+ * takes a unique prefix; NULL after saying why not.
+ */
+static const char *global_long(const char *a)
+{
+	static const char *const names[] = {
+		"--json", "--pretty", "--verbose", "--help", "--version",
+	};
+	const char *full = NULL;
+	size_t i, len = strcspn(a, "=");
+	int n = 0;
+
+	for (i = 0; i < ARRAY_SIZE(names) && len > 2; i++) {
+		if (strncmp(names[i], a, len))
+			continue;
+		if (len == strlen(names[i])) {	/* exact */
+			full = names[i];
+			n = 1;
+			break;
+		}
+		full = names[i];
+		n++;
+	}
+	if (n > 1) {
+		char list[128] = "";
+
+		for (i = 0; i < ARRAY_SIZE(names); i++)
+			if (!strncmp(names[i], a, len))
+				snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s%s",
+					 *list ? ", " : "", names[i]);
+		p_usage(NULL, "ambiguous option '%s': %s", a, list);
+		return NULL;
+	}
+	if (!n) {
+		p_usage(NULL, "unknown option '%s'", a);
+		return NULL;
+	}
+	if (a[len]) {
+		p_usage(NULL, "option '%s' takes no value", a);
+		return NULL;
+	}
+	return full;
 }
 
 int main(int argc, char **argv)
@@ -498,6 +616,8 @@ int main(int argc, char **argv)
 	while (argc > 1 && argv[1][0] == '-' && argv[1][1]) {
 		const char *a = argv[1];
 
+		if (a[1] == '-' && !(a = global_long(a)))
+			return EXIT_USAGE;
 		if (!strcmp(a, "--json")) {
 			json_output = true;
 		} else if (!strcmp(a, "--pretty")) {
@@ -509,8 +629,7 @@ int main(int argc, char **argv)
 		} else if (!strcmp(a, "--version")) {
 			want_version = true;
 		} else if (a[1] == '-') {
-			p_usage(NULL, "unknown option '%s'", a);
-			return EXIT_USAGE;
+			return EXIT_USAGE;	/* not reached: global_long() said why */
 		} else {
 			for (a++; *a; a++) {
 				switch (*a) {
@@ -550,6 +669,7 @@ int main(int argc, char **argv)
 		p_usage(NULL, "unknown command '%s'", argv[1]);
 		return EXIT_USAGE;
 	}
+	cmd_name = argv[1];
 	bpf_setup();
 	cmd_begin();
 	rc = c->fn(argc - 1, argv + 1);

@@ -15,6 +15,8 @@
 
 struct maps_opts {
 	bool all, text, extended;
+	bool range;		/* -A LOW,HIGH: only VMAs that overlap [lo, hi] */
+	uint64_t lo, hi;
 	unsigned int src_flags;	/* --source: VMALIST_ONLY_BPF or _PROC */
 	pid_t *pids;		/* positional PIDs, or --pid filters with --all */
 	size_t npids;
@@ -39,7 +41,7 @@ struct proc {
  * Memory use of each VMA of p: from the module's walk when it can show
  * page state, else from smaps (and the total from smaps_rollup).
  */
-static int proc_memuse(struct vmem *v, const struct vmalist *l, struct proc *p)
+static int proc_memuse(struct vmem *v, const struct vmalist *l, struct proc *p, bool part)
 {
 	struct memuse_vma *sm = NULL;
 	size_t i, j = 0;
@@ -78,7 +80,8 @@ static int proc_memuse(struct vmem *v, const struct vmalist *l, struct proc *p)
 			p->use[i] = sm[j].use;
 	}
 	free(sm);
-	err = smaps_rollup(p->pid, &p->total);
+	/* smaps_rollup covers every VMA: not with -A */
+	err = part ? -EINVAL : smaps_rollup(p->pid, &p->total);
 	if (err)
 		for (i = 0; i < p->n; i++)
 			memuse_add(&p->total, &p->use[i]);
@@ -130,15 +133,17 @@ static void print_json(const struct vmalist *l, const struct proc *ps, size_t np
 			jw_end_obj();
 		}
 		jw_end_arr();
-		if (o->extended) {
+		{
 			uint64_t size = 0;
 
 			for (i = 0; i < p->n; i++)
 				size += l->v[p->first + i].end - l->v[p->first + i].start;
+			/* Without -x, the size only (as the table's total line). */
 			jw_key("total");
 			jw_start_obj();
 			jw_u64("size_kb", size >> 10);
-			json_use(&p->total);
+			if (o->extended)
+				json_use(&p->total);
 			jw_end_obj();
 		}
 		jw_end_obj();
@@ -197,21 +202,53 @@ static void table_row(const struct vmalist *l, const struct vms_vma *r, const st
 	printf("%s\n", r->rflags & VMS_R_NAME_TRUNC ? " (name longer than PATH_MAX)" : "");
 }
 
+/* The sum of the sizes of n VMAs from first, in kB, as "2924K". */
+static const char *total_kb(const struct vmalist *l, size_t first, size_t n, char *buf,
+			    size_t sz)
+{
+	uint64_t size = 0;
+	size_t i;
+
+	for (i = first; i < first + n; i++)
+		size += l->v[i].end - l->v[i].start;
+	snprintf(buf, sz, "%lluK", (unsigned long long)(size >> 10));
+	return buf;
+}
+
+/* pmap's last line: "total", the sum of the SIZE column in kB. */
+static void total_row(const struct widths *w, bool all, const char *kb)
+{
+	int lead = w->addr + 1 + 5 + 1 + w->off + 1 + w->dev + 1 + w->ino;
+
+	if (all)
+		lead += w->pid + 1 + w->comm + 1;
+	printf("%-*s %*s\n", lead, "total", w->size, kb);
+}
+
 static void print_table(const struct vmalist *l, const struct proc *ps, size_t np, bool all)
 {
 	struct widths w = { 3, 4, 7, 6, 3, 5, 4 };
-	char cmd[4096];
-	size_t i, k;
+	char cmd[4096], kb[32];
+	size_t i, k, nall = 0;
+	int x;
 
-	for (k = 0; k < np; k++)
+	for (k = 0; k < np; k++) {
 		measure(l, ps[k].first, ps[k].n, &w);
+		x = strlen(total_kb(l, ps[k].first, ps[k].n, kb, sizeof(kb)));
+		w.size = x > w.size ? x : w.size;
+		nall += ps[k].n;
+	}
 	if (all) {
+		/* --all: one table, one total (the processes are in one run of l) */
+		x = strlen(total_kb(l, np ? ps[0].first : 0, nall, kb, sizeof(kb)));
+		w.size = x > w.size ? x : w.size;
 		printf("%*s %-*s %-*s %-5s %-*s %-*s %*s %*s %s\n", w.pid, "PID", w.comm, "COMM",
 		       w.addr, "ADDRESS", "PERMS", w.off, "OFFSET", w.dev, "DEV", w.ino, "INODE",
 		       w.size, "SIZE", "NAME");
 		for (k = 0; k < np; k++)
 			for (i = 0; i < ps[k].n; i++)
 				table_row(l, &l->v[ps[k].first + i], &w, true);
+		total_row(&w, true, total_kb(l, np ? ps[0].first : 0, nall, kb, sizeof(kb)));
 		return;
 	}
 	for (k = 0; k < np; k++) {
@@ -223,6 +260,7 @@ static void print_table(const struct vmalist *l, const struct proc *ps, size_t n
 		       "OFFSET", w.dev, "DEV", w.ino, "INODE", w.size, "SIZE", "NAME");
 		for (i = 0; i < ps[k].n; i++)
 			table_row(l, &l->v[ps[k].first + i], &w, false);
+		total_row(&w, false, total_kb(l, ps[k].first, ps[k].n, kb, sizeof(kb)));
 	}
 }
 
@@ -286,10 +324,30 @@ static void print_maps(const struct vmalist *l, const struct proc *ps, size_t np
 
 /* ---- the command ----------------------------------------------------------------- */
 
+/* -A LOW,HIGH as pmap: the VMAs with an address in [lo, hi], ends included. */
+static bool in_range(const struct vms_vma *r, const struct maps_opts *o)
+{
+	return !o->range || (r->end > o->lo && r->start <= o->hi);
+}
+
+/* Keep the VMAs in range of [first, l->n), the tail of the listing. */
+static size_t keep_in_range(struct vmalist *l, size_t first, const struct maps_opts *o)
+{
+	size_t i, keep = first;
+
+	for (i = first; i < l->n; i++)
+		if (in_range(&l->v[i], o))
+			l->v[keep++] = l->v[i];
+	l->n = keep;
+	return keep - first;
+}
+
 static bool wanted(const struct vmalist *l, const struct vms_vma *r, const struct maps_opts *o)
 {
 	size_t i;
 
+	if (!in_range(r, o))
+		return false;
 	if (!o->npids && !o->ncomms)
 		return true;
 	for (i = 0; i < o->npids; i++)
@@ -341,6 +399,57 @@ static int group_all(struct vmalist *l, const struct maps_opts *o, struct proc *
 	return 0;
 }
 
+/* One end of -A: hex, with or without 0x, any 64-bit value; "" is dflt. */
+static int range_end(const char *cmd, const char *arg, const char *s, size_t len, uint64_t dflt,
+		     uint64_t *v)
+{
+	char buf[24], *end;
+	const char *p;
+
+	if (!len) {
+		*v = dflt;
+		return 0;
+	}
+	if (len >= sizeof(buf))
+		goto bad;
+	memcpy(buf, s, len);
+	buf[len] = 0;
+	p = buf + (buf[0] == '0' && (buf[1] == 'x' || buf[1] == 'X') ? 2 : 0);
+	if (!*p || strspn(p, "0123456789abcdefABCDEF") != strlen(p) || strlen(p) > 16)
+		goto bad;
+	*v = strtoull(p, &end, 16);
+	return 0;
+bad:
+	p_usage(cmd, "invalid range '%s': expected LOW,HIGH in hex (either may be left out)",
+		arg);
+	return -EINVAL;
+}
+
+/*
+ * -A LOW,HIGH as pmap -A: LOW alone is LOW,LOW (the VMA holding LOW);
+ * ",HIGH" starts at 0, "LOW," ends at the top.
+ */
+static int parse_range(const char *cmd, const char *s, struct maps_opts *o)
+{
+	const char *comma = strchr(s, ',');
+	size_t n1 = comma ? (size_t)(comma - s) : strlen(s);
+
+	if (!*s) {
+		p_usage(cmd, "invalid range '': expected LOW,HIGH in hex (either may be left out)");
+		return -EINVAL;
+	}
+	if (range_end(cmd, s, s, n1, 0, &o->lo) ||
+	    range_end(cmd, s, comma ? comma + 1 : s, comma ? strlen(comma + 1) : n1,
+		      comma ? UINT64_MAX : 0, &o->hi))
+		return -EINVAL;
+	if (o->lo > o->hi) {
+		p_usage(cmd, "invalid range '%s': LOW is above HIGH", s);
+		return -EINVAL;
+	}
+	o->range = true;
+	return 0;
+}
+
 static int maps_opts(int argc, char **argv, struct maps_opts *o)
 {
 	static const struct option longopts[] = {
@@ -350,6 +459,7 @@ static int maps_opts(int argc, char **argv, struct maps_opts *o)
 		{ "pid", required_argument, NULL, 'P' },
 		{ "comm", required_argument, NULL, 'C' },
 		{ "source", required_argument, NULL, 'S' },
+		{ "range", required_argument, NULL, 'A' },
 		COMMON_LONG,
 		{}
 	};
@@ -362,8 +472,12 @@ static int maps_opts(int argc, char **argv, struct maps_opts *o)
 		p_error(ENOMEM, "%s: out of memory", cmd);
 		return EXIT_RUNTIME;
 	}
-	while ((c = getopt_long(argc, argv, COMMON_SHORT "amx", longopts, NULL)) != -1) {
+	while ((c = cmd_getopt_long(argc, argv, COMMON_SHORT "amxA:", longopts, NULL)) != -1) {
 		switch (c) {
+		case 'A':
+			if (parse_range(cmd, optarg, o))
+				return EXIT_USAGE;
+			break;
 		case 'a':
 			o->all = true;
 			break;
@@ -448,7 +562,7 @@ int do_maps(int argc, char **argv)
 		if (vmalist_source(obj) == VMALIST_SRC_PROC && vmalist_proc_skipped())
 			p_info("vmscope: %s: %zu processes' maps could not be read by this user "
 			       "(not listed)\n", cmd, vmalist_proc_skipped());
-		if (!np && (o.npids || o.ncomms)) {
+		if (!np && (o.npids || o.ncomms) && !o.range) {
 			p_error(ESRCH, "%s: no process matches --pid/--comm", cmd);
 			goto out;
 		}
@@ -467,7 +581,9 @@ int do_maps(int argc, char **argv)
 		ps[k].first = l.n;
 		err = vmalist_collect(obj, o.pids[k], &l);
 		ps[k].n = l.n - ps[k].first;
-		if (err) {
+		if (!err && ps[k].n)
+			ps[k].n = keep_in_range(&l, ps[k].first, &o);	/* none is an answer */
+		else if (err) {
 			ps[k].err = -err;
 			snprintf(ps[k].msg, sizeof(ps[k].msg), "process %d: %s", o.pids[k],
 				 strerror(-err));
@@ -483,7 +599,7 @@ int do_maps(int argc, char **argv)
 		for (k = 0; k < np; k++) {
 			if (ps[k].err)
 				continue;
-			err = proc_memuse(v, &l, &ps[k]);
+			err = proc_memuse(v, &l, &ps[k], o.range);
 			if (err) {
 				ps[k].err = -err;
 				snprintf(ps[k].msg, sizeof(ps[k].msg), "memory use of process %d: %s "

@@ -514,7 +514,7 @@ static int map_opts(int argc, char **argv, struct map_opts *o)
 	int c, rc;
 
 	o->source = -1;
-	while ((c = getopt_long(argc, argv, COMMON_SHORT "o:", longopts, NULL)) != -1) {
+	while ((c = cmd_getopt_long(argc, argv, COMMON_SHORT "o:", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'o':
 			o->out = optarg;

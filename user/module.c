@@ -228,7 +228,7 @@ int require_module(const char *cmd)
 				"are not registered: rebuild it for this kernel with pahole (dwarves) "
 				"installed (its build log says why it got none) and reload it", cmd);
 		else
-			p_error(ENOENT, "%s needs the vmscope kernel module, which is not loaded: %s",
+			p_error(ENOENT, "%s: needs the vmscope kernel module, which is not loaded: %s",
 				cmd, module_load_hint());
 		return -ENOENT;
 	}

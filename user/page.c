@@ -462,7 +462,7 @@ static int do_range(struct page_src *src, const char *cmd, pid_t pid, uint64_t s
 		rc = EXIT_RUNTIME;
 	}
 	if (interrupted) {
-		p_info("%s: interrupted at 0x%llx: the summary covers the pages walked so far\n",
+		p_info("vmscope: %s: interrupted at 0x%llx: the summary covers the pages walked so far\n",
 		       cmd, (unsigned long long)addr);
 		rc = 128 + SIGINT;
 	}
@@ -533,7 +533,7 @@ static int page_opts(int argc, char **argv, struct page_opts *o)
 
 	o->cmd = argv[0];
 	o->source = -1;
-	while ((c = getopt_long(argc, argv, COMMON_SHORT "r:", longopts, NULL)) != -1) {
+	while ((c = cmd_getopt_long(argc, argv, COMMON_SHORT "r:", longopts, NULL)) != -1) {
 		if (c == 'r') {
 			o->range = optarg;
 			continue;

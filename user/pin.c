@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 #include <sys/statfs.h>
 #include <bpf/bpf.h>
 #include "cmds.h"
@@ -36,6 +37,32 @@ static int check_bpffs(const char *cmd, const char *path)
 	return err;
 }
 
+/*
+ * A directory is never a pinned listing: say what it is (the mount point
+ * of a BPF filesystem, whose parent is not on it, or a directory) before
+ * check_bpffs would judge it by its parent.  -EISDIR after saying so.
+ */
+static int refuse_dir(const char *cmd, const char *path)
+{
+	char up[4096];
+	struct stat st, pst;
+	struct statfs sf;
+	bool top;
+
+	if (stat(path, &st) || !S_ISDIR(st.st_mode))
+		return 0;
+	snprintf(up, sizeof(up), "%s/..", path);
+	top = !statfs(path, &sf) && (unsigned long)sf.f_type == BPF_FS_MAGIC &&
+	      (stat(up, &pst) || pst.st_dev != st.st_dev || pst.st_ino == st.st_ino);
+	if (top)
+		p_error(EISDIR, "%s: %s is the mount point of a BPF filesystem, not a listing pinned "
+			"by 'vmscope pin'; not removing it", cmd, path);
+	else
+		p_error(EISDIR, "%s: %s is a directory, not a listing pinned by 'vmscope pin'; not "
+			"removing it", cmd, path);
+	return -EISDIR;
+}
+
 int do_pin(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -48,7 +75,7 @@ int do_pin(int argc, char **argv)
 	pid_t pid = 0;
 	int c, rc, err;
 
-	while ((c = getopt_long(argc, argv, COMMON_SHORT, longopts, NULL)) != -1) {
+	while ((c = cmd_getopt_long(argc, argv, COMMON_SHORT, longopts, NULL)) != -1) {
 		if (c == 'P') {
 			if (parse_pid(optarg, &pid))
 				return EXIT_USAGE;
@@ -118,7 +145,7 @@ int do_unpin(int argc, char **argv)
 	__u32 len = sizeof(info);
 	int c, rc, fd;
 
-	while ((c = getopt_long(argc, argv, COMMON_SHORT, longopts, NULL)) != -1) {
+	while ((c = cmd_getopt_long(argc, argv, COMMON_SHORT, longopts, NULL)) != -1) {
 		rc = cmd_common(cmd, c, argv);
 		if (rc >= 0)
 			return rc;
@@ -128,7 +155,7 @@ int do_unpin(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	path = argv[optind];
-	if (check_bpffs(cmd, path))
+	if (refuse_dir(cmd, path) || check_bpffs(cmd, path))
 		return EXIT_RUNTIME;
 	fd = bpf_obj_get(path);
 	if (fd < 0) {

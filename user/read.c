@@ -140,7 +140,7 @@ int do_read(int argc, char **argv)
 	ssize_t got;
 	pid_t pid;
 
-	while ((c = getopt_long(argc, argv, COMMON_SHORT "f:", longopts, NULL)) != -1) {
+	while ((c = cmd_getopt_long(argc, argv, COMMON_SHORT "f:", longopts, NULL)) != -1) {
 		if (c == 'f') {
 			if (parse_fmt(cmd, optarg, &f))
 				return EXIT_USAGE;

@@ -1074,7 +1074,7 @@ static int share_opts(int argc, char **argv, struct share_opts *o)
 
 	o->cmd = argv[0];
 	o->source = -1;
-	while ((c = getopt_long(argc, argv, COMMON_SHORT, longopts, NULL)) != -1) {
+	while ((c = cmd_getopt_long(argc, argv, COMMON_SHORT, longopts, NULL)) != -1) {
 		if (c == 'S') {
 			for (o->source = 0; o->source < SS_NR; o->source++)
 				if (!strcmp(optarg, share_src_names[o->source]))

@@ -112,7 +112,7 @@ static int snapshot_opts(int argc, char **argv, struct snapshot_opts *o)
 	int c, rc;
 
 	o->source = -1;
-	while ((c = getopt_long(argc, argv, COMMON_SHORT "o:", longopts, NULL)) != -1) {
+	while ((c = cmd_getopt_long(argc, argv, COMMON_SHORT "o:", longopts, NULL)) != -1) {
 		if (c == 'o') {
 			o->out = strcmp(optarg, "-") ? optarg : NULL;
 			continue;

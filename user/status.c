@@ -154,7 +154,7 @@ int do_status(int argc, char **argv)
 	size_t na, nr = 0, i;
 	int c, rc, bpf_err = 0;
 
-	while ((c = getopt_long(argc, argv, COMMON_SHORT, longopts, NULL)) != -1) {
+	while ((c = cmd_getopt_long(argc, argv, COMMON_SHORT, longopts, NULL)) != -1) {
 		rc = cmd_common(cmd, c, argv);
 		if (rc >= 0)
 			return rc;

@@ -191,7 +191,7 @@ static int summary_opts(int argc, char **argv, struct summary_opts *o)
 	const char *cmd = argv[0];
 	int c, rc, i;
 
-	while ((c = getopt_long(argc, argv, COMMON_SHORT, longopts, NULL)) != -1) {
+	while ((c = cmd_getopt_long(argc, argv, COMMON_SHORT, longopts, NULL)) != -1) {
 		if (c == 'S') {
 			if (!strcmp(optarg, "smaps")) {
 				o->use_smaps = true;

@@ -1017,7 +1017,7 @@ static int thp_opts(int argc, char **argv, struct thp_opts *o)
 
 	o->cmd = argv[0];
 	o->source = -1;
-	while ((c = getopt_long(argc, argv, COMMON_SHORT, longopts, NULL)) != -1) {
+	while ((c = cmd_getopt_long(argc, argv, COMMON_SHORT, longopts, NULL)) != -1) {
 		if (c == 'S') {
 			if (page_src_parse(o->cmd, optarg, &o->source))
 				return EXIT_USAGE;

@@ -62,7 +62,7 @@ static int undo_opts(int argc, char **argv, struct undo_opts *o)
 
 	o->cmd = argv[0];
 	o->n = 1;
-	while ((c = getopt_long(argc, argv, COMMON_SHORT, longopts, NULL)) != -1) {
+	while ((c = cmd_getopt_long(argc, argv, COMMON_SHORT, longopts, NULL)) != -1) {
 		switch (c) {
 		case 'J':
 			o->journal = optarg;

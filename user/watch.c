@@ -324,7 +324,7 @@ static int watch_opts(int argc, char **argv, struct watch_opts *o)
 	int c, rc;
 
 	o->interval = 2;
-	while ((c = getopt_long(argc, argv, COMMON_SHORT "n:c:", longopts, NULL)) != -1) {
+	while ((c = cmd_getopt_long(argc, argv, COMMON_SHORT "n:c:", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'n':
 			errno = 0;

@@ -99,7 +99,7 @@ static int write_opts(int argc, char **argv, struct write_opts *o)
 	uint64_t val;
 
 	o->cmd = cmd;
-	while ((c = getopt_long(argc, argv, COMMON_SHORT, longopts, NULL)) != -1) {
+	while ((c = cmd_getopt_long(argc, argv, COMMON_SHORT, longopts, NULL)) != -1) {
 		int wsize = c >= '1' && c <= '8' ? c - '0' : 0;
 
 		switch (c) {
