@@ -57,15 +57,17 @@ USER_HDRS := $(wildcard user/*.h) $(BPF_HDRS)
 
 KMOD_SRCS := $(wildcard kmod/*.c kmod/*.h kmod/btfids/*) kmod/Kbuild kmod/Makefile
 
-TEST_C := $(filter-out %.bpf.c,$(wildcard tests/*.c))
+TEST_C := $(wildcard tests/*.c)
 TEST_BINS := $(patsubst tests/%.c,$(OUT)/tests/%,$(TEST_C))
-# Test programs loaded by callers with only CAP_BPF + CAP_PERFMON
-# (guest_attacks) get light skeletons, as the CLI does; the others libbpf
-# skeletons.
-TEST_LSKEL_BPF := $(wildcard tests/attacks_*.bpf.c)
-TEST_BPF := $(filter-out $(TEST_LSKEL_BPF),$(wildcard tests/*.bpf.c))
-TEST_SKELS := $(patsubst tests/%.bpf.c,$(OUT)/tests/%.skel.h,$(TEST_BPF))
-TEST_LSKELS := $(patsubst tests/%.bpf.c,$(OUT)/tests/%.lskel.h,$(TEST_LSKEL_BPF))
+# The tests' BPF programs are in tests/progs/; their objects and skeletons
+# are built beside the test programs, in build/tests/.  Test programs
+# loaded by callers with only CAP_BPF + CAP_PERFMON (guest_attacks) get
+# light skeletons, as the CLI does; the others libbpf skeletons.
+TEST_LSKEL_BPF := $(wildcard tests/progs/attacks_*.bpf.c)
+TEST_BPF := $(filter-out $(TEST_LSKEL_BPF),$(wildcard tests/progs/*.bpf.c))
+TEST_BPF_HDRS := $(wildcard tests/*.h tests/progs/*.h)
+TEST_SKELS := $(patsubst tests/progs/%.bpf.c,$(OUT)/tests/%.skel.h,$(TEST_BPF))
+TEST_LSKELS := $(patsubst tests/progs/%.bpf.c,$(OUT)/tests/%.lskel.h,$(TEST_LSKEL_BPF))
 
 .PHONY: all deps dev kmod bpf cli man tests check demo bench shell vm clean \
 	install uninstall deb buildtools
@@ -129,10 +131,12 @@ $(OUT)/%.lskel.h: $(OUT)/bpf/%.bpf.o
 	@echo "  LSKEL   $@"
 	$(Q)$(BPFTOOL) gen skeleton -L $< name $(or $(LSKEL_NAME_$*),$(subst -,_,$*)) > $@
 
-$(OUT)/tests/%.bpf.o: tests/%.bpf.c $(BPF_HDRS) $(wildcard tests/*.h) vmlinux.h | buildtools
+# tests/progs/*.bpf.c include the headers they share with the test
+# programs (attacks.h, hostile.h) from tests/.
+$(OUT)/tests/%.bpf.o: tests/progs/%.bpf.c $(BPF_HDRS) $(TEST_BPF_HDRS) vmlinux.h | buildtools
 	@echo "  BPF     $@"
 	$(Q)mkdir -p $(dir $@)
-	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@.full
+	$(Q)$(CLANG) $(BPF_CFLAGS) -Itests -c $< -o $@.full
 	$(Q)$(BPFTOOL) gen object $@ $@.full && rm -f $@.full
 
 $(OUT)/tests/%.skel.h: $(OUT)/tests/%.bpf.o
@@ -144,7 +148,7 @@ $(OUT)/tests/%.lskel.h: $(OUT)/tests/%.bpf.o
 	$(Q)$(BPFTOOL) gen skeleton -L $< name $(subst -,_,$*) > $@
 
 # Some of them #include another (a variant built with a -D of its own).
-$(patsubst tests/%.bpf.c,$(OUT)/tests/%.bpf.o,$(TEST_LSKEL_BPF)): $(TEST_LSKEL_BPF)
+$(patsubst tests/progs/%.bpf.c,$(OUT)/tests/%.bpf.o,$(TEST_LSKEL_BPF)): $(TEST_LSKEL_BPF)
 
 # ---- CLI ------------------------------------------------------------------
 cli: $(OUT)/vmscope

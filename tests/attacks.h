@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* Shared by tests/attacks_*.bpf.c and guest_attacks.c (no libc: BPF includes it). */
+/* Shared by tests/progs/attacks_*.bpf.c and guest_attacks.c (no libc: BPF includes it). */
 #ifndef VMSCOPE_ATTACKS_H
 #define VMSCOPE_ATTACKS_H
 

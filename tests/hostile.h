@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* Shared by tests/hostile.bpf.c and the tests that drive it. */
+/* Shared by tests/progs/hostile.bpf.c and the tests that drive it. */
 #ifndef VMSCOPE_HOSTILE_H
 #define VMSCOPE_HOSTILE_H
 

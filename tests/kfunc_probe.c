@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * kfunc_probe [syscall|iter]: load tests/kfunc_probe.bpf.c and call
+ * kfunc_probe [syscall|iter]: load tests/progs/kfunc_probe.bpf.c and call
  * vmscope_abi_version() from a SYSCALL and/or a TRACING (iterator)
  * program.  Prints what each returned; exits 0 only if every asked-for call
  * returned VMSCOPE_ABI_VERSION.
