@@ -58,7 +58,11 @@ USER_HDRS := $(wildcard user/*.h) $(BPF_HDRS)
 KMOD_SRCS := $(wildcard kmod/*.c kmod/*.h kmod/btfids/*) kmod/Kbuild kmod/Makefile
 
 TEST_C := $(wildcard tests/*.c)
-TEST_BINS := $(patsubst tests/%.c,$(OUT)/tests/%,$(TEST_C))
+# The benchmarks (make bench, scripts/bench.sh) are in tests/bench/, built
+# beside the tests into build/tests/.
+BENCH_C := $(wildcard tests/bench/*.c)
+BENCH_BINS := $(patsubst tests/bench/%.c,$(OUT)/tests/%,$(BENCH_C))
+TEST_BINS := $(patsubst tests/%.c,$(OUT)/tests/%,$(TEST_C)) $(BENCH_BINS)
 # The tests' BPF programs are in tests/progs/; their objects and skeletons
 # are built beside the test programs, in build/tests/.  Test programs
 # loaded by callers with only CAP_BPF + CAP_PERFMON (guest_attacks) get
@@ -243,10 +247,16 @@ tests: $(TEST_BINS) $(patsubst %.skel.h,%.bpf.o,$(TEST_SKELS)) $(TEST_LSKELS)
 $(OUT)/libvmscope.a: $(filter-out $(OUT)/user/main.o,$(USER_OBJS)) $(OUT)/version.o $(OUT)/bpfhash.o
 	$(Q)rm -f $@ && ar rcs $@ $^
 
-$(OUT)/tests/%: tests/%.c $(wildcard tests/*.h) $(USER_HDRS) $(SKELS) $(TEST_SKELS) $(TEST_LSKELS) $(OUT)/libvmscope.a | buildtools
+TEST_DEPS := $(wildcard tests/*.h) $(USER_HDRS) $(SKELS) $(TEST_SKELS) $(TEST_LSKELS) $(OUT)/libvmscope.a
+define test-cc
 	@echo "  CC      $@"
 	$(Q)mkdir -p $(dir $@)
 	$(Q)$(CC) $(VMS_CFLAGS) -O2 -g -Itests -I$(OUT)/tests $< -o $@ $(OUT)/libvmscope.a $(LDLIBS_TEST)
+endef
+$(OUT)/tests/%: tests/%.c $(TEST_DEPS) | buildtools
+	$(test-cc)
+$(BENCH_BINS): $(OUT)/tests/%: tests/bench/%.c $(TEST_DEPS) | buildtools
+	$(test-cc)
 
 # The developer targets install their packages and fetch the guest kernel
 # first, then build in a second make (nothing compiles while apt runs).

@@ -5,7 +5,8 @@
 # Then in the QEMU guest, on every kernel of the matrix (the debug kernel
 # aside): the listing, the memory kfuncs (bench_mem) and whole commands
 # with the module.  The guest is software-emulated (TCG): compare ratios,
-# never absolute times.
+# never absolute times.  The benchmarks' sources are tests/bench/*.c; make
+# builds them into build/tests/, which the guest has as /tests/.
 #   VMSCOPE_BENCH_KERNELS="6.12"   only these kernels in the guest
 set -uo pipefail
 cd "$(dirname "$0")/.."
