@@ -80,7 +80,7 @@
 #include "guest_util.h"
 #include "vmem_api.h"
 #include "attacks_wq.lskel.h"
-#include "attacks_wq_new.lskel.h"
+#include "attacks_wq_set_callback.lskel.h"
 #include "attacks_timer.lskel.h"
 #include "attacks_timer_ctl.lskel.h"
 #include "attacks_taskwork.lskel.h"
@@ -1704,19 +1704,19 @@ static void test_tailcb(void)
 /* ---- bpf_wq -------------------------------------------------------------------- */
 
 /* The caller: uid 65534, CAP_BPF + CAP_PERFMON; loads, runs, reports. */
-static int wq_caller(pid_t victim, int new_api)
+static int wq_caller(pid_t victim, int set_callback)
 {
 	static char own[PG] __attribute__((aligned(4096)));
 	struct attacks_wq *o = NULL;
-	struct attacks_wq_new *n = NULL;
+	struct attacks_wq_set_callback *n = NULL;
 	struct attacks_wq__bss *b;	/* the same source: the same .bss */
 	int fd;
 
 	if (drop_to_nobody(BPF_CAPS))
 		return 2;
 	own[0] = 1;
-	if (new_api) {
-		n = LOAD_LSKEL(attacks_wq_new, &sh->load_err);
+	if (set_callback) {
+		n = LOAD_LSKEL(attacks_wq_set_callback, &sh->load_err);
 		b = n ? (struct attacks_wq__bss *)n->bss : NULL;
 		fd = n ? n->progs.go.prog_fd : -1;
 	} else {
@@ -1747,7 +1747,7 @@ static int wq_caller(pid_t victim, int new_api)
 	sh->u[1] = b->cb_walk.pfn;
 	sh->cb_tokens = b->cb_tokens;
 	if (n)
-		attacks_wq_new__destroy(n);
+		attacks_wq_set_callback__destroy(n);
 	else
 		attacks_wq__destroy(o);
 	return 0;
@@ -1758,12 +1758,12 @@ static void test_wq(void)
 	static const char *const kf[] = { "vmscope_find_vmas on the root victim",
 		"vmscope_walk of the caller's own page", "vmscope_walk_range on the root victim",
 		"vmscope_read on the root victim", "vmscope_write on the root victim" };
-	int new_api = kernel_has("bpf_wq_set_callback"), i, st;
+	int set_callback = kernel_has("bpf_wq_set_callback"), i, st;
 	char why[160];
 	uint64_t after;
 	pid_t victim, caller;
 
-	if (!new_api && !kernel_has("bpf_wq_set_callback_impl")) {
+	if (!set_callback && !kernel_has("bpf_wq_set_callback_impl")) {
 		tap_skip("this kernel has no bpf_wq (6.10+)", "bpf_wq: memory kfuncs from a bpf_wq "
 			 "callback of an unprivileged caller");
 		return;
@@ -1772,7 +1772,7 @@ static void test_wq(void)
 	victim = spawn_victim();
 	caller = fork();
 	if (caller == 0)
-		_exit(wq_caller(victim, new_api));
+		_exit(wq_caller(victim, set_callback));
 	st = wait_status(caller);
 	after = victim_secret(victim);
 	end_victim(victim);
@@ -1783,7 +1783,7 @@ static void test_wq(void)
 		return;
 	}
 	diag("bpf_wq (%s): program returned %d, callback ran: %s",
-	     new_api ? "bpf_wq_set_callback" : "bpf_wq_set_callback_impl", sh->prog_ret,
+	     set_callback ? "bpf_wq_set_callback" : "bpf_wq_set_callback_impl", sh->prog_ret,
 	     sh->ran ? "yes" : "no");
 	ok(sh->r[0] == -EPERM, "bpf_wq: a direct vmscope_write into a root process without "
 	   "CAP_SYS_PTRACE is EPERM (%lld)", (long long)sh->r[0]);

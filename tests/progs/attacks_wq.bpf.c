@@ -14,7 +14,7 @@
  * CAP_SYS_ADMIN) and a lookup, range walk, read and write of the victim.
  *
  * Built twice: as it is for kernels with bpf_wq_set_callback_impl() (6.10
- * to 6.x), and by attacks_wq_new.bpf.c for those where
+ * to 6.x), and by attacks_wq_set_callback.bpf.c for those where
  * bpf_wq_set_callback() replaced it (7.x).  Loaded as a light skeleton, so
  * a caller with only CAP_BPF + CAP_PERFMON can load it.
  */
@@ -30,7 +30,7 @@ char LICENSE[] SEC("license") = "GPL";
 
 extern int bpf_wq_init(struct bpf_wq *wq, void *p__map, unsigned int flags) __weak __ksym;
 extern int bpf_wq_start(struct bpf_wq *wq, unsigned int flags) __weak __ksym;
-#ifdef ATTACKS_WQ_NEW
+#ifdef ATTACKS_WQ_SET_CALLBACK
 extern int bpf_wq_set_callback(struct bpf_wq *wq,
 			       int (callback_fn)(void *map, int *key, void *value),
 			       unsigned int flags) __weak __ksym;
@@ -125,7 +125,7 @@ int go(void *ctx)
 	VMS_CALL(self, ret_direct_walk, vmscope_walk(c, &direct_walk, sizeof(direct_walk)));
 	if (bpf_wq_init(&e->wq, &wqmap, 0))
 		return 2;
-#ifdef ATTACKS_WQ_NEW
+#ifdef ATTACKS_WQ_SET_CALLBACK
 	if (bpf_wq_set_callback(&e->wq, wq_cb, 0))
 		return 3;
 #else
