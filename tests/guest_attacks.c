@@ -143,19 +143,6 @@ static int drop_to_nobody(uint64_t caps)
 	return set_caps(caps);
 }
 
-/* Stay root but lose one capability. */
-static int drop_cap(int cap)
-{
-	struct __user_cap_header_struct h = { _LINUX_CAPABILITY_VERSION_3, 0 };
-	struct __user_cap_data_struct d[2];
-
-	if (syscall(SYS_capget, &h, d))
-		return -1;
-	d[cap / 32].effective &= ~(1u << (cap % 32));
-	d[cap / 32].permitted &= ~(1u << (cap % 32));
-	return syscall(SYS_capset, &h, d);
-}
-
 static int wait_status(pid_t pid)
 {
 	int st;

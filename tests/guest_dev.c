@@ -20,6 +20,7 @@
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include "tap.h"
+#include "caps.h"
 #include "vmscope_dev_uapi.h"
 
 #define DEV VMS_DEV_PATH
@@ -350,8 +351,6 @@ static void test_ioctls(void)
 /* Runs in a child: drops CAP_SYS_ADMIN, asks for PFNs. */
 static int child_pfns_hidden(void)
 {
-	struct __user_cap_header_struct h = { .version = _LINUX_CAPABILITY_VERSION_3 };
-	struct __user_cap_data_struct d[2];
 	struct vms_dev_info info;
 	uint64_t pfns[NP] = { 0 };
 	int fd, i;
@@ -359,11 +358,8 @@ static int child_pfns_hidden(void)
 	fd = open(DEV, O_RDWR);
 	if (fd < 0 || !dev_map(fd, NP, 0, MAP_SHARED))
 		return 2;
-	if (syscall(SYS_capget, &h, d))
+	if (drop_cap(CAP_SYS_ADMIN))
 		return 3;
-	d[0].effective &= ~(1u << CAP_SYS_ADMIN);
-	if (syscall(SYS_capset, &h, d))
-		return 4;
 	if (get_info(fd, &info, pfns, NP) || !(info.flags & VMS_DEV_F_PFN_HIDDEN) ||
 	    (info.flags & VMS_DEV_F_PFNS))
 		return 5;

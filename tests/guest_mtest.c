@@ -24,6 +24,7 @@
 #include <time.h>
 #include <linux/userfaultfd.h>
 #include "tap.h"
+#include "caps.h"
 
 #define MTEST "/proc/mtest"
 
@@ -139,17 +140,6 @@ static uint64_t result_pfn(const char *r)
 	const char *p = strstr(r, "pfn 0x");
 
 	return p ? strtoull(p + 6, NULL, 16) : 0;
-}
-
-static int drop_cap(int cap)
-{
-	struct __user_cap_header_struct h = { .version = _LINUX_CAPABILITY_VERSION_3 };
-	struct __user_cap_data_struct d[2];
-
-	if (syscall(SYS_capget, &h, d))
-		return -1;
-	d[0].effective &= ~(1u << cap);
-	return syscall(SYS_capset, &h, d);
 }
 
 /* Raise or lower cap in the effective set only (the permitted set keeps it). */

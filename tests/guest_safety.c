@@ -241,18 +241,6 @@ static void test_write_nothing(void)
 
 /* ---- page state needs CAP_SYS_ADMIN -------------------------------------------- */
 
-static int drop_cap(int cap)
-{
-	struct __user_cap_header_struct h = { .version = _LINUX_CAPABILITY_VERSION_3 };
-	struct __user_cap_data_struct d[2];
-
-	if (syscall(SYS_capget, &h, d))
-		return -1;
-	d[0].effective &= ~(1u << cap);
-	d[0].permitted &= ~(1u << cap);
-	return syscall(SYS_capset, &h, d);
-}
-
 static void test_page_state_hidden(void)
 {
 	char *p = mmap(NULL, 2 * PG, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);

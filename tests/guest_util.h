@@ -13,6 +13,7 @@
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <linux/capability.h>
+#include "caps.h"
 
 static inline int write_file(const char *path, const char *s)
 {
@@ -56,18 +57,6 @@ static inline const char *setup_swap(void)
 	if (run_cmd("mkswap /dev/zram0 >/dev/null 2>&1 && swapon /dev/zram0"))
 		return "mkswap/swapon on zram0 failed";
 	return NULL;
-}
-
-/* Set the effective and permitted capabilities to caps (a bit per CAP_*). */
-static inline int set_caps(uint64_t caps)
-{
-	struct __user_cap_header_struct h = { _LINUX_CAPABILITY_VERSION_3, 0 };
-	struct __user_cap_data_struct d[2] = {
-		{ (uint32_t)caps, (uint32_t)caps, 0 },
-		{ (uint32_t)(caps >> 32), (uint32_t)(caps >> 32), 0 },
-	};
-
-	return syscall(SYS_capset, &h, d);
 }
 
 #endif
