@@ -176,11 +176,8 @@ kill $zp 2>/dev/null; wait $zp 2>/dev/null
 kill $s1 $s2
 
 # ---- maps -x without the module: smaps' numbers ----
-mkfifo $TMPDIR/mix.in
-vmtarget mix < $TMPDIR/mix.in > $TMPDIR/mix.out &
-M=$!
-exec 7> $TMPDIR/mix.in
-sleep 1
+start_target mix
+M=$TPID
 # No pipes around the readers: the vdso page's PSS moves with the process count.
 awk '/^[0-9a-f]+-[0-9a-f]+ / { split($1, a, "-"); s = a[1]; order[++n] = s }
      /^Rss:/ { r[s] = $2 } /^Pss:/ { p[s] = $2 } /^Swap:/ { w[s] = $2 }
@@ -198,8 +195,7 @@ diag "$(diff $TMPDIR/mix.vms $TMPDIR/mix.smaps | head -5)"
 result "maps -x without the module: per VMA, smaps' numbers" $?
 grep -q "^total kB" $out && run vmscope -j maps -x $M && grep -q '"use_source":"smaps"' $out
 result "maps -x without the module says smaps is the source" $?
-exec 7>&-
-wait $M
+stop_target
 
 # ---- find without the module ----
 sleep 60 & s1=$!
