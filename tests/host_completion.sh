@@ -99,6 +99,8 @@ fi
 comp page vmscs
 expect $pid; result "a command name completes to the PID of its process" $?
 $T/vmscsleep 300 & pid2=$!
+# Until it has exec'd (the completion names a PID by its comm).
+for i in $(seq 100); do grep -q vmscsleep /proc/$pid2/maps 2>/dev/null && break; sleep 0.05; done
 pids+=($pid2)
 COMP_TYPE=63 comp maps vmscs
 expect "$pid (vmscsleep)" "$pid2 (vmscsleep)"; result "a list of several PIDs shows their names" $?
