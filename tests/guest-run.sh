@@ -6,11 +6,15 @@
 echo
 rc=0
 # 4-level paging (no5lvl): only the tests tagged "paging" (tests.list).
-no5=0
+# The debug kernel (its release ends in -vmscope-debug): not those tagged
+# "nodebug".
+no5=0 dbg=0
 grep -qw no5lvl /proc/cmdline && no5=1
+case $(uname -r) in *-vmscope-debug) dbg=1 ;; esac
 grep -v '^#' /tests/tests.list | while read -r where name tag; do
 	[ "$where" = guest ] || continue
-	[ $no5 = 1 ] && [ "$tag" != paging ] && continue
+	[ $no5 = 1 ] && case ",$tag," in *,paging,*) false ;; *) true ;; esac && continue
+	[ $dbg = 1 ] && case ",$tag," in *,nodebug,*) true ;; *) false ;; esac && continue
 	echo "=== BEGIN ${name%.sh}"
 	t0=$(date +%s)
 	( cd /tmp && "/tests/$name" ) 2>&1

@@ -61,7 +61,9 @@ end_config() {
 
 list() { grep -v '^#' tests/tests.list | awk -v w="$1" '$1 == w {print $2}'; }
 # The guest tests that also run in 4-level paging (tagged "paging").
-list_paging() { grep -v '^#' tests/tests.list | awk '$1 == "guest" && $3 == "paging" {print $2}'; }
+list_paging() { grep -v '^#' tests/tests.list | awk '$1 == "guest" && ("," $3 ",") ~ /,paging,/ {print $2}'; }
+# The guest tests the debug kernel runs (not tagged "nodebug").
+list_debug() { grep -v '^#' tests/tests.list | awk '$1 == "guest" && ("," $3 ",") !~ /,nodebug,/ {print $2}'; }
 
 run_host() {
 	local t name rc f
@@ -105,7 +107,8 @@ run_guest() {
 		/^=== BEGIN / { f = dir "/guest." tag "." $3 ".out"; next }
 		/^=== END / { if (f) { print "rc=" $4 > (f ".rc"); close(f ".rc"); close(f) } f = ""; next }
 		f { print > f }' "$log/guest.$tag.console"
-	for name in $(if [ "$paging" = 4 ]; then list_paging; else list guest; fi); do
+	for name in $(if [ "$paging" = 4 ]; then list_paging; elif [ "$kernel" = debug ]; then list_debug
+		      else list guest; fi); do
 		name=${name%.sh}
 		f=$log/guest.$tag.$name.out
 		if [ ! -e "$f" ]; then
