@@ -141,8 +141,9 @@ static __always_inline int tw_load(struct tw_state *t, __u32 d, __u64 e, __u64 m
 	if (bpf_probe_read_kernel(w, TW_WORDS * 8, (void *)(e & ~MT_NODE_MASK)))
 		return -1;
 	if (type == MT_ARANGE) {
+		/* A full node's last slot (end == A_NPIV) ends at the node's max. */
 		end = ((__u8 *)w)[A_META & (TW_WORDS * 8 - 1)];
-		if (end >= A_NPIV)
+		if (end > A_NPIV)
 			return -1;
 	} else {
 		__u64 last = w[(R_PIV + R_NPIV - 1) & (TW_WORDS - 1)];

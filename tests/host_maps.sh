@@ -91,6 +91,26 @@ if id nobody >/dev/null 2>&1; then
 else
 	skip "a cache owned by another user is not used" "no 'nobody' user here"
 fi
+# Root runs at once, the first of them making the entry: each lists its
+# own process, none shares another's maps (the maker keeps its entry
+# locked), and no half-made entry is left.
+rm -rf "$cache"
+ptargets=() pruns=()
+for i in 1 2 3 4 5 6 7 8; do sleep 300 & ptargets+=($!); done
+for p in "${ptargets[@]}"; do
+	for _ in $(seq 50); do [ "$(cat /proc/$p/comm 2>/dev/null)" = sleep ] && break; sleep 0.02; done
+done
+for p in "${ptargets[@]}"; do vmscope maps --maps --source bpf $p > "$TMPDIR/par.$p" 2>&1 & pruns+=($!); done
+wait "${pruns[@]}"
+bad=0
+for p in "${ptargets[@]}"; do
+	kmaps $p > "$TMPDIR/par.$p.k"
+	same "$TMPDIR/par.$p" "$TMPDIR/par.$p.k" || { diag "process $p: $(head -c 300 "$TMPDIR/par.$p")"; bad=1; }
+done
+kill "${ptargets[@]}" 2>/dev/null; wait "${ptargets[@]}" 2>/dev/null
+left=$(ls -d "$cache"/new_* 2>/dev/null)
+[ $bad = 0 ] && [ -z "$left" ]
+result "8 root listings at once, from an empty cache: each is its process's /proc/PID/maps${left:+ (left: $left)}" $?
 entries=$(ls -d "$cache"/vma_fast-* "$cache"/vma_pid-* 2>/dev/null | grep -v _refused)
 if [ -n "$entries" ]; then
 	# Their program's pin now names one of their maps.

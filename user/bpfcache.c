@@ -218,7 +218,11 @@ static void remove_entry(const char *dir)
 	rmdir(dir);
 }
 
-/* Entries of obj from another CLI or boot (another generation). */
+/*
+ * Entries of obj from another CLI or boot (another generation), and the
+ * half-made entries of runs that died before their rename (a live run
+ * holds the flock of its own).
+ */
 static void remove_stale(const char *obj)
 {
 	char gen[64], p[512];
@@ -228,6 +232,17 @@ static void remove_stale(const char *obj)
 
 	snprintf(gen, sizeof(gen), "-%016llx-", (unsigned long long)generation());
 	while (d && (de = readdir(d))) {
+		if (!strncmp(de->d_name, "new_", 4)) {
+			int fd;
+
+			snprintf(p, sizeof(p), BPFCACHE_DIR "/%s", de->d_name);
+			fd = open(p, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+			if (fd >= 0 && !flock(fd, LOCK_EX | LOCK_NB))
+				remove_entry(p);
+			if (fd >= 0)
+				close(fd);
+			continue;
+		}
 		if (strncmp(de->d_name, obj, ol) || de->d_name[ol] != '-' ||
 		    !strncmp(de->d_name + ol, gen, strlen(gen)))
 			continue;
@@ -239,19 +254,31 @@ static void remove_stale(const char *obj)
 }
 
 int bpfcache_put(const char *obj, uint64_t key, const int *map_fds, size_t nmaps,
-		 const int *prog_fds, size_t nprogs)
+		 const int *prog_fds, size_t nprogs, int *lock)
 {
 	char dir[256], tmp[256], pin[300];
-	int err = check_parents(true);
+	int err = check_parents(true), fd;
 	size_t i;
 
 	if (err)
 		return err;
 	entry_path(dir, sizeof(dir), obj, key, "");
-	snprintf(tmp, sizeof(tmp), BPFCACHE_DIR "/new_%s_%d", obj, (int)getpid());
-	remove_entry(tmp);
-	if (mkdir(tmp, 0700))
+	/*
+	 * A name no other run has (mkdtemp), locked before anything is pinned
+	 * in it: the lock goes with the directory through the rename, so no
+	 * other run can take the entry while this one still uses its maps.
+	 */
+	snprintf(tmp, sizeof(tmp), BPFCACHE_DIR "/new_%s_XXXXXX", obj);
+	if (!mkdtemp(tmp))
 		return -errno;
+	fd = open(tmp, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0 || flock(fd, LOCK_EX | LOCK_NB)) {
+		err = -errno;
+		if (fd >= 0)
+			close(fd);
+		rmdir(tmp);
+		return err;
+	}
 	for (i = 0; i < nmaps && !err; i++) {
 		snprintf(pin, sizeof(pin), "%s/m%zu", tmp, i);
 		err = bpf_obj_pin(map_fds[i], pin) ? -errno : 0;
@@ -264,8 +291,10 @@ int bpfcache_put(const char *obj, uint64_t key, const int *map_fds, size_t nmaps
 	if (err || rename(tmp, dir)) {
 		err = err ?: -errno;
 		remove_entry(tmp);
+		close(fd);
 		return err;
 	}
+	*lock = fd;
 	remove_stale(obj);
 	return 0;
 }

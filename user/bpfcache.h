@@ -57,9 +57,13 @@ uint64_t bpfcache_key(const char *obj, const void *ro, size_t ro_sz);
  */
 int bpfcache_get(const char *obj, uint64_t key, int *map_fds, size_t nmaps, int *prog_fds,
 		 size_t nprogs, unsigned int prog_type, const char *const *prog_names, int *lock);
-/* Pin a freshly loaded object as entry (obj, key).  Best effort: 0 or -errno. */
+/*
+ * Pin a freshly loaded object as entry (obj, key), which stays locked for
+ * this run (*lock, for bpfcache_release()) as bpfcache_get() leaves it: the
+ * maps are this run's until then.  Best effort: 0 or -errno.
+ */
 int bpfcache_put(const char *obj, uint64_t key, const int *map_fds, size_t nmaps,
-		 const int *prog_fds, size_t nprogs);
+		 const int *prog_fds, size_t nprogs, int *lock);
 void bpfcache_release(int lock);
 /* Did this kernel refuse the object (bpfcache_refuse())? */
 bool bpfcache_refused(const char *obj, uint64_t key);

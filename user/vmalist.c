@@ -318,7 +318,7 @@ fail:
 }
 
 static void to_cache(const char *obj, uint64_t key, const struct bpf_map_desc *maps,
-		     size_t nmaps, const struct bpf_prog_desc *progs, size_t nprogs)
+		     size_t nmaps, const struct bpf_prog_desc *progs, size_t nprogs, int *lock)
 {
 	int mfd[CACHE_MAX_MAPS], pfd[1];
 	size_t i;
@@ -329,10 +329,33 @@ static void to_cache(const char *obj, uint64_t key, const struct bpf_map_desc *m
 	for (i = 0; i < nmaps; i++)
 		mfd[i] = maps[i].map_fd;
 	pfd[0] = progs[0].prog_fd;
-	err = bpfcache_put(obj, key, mfd, nmaps, pfd, nprogs);
+	err = bpfcache_put(obj, key, mfd, nmaps, pfd, nprogs, lock);
 	if (err && verbose)
 		p_info("vmscope: BPF object %s: not cached in %s: %s\n", obj, BPFCACHE_DIR,
 		       bpfcache_why()[0] ? bpfcache_why() : strerror(-err));
+}
+
+/*
+ * Objects the cache may hold: the fast ones, whose programs bear the
+ * object's name (from_cache() checks it).  vma_seq's program is
+ * vma_records, and maps_text's is pinned with its iterator links by
+ * 'vmscope pin', whose readers would share its state with later runs:
+ * neither is cached.
+ */
+static bool cacheable(const char *obj)
+{
+	return !strcmp(obj, "vma_fast") || !strcmp(obj, "vma_pid");
+}
+
+/*
+ * A refusal to remember for the boot (an empty _refused entry): what the
+ * verifier or the kernel's functions decide, never a passing shortage
+ * (ENOMEM under a memory cgroup, EAGAIN, EINTR).
+ */
+static bool refusal_is_final(int err)
+{
+	return err == -EACCES || err == -EINVAL || err == -ENOENT || err == -E2BIG ||
+	       err == -EOPNOTSUPP || err == -524 /* ENOTSUPP */;
 }
 
 /*
@@ -348,7 +371,7 @@ static void to_cache(const char *obj, uint64_t key, const struct bpf_map_desc *m
 #define LOAD_NAMED(T, out, order, lock, ptype, prep)				\
 ({										\
 	const char *force = getenv("VMSCOPE_NAMES");				\
-	bool cache_ = bpfcache_enabled();					\
+	bool cache_ = bpfcache_enabled() && cacheable(#T);			\
 	struct T *s_ = NULL;							\
 	int i_, r_, err_ = -ENOENT;						\
 										\
@@ -412,14 +435,14 @@ static void to_cache(const char *obj, uint64_t key, const struct bpf_map_desc *m
 			names_route = r_;					\
 			if (cache_)						\
 				to_cache(#T, key_, SKEL_MAPS(s_), SKEL_NMAPS(s_), \
-					 SKEL_PROGS(s_), SKEL_NPROGS(s_));	\
+					 SKEL_PROGS(s_), SKEL_NPROGS(s_), lock); \
 			break;							\
 		}							\
 		T##__destroy(s_);						\
 		s_ = NULL;							\
 		if (err_ == -EPERM)						\
 			break;	/* no BPF permission: no route helps */		\
-		if (cache_)							\
+		if (cache_ && refusal_is_final(err_))				\
 			bpfcache_refuse(#T, key_);					\
 	}									\
 	out = s_;								\
