@@ -91,6 +91,23 @@ if id nobody >/dev/null 2>&1; then
 else
 	skip "a cache owned by another user is not used" "no 'nobody' user here"
 fi
+# A thread's ID: its process's address space, as /proc/TID/maps shows it,
+# and a note that says which process was listed.
+python3 -c 'import threading, time, sys
+def f():
+	print(threading.get_native_id(), flush=True); time.sleep(60)
+threading.Thread(target=f, daemon=True).start(); time.sleep(60)' > "$TMPDIR/tid" &
+tpid=$!
+for _ in $(seq 100); do [ -s "$TMPDIR/tid" ] && break; sleep 0.05; done
+tid=$(cat "$TMPDIR/tid")
+vmscope maps --maps --source bpf "$tid" > "$TMPDIR/tid.maps" 2> "$TMPDIR/tid.err"; r=$?
+kmaps "$tid" > "$TMPDIR/tid.k"
+diag "thread $tid of $tpid: $(cat "$TMPDIR/tid.err")"
+kill $tpid 2>/dev/null; wait $tpid 2>/dev/null
+[ $r = 0 ] && [ -n "$tid" ] && [ "$tid" != "$tpid" ] && [ -s "$TMPDIR/tid.k" ] &&
+	same "$TMPDIR/tid.maps" "$TMPDIR/tid.k" && grep -q "is a thread of process $tpid" "$TMPDIR/tid.err"
+result "maps TID (a thread that is not the leader): the process's maps, and a note saying so" $?
+
 # Root runs at once, the first of them making the entry: each lists its
 # own process, none shares another's maps (the maker keeps its entry
 # locked), and no half-made entry is left.

@@ -122,6 +122,8 @@ int parse_uint(const char *s, const char *what, uint64_t *v)
 	return parse_number(s, what, false, v);
 }
 
+static ssize_t read_small(const char *path, char *buf, size_t sz);
+
 int parse_pid(const char *s, pid_t *pid)
 {
 	uint64_t v;
@@ -139,6 +141,26 @@ int parse_pid(const char *s, pid_t *pid)
 		return -EINVAL;
 	}
 	*pid = (pid_t)v;
+	/*
+	 * A thread's ID names its process's address space (/proc/TID/maps is
+	 * the process's), but the listing goes by thread-group leaders: take
+	 * the leader, and say so.
+	 */
+	{
+		char path[64], buf[2048], *t;
+		ssize_t n;
+		long tgid;
+
+		snprintf(path, sizeof(path), "/proc/%d/status", *pid);
+		n = read_small(path, buf, sizeof(buf));
+		t = n > 0 ? strstr(buf, "\nTgid:") : NULL;
+		if (t && (tgid = strtol(t + 6, NULL, 10)) > 0 && tgid != *pid) {
+			p_info("vmscope: %s: %d is a thread of process %ld, whose address space "
+			       "it shares: showing process %ld\n", cmd_name ? cmd_name : "vmscope",
+			       *pid, tgid, tgid);
+			*pid = (pid_t)tgid;
+		}
+	}
 	return 0;
 }
 
