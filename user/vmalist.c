@@ -454,19 +454,25 @@ static const int order_dpath_first[] = { VMS_NAMES_D_PATH, VMS_NAMES_WALK };
 /* The fast listing walks the VMA tree only with names by the walk. */
 static const int order_walk_first[] = { VMS_NAMES_WALK, VMS_NAMES_D_PATH };
 
+/*
+ * The sizes and switches vma_fast and vma_pid share (the same source,
+ * vma_tree.bpf.h), set on the skeleton s_ that LOAD_NAMED() opened.
+ */
+#define FAST_SIZES(o) ({						\
+	s_->maps.out.max_entries = (o)->out_cap;				\
+	s_->rodata->out_cap = (o)->out_cap;					\
+	s_->maps.strtab.max_entries = (o)->str_chunks;			\
+	s_->rodata->str_chunks = (o)->str_chunks;				\
+	s_->rodata->tree_walk = !(o)->no_tree;				\
+})
+
 static int open_fast(struct vma_bpf *o)
 {
 	struct vma_fast *s;
 	int err;
 
 	/* No probe: this object names files by the walk first (the tree needs it). */
-	err = LOAD_NAMED(vma_fast, s, order_walk_first, &o->fast_lock, BPF_PROG_TYPE_TRACING, ({
-		s_->maps.out.max_entries = o->out_cap;
-		s_->rodata->out_cap = o->out_cap;
-		s_->maps.strtab.max_entries = o->str_chunks;
-		s_->rodata->str_chunks = o->str_chunks;
-		s_->rodata->tree_walk = !o->no_tree;
-	}));
+	err = LOAD_NAMED(vma_fast, s, order_walk_first, &o->fast_lock, BPF_PROG_TYPE_TRACING, FAST_SIZES(o));
 	if (err)
 		return err;
 	map_view_init(&o->out, s->maps.out.map_fd, o->out_cap * sizeof(struct vms_vma));
@@ -498,13 +504,7 @@ static int open_pid(struct vma_bpf *o)
 		return -ENOTSUP;
 	if (!init_pid_ns())
 		return -EXDEV;
-	err = LOAD_NAMED(vma_pid, s, order_walk_first, &o->pid_lock, BPF_PROG_TYPE_SYSCALL, ({
-		s_->maps.out.max_entries = o->out_cap;
-		s_->rodata->out_cap = o->out_cap;
-		s_->maps.strtab.max_entries = o->str_chunks;
-		s_->rodata->str_chunks = o->str_chunks;
-		s_->rodata->tree_walk = !o->no_tree;
-	}));
+	err = LOAD_NAMED(vma_pid, s, order_walk_first, &o->pid_lock, BPF_PROG_TYPE_SYSCALL, FAST_SIZES(o));
 	if (err)
 		return err;
 	map_view_init(&o->pid_out, s->maps.out.map_fd, o->out_cap * sizeof(struct vms_vma));
