@@ -56,7 +56,7 @@ hasnt() {
 comp ma
 expect map maps; result "'ma' completes to map and maps" $?
 comp ''
-expect $(cli_commands | awk '{print $1}'); result "every command and lab alias of main.c's table" $?
+expect $(cli_commands | awk '{print $1}'); result "every command and lab alias of main.c's list" $?
 comp -
 expect $(cli_global_options); result "the global options of main()" $?
 comp -j sta

@@ -11,7 +11,7 @@
 #   command's help;
 # - README.md's command list holds every command, and only commands, each
 #   with options of its own;
-# - every command of user/main.c's table is everywhere a command must be:
+# - every command of user/main.c's list is everywhere a command must be:
 #   the help overview, its page man/vmscope-CMD.8.scd, the bash and zsh
 #   completion, docs/json-schema.json ($defs, for its -j document) and
 #   README.md's command list; every lab alias in both completions;
@@ -101,6 +101,12 @@ same $T/table_cmds $T/cmds
 result "user/main.c's table and the help overview have the same commands" $?
 sort $T/aliases | same $T/table_aliases -
 result "user/main.c's table and the help overview have the same lab aliases" $?
+cli_command_entries | sort > $T/entries
+sort $T/table | same $T/entries -
+result "every command entry of user/*.c is in main.c's list, and main.c lists no other" $?
+bad=$(grep -hoE '^(static )?const struct cmd cmd_[a-z]+ = \{' user/*.c | wc -l)
+[ "$bad" = "$(wc -l < $T/entries)" ]
+result "every 'const struct cmd' entry of user/*.c has a .name and a .fn = do_NAME" $?
 
 bash_cmds=$(sed -nE 's/^_vmscope_commands="(.*)"$/\1/p' completion/vmscope.bash)
 bash_aliases=$(sed -nE 's/^_vmscope_aliases="(.*)"$/\1/p' completion/vmscope.bash)

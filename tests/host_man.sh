@@ -76,7 +76,7 @@ if [ ! -x $VMSCOPE ]; then
 	result "build/vmscope exists (run make first)" 1
 	finish
 fi
-# The command table of user/main.c: name and function.  An alias runs the
+# The commands user/main.c lists: name and function.  An alias runs the
 # function of another command.
 cli_commands > $T/table
 awk '$1 == $2 && $1 != "help" {print $1}' $T/table | sort > $T/cmds
@@ -84,7 +84,7 @@ awk '$1 != $2 {print $1, $2}' $T/table | sort > $T/aliases
 $VMSCOPE --help | sed -nE 's/^  vmscope ([a-z]+).*/\1/p' | sort -u > $T/help_cmds
 [ -s $T/cmds ] && same $T/cmds $T/help_cmds
 rc=$?
-result "the help overview lists the commands of main.c's table ($(echo $(cat $T/cmds)))" $rc
+result "the help overview lists the commands of main.c's list ($(echo $(cat $T/cmds)))" $rc
 
 bad=""
 for c in $(cat $T/cmds); do

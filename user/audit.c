@@ -1021,7 +1021,7 @@ static void print_audit_plain(const struct audit_result *r)
 	       !strcmp(r->listing, "bpf") ? "the BPF listing" : "/proc/PID/maps");
 }
 
-int do_audit(int argc, char **argv)
+static int do_audit(int argc, char **argv)
 {
 	struct audit_opts o = {};
 	struct audit_result r = {};
@@ -1061,3 +1061,24 @@ out:
 	free(o.pids);
 	return rc;
 }
+
+const struct cmd cmd_audit = {
+	.name = "audit",
+	.fn = do_audit,
+	.usage = "audit [OPTIONS] PID...\n"
+	         "audit --all [OPTIONS]",
+	.summary = "what a security responder looks at first: W+X and executable anonymous "
+	           "memory, executables deleted or in memfds, and modified code",
+	.help = "  -a, --all          every process (kernel threads have no memory to audit)\n"
+	        "      --source S     find modified code pages with S: module (its page walk)\n"
+	        "                     or pagemap (/proc/PID/pagemap, and /proc/kpageflags for\n"
+	        "                     root); by default the module when it is loaded and can\n"
+	        "                     show page state, else pagemap (said on stderr)\n"
+	        "  Modified code: pages of a file's private executable mapping that are\n"
+	        "  private copies (written: a breakpoint, a hook, a patch), each with the\n"
+	        "  byte ranges that differ from the file.  Exit status: 0 nothing found,\n"
+	        "  1 something found, 2 usage, 3 could not check (all or part).\n"
+	        "examples:\n"
+	        "  vmscope audit 1234\n"
+	        "  vmscope -j audit --all > audit.json; echo $?\n",
+};

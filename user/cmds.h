@@ -1,5 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* The CLI's commands: one file each, dispatched from main.c. */
+/*
+ * The CLI's commands: each user/CMD.c defines its entry (name, usage,
+ * summary, help, handler) beside its static handler; main.c only lists them.
+ */
 #ifndef VMSCOPE_CMDS_H
 #define VMSCOPE_CMDS_H
 
@@ -16,29 +19,33 @@ struct cmd {
 	int needs_module;
 };
 
-int do_maps(int argc, char **argv);
-int do_pin(int argc, char **argv);
-int do_unpin(int argc, char **argv);
-int do_status(int argc, char **argv);
-int do_dev(int argc, char **argv);
-int do_find(int argc, char **argv);
-int do_page(int argc, char **argv);
-int do_read(int argc, char **argv);
-int do_write(int argc, char **argv);
-int do_explain(int argc, char **argv);
-int do_share(int argc, char **argv);
-int do_thp(int argc, char **argv);
-int do_help(int argc, char **argv);
-int do_audit(int argc, char **argv);
-int do_undo(int argc, char **argv);
-int do_journal(int argc, char **argv);
-int do_summary(int argc, char **argv);
-int do_map(int argc, char **argv);
-int do_snapshot(int argc, char **argv);
-int do_diff(int argc, char **argv);
-int do_watch(int argc, char **argv);
+/* Each command's entry, defined beside its handler in user/CMD.c. */
+extern const struct cmd cmd_maps;
+extern const struct cmd cmd_find;
+extern const struct cmd cmd_page;
+extern const struct cmd cmd_read;
+extern const struct cmd cmd_write;
+extern const struct cmd cmd_pin;
+extern const struct cmd cmd_unpin;
+extern const struct cmd cmd_status;
+extern const struct cmd cmd_dev;
+extern const struct cmd cmd_explain;
+extern const struct cmd cmd_share;
+extern const struct cmd cmd_thp;
+extern const struct cmd cmd_audit;
+extern const struct cmd cmd_undo;
+extern const struct cmd cmd_journal;
+extern const struct cmd cmd_listvma;
+extern const struct cmd cmd_findvma;
+extern const struct cmd cmd_findpage;
+extern const struct cmd cmd_writeval;
+extern const struct cmd cmd_summary;
+extern const struct cmd cmd_map;
+extern const struct cmd cmd_snapshot;
+extern const struct cmd cmd_diff;
+extern const struct cmd cmd_watch;
 
-const struct cmd *cmd_find(const char *name);
+const struct cmd *cmd_lookup(const char *name);
 void cmd_print_help(FILE *f, const struct cmd *c);
 
 /*

@@ -337,7 +337,7 @@ static int dev_fill(struct dev *d, const char *text, __u64 off)
 	return seen && back_ok ? 0 : 1;
 }
 
-int do_dev(int argc, char **argv)
+static int do_dev(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "pages", required_argument, NULL, 'P' },
@@ -421,3 +421,22 @@ int do_dev(int argc, char **argv)
 	dev_close(&d);
 	return rc;
 }
+
+const struct cmd cmd_dev = {
+	.name = "dev",
+	.fn = do_dev,
+	.usage = "dev [OPTIONS] info|map|fill TEXT",
+	.summary = "the /dev/vmscope mmap device in action",
+	.help = "  info               the buffer's pages and the PFN behind each\n"
+	        "  map                every page's signature, read through the mapping\n"
+	        "  fill TEXT          a write() seen in the mapping, a store seen by read()\n"
+	        "      --pages N      buffer size, 1..1024 pages (default 16)\n"
+	        "      --backing B    kmalloc (default), vmalloc or pages\n"
+	        "      --offset N     where fill writes (decimal or 0x hex, K, M, G)\n"
+	        "      --hold         map: keep the mapping until stdin closes\n"
+	        "      --device PATH  another device node (default /dev/vmscope)\n"
+	        "examples:\n"
+	        "  vmscope dev info --backing vmalloc --pages 4\n"
+	        "  vmscope dev fill hello --offset 8200\n",
+	.needs_module = 1,
+};

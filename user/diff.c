@@ -842,7 +842,7 @@ static void print_plain(const struct dlist *l, const struct snap_info *ia,
 		       "sharing was not visible (page state hidden)");
 }
 
-int do_diff(int argc, char **argv)
+static int do_diff(int argc, char **argv)
 {
 	static const struct option longopts[] = { COMMON_LONG, {} };
 	struct snap_info ia, ib;
@@ -1198,3 +1198,15 @@ out:
 	free(m.runs);
 	return rc;
 }
+
+const struct cmd cmd_diff = {
+	.name = "diff",
+	.fn = do_diff,
+	.usage = "diff [OPTIONS] A B",
+	.summary = "what changed between two snapshots: regions and pages, biggest first",
+	.help = "  Regions added, removed, grown, shrunk; per region the pages that became\n"
+	        "  resident, were released, became dirty, swapped, huge, or un-shared\n"
+	        "  (copy-on-write broken); sorted by bytes, with totals.\n"
+	        "examples:\n"
+	        "  vmscope diff before.json after.json\n",
+};

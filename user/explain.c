@@ -1173,7 +1173,7 @@ static int explain_opts(int argc, char **argv, struct explain_opts *o)
 	return -1;
 }
 
-int do_explain(int argc, char **argv)
+static int do_explain(int argc, char **argv)
 {
 	struct explain_opts o = {};
 	struct explain_result r = {};
@@ -1206,3 +1206,21 @@ out:
 	free(o.addrs);
 	return rc;
 }
+
+const struct cmd cmd_explain = {
+	.name = "explain",
+	.fn = do_explain,
+	.usage = "explain [OPTIONS] PID ADDR...",
+	.summary = "everything about an address: its VMA, walk, page, whether a write copies, who "
+	           "else maps it",
+	.help = "      --source S       module (the default when it is loaded) or pagemap (no\n"
+	        "                       levels, refcount, NUMA node or sharers)\n"
+	        "      --scan-limit N   a KSM page's sharers are found by walking every\n"
+	        "                       VM_MERGEABLE VMA: at most N pages (default 1M; K, M,\n"
+	        "                       G) and 5 seconds\n"
+	        "  PFNs, page state and the sharers need root (CAP_SYS_ADMIN, and\n"
+	        "  CAP_SYS_PTRACE for the sharers).\n"
+	        "examples:\n"
+	        "  vmscope explain 1234 0x7ffd1c2a1f00\n"
+	        "  vmscope -j explain 1234 0x55d0c0ffe2a0 | jq '.addresses[0].sharers'\n",
+};

@@ -249,7 +249,7 @@ static bool process_error(int err)
 	return err == -ESRCH || err == -ENOENT;
 }
 
-int do_find(int argc, char **argv)
+static int do_find(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "source", required_argument, NULL, 'S' },
@@ -364,3 +364,24 @@ out:
 	free(vi);
 	return rc;
 }
+
+const struct cmd cmd_find = {
+	.name = "find",
+	.fn = do_find,
+	.usage = "find [OPTIONS] PID ADDR...",
+	.summary = "the VMA holding each address, or the next one after it",
+	.help = "      --source S     ask only S: module, bpf, procmap_query or proc\n"
+	        "  ADDR is hex, with or without 0x.  Sources, first that answers: the\n"
+	        "  module, the BPF listing, PROCMAP_QUERY (Linux 6.11+), /proc/PID/maps.\n"
+	        "examples:\n"
+	        "  vmscope find 1234 0x7ffd1c2a1f00 55d0c0ffe000\n"
+	        "  vmscope -j find 1234 0\n",
+};
+
+const struct cmd cmd_findvma = {
+	.name = "findvma",
+	.fn = do_find,
+	.usage = "findvma [OPTIONS] PID ADDR...",
+	.summary = "lab alias of find",
+	.alias_of = "find",
+};

@@ -222,7 +222,7 @@ static void print_journal_plain(const struct journal_result *r)
 	}
 }
 
-int do_journal(int argc, char **argv)
+static int do_journal(int argc, char **argv)
 {
 	struct journal_opts o = {};
 	struct journal_result r = {};
@@ -252,3 +252,16 @@ int do_journal(int argc, char **argv)
 	jlist_free(&r.l);
 	return rc;
 }
+
+const struct cmd cmd_journal = {
+	.name = "journal",
+	.fn = do_journal,
+	.usage = "journal [OPTIONS]",
+	.summary = "the writes 'write' recorded, newest first, and which 'undo' would take",
+	.help = "      --journal FILE another journal than $XDG_STATE_HOME/vmscope/journal\n"
+	        "                     (~/.local/state/vmscope/journal)\n"
+	        "      --pid PID      only writes into process PID\n"
+	        "examples:\n"
+	        "  vmscope journal\n"
+	        "  vmscope -j journal --pid 1234\n",
+};

@@ -530,7 +530,7 @@ static int maps_opts(int argc, char **argv, struct maps_opts *o)
 	return -1;
 }
 
-int do_maps(int argc, char **argv)
+static int do_maps(int argc, char **argv)
 {
 	struct maps_opts o = {};
 	struct vmalist l = {};
@@ -641,3 +641,39 @@ out:
 	free(o.comms);
 	return rc;
 }
+
+const struct cmd cmd_maps = {
+	.name = "maps",
+	.fn = do_maps,
+	.usage = "maps [OPTIONS] PID...\n"
+	         "maps --all [--pid PID]... [--comm NAME]... [OPTIONS]",
+	.summary = "the VMAs of processes: a table with sizes, /proc/PID/maps text, or memory use",
+	.help = "  -a, --all          every process, in one iterator pass\n"
+	        "      --pid PID      with --all: only this process (repeatable)\n"
+	        "      --comm NAME    with --all: only processes named NAME (repeatable)\n"
+	        "  -m, --maps         exactly /proc/PID/maps; with several processes or --all,\n"
+	        "                     a line \"==> /proc/PID/maps <==\" before each\n"
+	        "  -x, --extended     memory use per VMA, like pmap -x: RSS, PSS, dirty, swap\n"
+	        "                     and anonymous kB, and a total; from the module's page\n"
+	        "                     walk when it is loaded, else from /proc/PID/smaps\n"
+	        "  -A, --range LOW,HIGH  only the VMAs that overlap LOW..HIGH (hex), as\n"
+	        "                     pmap -A: LOW, to the top, ,HIGH from 0, LOW alone\n"
+	        "                     the VMA holding LOW\n"
+	        "      --source S     the list from S only: bpf (the iterators) or proc\n"
+	        "                     (/proc/PID/maps text); by default BPF, and the text\n"
+	        "                     when no BPF listing loads (said on stderr)\n"
+	        "examples:\n"
+	        "  vmscope maps 1234\n"
+	        "  vmscope maps -x 1234\n"
+	        "  vmscope maps -A 7f0000000000, 1234\n"
+	        "  vmscope maps --maps 1234 | diff - /proc/1234/maps\n"
+	        "  vmscope maps --all --comm sshd\n",
+};
+
+const struct cmd cmd_listvma = {
+	.name = "listvma",
+	.fn = do_maps,
+	.usage = "listvma [OPTIONS] PID...",
+	.summary = "lab alias of maps",
+	.alias_of = "maps",
+};

@@ -594,7 +594,7 @@ static void report(const char *cmd, const struct map_out *m, const struct vv_pro
 	(void)cmd;
 }
 
-int do_map(int argc, char **argv)
+static int do_map(int argc, char **argv)
 {
 	struct map_opts o = {};
 	struct vv_opts vo = { .cmd = argv[0], .keep_runs = true };
@@ -636,3 +636,20 @@ out:
 	vv_free(&p);
 	return rc;
 }
+
+const struct cmd cmd_map = {
+	.name = "map",
+	.fn = do_map,
+	.usage = "map [OPTIONS] PID [-o FILE.html]\n"
+	         "map [OPTIONS] --diff A B [-o FILE.html]",
+	.summary = "the address space as a picture, page by page: one self-contained HTML file",
+	.help = "  -o, --output FILE  the HTML file (default vmscope-PID.html; - for stdout)\n"
+	        "      --explain N    also collect the walk of up to N pages (a page of each\n"
+	        "                     kind of run first), shown when one is clicked\n"
+	        "      --diff A B     draw the change between two snapshots instead\n"
+	        "      --source S     pages from S: module or pagemap (default: the module\n"
+	        "                     when it serves, else /proc/PID/pagemap)\n"
+	        "examples:\n"
+	        "  vmscope map 1234 -o map.html\n"
+	        "  vmscope map --diff before.json after.json -o change.html\n",
+};

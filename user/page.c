@@ -580,7 +580,7 @@ static int page_opts(int argc, char **argv, struct page_opts *o)
 	return -1;
 }
 
-int do_page(int argc, char **argv)
+static int do_page(int argc, char **argv)
 {
 	struct page_opts o = {};
 	struct page_src src = {};
@@ -622,3 +622,36 @@ out:
 	free(o.addrs);
 	return rc;
 }
+
+const struct cmd cmd_page = {
+	.name = "page",
+	.fn = do_page,
+	.usage = "page [OPTIONS] PID ADDR...\n"
+	         "page [OPTIONS] PID ADDR --range LEN\n"
+	         "page [OPTIONS] PID --range NAME",
+	.summary = "the page-table walk of addresses (every level, the page and its state)",
+	.help = "  -r, --range LEN|NAME   a per-page table of LEN bytes from ADDR, or of the\n"
+	        "                         first VMA named NAME ([heap], [stack], a file's\n"
+	        "                         path or base name), grouped into runs, with a\n"
+	        "                         summary; holes between VMAs are skipped.  LEN is\n"
+	        "                         decimal or 0x hex, with K, M or G.  Ctrl-C stops\n"
+	        "                         it and prints the summary so far\n"
+	        "      --source S         module (the page tables, every level) or pagemap\n"
+	        "                         (/proc/PID/pagemap and /proc/kpageflags: no\n"
+	        "                         levels); by default the module when it is loaded\n"
+	        "                         and allowed, else pagemap (said on stderr)\n"
+	        "  PFNs, physical addresses and page state need CAP_SYS_ADMIN.\n"
+	        "examples:\n"
+	        "  vmscope page 1234 0x7ffd1c2a1f00\n"
+	        "  vmscope page 1234 0x7f0000000000 --range 64M\n"
+	        "  vmscope page 1234 --range '[heap]'\n"
+	        "  vmscope page --source pagemap 1234 0x7ffd1c2a1f00\n",
+};
+
+const struct cmd cmd_findpage = {
+	.name = "findpage",
+	.fn = do_page,
+	.usage = "findpage [OPTIONS] PID ADDR...",
+	.summary = "lab alias of page",
+	.alias_of = "page",
+};

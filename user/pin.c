@@ -63,7 +63,7 @@ static int refuse_dir(const char *cmd, const char *path)
 	return -EISDIR;
 }
 
-int do_pin(int argc, char **argv)
+static int do_pin(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "pid", required_argument, NULL, 'P' },
@@ -137,7 +137,7 @@ int do_pin(int argc, char **argv)
 	return 0;
 }
 
-int do_unpin(int argc, char **argv)
+static int do_unpin(int argc, char **argv)
 {
 	static const struct option longopts[] = { COMMON_LONG, {} };
 	const char *cmd = argv[0], *path;
@@ -181,3 +181,25 @@ int do_unpin(int argc, char **argv)
 	}
 	return 0;
 }
+
+const struct cmd cmd_pin = {
+	.name = "pin",
+	.fn = do_pin,
+	.usage = "pin [OPTIONS] PATH [--pid PID]",
+	.summary = "pin a cat-able /proc/PID/maps listing (all processes, or one) in bpffs",
+	.help = "      --pid PID      only this process\n"
+	        "  PATH must be on a BPF filesystem; 'cat PATH' then lists the VMAs.\n"
+	        "examples:\n"
+	        "  vmscope pin /sys/fs/bpf/maps1234 --pid 1234 && cat /sys/fs/bpf/maps1234\n",
+};
+
+const struct cmd cmd_unpin = {
+	.name = "unpin",
+	.fn = do_unpin,
+	.usage = "unpin [OPTIONS] PATH",
+	.summary = "remove a listing pinned by 'vmscope pin'",
+	.help = "  Refuses anything that is not a pinned iterator link: a directory, the\n"
+	        "  bpffs mount point itself.\n"
+	        "examples:\n"
+	        "  vmscope unpin /sys/fs/bpf/maps1234\n",
+};

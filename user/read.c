@@ -124,7 +124,7 @@ static void print_json(pid_t pid, uint64_t addr, const unsigned char *data, size
 	jw_done();
 }
 
-int do_read(int argc, char **argv)
+static int do_read(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "format", required_argument, NULL, 'f' },
@@ -215,3 +215,18 @@ out:
 	free(data);
 	return rc;
 }
+
+const struct cmd cmd_read = {
+	.name = "read",
+	.fn = do_read,
+	.usage = "read [OPTIONS] PID ADDR LEN",
+	.summary = "read another process's memory through the fault path",
+	.help = "  -f, --format F     hex (default: a hexdump), raw, str, u8, u16, u32 or u64;\n"
+	        "                     for uN, LEN must be a multiple of N/8\n"
+	        "  LEN is decimal or 0x hex, with K, M or G; at most 256M.\n"
+	        "examples:\n"
+	        "  vmscope read 1234 0x55d0c0ffe2a0 64\n"
+	        "  vmscope read 1234 0x55d0c0ffe2a0 16 --format u64\n"
+	        "  vmscope read 1234 0x7f0000000000 1M --format raw > dump.bin\n",
+	.needs_module = 1,
+};

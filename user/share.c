@@ -1105,7 +1105,7 @@ static int share_opts(int argc, char **argv, struct share_opts *o)
 	return -1;
 }
 
-int do_share(int argc, char **argv)
+static int do_share(int argc, char **argv)
 {
 	struct share_opts o = {};
 	struct share_ctx c = { .o = &o };
@@ -1171,3 +1171,19 @@ out:
 	free(o.pids);
 	return rc;
 }
+
+const struct cmd cmd_share = {
+	.name = "share",
+	.fn = do_share,
+	.usage = "share [OPTIONS] PID...",
+	.summary = "USS, PSS and the pages shared, with which processes, per VMA and in total",
+	.help = "      --source S     module (the page walk), pagemap (/proc/PID/pagemap and\n"
+	        "                     /proc/kpagecount) or smaps (USS and PSS only); by\n"
+	        "                     default the first that serves (said on stderr)\n"
+	        "  The pages shared and the processes they are shared with need root (PFNs\n"
+	        "  and mapcounts).  Kinds: cow (anonymous, since fork), ksm, file (libraries,\n"
+	        "  page cache), shmem, hugetlb.\n"
+	        "examples:\n"
+	        "  vmscope share 1234\n"
+	        "  vmscope -j share 1234 | jq '.processes[0].total'\n",
+};

@@ -135,7 +135,7 @@ static int snapshot_opts(int argc, char **argv, struct snapshot_opts *o)
 	return -1;
 }
 
-int do_snapshot(int argc, char **argv)
+static int do_snapshot(int argc, char **argv)
 {
 	struct snapshot_opts o = {};
 	struct snap_ctx ctx = { .f = stdout };
@@ -217,3 +217,14 @@ out:
 	vv_free(&p);
 	return rc;
 }
+
+const struct cmd cmd_snapshot = {
+	.name = "snapshot",
+	.fn = do_snapshot,
+	.usage = "snapshot [OPTIONS] PID [-o FILE]",
+	.summary = "the VMAs and every page run of a process, as a versioned JSON file",
+	.help = "  -o, --output FILE  write it there (default: standard output)\n"
+	        "      --source S     pages from S: module or pagemap\n"
+	        "examples:\n"
+	        "  vmscope snapshot 1234 -o before.json\n",
+};

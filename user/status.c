@@ -141,7 +141,7 @@ static void route_file(struct route *r, const char *name, const char *what, cons
 	snprintf(r->detail, sizeof(r->detail), "%s", r->ok ? "readable" : strerror(-r->err));
 }
 
-int do_status(int argc, char **argv)
+static int do_status(int argc, char **argv)
 {
 	static const struct option longopts[] = { COMMON_LONG, {} };
 	const struct vmalist_attempt *at;
@@ -282,3 +282,13 @@ int do_status(int argc, char **argv)
 		       routes[i].detail);
 	return 0;
 }
+
+const struct cmd cmd_status = {
+	.name = "status",
+	.fn = do_status,
+	.usage = "status [OPTIONS]",
+	.summary = "the kernel, BTF, BPF permission and the module: loaded, its ABI, how to load it",
+	.help = "examples:\n"
+	        "  vmscope status\n"
+	        "  vmscope -j status\n",
+};

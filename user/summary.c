@@ -218,7 +218,7 @@ static int summary_opts(int argc, char **argv, struct summary_opts *o)
 	return -1;
 }
 
-int do_summary(int argc, char **argv)
+static int do_summary(int argc, char **argv)
 {
 	struct summary_opts o = {};
 	struct vv_opts vo = { .cmd = argv[0], .pages = VV_SRC_NONE };
@@ -279,3 +279,18 @@ out:
 	free(o.pids);
 	return rc;
 }
+
+const struct cmd cmd_summary = {
+	.name = "summary",
+	.fn = do_summary,
+	.usage = "summary [OPTIONS] PID...",
+	.summary = "memory by kind (code, data, heap, stack, ...) and by file, with RSS, PSS, dirty, "
+	           "swap and huge pages",
+	.help = "      --source S     memory use from S: module (its page walk; the default when\n"
+	        "                     it is loaded and the caller has CAP_SYS_ADMIN) or smaps\n"
+	        "  Kinds: code, data (an image's rodata, relro, data and bss), heap, stack,\n"
+	        "  anon, file, shm, special ([vdso], ...), hugetlb, guard (PROT_NONE).\n"
+	        "examples:\n"
+	        "  vmscope summary 1234\n"
+	        "  vmscope -j summary 1234 5678\n",
+};

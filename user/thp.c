@@ -1049,7 +1049,7 @@ static int thp_opts(int argc, char **argv, struct thp_opts *o)
 	return -1;
 }
 
-int do_thp(int argc, char **argv)
+static int do_thp(int argc, char **argv)
 {
 	struct thp_opts o = {};
 	struct thp_result r = {};
@@ -1086,3 +1086,18 @@ out:
 	page_src_close(&src);
 	return rc;
 }
+
+const struct cmd cmd_thp = {
+	.name = "thp",
+	.fn = do_thp,
+	.usage = "thp [OPTIONS] PID [NAME|ADDR]",
+	.summary = "each 2 MiB slot: a THP, large folios, small pages or empty, and why it is not huge",
+	.help = "      --source S     module (the default when it is loaded) or pagemap (no PTE\n"
+	        "                     bits: khugepaged's writable and young rules unchecked)\n"
+	        "  NAME chooses the VMAs of that name ([heap], a path or base name), ADDR\n"
+	        "  (hex) the VMA holding it; by default every VMA that can hold a 2M THP.\n"
+	        "examples:\n"
+	        "  vmscope thp 1234\n"
+	        "  vmscope thp 1234 '[heap]'\n"
+	        "  vmscope -j thp 1234 0x7f0000000000 | jq '.summary'\n",
+};

@@ -317,7 +317,7 @@ static void print_undo_plain(const struct undo_result *r)
 	printf("%zu of %zu undone; journal %s\n", r->restored, r->n, r->path);
 }
 
-int do_undo(int argc, char **argv)
+static int do_undo(int argc, char **argv)
 {
 	struct undo_opts o = {};
 	struct undo_result r = {};
@@ -357,3 +357,22 @@ int do_undo(int argc, char **argv)
 	jlist_free(&r.l);
 	return rc;
 }
+
+const struct cmd cmd_undo = {
+	.name = "undo",
+	.fn = do_undo,
+	.usage = "undo [OPTIONS] [N]",
+	.summary = "put back the bytes of the last N writes (default 1), where they are still "
+	           "the ones written",
+	.help = "      --journal FILE the journal to undo from (default: see 'journal')\n"
+	        "      --pid PID      only writes into process PID\n"
+	        "      --force        also write through a mapping made read-only since\n"
+	        "                     (writes made with --force are undone with it anyway)\n"
+	        "  Newest first; each write only if its process still runs (same start\n"
+	        "  time) and its bytes are the ones written, compared and written in one\n"
+	        "  step by the module.  An entry refused stays in the journal.\n"
+	        "examples:\n"
+	        "  vmscope undo\n"
+	        "  vmscope undo 3 --pid 1234\n",
+	.needs_module = 1,
+};

@@ -364,7 +364,7 @@ static int watch_opts(int argc, char **argv, struct watch_opts *o)
 	return parse_pid(argv[optind], &o->pid) ? EXIT_USAGE : -1;
 }
 
-int do_watch(int argc, char **argv)
+static int do_watch(int argc, char **argv)
 {
 	struct watch_opts o = {};
 	struct vv_opts vo = { .cmd = argv[0], .pages = VV_SRC_NONE };
@@ -441,3 +441,19 @@ int do_watch(int argc, char **argv)
 	vv_free(&p);
 	return rc;
 }
+
+const struct cmd cmd_watch = {
+	.name = "watch",
+	.fn = do_watch,
+	.usage = "watch [OPTIONS] PID [-n SECONDS]",
+	.summary = "a live view of a process's regions and how they change, like top",
+	.help = "  -n, --interval S   seconds between refreshes (default 2; decimals allowed)\n"
+	        "  -c, --count N      stop after N refreshes\n"
+	        "      --source S     memory use from S: module or smaps\n"
+	        "  Regions sorted by change since the last refresh.  On a terminal the\n"
+	        "  screen is redrawn; otherwise plain text blocks, and with -j one JSON\n"
+	        "  line per refresh.  Ends on Ctrl-C, or when the process exits.\n"
+	        "examples:\n"
+	        "  vmscope watch 1234\n"
+	        "  vmscope -j watch 1234 -n 0.5 | jq .total\n",
+};

@@ -330,7 +330,7 @@ static void print_write_plain(const struct write_result *r)
 		       "back)\n", r->journal, r->id);
 }
 
-int do_write(int argc, char **argv)
+static int do_write(int argc, char **argv)
 {
 	static struct write_opts o;
 	static struct write_result r;
@@ -352,3 +352,33 @@ int do_write(int argc, char **argv)
 		print_write_plain(&r);
 	return r.jerr ? EXIT_RUNTIME : 0;
 }
+
+const struct cmd cmd_write = {
+	.name = "write",
+	.fn = do_write,
+	.usage = "write [OPTIONS] PID ADDR (--hex BYTES|--str TEXT|--u8..--u64 VALUE)",
+	.summary = "write another process's memory through copy-on-write (all or nothing)",
+	.help = "      --hex BYTES    bytes as hex digits (\"deadbeef\"), at most 64K\n"
+	        "      --str TEXT     the bytes of TEXT (no NUL added)\n"
+	        "      --u8, --u16, --u32, --u64 VALUE\n"
+	        "                     an integer (decimal or 0x hex), little-endian\n"
+	        "      --force        also into a read-only private mapping, as a COW copy\n"
+	        "                     (like a debugger's breakpoint)\n"
+	        "      --journal FILE record the write in FILE (default: see 'journal')\n"
+	        "      --no-journal   do not record it: 'undo' cannot put it back\n"
+	        "  Prints the bytes before and after.  Nothing is written unless all of\n"
+	        "  them can be.  Every write is recorded in the journal for 'undo'.\n"
+	        "examples:\n"
+	        "  vmscope write 1234 0x55d0c0ffe2a0 --str hello\n"
+	        "  vmscope write 1234 0x55d0c0ffe2a8 --u64 0x1122334455667788\n",
+	.needs_module = 1,
+};
+
+const struct cmd cmd_writeval = {
+	.name = "writeval",
+	.fn = do_write,
+	.usage = "writeval [OPTIONS] PID ADDR --u64 VALUE ...",
+	.summary = "lab alias of write",
+	.alias_of = "write",
+	.needs_module = 1,
+};

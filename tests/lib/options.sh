@@ -43,11 +43,27 @@ cli_options() {
 	}' user/*.c | sort -u
 }
 
-# cli_commands: the commands of user/main.c's table, "NAME FUNCTION" (a lab
-# alias runs the function of the command it stands for).
+# cli_command_entries: every command entry defined in user/*.c,
+# "NAME FUNCTION" (a lab alias runs the function of the command it stands
+# for): each user/CMD.c defines "const struct cmd cmd_NAME = { .name = ...,
+# .fn = do_FUNCTION, ... }" beside its handler.
+cli_command_entries() {
+	awk '/^(static )?const struct cmd cmd_[a-z]+ = \{/ { inent = 1; name = fn = ""; next }
+	inent && /^\t\.name = "/ { name = $0; sub(/^[^"]*"/, "", name); sub(/".*/, "", name) }
+	inent && /^\t\.fn = do_/ { fn = $0; sub(/^.*= do_/, "", fn); sub(/,.*/, "", fn) }
+	inent && /^\};/ { inent = 0; if (name != "" && fn != "") print name, fn }' user/*.c
+}
+
+# cli_commands: the commands main.c lists (its cmds[] of &cmd_NAME), in
+# that order, "NAME FUNCTION" as cli_command_entries gives them.
 cli_commands() {
-	grep -oE '^[[:space:]]*\{ "[a-z]+", do_[a-z]+' user/main.c |
-		sed -E 's/.*"([a-z]+)", do_([a-z]+)/\1 \2/'
+	cli_command_entries > "${TMPDIR:-/tmp}/vmscope-entries.$$"
+	sed -n '/^static const struct cmd \*const cmds\[\] = {/,/^};/p' user/main.c |
+		sed -nE 's/^[[:space:]]*&cmd_([a-z]+),.*/\1/p' |
+		while read -r n; do
+			awk -v n="$n" '$1 == n' "${TMPDIR:-/tmp}/vmscope-entries.$$"
+		done
+	rm -f "${TMPDIR:-/tmp}/vmscope-entries.$$"
 }
 
 # cli_global_options: the options main() takes before the command.
