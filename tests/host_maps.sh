@@ -41,7 +41,7 @@ result "maps --all listings are well-formed" $r
 # changes its mappings all the time without a wrong record.
 out=$(VMSCOPE_PATH=fast vmscope -v maps --maps --source bpf $$ 2>&1 >/dev/null); diag "$out"
 if grep -q 'mm_lock_seq' /sys/kernel/btf/vmlinux 2>/dev/null; then
-	printf '%s\n' "$out" | grep -q "1 processes by the VMA tree walk"
+	printf '%s\n' "$out" | grep -q "maps: listing: 1 process by the VMA tree walk"
 	result "the fast listing walks the VMA tree here" $?
 else
 	skip "the fast listing walks the VMA tree here" "no mm_lock_seq in this kernel"

@@ -64,6 +64,19 @@ void p_info(const char *fmt, ...)
 	va_end(ap);
 }
 
+void p_note(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (cmd_name)
+		fprintf(stderr, "%s: %s: ", prog_name, cmd_name);
+	else
+		fprintf(stderr, "%s: ", prog_name);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+}
+
 /* ---- parsing ----------------------------------------------------------- */
 
 /* Decimal, or hex after 0x; never octal (a leading 0 is decimal). */

@@ -34,6 +34,11 @@ void p_error(int err, const char *fmt, ...) __attribute__((format(printf, 2, 3))
 void p_usage(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Progress and notes on stderr (never in JSON). */
 void p_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/*
+ * A note on stderr (a source, a fallback, a verbose detail) from code that
+ * several commands share: "vmscope: CMD: " and then fmt, as errors are.
+ */
+void p_note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /*
  * Argument parsing.  Each prints the error, naming the bad value, and

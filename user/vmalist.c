@@ -190,7 +190,7 @@ static void note_attempt(const char *object, int route, int err, const char *log
 			 "kernel%s", strcmp(object, "vma_fast") && strcmp(object, "vma_pid") ? "" :
 			 " (the open-coded task_vma iterator is 6.7+)");
 	if (verbose && err)
-		p_info("vmscope: BPF object %s with names by %s: refused%s (%s)%s%s\n", object,
+		p_note("BPF object %s with names by %s: refused%s (%s)%s%s\n", object,
 		       a->names, err == -EACCES ? " by the verifier" : "", errno_name(err),
 		       a->reason[0] ? ": " : "", a->reason);
 }
@@ -331,7 +331,7 @@ static void to_cache(const char *obj, uint64_t key, const struct bpf_map_desc *m
 	pfd[0] = progs[0].prog_fd;
 	err = bpfcache_put(obj, key, mfd, nmaps, pfd, nprogs, lock);
 	if (err && verbose)
-		p_info("vmscope: BPF object %s: not cached in %s: %s\n", obj, BPFCACHE_DIR,
+		p_note("BPF object %s: not cached in %s: %s\n", obj, BPFCACHE_DIR,
 		       bpfcache_why()[0] ? bpfcache_why() : strerror(-err));
 }
 
@@ -403,7 +403,7 @@ static bool refusal_is_final(int err)
 				names_route = r_;				\
 				note_attempt(#T, r_, 0, NULL);			\
 				if (verbose)					\
-					p_info("vmscope: BPF object %s from the bpffs cache\n", #T); \
+					p_note("BPF object %s from the bpffs cache\n", #T); \
 				break;						\
 			}							\
 			if (err_ != -ENOENT)					\
@@ -661,8 +661,9 @@ void vmalist_close(struct vma_bpf *o)
 	if (!o)
 		return;
 	if (verbose && (o->nr_tree || o->nr_iter))
-		p_info("vmscope: listing: %u processes by the VMA tree walk (%u tried twice), "
-		       "%u by the VMA iterator\n", o->nr_tree, o->nr_tree_retry, o->nr_iter);
+		p_note("listing: %u process%s by the VMA tree walk (%u tried twice), "
+		       "%u by the VMA iterator\n", o->nr_tree, o->nr_tree == 1 ? "" : "es",
+		       o->nr_tree_retry, o->nr_iter);
 	close_bpf(o);
 	free(o);
 }
