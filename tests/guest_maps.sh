@@ -132,6 +132,26 @@ n=$(vmscope -j maps $$ | grep -o '"start":' | wc -l)
 [ "$n" = "$(kmaps $$ | wc -l)" ]
 result "maps --json has one object per VMA" $?
 
+# The bpffs cache holds whichever listing object this kernel lists with
+# (vma_pid on 6.7+, vma_seq before): the second one-shot listing opens it
+# from the cache, and is right.
+rm -rf /sys/fs/bpf/vmscope
+vmscope maps $$ > /dev/null
+out=$(vmscope -v maps --maps $$ 2>&1 > "$TMPDIR/cache.maps"); diag "$out"
+obj=$(printf '%s\n' "$out" | sed -n 's/.*BPF object \([a-z_]*\) from the bpffs cache.*/\1/p')
+kmaps $$ > "$TMPDIR/cache.k"
+[ -n "$obj" ] && ls -d /sys/fs/bpf/vmscope/$obj-* > /dev/null 2>&1 &&
+	same "$TMPDIR/cache.maps" "$TMPDIR/cache.k"
+result "a second one-shot listing opens its object (${obj:-none}) from the bpffs cache, and is right" $?
+# A refusal the cache remembers is said as such, never as the verifier's.
+if ls -d /sys/fs/bpf/vmscope/*_refused > /dev/null 2>&1; then
+	printf '%s\n' "$out" | grep "not loaded" | grep -q "refused earlier in this boot" &&
+		! printf '%s\n' "$out" | grep -q "refused by the verifier"
+	result "a remembered refusal says it was remembered, not refused by the verifier now" $?
+else
+	skip "a remembered refusal says it was remembered" "this kernel refused no listing object"
+fi
+
 out=$(vmscope maps 2 2>&1); r=$?
 diag "$out"
 [ $r = 1 ] && echo "$out" | grep -q "kernel thread"

@@ -167,6 +167,12 @@ static void log_reason(const char *log, char *out, size_t sz)
 	}
 }
 
+/*
+ * The log of a refusal remembered by the bpffs cache (the reason is not
+ * kept: status, which shows reasons, asks the verifier again).
+ */
+static const char REMEMBERED[] = "";
+
 static void note_attempt(const char *object, int route, int err, const char *log)
 {
 	struct vmalist_attempt *a;
@@ -178,7 +184,10 @@ static void note_attempt(const char *object, int route, int err, const char *log
 	a->object = object;
 	a->names = route == VMS_NAMES_D_PATH ? "d_path" : "walk";
 	a->err = err;
-	if (log)
+	if (log == REMEMBERED)
+		snprintf(a->reason, sizeof(a->reason), "refused earlier in this boot, as the bpffs "
+			 "cache remembers (" BPFCACHE_DIR ")");
+	else if (log)
 		log_reason(log, a->reason, sizeof(a->reason));
 	/*
 	 * A light skeleton whose kfunc the kernel lacks fails in its loader
@@ -190,9 +199,10 @@ static void note_attempt(const char *object, int route, int err, const char *log
 			 "kernel%s", strcmp(object, "vma_fast") && strcmp(object, "vma_pid") ? "" :
 			 " (the open-coded task_vma iterator is 6.7+)");
 	if (verbose && err)
-		p_note("BPF object %s with names by %s: refused%s (%s)%s%s\n", object,
-		       a->names, err == -EACCES ? " by the verifier" : "", errno_name(err),
-		       a->reason[0] ? ": " : "", a->reason);
+		p_note("BPF object %s with names by %s: %s%s (%s)%s%s\n", object,
+		       a->names, log == REMEMBERED ? "not loaded" : "refused",
+		       err == -EACCES && log != REMEMBERED ? " by the verifier" : "",
+		       errno_name(err), a->reason[0] ? ": " : "", a->reason);
 }
 
 /*
@@ -336,15 +346,25 @@ static void to_cache(const char *obj, uint64_t key, const struct bpf_map_desc *m
 }
 
 /*
- * Objects the cache may hold: the fast ones, whose programs bear the
- * object's name (from_cache() checks it).  vma_seq's program is
- * vma_records, and maps_text's is pinned with its iterator links by
- * 'vmscope pin', whose readers would share its state with later runs:
- * neither is cached.
+ * Objects the cache may hold, and the name their one program bears
+ * (from_cache() checks it): the fast ones, and vma_seq (its program is
+ * vma_records).  Each run sets their state before each pass (FAST_SIZES,
+ * RESET_PASS), and an entry's flock keeps it to one run at a time.
+ * maps_text is not cached: 'vmscope pin' pins it with its iterator links,
+ * whose readers would share its state with later runs.
  */
+static const char *cache_prog_name(const char *obj)
+{
+	if (!strcmp(obj, "vma_fast") || !strcmp(obj, "vma_pid"))
+		return obj;
+	if (!strcmp(obj, "vma_seq"))
+		return "vma_records";
+	return NULL;
+}
+
 static bool cacheable(const char *obj)
 {
-	return !strcmp(obj, "vma_fast") || !strcmp(obj, "vma_pid");
+	return cache_prog_name(obj) != NULL;
 }
 
 /*
@@ -391,14 +411,15 @@ static bool refusal_is_final(int err)
 		prep;								\
 		if (cache_) {							\
 			key_ = bpfcache_key(#T, s_->rodata, sizeof(*s_->rodata)); \
-			if (bpfcache_refused(#T, key_)) {				\
-				note_attempt(#T, r_, -EACCES, NULL);		\
+			if (!want_log && bpfcache_refused(#T, key_)) {		\
+				note_attempt(#T, r_, -EACCES, REMEMBERED);	\
 				T##__destroy(s_);				\
 				s_ = NULL;					\
 				continue;					\
 			}							\
 			err_ = from_cache(#T, key_, SKEL_MAPS(s_), SKEL_NMAPS(s_),	\
-					  SKEL_PROGS(s_), SKEL_NPROGS(s_), ptype, #T, lock); \
+					  SKEL_PROGS(s_), SKEL_NPROGS(s_), ptype,		\
+					  cache_prog_name(#T), lock);			\
 			if (!err_) {						\
 				names_route = r_;				\
 				note_attempt(#T, r_, 0, NULL);			\
