@@ -6,6 +6,7 @@
 cd "$(dirname "$0")/.."
 . tests/lib/tap.sh
 . tests/lib/maps.sh
+. tests/lib/target.sh
 export PATH=$PWD/build:$PWD/build/tests:$PATH TMPDIR=$(mktemp -d)
 trap 'rm -rf "$TMPDIR"' EXIT
 tap_start
