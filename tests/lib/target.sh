@@ -4,8 +4,9 @@
 # target's memory, and a fast one needs none.
 #
 #   target_start FD OUT MODE [ARGS...] || bail "vmtarget MODE: $TREADY"
-#	runs "vmtarget MODE ARGS" ($VMTARGET if set: a copy) in the background with its stdout in the
-#	file OUT (later lines stay readable there: "value: ...", "done") and
+#	runs "vmtarget MODE ARGS" ($VMTARGET if set: a copy) in the
+#	background with its stdout in the file OUT (later lines stay
+#	readable there: "value: ...", "done") and
 #	its stdin a pipe this shell holds open on descriptor FD (3 to 9, one
 #	the test does not use otherwise).  Waits for its first line, at most
 #	$TARGET_TIMEOUT seconds (default 60).  Sets TPID, and TREADY to that
