@@ -3,6 +3,7 @@
 # maps -x, status): output, JSON, aliases, numbers, exit codes (2 usage,
 # 1 runtime) and their error messages.
 . /tests/lib/tap.sh
+. /tests/lib/target.sh
 tap_start
 
 out=/tmp/cli_mem.out
@@ -12,10 +13,10 @@ run() { "$@" > $out 2> $err; rc=$?; }
 # one_line: stderr is exactly one line
 one_line() { [ "$(wc -l < $err)" = 1 ]; }
 
-vmtarget strings "hello vmscope" 100 > /tmp/target.out &
-T=$!
-sleep 1
-line=$(head -n1 /tmp/target.out)
+# Every check below looks into this target: without it, nothing can run.
+target_start 5 /tmp/target.out strings "hello vmscope" 100 || bail "vmtarget strings: $TREADY"
+T=$TPID
+line=$TREADY
 STR=$(echo "$line" | sed -n 's/.*str=\(0x[0-9a-f]*\).*/\1/p')
 THP=$(echo "$line" | sed -n 's/.*thp=\(0x[0-9a-f]*\).*/\1/p')
 RO=$(echo "$line" | sed -n 's/.*ro=\(0x[0-9a-f]*\).*/\1/p')
@@ -33,18 +34,14 @@ grep -q '^{"pid":'"$T"',"source":"module","lookups":\[{"addr":' $out &&
 result "find --json: one object, the module as source; address 0 gives the next VMA" $?
 
 # A file name with a newline cannot fake a line of find's output.
-mkfifo /tmp/nl.in
-vmtarget newline < /tmp/nl.in > /tmp/nl.out &
-NLT=$!
-exec 7> /tmp/nl.in
-sleep 1
-NLA=$(sed -n 's/.*newline=\(0x[0-9a-f]*\).*/\1/p' /tmp/nl.out)
+target_start 7 /tmp/nl.out newline || diag "vmtarget newline: $TREADY"
+NLT=$TPID
+NLA=$(echo "$TREADY" | sed -n 's/.*newline=\(0x[0-9a-f]*\).*/\1/p')
 run vmscope find $NLT $NLA
 [ $rc = 0 ] && grep -q 'vmtarget\\012fake-line$' $out && [ "$(wc -l < $out)" = 2 ]
 result "find: a newline in a file name is shown as \\012, the row stays one line" $?
-exec 7>&-
-wait $NLT
-rm -f /tmp/nl.in "/tmp/vmtarget
+target_stop 7 $NLT
+rm -f "/tmp/vmtarget
 fake-line"
 
 # ---- page ----
@@ -97,6 +94,7 @@ result "page --range merges runs across batches" $?
 # Ctrl-C: the summary of what was walked so far, status 130.
 vmscope page $T 0 --range 0x400000000000 > $out 2> $err &
 P=$!
+# Not a wait for readiness: the walk must be under way when the signal comes.
 usleep 200000 2>/dev/null || sleep 1
 kill -INT $P
 wait $P; rc=$?
@@ -132,8 +130,9 @@ grep -q '"format":"hex","bytes":"42424242"' $out; result "read -j: hex bytes by 
 run vmscope writeval $T $STR --str "HELLO"
 grep -q '^old:' $out && grep -q '|hello|' $out && grep -q '|HELLO|' $out
 result "writeval alias: write --str prints the old and new bytes" $?
-sleep 0.5
-tail -n1 /tmp/target.out | grep -q 'value: HELLO vmscope'
+# It prints its string every 100 ms: the next line shows the write.
+changed() { tail -n1 /tmp/target.out | grep -q 'value: HELLO vmscope'; }
+wait_until 10 changed
 result "the target prints the changed value" $?
 run vmscope -j write $T $THP --u32 0x11223344
 grep -q '"old":"42424242","new":"44332211"' $out; result "write --u32 --json: little-endian, old and new" $?
@@ -193,6 +192,7 @@ else
 	skip "a non-root user on its own process: pagemap" "no vmsuser in /etc/passwd"
 fi
 kill $T
+target_stop 5 $T
 
 # ---- maps -x with the module: smaps' numbers, page by page ----
 setup_swap_sh() {
@@ -204,12 +204,9 @@ setup_swap_sh() {
 		swapon /dev/zram0
 }
 setup_swap_sh
-mkfifo /tmp/mix.in
-vmtarget mix < /tmp/mix.in > /tmp/mix.out &
-M=$!
-exec 6> /tmp/mix.in
-sleep 1
-diag "$(head -n1 /tmp/mix.out)"
+target_start 6 /tmp/mix.out mix || diag "vmtarget mix: $TREADY"
+M=$TPID
+diag "$TREADY"
 # smaps per VMA: start Rss Pss Dirty Swap Anonymous (kB).  No pipes or
 # command substitutions around the readers: the vdso page is shared by every
 # process, so its PSS depends on how many exist at that moment.
@@ -245,8 +242,7 @@ result "maps -x --json: per VMA and total, from the module" $?
 run vmscope maps -x $M
 head -n1 $out | grep -q "^$M:   vmtarget mix$" && grep -q '^Address .*Kbytes .*RSS .*PSS' $out
 result "maps -x: a 'PID:   command line' header and pmap -x's columns" $?
-exec 6>&-
-wait $M
+target_stop 6 $M
 
 # ---- the module's build and this kernel ----
 mkdir -p /tmp/tree/build/kmod/other

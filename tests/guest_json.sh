@@ -3,6 +3,7 @@
 # host after the guest by tests/run.sh): lines "#json NAME DOCUMENT".
 # Here each run must print exactly one non-empty line of stdout.
 . /tests/lib/tap.sh
+. /tests/lib/target.sh
 tap_start
 # j NAME CMD...: run CMD with -j, record its stdout, check it is one line
 j() {
@@ -12,11 +13,10 @@ j() {
 	result "json: vmscope -j $* prints one line" $?
 	printf '#json %s %s\n' "$name" "$(cat /tmp/json.out)"
 }
-mkfifo /tmp/jt.in
-vmtarget strings "json" 1000 > /tmp/jt.out &
-T=$!
-sleep 1
-line=$(head -n1 /tmp/jt.out)
+# Every command below looks into this target: without it, nothing can run.
+target_start 5 /tmp/jt.out strings "json" 1000 || bail "vmtarget strings: $TREADY"
+T=$TPID
+line=$TREADY
 STR=$(echo "$line" | sed -n 's/.*str=\(0x[0-9a-f]*\).*/\1/p')
 THP=$(echo "$line" | sed -n 's/.*thp=\(0x[0-9a-f]*\).*/\1/p')
 RO=$(echo "$line" | sed -n 's/.*ro=\(0x[0-9a-f]*\).*/\1/p')
@@ -40,11 +40,10 @@ j error undo
 j write write $T $RO --u8 1 --force
 # A copy of vmtarget with a breakpoint in its text: modified code
 cp /tests/vmtarget /tmp/jvt
-mkfifo /tmp/jvt.in
-/tmp/jvt idle < /tmp/jvt.in > /tmp/jvt.out &
-V=$!
-exec 8> /tmp/jvt.in
-sleep 1
+VMTARGET=/tmp/jvt
+target_start 8 /tmp/jvt.out idle || diag "the copy of vmtarget: $TREADY"
+unset VMTARGET
+V=$TPID
 TEXT=$(grep 'r-xp.*/tmp/jvt' /proc/$V/maps | cut -d- -f1)
 vmscope write --force $V 0x$TEXT --hex cc > /dev/null 2>&1
 j audit audit $V
@@ -52,6 +51,7 @@ j undo undo
 j audit audit $V
 j audit audit --source pagemap $V
 kill $V
+target_stop 8 $V
 j audit audit --all
 j audit audit --source pagemap $T 4194303
 j error write $T $RO --u8 1
@@ -74,4 +74,5 @@ j share share --source pagemap $T
 j thp thp $T
 j thp thp --source pagemap $T $THP
 kill $T
+target_stop 5 $T
 finish

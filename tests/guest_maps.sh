@@ -2,6 +2,7 @@
 # vmscope maps, pin and --all against /proc/PID/maps inside the guest.
 . /tests/lib/tap.sh
 . /tests/lib/maps.sh
+. /tests/lib/target.sh
 . /tests/lib/routes.sh
 export TMPDIR=/tmp
 tap_start

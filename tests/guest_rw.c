@@ -197,44 +197,38 @@ static int find_libc_text(pid_t pid, uint64_t *start, char *path, size_t sz, uin
 	return found;
 }
 
-int main(void)
+/* ---- the cases ------------------------------------------------------------- */
+
+/* Reads vs process_vm_readv: within pages, across pages and VMA ends. */
+static void case_reads(void)
 {
-	char buf[3 * PG + 64], ref[3 * PG + 64], *p;
-	ssize_t n, m, on, nn;
-	int err, fd, fails;
-	pid_t a, b;
+	static const struct { uint64_t off, len; } rr[] = {
+		{ 100, 200 }, { PG - 10, 20 }, { 0, PG }, { PG - 1, PG + 2 },
+		{ 2 * PG - 100, 200 }, { 0, 3 * PG }, { 3 * PG - 1, 1 },
+	};
+	char buf[3 * PG + 64], ref[3 * PG + 64];
+	ssize_t n, m;
+	int bad = 0;
+	pid_t a;
 
-	tap_start();
-	v = vmem_open(&err);
-	if (!v) {
-		diag("vmem_open: %s", strerror(-err));
-		tap_skip("module not loaded", "reads and writes");
-		return tap_finish();
-	}
-
-	/* ---- reads vs process_vm_readv ---- */
 	three = mmap(NULL, 4 * PG, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	a = spawn(fill_three, NULL);
-	{
-		static const struct { uint64_t off, len; } rr[] = {
-			{ 100, 200 }, { PG - 10, 20 }, { 0, PG }, { PG - 1, PG + 2 },
-			{ 2 * PG - 100, 200 }, { 0, 3 * PG }, { 3 * PG - 1, 1 },
-		};
-		int bad = 0;
-
-		for (size_t i = 0; i < sizeof(rr) / sizeof(rr[0]); i++) {
-			memset(buf, 0, sizeof(buf));
-			memset(ref, 1, sizeof(ref));
-			n = vmem_read(v, a, (uintptr_t)three + rr[i].off, buf, rr[i].len);
-			m = pvr(a, (uintptr_t)three + rr[i].off, ref, rr[i].len);
-			if (n != m || n != (ssize_t)rr[i].len || memcmp(buf, ref, n)) {
-				diag("read +%llu len %llu: vmscope %zd, process_vm_readv %zd",
-				     (unsigned long long)rr[i].off, (unsigned long long)rr[i].len, n, m);
-				bad++;
-			}
-		}
-		ok(!bad, "reads equal process_vm_readv within a page, across pages and across VMA ends");
+	if (three == MAP_FAILED) {
+		ok(0, "reads: mmap (%s)", strerror(errno));
+		return;
 	}
+	a = spawn(fill_three, NULL);
+	for (size_t i = 0; i < sizeof(rr) / sizeof(rr[0]); i++) {
+		memset(buf, 0, sizeof(buf));
+		memset(ref, 1, sizeof(ref));
+		n = vmem_read(v, a, (uintptr_t)three + rr[i].off, buf, rr[i].len);
+		m = pvr(a, (uintptr_t)three + rr[i].off, ref, rr[i].len);
+		if (n != m || n != (ssize_t)rr[i].len || memcmp(buf, ref, n)) {
+			diag("read +%llu len %llu: vmscope %zd, process_vm_readv %zd",
+			     (unsigned long long)rr[i].off, (unsigned long long)rr[i].len, n, m);
+			bad++;
+		}
+	}
+	ok(!bad, "reads equal process_vm_readv within a page, across pages and across VMA ends");
 	n = vmem_read(v, a, (uintptr_t)three + 3 * PG - 16, buf, 64);
 	m = pvr(a, (uintptr_t)three + 3 * PG - 16, ref, 64);
 	ok(n == 16 && m == 16 && !memcmp(buf, ref, 16),
@@ -245,28 +239,49 @@ int main(void)
 	n = vmem_read(v, a, 0x1000, buf, 8);
 	ok(n == -EFAULT, "reading an unmapped address is an error (%zd)", n);
 	reap(a);
+	munmap(three, 4 * PG);
+}
 
-	/* A bulk read bigger than one run's buffer. */
-	{
-		size_t len = 9 << 20;
-		char *big = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-		char *x = malloc(len), *y = malloc(len);
+/* A bulk read bigger than one run's buffer. */
+static void case_bulk_read(void)
+{
+	size_t len = 9 << 20;
+	char *big = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	char *x = malloc(len), *y = malloc(len);
+	ssize_t n, m;
+	pid_t a;
 
-		for (size_t i = 0; i < len; i += 512)
-			big[i] = (char)(i >> 9);
-		a = spawn(NULL, NULL);
-		n = vmem_read(v, a, (uintptr_t)big + 3, x, len - 3);
-		m = pvr(a, (uintptr_t)big + 3, y, len - 3);
-		ok(n == (ssize_t)len - 3 && m == n && !memcmp(x, y, n),
-		   "a 9 MiB read (several runs) equals process_vm_readv");
-		reap(a);
-		free(x);
-		free(y);
-		munmap(big, len);
+	if (big == MAP_FAILED || !x || !y) {
+		ok(0, "a 9 MiB read: memory for it (%s)", strerror(errno));
+		goto out;
 	}
+	for (size_t i = 0; i < len; i += 512)
+		big[i] = (char)(i >> 9);
+	a = spawn(NULL, NULL);
+	n = vmem_read(v, a, (uintptr_t)big + 3, x, len - 3);
+	m = pvr(a, (uintptr_t)big + 3, y, len - 3);
+	ok(n == (ssize_t)len - 3 && m == n && !memcmp(x, y, n),
+	   "a 9 MiB read (several runs) equals process_vm_readv");
+	reap(a);
+out:
+	free(x);
+	free(y);
+	if (big != MAP_FAILED)
+		munmap(big, len);
+}
 
-	/* ---- writes after fork: COW both ways ---- */
+/* Writes after fork: copy-on-write both ways. */
+static void case_fork_cow(void)
+{
+	char ref[16], *p;
+	ssize_t n, m;
+	pid_t a, b;
+
 	p = mmap(NULL, 2 * PG, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED) {
+		ok(0, "fork COW: mmap (%s)", strerror(errno));
+		return;
+	}
 	strcpy(p, "parent-data");
 	a = spawn(NULL, NULL);	/* a shares p's page copy-on-write */
 	n = vmem_write(v, a, (uintptr_t)p, "CHILD", 5, false, NULL, NULL, NULL, NULL);
@@ -280,130 +295,159 @@ int main(void)
 	   "after fork, writing into the parent leaves the child unchanged");
 	reap(a);
 	reap(b);
+	munmap(p, 2 * PG);
+}
 
-	/* Writes spanning pages. */
-	{
-		char data[PG + 100];
+/* A write spanning pages. */
+static void case_write_span(void)
+{
+	char data[PG + 100], ref[PG + 100], *p;
+	ssize_t n, m;
+	pid_t a;
 
-		memset(data, 'x', sizeof(data));
-		memset(p, 0, 2 * PG);
-		a = spawn(NULL, NULL);
-		n = vmem_write(v, a, (uintptr_t)p + PG - 50, data, sizeof(data), false, NULL, NULL,
-			       NULL, NULL);
-		m = pvr(a, (uintptr_t)p + PG - 50, ref, sizeof(data));
-		ok(n == (ssize_t)sizeof(data) && m == n && !memcmp(ref, data, n) && p[PG] == 0,
-		   "a write spanning pages lands whole in the target only");
-		reap(a);
+	p = mmap(NULL, 2 * PG, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED) {
+		ok(0, "a write spanning pages: mmap (%s)", strerror(errno));
+		return;
 	}
+	memset(data, 'x', sizeof(data));
+	memset(p, 0, 2 * PG);
+	a = spawn(NULL, NULL);
+	n = vmem_write(v, a, (uintptr_t)p + PG - 50, data, sizeof(data), false, NULL, NULL,
+		       NULL, NULL);
+	m = pvr(a, (uintptr_t)p + PG - 50, ref, sizeof(data));
+	ok(n == (ssize_t)sizeof(data) && m == n && !memcmp(ref, data, n) && p[PG] == 0,
+	   "a write spanning pages lands whole in the target only");
+	reap(a);
+	munmap(p, 2 * PG);
+}
 
-	/* ---- files ---- */
+/* Private, read-only and shared mappings of one file, in two processes. */
+static void case_files(void)
+{
+	char buf[2 * PG], ref[16], fb[16], *priv, *ro, *sh;
+	ssize_t n, m, on, nn;
+	pid_t a, b;
+	int fd;
+
 	fd = open("/tmp/vms_rw_file", O_RDWR | O_CREAT | O_TRUNC, 0600);
 	memset(buf, 'f', 2 * PG);
 	if (fd < 0 || pwrite(fd, buf, 2 * PG, 0) != 2 * PG) {
 		for (int i = 0; i < 6; i++)
 			tap_skip("cannot create /tmp/vms_rw_file", "file check %d", i + 1);
+		if (fd >= 0)
+			close(fd);
+		return;
+	}
+	priv = mmap(NULL, 2 * PG, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
+	ro = mmap(NULL, 2 * PG, PROT_READ, MAP_PRIVATE, fd, 0);
+	sh = mmap(NULL, 2 * PG, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	(void)*(volatile char *)priv;
+	(void)*(volatile char *)ro;
+	(void)*(volatile char *)sh;
+	a = spawn(NULL, NULL);	/* maps all three, like us */
+	b = spawn(NULL, NULL);
+
+	n = vmem_write(v, a, (uintptr_t)priv, "PRIV", 4, false, NULL, NULL, NULL, NULL);
+	m = pvr(b, (uintptr_t)priv, ref, 4);
+	pread(fd, fb, 4, 0);
+	pvr(a, (uintptr_t)priv, buf, 4);
+	ok(n == 4 && !memcmp(buf, "PRIV", 4) && !memcmp(fb, "ffff", 4) &&
+	   m == 4 && !memcmp(ref, "ffff", 4) && !memcmp(sh, "ffff", 4),
+	   "MAP_PRIVATE file: the writer gets a private copy; the file and a second "
+	   "process mapping it are unchanged");
+
+	n = vmem_write(v, a, (uintptr_t)ro + 8, "RO", 2, false, NULL, NULL, NULL, NULL);
+	pvr(a, (uintptr_t)ro + 8, buf, 2);
+	ok(n == -EFAULT && !memcmp(buf, "ff", 2),
+	   "a read-only mapping is refused without force (%zd)", n);
+	n = vmem_write(v, a, (uintptr_t)ro + 8, "RO", 2, true, ref, &on, buf, &nn);
+	pread(fd, fb, 2, 8);
+	m = pvr(b, (uintptr_t)ro + 8, ref + 8, 2);
+	ok(n == 2 && on == 2 && !memcmp(ref, "ff", 2) && nn == 2 && !memcmp(buf, "RO", 2) &&
+	   !memcmp(fb, "ff", 2) && m == 2 && !memcmp(ref + 8, "ff", 2) && ro[8] == 'f',
+	   "with force, a read-only private mapping gets a COW copy: file and other "
+	   "processes unchanged, old and new bytes reported");
+
+	n = vmem_write(v, a, (uintptr_t)sh + PG, "SHARED", 6, false, NULL, NULL, NULL, NULL);
+	pread(fd, fb, 6, PG);
+	ok(n == 6 && !memcmp(fb, "SHARED", 6) && !memcmp(sh + PG, "SHARED", 6),
+	   "MAP_SHARED file: the write reaches the file and every mapping");
+	reap(a);
+	reap(b);
+	munmap(sh, 2 * PG);
+	munmap(ro, 2 * PG);
+	munmap(priv, 2 * PG);
+	close(fd);
+	sync();
+	write_file("/proc/sys/vm/drop_caches", "3");
+	fd = open("/tmp/vms_rw_file", O_RDONLY);
+	memset(fb, 0, sizeof(fb));
+	pread(fd, fb, 6, PG);
+	ok(!memcmp(fb, "SHARED", 6), "MAP_SHARED file: the change survives drop_caches "
+	   "(tmpfs here: its pages are not dropped)");
+	pread(fd, fb, 4, 0);
+	ok(!memcmp(fb, "ffff", 4), "MAP_PRIVATE file: the file still holds its old bytes "
+	   "after drop_caches");
+	close(fd);
+}
+
+/* A shared library's text, written with force in one of two processes. */
+static void case_libc_text(void)
+{
+	char path[256], orig[4], got1[4], got2[4], fb[4];
+	uint64_t t1, t2, off;
+	struct dynproc d1, d2;
+	int tries, lfd;
+	ssize_t n;
+
+	if (access("/usr/sbin/bpftool", X_OK) || start_dyn(&d1) || start_dyn(&d2)) {
+		tap_skip("no dynamic program to host libc", "shared library text");
+		return;
+	}
+	/* Until the dynamic loader has mapped libc (10 s at most:
+	 * a debug kernel under TCG is slow to exec). */
+	for (tries = 0; tries < 100; tries++) {
+		if (!find_libc_text(d1.pid, &t1, path, sizeof(path), &off) &&
+		    !find_libc_text(d2.pid, &t2, path, sizeof(path), &off))
+			break;
+		usleep(100000);
+	}
+	if (tries == 100) {
+		tap_skip("libc text not mapped", "shared library text");
 	} else {
-		char *priv = mmap(NULL, 2 * PG, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
-		char *ro = mmap(NULL, 2 * PG, PROT_READ, MAP_PRIVATE, fd, 0);
-		char *sh = mmap(NULL, 2 * PG, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-		char fb[16];
-
-		(void)*(volatile char *)priv;
-		(void)*(volatile char *)ro;
-		(void)*(volatile char *)sh;
-		a = spawn(NULL, NULL);	/* maps all three, like us */
-		b = spawn(NULL, NULL);
-
-		n = vmem_write(v, a, (uintptr_t)priv, "PRIV", 4, false, NULL, NULL, NULL, NULL);
-		m = pvr(b, (uintptr_t)priv, ref, 4);
-		pread(fd, fb, 4, 0);
-		pvr(a, (uintptr_t)priv, buf, 4);
-		ok(n == 4 && !memcmp(buf, "PRIV", 4) && !memcmp(fb, "ffff", 4) &&
-		   m == 4 && !memcmp(ref, "ffff", 4) && !memcmp(sh, "ffff", 4),
-		   "MAP_PRIVATE file: the writer gets a private copy; the file and a second "
-		   "process mapping it are unchanged");
-
-		n = vmem_write(v, a, (uintptr_t)ro + 8, "RO", 2, false, NULL, NULL, NULL, NULL);
-		pvr(a, (uintptr_t)ro + 8, buf, 2);
-		ok(n == -EFAULT && !memcmp(buf, "ff", 2),
-		   "a read-only mapping is refused without force (%zd)", n);
-		n = vmem_write(v, a, (uintptr_t)ro + 8, "RO", 2, true, ref, &on, buf, &nn);
-		pread(fd, fb, 2, 8);
-		m = pvr(b, (uintptr_t)ro + 8, ref + 8, 2);
-		ok(n == 2 && on == 2 && !memcmp(ref, "ff", 2) && nn == 2 && !memcmp(buf, "RO", 2) &&
-		   !memcmp(fb, "ff", 2) && m == 2 && !memcmp(ref + 8, "ff", 2) && ro[8] == 'f',
-		   "with force, a read-only private mapping gets a COW copy: file and other "
-		   "processes unchanged, old and new bytes reported");
-
-		n = vmem_write(v, a, (uintptr_t)sh + PG, "SHARED", 6, false, NULL, NULL, NULL, NULL);
-		pread(fd, fb, 6, PG);
-		ok(n == 6 && !memcmp(fb, "SHARED", 6) && !memcmp(sh + PG, "SHARED", 6),
-		   "MAP_SHARED file: the write reaches the file and every mapping");
-		reap(a);
-		reap(b);
-		munmap(sh, 2 * PG);
-		munmap(ro, 2 * PG);
-		munmap(priv, 2 * PG);
-		close(fd);
-		sync();
-		write_file("/proc/sys/vm/drop_caches", "3");
-		fd = open("/tmp/vms_rw_file", O_RDONLY);
-		memset(fb, 0, sizeof(fb));
-		pread(fd, fb, 6, PG);
-		ok(!memcmp(fb, "SHARED", 6), "MAP_SHARED file: the change survives drop_caches "
-		   "(tmpfs here: its pages are not dropped)");
-		pread(fd, fb, 4, 0);
-		ok(!memcmp(fb, "ffff", 4), "MAP_PRIVATE file: the file still holds its old bytes "
-		   "after drop_caches");
-		close(fd);
+		lfd = open(path, O_RDONLY);
+		pvr(d1.pid, t1 + 64, orig, 4);
+		n = vmem_write(v, d1.pid, t1 + 64, "\xcc\xcc\xcc\xcc", 4, true, NULL, NULL,
+			       NULL, NULL);
+		pvr(d1.pid, t1 + 64, got1, 4);
+		pvr(d2.pid, t2 + 64, got2, 4);
+		pread(lfd, fb, 4, off + 64);
+		close(lfd);
+		ok(n == 4 && !memcmp(got1, "\xcc\xcc\xcc\xcc", 4) && !memcmp(got2, orig, 4) &&
+		   !memcmp(fb, orig, 4),
+		   "libc text written with force in one process: the other process and "
+		   "the library file keep the original bytes");
 	}
+	close(d1.in);
+	close(d2.in);
+	reap(d1.pid);
+	reap(d2.pid);
+}
 
-	/* ---- a shared library's text ---- */
-	{
-		struct dynproc d1, d2;
-		uint64_t t1, t2, off;
-		char path[256], orig[4], got1[4], got2[4], fb[4];
+/* Privilege: uid 1000 with and without CAP_SYS_PTRACE. */
+static void case_privilege(void)
+{
+	int fails;
+	char *p;
+	pid_t a;
 
-		if (access("/usr/sbin/bpftool", X_OK) || start_dyn(&d1) || start_dyn(&d2)) {
-			tap_skip("no dynamic program to host libc", "shared library text");
-		} else {
-			int tries;
-
-			/* Until the dynamic loader has mapped libc (10 s at most:
-			 * a debug kernel under TCG is slow to exec). */
-			for (tries = 0; tries < 100; tries++) {
-				if (!find_libc_text(d1.pid, &t1, path, sizeof(path), &off) &&
-				    !find_libc_text(d2.pid, &t2, path, sizeof(path), &off))
-					break;
-				usleep(100000);
-			}
-			if (tries == 100) {
-				tap_skip("libc text not mapped", "shared library text");
-			} else {
-				int lfd = open(path, O_RDONLY);
-
-				pvr(d1.pid, t1 + 64, orig, 4);
-				n = vmem_write(v, d1.pid, t1 + 64, "\xcc\xcc\xcc\xcc", 4, true, NULL, NULL,
-					       NULL, NULL);
-				pvr(d1.pid, t1 + 64, got1, 4);
-				pvr(d2.pid, t2 + 64, got2, 4);
-				pread(lfd, fb, 4, off + 64);
-				close(lfd);
-				ok(n == 4 && !memcmp(got1, "\xcc\xcc\xcc\xcc", 4) && !memcmp(got2, orig, 4) &&
-				   !memcmp(fb, orig, 4),
-				   "libc text written with force in one process: the other process and "
-				   "the library file keep the original bytes");
-			}
-			close(d1.in);
-			close(d2.in);
-			reap(d1.pid);
-			reap(d2.pid);
-		}
-	}
-
-	/* ---- privilege ---- */
 	set_marker("secret");
 	p = mmap(NULL, PG, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED) {
+		ok(0, "privilege: mmap (%s)", strerror(errno));
+		return;
+	}
 	strcpy(p, "own-bytes");
 	a = spawn(NULL, NULL);	/* maps p too */
 	fails = run_priv(a, p, 0);
@@ -416,15 +460,20 @@ int main(void)
 	ok(!(fails & (1 | 4 | 64 | 128)), "with CAP_SYS_PTRACE but not CAP_SYS_ADMIN: another "
 	   "process can be read, its PFNs stay hidden (status %d)", fails);
 	reap(a);
+	munmap(p, PG);
+}
 
-	/* ---- bad pids and addresses ---- */
-	{
-		struct vms_walk w = { .addr = 0x400000 };
+/* Processes that have no memory to read: a kernel thread, a zombie, a reaped one. */
+static void case_dead_targets(void)
+{
+	struct vms_walk w = { .addr = 0x400000 };
+	char buf[8];
+	ssize_t n;
+	pid_t a;
 
-		n = vmem_read(v, 2, 0x400000, buf, 8);
-		ok(n == -EINVAL, "kthreadd (pid 2): kernel thread, -EINVAL (%zd)", n);
-		ok(vmem_walk(v, 2, &w, 1) == -EINVAL, "walk of a kernel thread: -EINVAL");
-	}
+	n = vmem_read(v, 2, 0x400000, buf, 8);
+	ok(n == -EINVAL, "kthreadd (pid 2): kernel thread, -EINVAL (%zd)", n);
+	ok(vmem_walk(v, 2, &w, 1) == -EINVAL, "walk of a kernel thread: -EINVAL");
 	a = fork();
 	if (a == 0)
 		_exit(0);
@@ -434,30 +483,44 @@ int main(void)
 	waitpid(a, NULL, 0);
 	n = vmem_read(v, a, (uintptr_t)marker, buf, 8);
 	ok(n == -ESRCH, "an exited, reaped process: -ESRCH (%zd)", n);
+}
 
-	/* pid reuse: the same pid number, a new process, its own memory. */
+/* pid reuse: the same pid number, a new process, its own memory. */
+static void case_pid_reuse(void)
+{
+	char buf[16] = "", ref[16] = "", lp[32];
+	ssize_t n;
+	pid_t a, b;
+
 	a = spawn(set_marker, "first");
-	memset(buf, 0, 16);
 	vmem_read(v, a, (uintptr_t)marker, buf, 6);
 	reap(a);
-	{
-		char lp[32];
-
-		snprintf(lp, sizeof(lp), "%d", a - 1);
-		if (write_file("/proc/sys/kernel/ns_last_pid", lp)) {
-			tap_skip("cannot set ns_last_pid", "pid reuse");
-		} else {
-			b = spawn(set_marker, "second");
-			memset(ref, 0, 16);
-			n = vmem_read(v, b, (uintptr_t)marker, ref, 7);
-			if (b != a)
-				tap_skip("the pid was not reused", "pid reuse");
-			else
-				ok(!strcmp(buf, "first") && n == 7 && !strcmp(ref, "second"),
-				   "pid reuse: the same pid reads the new process's memory");
-			reap(b);
-		}
+	snprintf(lp, sizeof(lp), "%d", a - 1);
+	if (write_file("/proc/sys/kernel/ns_last_pid", lp)) {
+		tap_skip("cannot set ns_last_pid", "pid reuse");
+		return;
 	}
+	b = spawn(set_marker, "second");
+	n = vmem_read(v, b, (uintptr_t)marker, ref, 7);
+	if (b != a)
+		tap_skip("the pid was not reused", "pid reuse");
+	else
+		ok(!strcmp(buf, "first") && n == 7 && !strcmp(ref, "second"),
+		   "pid reuse: the same pid reads the new process's memory");
+	reap(b);
+}
+
+/* Addresses no process can have: kernel, non-canonical, past the top. */
+static void case_bad_addresses(void)
+{
+	struct vms_walk w[3] = { { .addr = 0x1000 }, { .addr = 0xffff888000000000ull },
+				 { .addr = (uintptr_t)marker } };
+	struct vms_vmainfo vi[3] = { { .addr = 0 }, { .addr = ~0ull },
+				     { .addr = (uintptr_t)marker } };
+	char buf[2 * PG];
+	ssize_t n;
+	pid_t a;
+
 	a = spawn(NULL, NULL);
 	n = vmem_read(v, a, 0xffff888000000000ull, buf, 8);
 	ok(n == -EFAULT, "a kernel address: -EFAULT (%zd)", n);
@@ -465,29 +528,55 @@ int main(void)
 	ok(n == -EFAULT, "a non-canonical address: -EFAULT (%zd)", n);
 	n = vmem_write(v, a, 0xffff888000000000ull, "x", 1, true, NULL, NULL, NULL, NULL);
 	ok(n == -EFAULT, "a forced write to a kernel address: -EFAULT (%zd)", n);
-	{
-		struct vms_walk w[3] = { { .addr = 0x1000 }, { .addr = 0xffff888000000000ull },
-					 { .addr = (uintptr_t)marker } };
-
-		n = vmem_walk(v, a, w, 3);
-		ok(n == 3 && w[0].err == -ENOENT && (w[0].wflags & VMS_W_NO_VMA) &&
-		   w[1].err == -EFAULT && w[2].err == 0 && w[2].stop_reason == VMS_STOP_LEAF,
-		   "walks: unmapped -ENOENT, kernel address -EFAULT, a mapped one still walks");
-	}
-	{
-		struct vms_vmainfo vi[3] = { { .addr = 0 }, { .addr = ~0ull },
-					     { .addr = (uintptr_t)marker } };
-
-		n = vmem_find(v, a, vi, 3, NULL);
-		ok(n == 2 && vi[0].err == 0 && vi[0].vma.start > 0 && vi[1].err == -EFAULT &&
-		   vi[2].vma.start <= (uintptr_t)marker && vi[2].vma.end > (uintptr_t)marker,
-		   "find: address 0 gives the first VMA (covering-or-next), ~0 an error");
-	}
+	n = vmem_walk(v, a, w, 3);
+	ok(n == 3 && w[0].err == -ENOENT && (w[0].wflags & VMS_W_NO_VMA) &&
+	   w[1].err == -EFAULT && w[2].err == 0 && w[2].stop_reason == VMS_STOP_LEAF,
+	   "walks: unmapped -ENOENT, kernel address -EFAULT, a mapped one still walks");
+	n = vmem_find(v, a, vi, 3, NULL);
+	ok(n == 2 && vi[0].err == 0 && vi[0].vma.start > 0 && vi[1].err == -EFAULT &&
+	   vi[2].vma.start <= (uintptr_t)marker && vi[2].vma.end > (uintptr_t)marker,
+	   "find: address 0 gives the first VMA (covering-or-next), ~0 an error");
 	n = vmem_read(v, a, 0x00fffffffffff000ull, buf, 2 * PG);
 	ok(n == -EFAULT, "a read running past the top of the user address space: -EFAULT (%zd)", n);
 	reap(a);
+}
+
+static void case_no_such_pid(void)
+{
+	char buf[8];
+	ssize_t n;
+
 	n = vmem_read(v, 4194303, 0x400000, buf, 8);
 	ok(n == -ESRCH, "a pid that does not exist: -ESRCH (%zd)", n);
+}
+
+static const struct tap_case cases[] = {
+	{ "reads", case_reads },
+	{ "bulk_read", case_bulk_read },
+	{ "fork_cow", case_fork_cow },
+	{ "write_span", case_write_span },
+	{ "files", case_files },
+	{ "libc_text", case_libc_text },
+	{ "privilege", case_privilege },
+	{ "dead_targets", case_dead_targets },
+	{ "pid_reuse", case_pid_reuse },
+	{ "bad_addresses", case_bad_addresses },
+	{ "no_such_pid", case_no_such_pid },
+};
+
+/* The fixture is the module's handle: every case reads and writes through it. */
+int main(int argc, char **argv)
+{
+	int err;
+
+	tap_start();
+	v = vmem_open(&err);
+	if (!v) {
+		diag("vmem_open: %s", strerror(-err));
+		tap_skip("module not loaded", "reads and writes");
+		return tap_finish();
+	}
+	tap_run_cases(cases, TAP_NCASES(cases), argc, argv);
 	vmem_close(v);
 	return tap_finish();
 }

@@ -9,6 +9,7 @@
 # base64 of gzip) so that tests/run.sh opens it in Chromium on the host
 # (tests/host_view_browser.py), with the target's /proc/PID/maps.
 . /tests/lib/tap.sh
+. /tests/lib/target.sh
 T=/tmp/views
 rm -rf $T; mkdir -p $T
 tap_start
@@ -44,12 +45,9 @@ pm() {
 num() { sed -n "s/.*\"$1\":\([0-9]*\).*/\1/p" $2 | head -n1; }
 
 # ---- summary from the module ----
-mkfifo $T/mix.in
-vmtarget mix < $T/mix.in > $T/mix.out &
-M=$!
-exec 6> $T/mix.in
-sleep 1
-diag "$(head -n1 $T/mix.out)"
+target_start 6 $T/mix.out mix || bail "vmtarget mix: $TREADY"
+M=$TPID MREADY=$TREADY
+diag "$MREADY"
 run vmscope -j summary $M
 cp $T/out $T/sum.mod
 grep -q '"source":"module"' $T/out && grep -q '"use_source":"module"' $T/out
@@ -72,8 +70,7 @@ cmp -s $T/tot.mod $T/tot.smaps && grep -q '"use_source":"smaps"' $T/out
 result "summary --source smaps equals the module's walk (RSS, private, dirty, swap, huge)" $?
 
 # ---- the map of the mix target, for the browser on the host ----
-set -- $(head -n1 $T/mix.out)
-for kv in "$@"; do case $kv in *=*) eval "X_$kv" ;; esac; done
+target_vars X "$MREADY"
 run vmscope map $M -o $T/map.html --explain 32
 diag "$(cat $T/out)"
 [ $rc = 0 ] && grep -q '"source":"module"' $T/map.html
@@ -109,17 +106,12 @@ for f in map.html maps regions.json; do
 	gzip -c $T/$f | base64 | sed 's/^/B64 /'
 	echo "=== VIEWEND"
 done
-exec 6>&-
-wait $M
+target_stop 6 $M
 
 # ---- a known workload: snapshots and diff, against pagemap ----
-mkfifo $T/w.in
-vmtarget workload < $T/w.in > $T/w.out &
-W=$!
-exec 7> $T/w.in
-sleep 1
-set -- $(head -n1 $T/w.out)
-for kv in "$@"; do case $kv in *=*) eval "A_$kv" ;; esac; done
+target_start 7 $T/w.out workload || bail "vmtarget workload: $TREADY"
+W=$TPID
+target_vars A "$TREADY"
 lines=1
 cmd() {
 	echo "$1" >&7
@@ -172,6 +164,5 @@ result "map --diff of the module's snapshots" $?
 run vmscope -j watch $W -n 0.2 -c 2
 [ $rc = 0 ] && [ "$(grep -c '"source":"module"' $T/out)" = 2 ]
 result "watch -j with the module: one line per refresh, source module" $?
-exec 7>&-
-wait $W
+target_stop 7 $W
 finish

@@ -355,7 +355,7 @@ static int has_la57(void)
  * ordinary anonymous page, which the walk must show as one (the rules of
  * vm_normal_page()), while the untouched page stays a bare PFN.
  */
-static void test_pfnmap_cow(void)
+static void case_pfnmap_cow(void)
 {
 	int fd = open("/dev/mem", O_RDWR);
 	struct vms_walk w[2];
@@ -388,58 +388,53 @@ static void test_pfnmap_cow(void)
 	close(fd);
 }
 
-int main(void)
+/* ---- the cases: one kind of mapping each --------------------------------- */
+
+/* Paging levels, and a single walk agreeing with pagemap. */
+static void case_single_walk(void)
 {
-	struct region g;
-	struct vms_prec *r;
 	struct vms_walk w[2];
-	int err, fd, i;
+	uint64_t pm;
 	char *p;
+	int n;
 
-	tap_start();
-	self = getpid();
-	v = vmem_open(&err);
-	pm_fd = open("/proc/self/pagemap", O_RDONLY);
-	kpf_fd = open("/proc/kpageflags", O_RDONLY);
-	kpc_fd = open("/proc/kpagecount", O_RDONLY);
-	if (!v || pm_fd < 0 || kpf_fd < 0 || kpc_fd < 0) {
-		diag("vmem_open: %s; pagemap/kpageflags open: %d %d %d", strerror(-err), pm_fd,
-		     kpf_fd, kpc_fd);
-		tap_skip("module or /proc/kpageflags not available", "page walks");
-		return tap_finish();
-	}
-
-	/* Paging levels, and single walks agreeing with the range walk. */
 	p = mmap(NULL, 4 * PG, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED) {
+		ok(0, "single walk: mmap (%s)", strerror(errno));
+		return;
+	}
 	memset(p, 1, 4 * PG);
 	memset(w, 0, sizeof(w));
 	w[0].addr = (uintptr_t)p + 123;
 	w[1].addr = (uintptr_t)p + 3 * PG + 8;
-	err = vmem_walk(v, self, w, 2);
-	ok(err == 2 && !w[0].err && w[0].levels == (has_la57() ? 5u : 4u),
+	n = vmem_walk(v, self, w, 2);
+	ok(n == 2 && !w[0].err && w[0].levels == (has_la57() ? 5u : 4u),
 	   "walk reports %u-level paging, as the CPU runs (la57 %s)", w[0].levels,
 	   has_la57() ? "on" : "off");
-	{
-		uint64_t pm = pread64_at(pm_fd, w[1].addr / PG);
+	pm = pread64_at(pm_fd, w[1].addr / PG);
+	ok(!w[1].err && w[1].stop_level == VMS_LVL_PTE && w[1].stop_reason == VMS_STOP_LEAF &&
+	   w[1].pfn == (pm & PM_PFN) && w[1].phys == ((pm & PM_PFN) << 12 | 8) &&
+	   (w[1].bits[VMS_LVL_PTE] & (VMS_E_PRESENT | VMS_E_USER | VMS_E_WRITE | VMS_E_DIRTY)) ==
+	   (VMS_E_PRESENT | VMS_E_USER | VMS_E_WRITE | VMS_E_DIRTY) &&
+	   (w[1].page_flags & VMS_PG_ANON) && w[1].refcount >= 1 && w[1].mapcount == 1,
+	   "single walk of a written anon page: PTE leaf, pfn/phys from pagemap, P/U/W/D bits, "
+	   "anon, mapcount 1");
+	munmap(p, 4 * PG);
+}
 
-		ok(!w[1].err && w[1].stop_level == VMS_LVL_PTE && w[1].stop_reason == VMS_STOP_LEAF &&
-		   w[1].pfn == (pm & PM_PFN) && w[1].phys == ((pm & PM_PFN) << 12 | 8) &&
-		   (w[1].bits[VMS_LVL_PTE] & (VMS_E_PRESENT | VMS_E_USER | VMS_E_WRITE | VMS_E_DIRTY)) ==
-		   (VMS_E_PRESENT | VMS_E_USER | VMS_E_WRITE | VMS_E_DIRTY) &&
-		   (w[1].page_flags & VMS_PG_ANON) && w[1].refcount >= 1 && w[1].mapcount == 1,
-		   "single walk of a written anon page: PTE leaf, pfn/phys from pagemap, P/U/W/D bits, "
-		   "anon, mapcount 1");
-	}
+/* anon 4K: every other page written. */
+static void case_anon_4k(void)
+{
+	struct region g = { "anon 4K", 0, 32 * PG, NULL };
+	struct vms_prec *r;
+	char *p;
+	int i;
 
-	/* A fresh anon page is never KSM: if kpageflags says so, it is the quirk. */
-	kpf_ksm_broken = w[1].pfn && (pread64_at(kpf_fd, w[1].pfn) & KPF(21));
-	if (kpf_ksm_broken)
-		diag("this kernel's kpageflags sets KPF_KSM on every anon page: KSM is checked "
-		     "against smaps instead");
-
-	/* anon 4K: every other page written. */
-	g = (struct region){ "anon 4K", 0, 32 * PG, NULL };
 	p = mmap(NULL, g.len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED) {
+		ok(0, "%s: mmap (%s)", g.name, strerror(errno));
+		return;
+	}
 	madvise(p, g.len, MADV_NOHUGEPAGE);
 	for (i = 0; i < 32; i += 2)
 		p[i * PG] = 1;
@@ -458,10 +453,21 @@ int main(void)
 		ok(0, "anon 4K: kinds");
 	}
 	free(r);
+	munmap(p, g.len);
+}
 
-	/* THP: two PMD-aligned 2M regions written. */
-	g = (struct region){ "THP", 0, 4 << 20, NULL };
+/* THP: two PMD-aligned 2M regions written. */
+static void case_thp(void)
+{
+	struct region g = { "THP", 0, 4 << 20, NULL };
+	struct vms_prec *r;
+	char *p;
+
 	p = map_aligned(g.len, 2 << 20);
+	if (!p) {
+		ok(0, "%s: mmap (%s)", g.name, strerror(errno));
+		return;
+	}
 	madvise(p, g.len, MADV_HUGEPAGE);
 	p[0] = 1;
 	p[2 << 20] = 1;
@@ -473,10 +479,21 @@ int main(void)
 	else
 		tap_skip("no THP could be allocated", "THP: PMD-mapped");
 	free(r);
+	munmap(p, g.len);
+}
 
-	/* Huge zero page: a read fault on an aligned MADV_HUGEPAGE region. */
-	g = (struct region){ "huge zero", 0, 2 << 20, NULL };
+/* Huge zero page: a read fault on an aligned MADV_HUGEPAGE region. */
+static void case_huge_zero(void)
+{
+	struct region g = { "huge zero", 0, 2 << 20, NULL };
+	struct vms_prec *r;
+	char *p;
+
 	p = map_aligned(g.len, 2 << 20);
+	if (!p) {
+		ok(0, "%s: mmap (%s)", g.name, strerror(errno));
+		return;
+	}
 	madvise(p, g.len, MADV_HUGEPAGE);
 	(void)*(volatile char *)p;
 	g.start = (uintptr_t)p;
@@ -487,10 +504,22 @@ int main(void)
 	else
 		tap_skip("the kernel did not map the huge zero page", "huge zero: kinds");
 	free(r);
+	munmap(p, g.len);
+}
 
-	/* The 4K zero page after read faults. */
-	g = (struct region){ "zero page", 0, 8 * PG, NULL };
+/* The 4K zero page after read faults. */
+static void case_zero_page(void)
+{
+	struct region g = { "zero page", 0, 8 * PG, NULL };
+	struct vms_prec *r;
+	char *p;
+	int i;
+
 	p = mmap(NULL, g.len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED) {
+		ok(0, "%s: mmap (%s)", g.name, strerror(errno));
+		return;
+	}
 	madvise(p, g.len, MADV_NOHUGEPAGE);
 	for (i = 0; i < 8; i++)
 		(void)*(volatile char *)(p + i * PG);
@@ -501,81 +530,147 @@ int main(void)
 	else
 		ok(0, "zero page: kinds");
 	free(r);
+	munmap(p, g.len);
+}
 
-	/* hugetlb 2M and 1G. */
-	for (i = 0; i < 2; i++) {
-		uint64_t sz = i ? 1ull << 30 : 2ull << 20;
+/* hugetlb pages of size 1 << shift (2M: two of them), from the boot's reserve. */
+static void hugetlb_case(int shift)
+{
+	uint64_t sz = 1ull << shift;
+	bool gig = shift == 30;
+	struct region g = { gig ? "hugetlb 1G" : "hugetlb 2M", 0, gig ? sz : 2 * sz, NULL };
+	struct vms_prec *r;
+	char *p;
 
-		g = (struct region){ i ? "hugetlb 1G" : "hugetlb 2M", 0, i ? sz : 2 * sz, NULL };
-		p = mmap(NULL, g.len, PROT_READ | PROT_WRITE,
-			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB | (i ? MAP_HUGE_1GB : MAP_HUGE_2MB),
-			 -1, 0);
-		if (p == MAP_FAILED) {
-			g.skip = i ? "no 1G huge page reserved" : "no 2M huge pages reserved";
-			skip_region(&g, 4);
-			continue;
-		}
-		memset(p, 0x5a, 64);
-		p[g.len - 1] = 1;
-		g.start = (uintptr_t)p;
-		r = check_region(&g);
-		if (r)
-			check_kind(&g, r, 0, g.len / PG, VMS_PG_HUGETLB, i ? 30 : 21,
-				   "hugetlb leaves at the hstate's size");
-		else
-			ok(0, "%s: kinds", g.name);
-		free(r);
-		munmap(p, g.len);
+	p = mmap(NULL, g.len, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB | (gig ? MAP_HUGE_1GB : MAP_HUGE_2MB),
+		 -1, 0);
+	if (p == MAP_FAILED) {
+		g.skip = gig ? "no 1G huge page reserved" : "no 2M huge pages reserved";
+		skip_region(&g, 4);
+		return;
 	}
+	memset(p, 0x5a, 64);
+	p[g.len - 1] = 1;
+	g.start = (uintptr_t)p;
+	r = check_region(&g);
+	if (r)
+		check_kind(&g, r, 0, g.len / PG, VMS_PG_HUGETLB, shift,
+			   "hugetlb leaves at the hstate's size");
+	else
+		ok(0, "%s: kinds", g.name);
+	free(r);
+	munmap(p, g.len);
+}
 
-	/* Shared and private mappings of one file. */
+static void case_hugetlb_2m(void)
+{
+	hugetlb_case(21);
+}
+
+static void case_hugetlb_1g(void)
+{
+	hugetlb_case(30);
+}
+
+/* Shared and private mappings of one file. */
+static void case_file(void)
+{
+	struct region g = { "shared file", 0, 8 * PG, NULL };
+	char *p = MAP_FAILED, *q = MAP_FAILED;
+	struct vms_prec *r;
+	int fd, i;
+
 	fd = open("/tmp/vms_walk_file", O_RDWR | O_CREAT | O_TRUNC, 0600);
-	if (fd >= 0 && ftruncate(fd, 8 * PG) == 0) {
-		char *q;
-
-		g = (struct region){ "shared file", 0, 8 * PG, NULL };
-		p = mmap(NULL, g.len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-		for (i = 0; i < 8; i++)
-			p[i * PG] = 'S';
-		g.start = (uintptr_t)p;
-		r = check_region(&g);
-		if (r)
-			check_kind(&g, r, 0, 8, VMS_PG_FILE, 12, "page-cache pages, shared");
-		else
-			ok(0, "shared file: kinds");
-		free(r);
-
-		g = (struct region){ "private file", 0, 8 * PG, NULL };
-		q = mmap(NULL, g.len, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
-		for (i = 0; i < 8; i++)
-			(void)*(volatile char *)(q + i * PG);
-		q[0] = 'P';	/* COW: page 0 becomes anon */
-		g.start = (uintptr_t)q;
-		r = check_region(&g);
-		if (r) {
-			uint64_t bad = !(r[0].stop == VMS_STOP_LEAF && (r[0].page_flags & VMS_PG_ANON));
-
-			for (i = 1; i < 8; i++)
-				if (!(r[i].stop == VMS_STOP_LEAF && (r[i].page_flags & VMS_PG_FILE) &&
-				      r[i].mapcount >= 2))
-					bad++;
-			ok(!bad, "private file: the written page is an anon COW copy, the others "
-			   "are the page-cache pages the MAP_SHARED mapping maps too (mapcount >= 2)");
-		} else {
-			ok(0, "private file: kinds");
-		}
-		free(r);
-		close(fd);
-	} else {
-		g = (struct region){ "shared file", 0, 0, "cannot create a file in /tmp" };
+	if (fd < 0 || ftruncate(fd, 8 * PG))
+		g.skip = "cannot create a file in /tmp";
+	else if ((p = mmap(NULL, g.len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0)) == MAP_FAILED ||
+		 (q = mmap(NULL, g.len, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0)) == MAP_FAILED)
+		g.skip = "cannot map the file in /tmp";
+	if (g.skip) {
 		skip_region(&g, 4);
 		g.name = "private file";
 		skip_region(&g, 4);
+		goto out;
 	}
 
-	/* KSM: identical pages merged by ksmd. */
-	g = (struct region){ "KSM", 0, 16 * PG, NULL };
+	for (i = 0; i < 8; i++)
+		p[i * PG] = 'S';
+	g.start = (uintptr_t)p;
+	r = check_region(&g);
+	if (r)
+		check_kind(&g, r, 0, 8, VMS_PG_FILE, 12, "page-cache pages, shared");
+	else
+		ok(0, "shared file: kinds");
+	free(r);
+
+	g = (struct region){ "private file", 0, 8 * PG, NULL };
+	for (i = 0; i < 8; i++)
+		(void)*(volatile char *)(q + i * PG);
+	q[0] = 'P';	/* COW: page 0 becomes anon */
+	g.start = (uintptr_t)q;
+	r = check_region(&g);
+	if (r) {
+		uint64_t bad = !(r[0].stop == VMS_STOP_LEAF && (r[0].page_flags & VMS_PG_ANON));
+
+		for (i = 1; i < 8; i++)
+			if (!(r[i].stop == VMS_STOP_LEAF && (r[i].page_flags & VMS_PG_FILE) &&
+			      r[i].mapcount >= 2))
+				bad++;
+		ok(!bad, "private file: the written page is an anon COW copy, the others "
+		   "are the page-cache pages the MAP_SHARED mapping maps too (mapcount >= 2)");
+	} else {
+		ok(0, "private file: kinds");
+	}
+	free(r);
+out:
+	if (q != MAP_FAILED)
+		munmap(q, g.len);
+	if (p != MAP_FAILED)
+		munmap(p, g.len);
+	if (fd >= 0)
+		close(fd);
+	unlink("/tmp/vms_walk_file");
+}
+
+/* The KSM line of the KSM case: the pages flagged KSM, against the kernel. */
+static void check_ksm(const struct region *g, const struct vms_prec *r)
+{
+	uint64_t ksm = 0, kk = 0;
+	long kps, ahp;
+	int i;
+
+	for (i = 0; i < 16; i++)
+		ksm += r[i].stop == VMS_STOP_LEAF && (r[i].page_flags & VMS_PG_KSM);
+	smaps_of(g->start, &kps, &ahp);
+	if (smaps_ksm >= 0) {
+		ok(ksm > 0 && (long)ksm * 4 == smaps_ksm, "KSM: %llu pages flagged KSM, smaps KSM %ld kB",
+		   (unsigned long long)ksm, smaps_ksm);
+	} else if (!kpf_ksm_broken) {
+		/* No KSM line in smaps (before 6.5): kpageflags says. */
+		for (i = 0; i < 16; i++)
+			kk += r[i].stop == VMS_STOP_LEAF && (pread64_at(kpf_fd, r[i].pfn) & KPF(21));
+		ok(ksm > 0 && ksm == kk, "KSM: %llu pages flagged KSM, kpageflags KSM on %llu",
+		   (unsigned long long)ksm, (unsigned long long)kk);
+	} else {
+		tap_skip("neither smaps nor kpageflags tell KSM pages apart here",
+			 "KSM: pages flagged KSM");
+	}
+}
+
+/* KSM: identical pages merged by ksmd. */
+static void case_ksm(void)
+{
+	struct region g = { "KSM", 0, 16 * PG, NULL };
+	struct vms_prec *r;
+	char *p;
+	int i;
+
 	p = mmap(NULL, g.len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED) {
+		ok(0, "%s: mmap (%s)", g.name, strerror(errno));
+		return;
+	}
 	madvise(p, g.len, MADV_NOHUGEPAGE);
 	for (i = 0; i < 16; i++)
 		memset(p + i * PG, 0x77, PG);
@@ -586,131 +681,188 @@ int main(void)
 	    write_file("/sys/kernel/mm/ksm/run", "1")) {
 		g.skip = "KSM is not available";
 		skip_region(&g, 4);
-	} else {
-		for (i = 0; i < 300; i++) {
-			if ((pread64_at(pm_fd, g.start / PG) & PM_PFN) ==
-			    (pread64_at(pm_fd, g.start / PG + 15) & PM_PFN))
-				break;
-			usleep(50000);
-		}
-		if (i == 300) {
-			g.skip = "ksmd did not merge the pages in 15 s";
-			skip_region(&g, 4);
-		} else {
-			r = check_region(&g);
-			if (r) {
-				uint64_t ksm = 0;
-				long kps, ahp;
-
-				for (i = 0; i < 16; i++)
-					ksm += r[i].stop == VMS_STOP_LEAF &&
-					       (r[i].page_flags & VMS_PG_KSM);
-				smaps_of(g.start, &kps, &ahp);
-				if (smaps_ksm >= 0) {
-					ok(ksm > 0 && (long)ksm * 4 == smaps_ksm,
-					   "KSM: %llu pages flagged KSM, smaps KSM %ld kB",
-					   (unsigned long long)ksm, smaps_ksm);
-				} else if (!kpf_ksm_broken) {
-					/* No KSM line in smaps (before 6.5): kpageflags says. */
-					uint64_t kk = 0;
-
-					for (i = 0; i < 16; i++)
-						kk += r[i].stop == VMS_STOP_LEAF &&
-						      (pread64_at(kpf_fd, r[i].pfn) & KPF(21));
-					ok(ksm > 0 && ksm == kk,
-					   "KSM: %llu pages flagged KSM, kpageflags KSM on %llu",
-					   (unsigned long long)ksm, (unsigned long long)kk);
-				} else {
-					tap_skip("neither smaps nor kpageflags tell KSM pages apart here",
-						 "KSM: pages flagged KSM");
-				}
-			} else {
-				ok(0, "KSM: kinds");
-			}
-			free(r);
-		}
-		write_file("/sys/kernel/mm/ksm/run", "0");
+		goto out;
 	}
+	for (i = 0; i < 300; i++) {
+		if ((pread64_at(pm_fd, g.start / PG) & PM_PFN) ==
+		    (pread64_at(pm_fd, g.start / PG + 15) & PM_PFN))
+			break;
+		usleep(50000);
+	}
+	if (i == 300) {
+		g.skip = "ksmd did not merge the pages in 15 s";
+		skip_region(&g, 4);
+	} else {
+		r = check_region(&g);
+		if (r)
+			check_ksm(&g, r);
+		else
+			ok(0, "KSM: kinds");
+		free(r);
+	}
+	write_file("/sys/kernel/mm/ksm/run", "0");
+out:
+	munmap(p, g.len);
+}
 
-	/* Swap: zram, then MADV_PAGEOUT. */
-	g = (struct region){ "swapped", 0, 16 * PG, NULL };
+/* Swap: zram, then MADV_PAGEOUT. */
+static void case_swapped(void)
+{
+	struct region g = { "swapped", 0, 16 * PG, NULL };
+	struct vms_prec *r;
+	uint64_t sw = 0;
+	char *p;
+	int i;
+
 	g.skip = setup_swap();
 	if (g.skip) {
 		skip_region(&g, 4);
-	} else {
-		p = mmap(NULL, g.len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-		madvise(p, g.len, MADV_NOHUGEPAGE);
-		for (i = 0; i < 16; i++)
-			memset(p + i * PG, i + 1, PG);
-		g.start = (uintptr_t)p;
-		madvise(p, g.len, MADV_PAGEOUT);
-		r = check_region(&g);
-		if (r) {
-			uint64_t sw = 0;
-
-			for (i = 0; i < 16; i++)
-				sw += r[i].stop == VMS_STOP_NOT_PRESENT && r[i].swp_kind == VMS_SWP_SWAP &&
-				      r[i].level == VMS_LVL_PTE;
-			ok(sw > 0, "swapped: MADV_PAGEOUT left %llu of 16 pages as swap entries",
-			   (unsigned long long)sw);
-		} else {
-			ok(0, "swapped: kinds");
-		}
-		free(r);
+		return;
 	}
+	p = mmap(NULL, g.len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED) {
+		ok(0, "%s: mmap (%s)", g.name, strerror(errno));
+		return;
+	}
+	madvise(p, g.len, MADV_NOHUGEPAGE);
+	for (i = 0; i < 16; i++)
+		memset(p + i * PG, i + 1, PG);
+	g.start = (uintptr_t)p;
+	madvise(p, g.len, MADV_PAGEOUT);
+	r = check_region(&g);
+	if (r) {
+		for (i = 0; i < 16; i++)
+			sw += r[i].stop == VMS_STOP_NOT_PRESENT && r[i].swp_kind == VMS_SWP_SWAP &&
+			      r[i].level == VMS_LVL_PTE;
+		ok(sw > 0, "swapped: MADV_PAGEOUT left %llu of 16 pages as swap entries",
+		   (unsigned long long)sw);
+	} else {
+		ok(0, "swapped: kinds");
+	}
+	free(r);
+	munmap(p, g.len);
+}
 
-	/*
-	 * PFNMAP: the project's mmap device.  /proc/PID/pagemap cannot be the
-	 * reference here: its walker skips VM_PFNMAP VMAs and reports them
-	 * not present.  The kernel's own answer for these PFNs is the
-	 * device's VMS_DEV_IOC_INFO, which the walk must match page by page.
-	 */
-	g = (struct region){ "PFNMAP", 0, 4 * PG, NULL };
+/*
+ * PFNMAP: the project's mmap device.  /proc/PID/pagemap cannot be the
+ * reference here: its walker skips VM_PFNMAP VMAs and reports them
+ * not present.  The kernel's own answer for these PFNs is the
+ * device's VMS_DEV_IOC_INFO, which the walk must match page by page.
+ */
+static void case_pfnmap_dev(void)
+{
+	struct region g = { "PFNMAP", 0, 4 * PG, NULL };
+	struct vms_dev_info info = { 0 };
+	__u64 pfns[4] = { 0 };
+	struct vms_prec *r;
+	int fd, i, bad = 0, got, err;
+	char *p;
+
 	fd = open("/dev/vmscope", O_RDWR);
 	p = fd >= 0 ? mmap(NULL, 4 * PG, PROT_READ, MAP_SHARED, fd, 0) : MAP_FAILED;
 	if (p == MAP_FAILED) {
 		g.skip = fd < 0 ? "mmap device not present" : "mmap device refused a 4-page map";
 		skip_region(&g, 4);
-	} else {
-		struct vms_dev_info info = { 0 };
-		__u64 pfns[4] = { 0 };
-		int bad = 0, got;
-
-		(void)*(volatile char *)p;
-		g.start = (uintptr_t)p;
-		info.pfns = (uintptr_t)pfns;
-		info.pfn_count = 4;
-		got = ioctl(fd, VMS_DEV_IOC_INFO, &info) == 0 && (info.flags & VMS_DEV_F_PFNS);
-		r = range_all(g.start, g.len, &err);
-		if (r && got) {
-			for (i = 0; i < 4; i++) {
-				if (r[i].pfn != pfns[i] || !pfns[i]) {
-					diag("PFNMAP page %d: walk pfn %llx, device pfn %llx", (int)i,
-					     (unsigned long long)r[i].pfn, (unsigned long long)pfns[i]);
-					bad++;
-				}
+		goto out;
+	}
+	(void)*(volatile char *)p;
+	g.start = (uintptr_t)p;
+	info.pfns = (uintptr_t)pfns;
+	info.pfn_count = 4;
+	got = ioctl(fd, VMS_DEV_IOC_INFO, &info) == 0 && (info.flags & VMS_DEV_F_PFNS);
+	r = range_all(g.start, g.len, &err);
+	if (r && got) {
+		for (i = 0; i < 4; i++) {
+			if (r[i].pfn != pfns[i] || !pfns[i]) {
+				diag("PFNMAP page %d: walk pfn %llx, device pfn %llx", i,
+				     (unsigned long long)r[i].pfn, (unsigned long long)pfns[i]);
+				bad++;
 			}
 		}
-		ok(r && got && !bad, "PFNMAP: the walk's PFNs equal the device's ioctl PFNs (4 pages)");
-		bad = 0;
-		for (i = 0; i < 4; i++)
-			if (pread64_at(pm_fd, ((uintptr_t)p + i * PG) / PG) & PM_PRESENT)
-				bad++;
-		ok(!bad, "PFNMAP: pagemap reports the pages not present, as its walker skips VM_PFNMAP");
-		if (r) {
-			check_leaf(&g, r);
-			check_kind(&g, r, 0, 4, VMS_PG_NOPAGE, 12,
-				   "PFNMAP page: PFN only, no struct page");
-		} else {
-			ok(0, "PFNMAP: leaf size (range walk failed)");
-			ok(0, "PFNMAP: kinds");
-		}
-		free(r);
-		munmap(p, 4 * PG);
 	}
+	ok(r && got && !bad, "PFNMAP: the walk's PFNs equal the device's ioctl PFNs (4 pages)");
+	bad = 0;
+	for (i = 0; i < 4; i++)
+		if (pread64_at(pm_fd, ((uintptr_t)p + i * PG) / PG) & PM_PRESENT)
+			bad++;
+	ok(!bad, "PFNMAP: pagemap reports the pages not present, as its walker skips VM_PFNMAP");
+	if (r) {
+		check_leaf(&g, r);
+		check_kind(&g, r, 0, 4, VMS_PG_NOPAGE, 12, "PFNMAP page: PFN only, no struct page");
+	} else {
+		ok(0, "PFNMAP: leaf size (range walk failed)");
+		ok(0, "PFNMAP: kinds");
+	}
+	free(r);
+	munmap(p, 4 * PG);
+out:
 	if (fd >= 0)
 		close(fd);
-	test_pfnmap_cow();
+}
+
+/* ---- the fixture: the module and the kernel's own answers, for every case -- */
+
+static int setup(void)
+{
+	uint64_t pfn;
+	int err = 0;
+	char *p;
+
+	self = getpid();
+	v = vmem_open(&err);
+	pm_fd = open("/proc/self/pagemap", O_RDONLY);
+	kpf_fd = open("/proc/kpageflags", O_RDONLY);
+	kpc_fd = open("/proc/kpagecount", O_RDONLY);
+	if (!v || pm_fd < 0 || kpf_fd < 0 || kpc_fd < 0) {
+		diag("vmem_open: %s; pagemap/kpageflags open: %d %d %d", strerror(-err), pm_fd,
+		     kpf_fd, kpc_fd);
+		return -1;
+	}
+	/* A fresh anon page is never KSM: if kpageflags says so, it is the quirk. */
+	p = mmap(NULL, PG, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p != MAP_FAILED) {
+		p[0] = 1;
+		pfn = pread64_at(pm_fd, (uintptr_t)p / PG) & PM_PFN;
+		kpf_ksm_broken = pfn && (pread64_at(kpf_fd, pfn) & KPF(21));
+		munmap(p, PG);
+	}
+	if (kpf_ksm_broken)
+		diag("this kernel's kpageflags sets KPF_KSM on every anon page: KSM is checked "
+		     "against smaps instead");
+	return 0;
+}
+
+static void teardown(void)
+{
 	vmem_close(v);
+	close(kpc_fd);
+	close(kpf_fd);
+	close(pm_fd);
+}
+
+static const struct tap_case cases[] = {
+	{ "single_walk", case_single_walk },
+	{ "anon_4k", case_anon_4k },
+	{ "thp", case_thp },
+	{ "huge_zero", case_huge_zero },
+	{ "zero_page", case_zero_page },
+	{ "hugetlb_2m", case_hugetlb_2m },
+	{ "hugetlb_1g", case_hugetlb_1g },
+	{ "file", case_file },
+	{ "ksm", case_ksm },
+	{ "swapped", case_swapped },
+	{ "pfnmap_dev", case_pfnmap_dev },
+	{ "pfnmap_cow", case_pfnmap_cow },
+};
+
+int main(int argc, char **argv)
+{
+	tap_start();
+	if (setup()) {
+		tap_skip("module or /proc/kpageflags not available", "page walks");
+		return tap_finish();
+	}
+	tap_run_cases(cases, TAP_NCASES(cases), argc, argv);
+	teardown();
 	return tap_finish();
 }

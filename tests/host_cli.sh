@@ -6,6 +6,7 @@
 cd "$(dirname "$0")/.."
 . tests/lib/tap.sh
 . tests/lib/maps.sh
+. tests/lib/target.sh
 export PATH=$PWD/build:$PWD/build/tests:$PATH TMPDIR=$(mktemp -d)
 trap 'rm -rf "$TMPDIR"' EXIT
 tap_start
@@ -133,8 +134,13 @@ run make -n vm CMD='echo a; echo b'
 grep -q -- "--sh 'echo a; echo b'" $out; result "make vm CMD='a; b' hands the whole line to the guest" $?
 
 # ---- several processes, filters ----
+# is_sleep PID: PID has exec'd sleep (before, its maps and command line are
+# the shell's).
+sleep_exe=$(readlink -f "$(command -v sleep)")
+is_sleep() { [ "$(readlink /proc/$1/exe)" = "$sleep_exe" ]; }
 sleep 60 & s1=$!
 sleep 61 & s2=$!
+wait_until 5 is_sleep $s1 && wait_until 5 is_sleep $s2
 run vmscope maps $s1 $s2
 [ $rc = 0 ] && [ "$(grep -c '^[0-9]*:   sleep 6[01]$' $out)" = 2 ]; result "maps PID PID: a table per process" $?
 run vmscope maps --maps $s1 $s2
@@ -199,8 +205,7 @@ stop_target
 
 # ---- find without the module ----
 sleep 60 & s1=$!
-# Its maps only once it is sleep: before the exec they are the shell's.
-for i in $(seq 100); do [ "$(readlink /proc/$s1/exe)" = "$(readlink -f "$(command -v sleep)")" ] && break; sleep 0.02; done
+wait_until 5 is_sleep $s1
 a=$(awk '/\[stack\]/ { split($1, r, "-"); print r[1]; exit }' /proc/$s1/maps)
 run vmscope -j find $s1 0x$a
 grep -q '"source":"bpf"' $out && grep -q '"name":"\[stack\]"' $out && grep -q '"covering":true' $out
@@ -250,7 +255,7 @@ fi
 
 # ---- maps: the total line and -A LOW,HIGH (issue 18), against the kernel ----
 sleep 60 & s3=$!
-for i in $(seq 100); do [ "$(readlink /proc/$s3/exe)" = "$(readlink -f "$(command -v sleep)")" ] && break; sleep 0.02; done
+wait_until 5 is_sleep $s3
 kmaps $s3 > $TMPDIR/k3
 h16() { printf '%016s' ${1#0x} | tr ' ' 0; }
 # kin LOW HIGH: the lines of /proc/PID/maps that overlap [LOW, HIGH] (hex,

@@ -4,6 +4,7 @@
 cd "$(dirname "$0")/.."
 . tests/lib/tap.sh
 . tests/lib/maps.sh
+. tests/lib/target.sh
 . tests/lib/routes.sh
 export PATH=$PWD/build:$PWD/build/tests:$PATH TMPDIR=$(mktemp -d)
 trap 'rm -rf "$TMPDIR"' EXIT

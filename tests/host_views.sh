@@ -9,6 +9,7 @@
 # only the usage errors run.  KEEP=1 keeps the scratch directory.
 cd "$(dirname "$0")/.."
 . tests/lib/tap.sh
+. tests/lib/target.sh
 export PATH=$PWD/build:$PWD/build/tests:$PATH
 T=$(mktemp -d)
 M=
@@ -51,14 +52,10 @@ run vmscope -j snapshot 4194303
 result "snapshot of no such process with -j: one JSON error document" $?
 
 # ---- a target with a known workload ----
-mkfifo $T/in
-vmtarget workload < $T/in > $T/tout &
-M=$!
-exec 6> $T/in
-for i in $(seq 50); do [ -s $T/tout ] && break; sleep 0.1; done
-read -r _ pid rest < $T/tout
-diag "target: $(head -n1 $T/tout)"
-eval "$(echo "$rest" | tr ' ' '\n' | sed 's/^/A_/')"
+target_start 6 $T/tout workload || bail "vmtarget workload: $TREADY"
+M=$TPID pid=$TPID
+diag "target: $TREADY"
+target_vars A "$TREADY"
 # cmd LINE: send a workload command, wait for its "done"
 lines=1
 cmd() {
@@ -210,6 +207,7 @@ run vmscope watch $pid -n 0.1 -c 2
 result "watch on a pipe: plain text, no escape codes" $?
 vmscope -j watch $pid -n 0.3 -c 6 > $T/w.out 2>&1 &
 W=$!
+# Not readiness: watch must have sampled the old layout before the change.
 sleep 0.5
 cmd "map 48"
 wait $W
@@ -217,6 +215,7 @@ grep -q '"change":"added"' $T/w.out && grep -q '"d_rss_kb":192' $T/w.out
 result "watch sees a new region of 48 written pages: added, +192 kB" $?
 vmscope watch $pid -n 0.2 > $T/w.out 2>&1 &
 W=$!
+# Not readiness: a few refreshes before the signal.
 sleep 0.6
 kill -INT $W
 wait $W
@@ -224,9 +223,9 @@ rc=$?
 [ $rc = 0 ] && grep -q '^REGION' $T/w.out; result "watch ends on SIGINT with status 0" $?
 vmscope -j watch $pid -n 0.2 > $T/w.out 2>&1 6>&- &
 W=$!
+# Not readiness: watch must have sampled the process before it exits.
 sleep 0.5
-exec 6>&-
-wait $M
+target_stop 6 $M
 M=
 wait $W
 rc=$?

@@ -3,6 +3,7 @@
  * Minimal kselftest-style TAP for vmscope's C tests:
  *   tap_start(); ok(cond, "name %d", x); tap_skip("why", "name"); diag(...);
  *   return tap_finish();
+ * (tap_run_cases() below runs a table of cases.)
  * The plan is counted, not kept by hand: tap_finish() prints "1..N" after
  * the last result.  A program that dies before tap_finish() prints no plan,
  * and the runner counts that as a failure.  After tap_share(), results
@@ -85,6 +86,42 @@ static inline void tap_skip(const char *why, const char *fmt, ...)
 	vprintf(fmt, ap);
 	va_end(ap);
 	printf(" # SKIP %s\n", why);
+}
+
+/*
+ * One function per case, listed in a table that main() runs after setting
+ * up the shared fixture (kselftest_harness.h's TEST_F, without its fork):
+ *   static const struct tap_case cases[] = { { "anon_4k", case_anon_4k }, ... };
+ *   tap_run_cases(cases, TAP_NCASES(cases), argc, argv);
+ * Each case prints its own results and frees what it made, so a failing
+ * case names itself and the others still run.  Names on the command line
+ * run only those cases (a name that matches none is a failure).
+ */
+struct tap_case {
+	const char *name;
+	void (*run)(void);
+};
+
+#define TAP_NCASES(table) ((int)(sizeof(table) / sizeof((table)[0])))
+
+static inline void tap_run_cases(const struct tap_case *c, int n, int argc, char **argv)
+{
+	int i, a;
+
+	for (a = 1; a < argc; a++) {
+		for (i = 0; i < n && strcmp(argv[a], c[i].name); i++)
+			;
+		if (i == n)
+			ok(0, "no case named '%s'", argv[a]);
+	}
+	for (i = 0; i < n; i++) {
+		for (a = 1; a < argc && strcmp(argv[a], c[i].name); a++)
+			;
+		if (argc > 1 && a == argc)
+			continue;
+		diag("case %s", c[i].name);
+		c[i].run();
+	}
 }
 
 /* Ends the run with the plan; non-zero on any failure. */

@@ -23,20 +23,16 @@ maps_equal() {
 	return 1
 }
 
-# start_target MODE [ARGS]: runs vmtarget with a pipe on stdin, waits for
-# its "ready" line.  Sets TPID and TREADY; stop it with stop_target.
+# start_target MODE [ARGS]: vmtarget MODE ARGS through target_start
+# (tests/lib/target.sh, which the test sources too) on descriptor 8: waits
+# for its first line.  Sets TPID and TREADY (that line, or why none came);
+# stop it with stop_target (kill the modes that never read stdin first).
 start_target() {
-	_fifo=${TMPDIR:-/tmp}/vmt.$$.$RANDOM
-	mkfifo "$_fifo" "$_fifo.out"
-	vmtarget "$@" < "$_fifo" > "$_fifo.out" &
-	TPID=$!
-	exec 8> "$_fifo"	# keeps its stdin open until stop_target
-	exec 9< "$_fifo.out"
-	read -r TREADY <&9
-	rm -f "$_fifo" "$_fifo.out"
+	target_start 8 "${TMPDIR:-/tmp}/vmt.$$.out" "$@" && return 0
+	diag "vmtarget $1: $TREADY"
+	return 1
 }
 
 stop_target() {
-	exec 8>&- 9<&-
-	wait "$TPID" 2>/dev/null
+	target_stop 8 "$TPID"
 }

@@ -2,7 +2,7 @@
 # and guest; busybox sh compatible): file names by bpf_d_path() and by the
 # dentry walk, the /proc text fallback, find's four sources, and the
 # fallback's notice.  A route this kernel refuses is a SKIP that quotes
-# the verifier's reason.  Needs tests/lib/{tap,maps}.sh and vmtarget.
+# the verifier's reason.  Needs tests/lib/{tap,maps,target}.sh and vmtarget.
 # Call: routes_tests DIR UNPRIVILEGED-USER (empty: skip those tests)
 
 # names_route_refused ROUTE PID: why the BPF listing with this names route

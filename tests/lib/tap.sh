@@ -1,5 +1,6 @@
 # Minimal kselftest-style TAP for vmscope's shell tests (busybox sh too).
 #   tap_start; ok "name" CMD...; result "name" STATUS; skip "name" "why"; finish
+# (bail "why" when nothing more can run)
 # The plan is counted: finish prints "1..N" after the last result, so a
 # script that dies early prints no plan and the runner fails it.
 _tap_n=0 _tap_fail=0
@@ -28,6 +29,13 @@ ok() {
 skip() {
 	_tap_n=$((_tap_n + 1))
 	echo "ok $_tap_n $1 # SKIP $2"
+}
+
+# bail WHY: the test cannot go on (kselftest's "Bail out!"); it ends
+# without a plan, which the runner counts as a failure.
+bail() {
+	echo "Bail out! $*"
+	exit 1
 }
 
 finish() {
