@@ -103,8 +103,11 @@ run_guest() {
 	cat "$log/guest.$tag.console"
 	rm -f "$log"/guest.$tag.*.out
 	# Split the console into one file per program, between the markers.
+	# A boot vm.sh tried again: what the first one printed is dropped
+	# (each program's file is opened afresh, truncated).
 	awk -v dir="$log" -v tag="$tag" '
-		/^=== BEGIN / { f = dir "/guest." tag "." $3 ".out"; next }
+		/^vm\.sh: .*booting once more/ { for (g in opened) close(g); delete opened; f = ""; next }
+		/^=== BEGIN / { if (f) close(f); f = dir "/guest." tag "." $3 ".out"; opened[f]; next }
 		/^=== END / { if (f) { print "rc=" $4 > (f ".rc"); close(f ".rc"); close(f) } f = ""; next }
 		f { print > f }' "$log/guest.$tag.console"
 	for name in $(if [ "$paging" = 4 ]; then list_paging; elif [ "$kernel" = debug ]; then list_debug
