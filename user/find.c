@@ -138,14 +138,33 @@ static int find_procmap(pid_t pid, struct vms_vmainfo *vi, size_t n, struct vmem
 	return err ? err : found;
 }
 
-static void print_json(pid_t pid, const char *source, const struct vms_vmainfo *vi,
-		       const struct vmem_str *names, size_t n)
+/* find's sources, best first. */
+enum find_source { FS_MODULE, FS_BPF, FS_PROCMAP, FS_PROC, FS_NR };
+static const char *const find_source_names[FS_NR] = {
+	"module", "bpf", "procmap_query", "proc_maps",
+};
+static const char *const find_source_what[FS_NR] = {
+	"the module", "the BPF listing", "PROCMAP_QUERY", "/proc/PID/maps",
+};
+
+/* The lookups of one run, from one source. */
+struct find_res {
+	pid_t pid;
+	enum find_source source;	/* the one that answered */
+	struct vms_vmainfo *vi;
+	struct vmem_str names;
+	size_t n;
+};
+
+static void print_find_json(const struct find_res *res)
 {
-	size_t i;
+	const struct vms_vmainfo *vi = res->vi;
+	const struct vmem_str *names = &res->names;
+	size_t i, n = res->n;
 
 	jw_start_obj();
-	jw_u64("pid", pid);
-	jw_str("source", source);
+	jw_u64("pid", res->pid);
+	jw_str("source", find_source_names[res->source]);
 	jw_key("lookups");
 	jw_start_arr();
 	for (i = 0; i < n; i++) {
@@ -173,11 +192,13 @@ static void print_json(pid_t pid, const char *source, const struct vms_vmainfo *
 	jw_done();
 }
 
-static void print_table(const struct vms_vmainfo *vi, const struct vmem_str *names, size_t n)
+static void print_find_plain(const struct find_res *res)
 {
+	const struct vms_vmainfo *vi = res->vi;
+	const struct vmem_str *names = &res->names;
 	int wa = 7, wr = 7, wsz = 4;
 	char buf[96], perms[5];
-	size_t i;
+	size_t i, n = res->n;
 
 	for (i = 0; i < n; i++) {
 		int w = snprintf(buf, sizeof(buf), "0x%llx", (unsigned long long)vi[i].addr);
@@ -214,15 +235,6 @@ static void print_table(const struct vms_vmainfo *vi, const struct vmem_str *nam
 	}
 }
 
-/* find's sources, best first. */
-enum find_source { FS_MODULE, FS_BPF, FS_PROCMAP, FS_PROC, FS_NR };
-static const char *const find_source_names[FS_NR] = {
-	"module", "bpf", "procmap_query", "proc_maps",
-};
-static const char *const find_source_what[FS_NR] = {
-	"the module", "the BPF listing", "PROCMAP_QUERY", "/proc/PID/maps",
-};
-
 static int find_from(enum find_source src, struct vmem *v, pid_t pid, struct vms_vmainfo *vi,
 		     size_t n, struct vmem_str *names)
 {
@@ -249,119 +261,168 @@ static bool process_error(int err)
 	return err == -ESRCH || err == -ENOENT;
 }
 
-static int do_find(int argc, char **argv)
+struct find_opts {
+	const char *cmd;
+	pid_t pid;
+	int forced;		/* --source: enum find_source, or -1: the first that answers */
+	uint64_t *addrs;
+	size_t n;
+};
+
+/* Options and arguments into o; returns -1 to go on, or the exit status. */
+static int find_opts(int argc, char **argv, struct find_opts *o)
 {
 	static const struct option longopts[] = {
 		{ "source", required_argument, NULL, 'S' },
 		COMMON_LONG,
 		{}
 	};
-	const char *cmd = argv[0];
-	struct vms_vmainfo *vi = NULL;
-	struct vmem_str names = {};
-	struct vmem *v = NULL;
-	int c, i, n, ret = -ENOPKG, rc, forced = -1, src, failed = -1, failed_err = 0;
-	pid_t pid;
+	size_t i;
+	int c, rc;
 
+	o->cmd = argv[0];
+	o->forced = -1;
 	while ((c = cmd_getopt_long(argc, argv, COMMON_SHORT, longopts, NULL)) != -1) {
 		if (c == 'S') {
-			for (forced = 0; forced < FS_NR; forced++)
-				if (!strcmp(optarg, find_source_names[forced]) ||
-				    (forced == FS_PROC && !strcmp(optarg, "proc")))
+			for (o->forced = 0; o->forced < FS_NR; o->forced++)
+				if (!strcmp(optarg, find_source_names[o->forced]) ||
+				    (o->forced == FS_PROC && !strcmp(optarg, "proc")))
 					break;
-			if (forced == FS_NR) {
-				p_usage(cmd, "unknown source '%s': expected module, bpf, "
+			if (o->forced == FS_NR) {
+				p_usage(o->cmd, "unknown source '%s': expected module, bpf, "
 					"procmap_query or proc", optarg);
 				return EXIT_USAGE;
 			}
 			continue;
 		}
-		rc = cmd_common(cmd, c, argv);
+		rc = cmd_common(o->cmd, c, argv);
 		if (rc >= 0)
 			return rc;
 	}
 	if (argc - optind < 2) {
-		p_usage(cmd, "expected a PID and at least one address");
+		p_usage(o->cmd, "expected a PID and at least one address");
 		return EXIT_USAGE;
 	}
-	if (parse_pid(argv[optind], &pid))
+	if (parse_pid(argv[optind], &o->pid))
 		return EXIT_USAGE;
-	n = argc - optind - 1;
-	vi = calloc(n, sizeof(*vi));
-	if (!vi) {
-		p_error(ENOMEM, "%s: out of memory", cmd);
+	o->n = argc - optind - 1;
+	o->addrs = calloc(o->n, sizeof(*o->addrs));
+	if (!o->addrs) {
+		p_error(ENOMEM, "%s: out of memory", o->cmd);
 		return EXIT_RUNTIME;
 	}
-	for (i = 0; i < n; i++) {
-		uint64_t a;
-
-		if (parse_addr(argv[optind + 1 + i], &a)) {
-			free(vi);
+	for (i = 0; i < o->n; i++)
+		if (parse_addr(argv[optind + 1 + i], &o->addrs[i]))
 			return EXIT_USAGE;
-		}
-		vi[i].addr = a;
-	}
-	rc = EXIT_RUNTIME;
-	if (forced < 0 || forced == FS_MODULE) {
-		v = forced == FS_MODULE ? memcmd_open(cmd) : memcmd_try_open();
-		if (forced == FS_MODULE && !v)
-			goto out;
-	}
-	/*
-	 * Each source in turn until one answers: the module (absent, or
-	 * refusing another user's process without CAP_SYS_PTRACE), the BPF
-	 * listing (no BPF permission, or a verifier that refuses it),
-	 * PROCMAP_QUERY (6.11+; a user's own processes), the maps text.
-	 */
-	for (src = forced < 0 ? FS_MODULE : forced; src < FS_NR; src++) {
-		ret = find_from(src, v, pid, vi, n, &names);
-		if (ret >= 0 || forced >= 0 || process_error(ret))
+	return -1;
+}
+
+/*
+ * Each source in turn until one answers: the module (absent, or refusing
+ * another user's process without CAP_SYS_PTRACE), the BPF listing (no BPF
+ * permission, or a verifier that refuses it), PROCMAP_QUERY (6.11+; a
+ * user's own processes), the maps text.  Fills res; returns a negative
+ * errno when none answered.  A fallback is said on stderr.
+ */
+static int find_run(const struct find_opts *o, struct vmem *v, struct find_res *res)
+{
+	int ret = -ENOPKG, src, failed = -1, failed_err = 0;
+	size_t i;
+
+	res->pid = o->pid;
+	res->n = o->n;
+	res->vi = calloc(o->n, sizeof(*res->vi));
+	if (!res->vi)
+		return -ENOMEM;
+	for (i = 0; i < o->n; i++)
+		res->vi[i].addr = o->addrs[i];
+	for (src = o->forced < 0 ? FS_MODULE : o->forced; src < FS_NR; src++) {
+		ret = find_from(src, v, o->pid, res->vi, o->n, &res->names);
+		if (ret >= 0 || o->forced >= 0 || process_error(ret))
 			break;
 		if (ret != -ENOPKG && failed < 0) {
 			failed = src;
 			failed_err = ret;
 		}
 		if (verbose && ret != -ENOPKG)
-			p_info("vmscope: %s: %s: %s\n", cmd, find_source_what[src], strerror(-ret));
+			p_info("vmscope: %s: %s: %s\n", o->cmd, find_source_what[src],
+			       strerror(-ret));
 	}
-	if (ret < 0) {
-		char msg[256];
-
-		if (process_error(ret) || ret == -EINVAL) {
-			ret = -pid_no_vmas(pid, msg, sizeof(msg));
-			p_error(ret, "%s", msg);
-		} else if (ret == -EPERM || ret == -EACCES) {
-			p_error(ret, "%s: permission denied: looking into process %d needs BPF (root, "
-				"or CAP_BPF and CAP_PERFMON), or PROCMAP_QUERY (Linux 6.11+) or "
-				"/proc/%d/maps on a process of yours", cmd, pid, pid);
-		} else if (ret == -ENOTTY && forced == FS_PROCMAP) {
-			p_error(ret, "%s: this kernel has no PROCMAP_QUERY (Linux 6.11+)", cmd);
-		} else if (forced == FS_BPF) {
-			p_error(ret, "%s: the BPF listing: %s", cmd, bpf_err_hint(ret));
-		} else {
-			memcmd_err(cmd, pid, ret, 0, false);
-		}
-		goto out;
-	}
+	if (ret < 0)
+		return ret;
+	res->source = src;
 	if (failed >= 0)
-		p_info("vmscope: %s: VMAs from %s: %s did not answer (%s)\n", cmd,
+		p_info("vmscope: %s: VMAs from %s: %s did not answer (%s)\n", o->cmd,
 		       find_source_what[src], find_source_what[failed],
 		       failed == FS_BPF ? bpf_err_hint(failed_err) : strerror(-failed_err));
 	else if (verbose)
-		p_info("vmscope: %s: VMAs from %s\n", cmd, find_source_what[src]);
+		p_info("vmscope: %s: VMAs from %s\n", o->cmd, find_source_what[src]);
+	return 0;
+}
+
+/* No source answered: why, with what to do. */
+static void find_fail(const struct find_opts *o, int ret)
+{
+	char msg[256];
+
+	if (process_error(ret) || ret == -EINVAL) {
+		ret = -pid_no_vmas(o->pid, msg, sizeof(msg));
+		p_error(ret, "%s", msg);
+	} else if (ret == -EPERM || ret == -EACCES) {
+		p_error(ret, "%s: permission denied: looking into process %d needs BPF (root, "
+			"or CAP_BPF and CAP_PERFMON), or PROCMAP_QUERY (Linux 6.11+) or "
+			"/proc/%d/maps on a process of yours", o->cmd, o->pid, o->pid);
+	} else if (ret == -ENOTTY && o->forced == FS_PROCMAP) {
+		p_error(ret, "%s: this kernel has no PROCMAP_QUERY (Linux 6.11+)", o->cmd);
+	} else if (o->forced == FS_BPF) {
+		p_error(ret, "%s: the BPF listing: %s", o->cmd, bpf_err_hint(ret));
+	} else {
+		memcmd_err(o->cmd, o->pid, ret, 0, false);
+	}
+}
+
+/* Every address without a VMA at or after it is an error too. */
+static int find_status(const struct find_res *res)
+{
+	size_t i;
+
+	for (i = 0; i < res->n; i++)
+		if (res->vi[i].err)
+			return EXIT_RUNTIME;
+	return 0;
+}
+
+static int do_find(int argc, char **argv)
+{
+	struct find_opts o = {};
+	struct find_res res = {};
+	struct vmem *v = NULL;
+	int rc, ret;
+
+	rc = find_opts(argc, argv, &o);
+	if (rc >= 0)
+		goto out;
+	rc = EXIT_RUNTIME;
+	if (o.forced < 0 || o.forced == FS_MODULE) {
+		v = o.forced == FS_MODULE ? memcmd_open(o.cmd) : memcmd_try_open();
+		if (o.forced == FS_MODULE && !v)
+			goto out;
+	}
+	ret = find_run(&o, v, &res);
+	if (ret < 0) {
+		find_fail(&o, ret);
+		goto out;
+	}
 	if (json_output)
-		print_json(pid, find_source_names[src], vi, &names, n);
+		print_find_json(&res);
 	else
-		print_table(vi, &names, n);
-	rc = 0;
-	/* Every address without a VMA at or after it is an error too. */
-	for (i = 0; i < n; i++)
-		if (vi[i].err)
-			rc = EXIT_RUNTIME;
+		print_find_plain(&res);
+	rc = find_status(&res);
 out:
 	vmem_close(v);
-	vmem_str_free(&names);
-	free(vi);
+	vmem_str_free(&res.names);
+	free(res.vi);
+	free(o.addrs);
 	return rc;
 }
 

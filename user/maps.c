@@ -35,6 +35,19 @@ struct proc {
 	const char *use_source;	/* -x: "module" or "smaps" */
 };
 
+/*
+ * The answer of a run: the listing l, cut into processes ps (each failed
+ * one with its error); err and msg when nothing could be listed at all.
+ */
+struct maps_res {
+	struct vma_bpf *obj;	/* the listing, and its source */
+	struct vmalist l;
+	struct proc *ps;
+	size_t np, nfailed;
+	int err;
+	char msg[1024];
+};
+
 /* ---- memory use (-x) ----------------------------------------------------------- */
 
 /*
@@ -530,76 +543,89 @@ static int maps_opts(int argc, char **argv, struct maps_opts *o)
 	return -1;
 }
 
-static int do_maps(int argc, char **argv)
+/*
+ * Load the listing and, with --all, list and group every process; else
+ * make room for the given ones.  Returns -1 with r->err and r->msg when
+ * nothing can be listed (said by the caller: as the JSON document too).
+ */
+static int maps_list(const struct maps_opts *o, const char *cmd, struct maps_res *r)
 {
-	struct maps_opts o = {};
-	struct vmalist l = {};
-	struct vma_bpf *obj = NULL;
-	struct proc *ps = NULL;
-	struct vmem *v = NULL;
-	const char *cmd = argv[0];
-	size_t np = 0, k;
-	int rc, err;
+	int err;
 
-	rc = maps_opts(argc, argv, &o);
-	if (rc >= 0)
-		goto out;
-	rc = EXIT_RUNTIME;
-	obj = vmalist_open(VMALIST_RECORDS | (o.all ? VMALIST_ALL : 0) | o.src_flags, &err);
-	if (!obj) {
-		p_error(err, "%s: cannot load the VMA iterator: %s", cmd, bpf_err_hint(err));
-		goto out;
+	r->obj = vmalist_open(VMALIST_RECORDS | (o->all ? VMALIST_ALL : 0) | o->src_flags, &err);
+	if (!r->obj) {
+		r->err = err;
+		snprintf(r->msg, sizeof(r->msg), "%s: cannot load the VMA iterator: %s", cmd,
+			 bpf_err_hint(err));
+		return -1;
 	}
-	note_listing_source(cmd, obj);
-	if (o.all) {
-		err = vmalist_collect(obj, 0, &l);
-		if (!err)
-			err = group_all(&l, &o, &ps, &np);
-		if (err) {
-			p_error(err, "%s: listing every process: %s", cmd, strerror(-err));
-			goto out;
+	note_listing_source(cmd, r->obj);
+	if (!o->all) {
+		r->ps = calloc(o->npids, sizeof(*r->ps));
+		if (!r->ps) {
+			r->err = ENOMEM;
+			snprintf(r->msg, sizeof(r->msg), "%s: out of memory", cmd);
+			return -1;
 		}
-		if (vmalist_source(obj) == VMALIST_SRC_PROC && vmalist_proc_skipped())
-			p_info("vmscope: %s: %zu processes' maps could not be read by this user "
-			       "(not listed)\n", cmd, vmalist_proc_skipped());
-		if (!np && (o.npids || o.ncomms) && !o.range) {
-			p_error(ESRCH, "%s: no process matches --pid/--comm", cmd);
-			goto out;
-		}
-	} else {
-		ps = calloc(o.npids, sizeof(*ps));
-		if (!ps) {
-			p_error(ENOMEM, "%s: out of memory", cmd);
-			goto out;
-		}
-		np = o.npids;
+		r->np = o->npids;
+		return 0;
 	}
-	/* From here on, failures of single processes go into the one document. */
-	jw_reserve(true);
-	for (k = 0; k < np && !o.all; k++) {
-		ps[k].pid = o.pids[k];
-		ps[k].first = l.n;
-		err = vmalist_collect(obj, o.pids[k], &l);
-		ps[k].n = l.n - ps[k].first;
+	err = vmalist_collect(r->obj, 0, &r->l);
+	if (!err)
+		err = group_all(&r->l, o, &r->ps, &r->np);
+	if (err) {
+		r->err = err;
+		snprintf(r->msg, sizeof(r->msg), "%s: listing every process: %s", cmd,
+			 strerror(-err));
+		return -1;
+	}
+	if (vmalist_source(r->obj) == VMALIST_SRC_PROC && vmalist_proc_skipped())
+		p_info("vmscope: %s: %zu processes' maps could not be read by this user "
+		       "(not listed)\n", cmd, vmalist_proc_skipped());
+	if (!r->np && (o->npids || o->ncomms) && !o->range) {
+		r->err = ESRCH;
+		snprintf(r->msg, sizeof(r->msg), "%s: no process matches --pid/--comm", cmd);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * The VMAs of each given process and, with -x, the memory use of each
+ * process; a process that fails keeps its error (said on stderr) and the
+ * others go on.
+ */
+static void maps_run(const struct maps_opts *o, const char *cmd, struct maps_res *r)
+{
+	struct vmem *v = NULL;
+	struct proc *ps = r->ps;
+	size_t k;
+	int err;
+
+	for (k = 0; k < r->np && !o->all; k++) {
+		ps[k].pid = o->pids[k];
+		ps[k].first = r->l.n;
+		err = vmalist_collect(r->obj, o->pids[k], &r->l);
+		ps[k].n = r->l.n - ps[k].first;
 		if (!err && ps[k].n)
-			ps[k].n = keep_in_range(&l, ps[k].first, &o);	/* none is an answer */
+			ps[k].n = keep_in_range(&r->l, ps[k].first, o);	/* none is an answer */
 		else if (err) {
 			ps[k].err = -err;
-			snprintf(ps[k].msg, sizeof(ps[k].msg), "process %d: %s", o.pids[k],
+			snprintf(ps[k].msg, sizeof(ps[k].msg), "process %d: %s", o->pids[k],
 				 strerror(-err));
 		} else if (!ps[k].n) {
 			/* No VMA at all is never an empty answer: say why. */
-			ps[k].err = pid_no_vmas(o.pids[k], ps[k].msg, sizeof(ps[k].msg));
+			ps[k].err = pid_no_vmas(o->pids[k], ps[k].msg, sizeof(ps[k].msg));
 		}
 		if (ps[k].err)
 			p_error(ps[k].err, "%s", ps[k].msg);
 	}
-	if (o.extended) {
+	if (o->extended) {
 		v = memcmd_try_open();
-		for (k = 0; k < np; k++) {
+		for (k = 0; k < r->np; k++) {
 			if (ps[k].err)
 				continue;
-			err = proc_memuse(v, &l, &ps[k], o.range);
+			err = proc_memuse(v, &r->l, &ps[k], o->range);
 			if (err) {
 				ps[k].err = -err;
 				snprintf(ps[k].msg, sizeof(ps[k].msg), "memory use of process %d: %s "
@@ -609,34 +635,63 @@ static int do_maps(int argc, char **argv)
 			}
 		}
 	}
-	rc = 0;
-	for (k = 0; k < np; k++)
+	vmem_close(v);
+	for (k = 0; k < r->np; k++)
 		if (ps[k].err)
-			rc++;
-	if (np && rc == (int)np) {
-		/* Nothing to show: the error is the document. */
-		if (json_output)
-			jw_error(ps[0].msg, ps[0].err);
-		rc = EXIT_RUNTIME;
+			r->nfailed++;
+}
+
+static void maps_print(const struct maps_opts *o, const struct maps_res *r)
+{
+	if (json_output)
+		print_json(&r->l, r->ps, r->np, o, r->obj);
+	else if (o->text)
+		print_maps(&r->l, r->ps, r->np, o->all);
+	else if (o->extended)
+		print_extended(&r->l, r->ps, r->np);
+	else
+		print_table(&r->l, r->ps, r->np, o->all);
+}
+
+static void maps_res_free(struct maps_res *r)
+{
+	size_t k;
+
+	for (k = 0; k < r->np && r->ps; k++)
+		free(r->ps[k].use);
+	free(r->ps);
+	vmalist_free(&r->l);
+	vmalist_close(r->obj);
+}
+
+static int do_maps(int argc, char **argv)
+{
+	struct maps_opts o = {};
+	struct maps_res r = {};
+	int rc;
+
+	rc = maps_opts(argc, argv, &o);
+	if (rc >= 0)
+		goto out;
+	rc = EXIT_RUNTIME;
+	if (maps_list(&o, argv[0], &r)) {
+		p_error(r.err, "%s", r.msg);
 		goto out;
 	}
-	rc = rc ? EXIT_RUNTIME : 0;
-	if (json_output)
-		print_json(&l, ps, np, &o, obj);
-	else if (o.text)
-		print_maps(&l, ps, np, o.all);
-	else if (o.extended)
-		print_extended(&l, ps, np);
-	else
-		print_table(&l, ps, np, o.all);
+	/* From here on, failures of single processes go into the one document. */
+	jw_reserve(true);
+	maps_run(&o, argv[0], &r);
+	if (r.np && r.nfailed == r.np) {
+		/* Nothing to show: the error is the document. */
+		if (json_output)
+			jw_error(r.ps[0].msg, r.ps[0].err);
+		goto out;
+	}
+	maps_print(&o, &r);
+	rc = r.nfailed ? EXIT_RUNTIME : 0;
 out:
 	jw_reserve(false);
-	for (k = 0; k < np && ps; k++)
-		free(ps[k].use);
-	free(ps);
-	vmem_close(v);
-	vmalist_free(&l);
-	vmalist_close(obj);
+	maps_res_free(&r);
 	free(o.pids);
 	free(o.comms);
 	return rc;

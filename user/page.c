@@ -265,14 +265,6 @@ static void run_text(const struct run *run, enum page_source src)
 	       pf, level_str(r), st);
 }
 
-static void run_out(const struct run *run, enum page_source src)
-{
-	if (json_output)
-		run_json(run, src);
-	else
-		run_text(run, src);
-}
-
 static void sum_add(struct rsum *s, const struct vms_prec *r, const uint64_t *pme)
 {
 	s->pages++;
@@ -295,14 +287,19 @@ static void sum_add(struct rsum *s, const struct vms_prec *r, const uint64_t *pm
 		s->exclusive++;
 }
 
-/* How a range walk went, for the summary. */
-struct range_end {
+/* How a range walk went: the summary, and where and why it stopped. */
+struct range_res {
 	enum page_source source;
+	pid_t pid;
+	uint64_t start, end;
 	struct rsum s;
 	bool hidden;		/* page state hidden */
+	uint64_t addr;		/* where the walk stopped */
+	int err;		/* why, if not at the end */
+	bool interrupted;	/* Ctrl-C */
 };
 
-static void summary_json(const struct range_end *e)
+static void summary_json(const struct range_res *e)
 {
 	const struct rsum *s = &e->s;
 
@@ -329,7 +326,7 @@ static void summary_json(const struct range_end *e)
 	jw_end_obj();
 }
 
-static void summary_text(const struct range_end *e)
+static void summary_text(const struct range_res *e)
 {
 	const struct rsum *s = &e->s;
 	char dirty[32], excl[32];
@@ -359,33 +356,66 @@ static double now(void)
 	return t.tv_sec + t.tv_nsec / 1e9;
 }
 
-static int do_range(struct page_src *src, const char *cmd, pid_t pid, uint64_t start,
-		    uint64_t end)
+/*
+ * A range's renderer, chosen once: the head, each run as the walk ends it
+ * (a range can hold millions of pages: runs are never collected), the
+ * summary.
+ */
+struct range_out {
+	void (*head)(const struct range_res *e);
+	void (*run)(const struct run *run, enum page_source src);
+	void (*tail)(const struct range_res *e);
+};
+
+static void range_head_json(const struct range_res *e)
+{
+	jw_start_obj();
+	jw_u64("pid", e->pid);
+	jw_str("source", page_src_names[e->source]);
+	jw_hex("start", e->start);
+	jw_hex("end", e->end);
+	jw_key("runs");
+	jw_start_arr();
+}
+
+static void range_tail_json(const struct range_res *e)
+{
+	jw_end_arr();
+	summary_json(e);
+	jw_bool("interrupted", e->interrupted);
+	if (e->err) {
+		jw_str("error", strerror(-e->err));
+		jw_i64("errno", -e->err);
+	}
+	jw_end_obj();
+	jw_done();
+}
+
+static void range_head_plain(const struct range_res *e)
+{
+	(void)e;
+	printf("%-16s %-16s %7s %-14s %-5s %s\n", "START", "END", "PAGES", "PFN", "LEVEL",
+	       "STATE");
+}
+
+static const struct range_out range_json = { range_head_json, run_json, range_tail_json };
+static const struct range_out range_plain = { range_head_plain, run_text, summary_text };
+
+/*
+ * Walk [e->start, e->end) into e's summary, handing each run to out->run
+ * as it ends; stops at an error (e->err) or Ctrl-C (e->interrupted).  The
+ * progress of a long walk goes to stderr when it is a terminal.
+ */
+static void range_run(struct page_src *src, const char *cmd, const struct range_out *out,
+		      struct range_res *e)
 {
 	bool tty = isatty(STDERR_FILENO), progress = false;
-	struct sigaction sa = { .sa_handler = on_sigint }, old;
-	struct range_end e = { .source = src->source };
-	struct rsum *s = &e.s;
+	struct rsum *s = &e->s;
 	struct run run = {};
-	uint64_t addr = start;
-	double t0 = now(), last = t0;
-	int rc = 0, err = 0;
+	uint64_t addr = e->start, start = e->start, end = e->end;
+	double last = now();
+	pid_t pid = e->pid;
 
-	interrupted = 0;
-	sigaction(SIGINT, &sa, &old);
-	if (json_output) {
-		jw_reserve(true);
-		jw_start_obj();
-		jw_u64("pid", pid);
-		jw_str("source", page_src_names[src->source]);
-		jw_hex("start", start);
-		jw_hex("end", end);
-		jw_key("runs");
-		jw_start_arr();
-	} else {
-		printf("%-16s %-16s %7s %-14s %-5s %s\n", "START", "END", "PAGES", "PFN", "LEVEL",
-		       "STATE");
-	}
 	while (addr < end && !interrupted) {
 		const struct vms_range *h;
 		const struct vms_prec *r;
@@ -393,10 +423,10 @@ static int do_range(struct page_src *src, const char *cmd, pid_t pid, uint64_t s
 		int n = page_src_range(src, pid, addr, end, &h, &r, &pme), i;
 
 		if (n < 0) {
-			err = n;
+			e->err = n;
 			break;
 		}
-		e.hidden = h->wflags & VMS_W_PAGE_HIDDEN;
+		e->hidden = h->wflags & VMS_W_PAGE_HIDDEN;
 		/* Holes cost nothing: the walk skips them, they are only counted here. */
 		if (n && h->first > addr)
 			s->novma += (h->first - addr) / 4096;
@@ -412,13 +442,13 @@ static int do_range(struct page_src *src, const char *cmd, pid_t pid, uint64_t s
 				continue;
 			}
 			if (run.pages)
-				run_out(&run, src->source);
+				out->run(&run, src->source);
 			run.start = a;
 			run.pages = 1;
 			run.first = run.last = r[i];
 			run.pme = p ? *p : 0;
 			run.exclusive = rec_exclusive(&r[i], p);
-			run.hidden = e.hidden || (h->wflags & VMS_W_PFN_HIDDEN);
+			run.hidden = e->hidden || (h->wflags & VMS_W_PFN_HIDDEN);
 		}
 		{
 			uint64_t covered = n ? h->first + (uint64_t)n * 4096 : addr;
@@ -440,35 +470,12 @@ static int do_range(struct page_src *src, const char *cmd, pid_t pid, uint64_t s
 		}
 	}
 	if (run.pages)
-		run_out(&run, src->source);
+		out->run(&run, src->source);
 	if (progress)
 		fprintf(stderr, "\r%*s\r", 70, "");
 	s->pages += s->novma;
-	if (json_output) {
-		jw_end_arr();
-		summary_json(&e);
-		jw_bool("interrupted", interrupted);
-		if (err) {
-			jw_str("error", strerror(-err));
-			jw_i64("errno", -err);
-		}
-		jw_end_obj();
-		jw_done();
-	} else {
-		summary_text(&e);
-	}
-	if (err) {
-		memcmd_err(cmd, pid, err, addr, true);
-		rc = EXIT_RUNTIME;
-	}
-	if (interrupted) {
-		p_info("vmscope: %s: interrupted at 0x%llx: the summary covers the pages walked so far\n",
-		       cmd, (unsigned long long)addr);
-		rc = 128 + SIGINT;
-	}
-	sigaction(SIGINT, &old, NULL);
-	jw_reserve(false);
-	return rc;
+	e->addr = addr;
+	e->interrupted = interrupted;
 }
 
 /*
@@ -580,45 +587,93 @@ static int page_opts(int argc, char **argv, struct page_opts *o)
 	return -1;
 }
 
+/* The exit status of walks: 1 if any address failed. */
+static int walks_status(const struct page_walks *r)
+{
+	int i;
+
+	for (i = 0; i < r->n; i++)
+		if (r->w[i].err)
+			return EXIT_RUNTIME;
+	return 0;
+}
+
+/* PID ADDR...: walk each address, then show the walks. */
+static int page_walks(struct page_src *src, const struct page_opts *o)
+{
+	struct page_walks r = {};
+	int ret, rc = EXIT_RUNTIME;
+
+	ret = walks_run(src, o, &r);
+	if (ret < 0) {
+		memcmd_err(o->cmd, o->pid, ret, 0, false);
+		goto out;
+	}
+	if (json_output)
+		print_walks_json(&r);
+	else
+		print_walks_plain(&r);
+	rc = walks_status(&r);
+out:
+	free(r.w);
+	free(r.pme);
+	return rc;
+}
+
+/*
+ * --range: the runs stream out as the walk goes; a failure or Ctrl-C ends
+ * it with the summary of what was walked, then says so on stderr.
+ */
+static int page_range(struct page_src *src, struct page_opts *o)
+{
+	struct sigaction sa = { .sa_handler = on_sigint }, old;
+	const struct range_out *out = json_output ? &range_json : &range_plain;
+	struct range_res e = { .source = src->source, .pid = o->pid };
+	int rc = 0;
+
+	if (!o->end && range_by_name(o->cmd, o->pid, o->range,
+				     src->pm ? pagemap_vmas(src->pm) : NULL, &o->start, &o->end))
+		return EXIT_RUNTIME;
+	e.start = o->start;
+	e.end = o->end;
+	interrupted = 0;
+	sigaction(SIGINT, &sa, &old);
+	/* Failures go into the one document, as "error". */
+	if (json_output)
+		jw_reserve(true);
+	out->head(&e);
+	range_run(src, o->cmd, out, &e);
+	out->tail(&e);
+	if (e.err) {
+		memcmd_err(o->cmd, o->pid, e.err, e.addr, true);
+		rc = EXIT_RUNTIME;
+	}
+	if (e.interrupted) {
+		p_info("vmscope: %s: interrupted at 0x%llx: the summary covers the pages walked so far\n",
+		       o->cmd, (unsigned long long)e.addr);
+		rc = 128 + SIGINT;
+	}
+	sigaction(SIGINT, &old, NULL);
+	jw_reserve(false);
+	return rc;
+}
+
 static int do_page(int argc, char **argv)
 {
 	struct page_opts o = {};
 	struct page_src src = {};
-	struct page_walks r = {};
-	int i, rc, ret;
+	int rc;
 
 	rc = page_opts(argc, argv, &o);
 	if (rc >= 0)
 		goto out;
 	rc = EXIT_RUNTIME;
-	if (page_src_open(&src, o.cmd, o.pid, o.n ? o.addrs[0] : o.start,
-			  o.source))
+	if (page_src_open(&src, o.cmd, o.pid, o.n ? o.addrs[0] : o.start, o.source))
 		goto out;
 	page_src_note(&src, o.cmd, o.pid);
-	if (o.range) {
-		if (!o.end && range_by_name(o.cmd, o.pid, o.range, src.pm ? pagemap_vmas(src.pm) :
-					    NULL, &o.start, &o.end))
-			goto out;
-		rc = do_range(&src, o.cmd, o.pid, o.start, o.end);
-		goto out;
-	}
-	ret = walks_run(&src, &o, &r);
-	if (ret < 0) {
-		memcmd_err(o.cmd, o.pid, ret, 0, false);
-		goto out;
-	}
-	rc = 0;
-	if (json_output)
-		print_walks_json(&r);
-	else
-		print_walks_plain(&r);
-	for (i = 0; i < r.n; i++)
-		if (r.w[i].err)
-			rc = EXIT_RUNTIME;
+	rc = o.range ? page_range(&src, &o) : page_walks(&src, &o);
 out:
 	page_src_close(&src);
-	free(r.w);
-	free(r.pme);
 	free(o.addrs);
 	return rc;
 }
