@@ -7,6 +7,7 @@
 # document is valid against docs/json-schema.json.
 cd "$(dirname "$0")/.."
 . tests/lib/tap.sh
+. tests/lib/target.sh
 export PATH=$PWD/build:$PATH
 TMPDIR=$(mktemp -d)
 trap 'kill $s 2>/dev/null; rm -rf "$TMPDIR"' EXIT
@@ -24,7 +25,7 @@ if [ -e /sys/kernel/btf/vmscope ]; then
 	finish
 fi
 sleep 300 & s=$!
-sleep 0.2
+exec_wait $s sleep
 stack=0x$(awk '/\[stack\]/ { split($1, r, "-"); print r[1]; exit }' /proc/$s/maps)
 heap=0x$(awk '/\[heap\]/ { split($1, r, "-"); print r[1]; exit }' /proc/$s/maps)
 libc=0x$(awk '/libc/ { split($1, r, "-"); print r[1]; exit }' /proc/$s/maps)

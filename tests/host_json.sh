@@ -5,6 +5,7 @@
 cd "$(dirname "$0")/.."
 export PATH=$PWD/build:$PWD/build/tests:$PATH
 T=$(mktemp -d); trap 'rm -rf "$T"' EXIT
+. tests/lib/target.sh
 if [ "$(id -u)" != 0 ] || ! /usr/bin/python3 -c 'import jsonschema' 2>/dev/null; then
 	echo "TAP version 13"
 	echo "ok 1 host JSON schema # SKIP needs root for BPF and python3-jsonschema"
@@ -13,6 +14,7 @@ fi
 # j NAME CMD...: run CMD with -j, record its whole stdout as one line
 j() { local name=$1; shift; printf '#json %s %s\n' "$name" "$(vmscope -j "$@" 2>/dev/null | tr -d '\n')"; }
 sleep 60 & s=$!
+exec_wait $s sleep
 mountpoint -q /sys/fs/bpf || mount -t bpf bpf /sys/fs/bpf
 pin=/sys/fs/bpf/vmscope_json_$$
 {

@@ -23,6 +23,7 @@ ok "maps equals /proc/PID/maps for this shell" maps_equal $$
 VMSCOPE_PATH=seq maps_equal $$
 result "the seq_file fallback path also equals /proc/PID/maps" $?
 sleep 60 & sp=$!
+exec_wait $sp sleep
 ok "maps equals /proc/PID/maps for a sleep process" maps_equal $sp
 kill $sp; wait $sp 2>/dev/null
 start_target vmas 20000

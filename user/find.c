@@ -5,7 +5,7 @@
  * the BPF VMA listing (no module); PROCMAP_QUERY on /proc/PID/maps (Linux
  * 6.11+, no BPF permission needed, so it also works for a user on their
  * own processes); the text of /proc/PID/maps.  The last two report only
- * the r/w/x/s bits of vm_flags.  The help (user/main.c) and
+ * the r/w/x/s bits of vm_flags.  The help (user/find.c) and
  * vmscope-find(8) list them in this order.
  */
 #include <errno.h>

@@ -80,3 +80,11 @@ wait_until() {
 		sleep 0.05
 	done
 }
+
+# exec_wait PID NAME [SECS]: wait until process PID has exec'd NAME (its
+# comm), as a child started with "NAME ... &" has not yet when $! is set:
+# a test that reads its maps at once would race the exec.
+exec_wait() {
+	wait_until "${3:-10}" _exec_done "$1" "$2"
+}
+_exec_done() { [ "$(cat /proc/$1/comm 2>/dev/null)" = "$2" ]; }
