@@ -4,7 +4,6 @@
  * the module's fault-path kfunc, as a hexdump, raw bytes, a string or
  * integers.
  */
-#include <ctype.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,27 +34,6 @@ static int parse_fmt(const char *cmd, const char *s, enum fmt *f)
 static int word_size(enum fmt f)
 {
 	return f == F_U8 ? 1 : f == F_U16 ? 2 : f == F_U32 ? 4 : f == F_U64 ? 8 : 0;
-}
-
-void hexdump(uint64_t addr, const unsigned char *p, size_t n)
-{
-	size_t i, j;
-
-	for (i = 0; i < n; i += 16) {
-		printf("%016llx  ", (unsigned long long)(addr + i));
-		for (j = 0; j < 16; j++) {
-			if (i + j < n)
-				printf("%02x ", p[i + j]);
-			else
-				printf("   ");
-			if (j == 7)
-				putchar(' ');
-		}
-		printf(" |");
-		for (j = 0; j < 16 && i + j < n; j++)
-			putchar(isprint(p[i + j]) ? p[i + j] : '.');
-		printf("|\n");
-	}
 }
 
 static void print_words(uint64_t addr, const unsigned char *p, size_t n, int size)
