@@ -135,7 +135,7 @@ static void print_read_plain(const struct read_result *r)
 }
 
 /* Options and arguments into o; returns -1 to go on, or the exit status. */
-static int read_parse(int argc, char **argv, struct read_opts *o)
+static int read_opts(int argc, char **argv, struct read_opts *o)
 {
 	static const struct option longopts[] = {
 		{ "format", required_argument, NULL, 'f' },
@@ -226,7 +226,7 @@ static int do_read(int argc, char **argv)
 	struct read_result r = {};
 	int rc;
 
-	rc = read_parse(argc, argv, &o);
+	rc = read_opts(argc, argv, &o);
 	if (rc >= 0)
 		return rc;
 	rc = read_run(&o, &r);
