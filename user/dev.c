@@ -41,6 +41,35 @@ struct dev {
 	__u64 *pfns;
 };
 
+enum dev_sub { DEV_INFO, DEV_MAP, DEV_FILL };
+static const char *const sub_names[] = { "info", "map", "fill" };
+
+struct dev_opts {
+	const char *cmd;
+	const char *path;	/* --device */
+	enum dev_sub sub;
+	uint64_t pages, off;
+	__u64 backing;
+	const char *text;	/* fill's TEXT */
+	bool hold;
+};
+
+/* What a subcommand found; the device stays open and mapped until rendered. */
+struct dev_result {
+	struct dev d;
+	enum dev_sub sub;
+	bool ok;		/* the exit status: 0, or 1 for a mismatch */
+	__u64 runs;		/* info: physically contiguous runs of PFNs */
+	unsigned char (*head)[VMS_DEV_SIG_LEN];	/* map: each page's first bytes */
+	__u64 good;		/* map: pages that show their signature */
+	const char *text;	/* fill: the text written at off, n bytes */
+	size_t n;
+	__u64 off;
+	unsigned char before[64], after[64], back[64];	/* mapping, mapping, read() */
+	ssize_t got;		/* what read() returned */
+	bool seen, back_ok;
+};
+
 static int parse_backing(const char *s, __u64 *b)
 {
 	size_t i;
@@ -163,38 +192,15 @@ static void json_header(const struct dev *d)
 	jw_bool("pfns_visible", pfns_visible(d));
 }
 
-static int dev_info(struct dev *d)
+static void print_info_plain(const struct dev_result *r)
 {
-	__u64 i, runs = 1;
+	const struct dev *d = &r->d;
+	__u64 i;
 
-	for (i = 1; i < d->info.pages && pfns_visible(d); i++)
-		runs += d->pfns[i] != d->pfns[i - 1] + 1;
-	if (json_output) {
-		jw_start_obj();
-		json_header(d);
-		if (pfns_visible(d))
-			jw_u64("contiguous_runs", runs);
-		jw_key("page_list");
-		jw_start_arr();
-		for (i = 0; i < d->info.pages; i++) {
-			jw_start_obj();
-			jw_u64("index", i);
-			jw_hex("addr", (uintptr_t)(d->map + i * d->ps));
-			if (pfns_visible(d))
-				jw_hex("pfn", d->pfns[i]);
-			else
-				jw_null("pfn");
-			jw_end_obj();
-		}
-		jw_end_arr();
-		jw_end_obj();
-		jw_done();
-		return 0;
-	}
 	print_header(d);
 	if (pfns_visible(d))
-		printf("physical: %llu contiguous run%s\n", (unsigned long long)runs,
-		       runs == 1 ? " (one block)" : "s");
+		printf("physical: %llu contiguous run%s\n", (unsigned long long)r->runs,
+		       r->runs == 1 ? " (one block)" : "s");
 	printf("\n%-6s %-18s %s\n", "PAGE", "ADDRESS", "PFN");
 	for (i = 0; i < d->info.pages; i++) {
 		printf("%-6llu %-18p ", (unsigned long long)i, (void *)(d->map + i * d->ps));
@@ -203,66 +209,85 @@ static int dev_info(struct dev *d)
 		else
 			printf("-\n");
 	}
-	return 0;
 }
 
-static int dev_map(struct dev *d, bool hold)
+static void print_info_json(const struct dev_result *r)
 {
-	__u64 i, good = 0;
-	char line[64];
+	const struct dev *d = &r->d;
+	__u64 i;
 
-	for (i = 0; i < d->info.pages; i++)
-		good += page_sig_ok(d->map + i * d->ps, i);
-	if (json_output) {
+	jw_start_obj();
+	json_header(d);
+	if (pfns_visible(d))
+		jw_u64("contiguous_runs", r->runs);
+	jw_key("page_list");
+	jw_start_arr();
+	for (i = 0; i < d->info.pages; i++) {
 		jw_start_obj();
-		json_header(d);
-		jw_u64("pages_with_signature", good);
-		jw_key("page_list");
-		jw_start_arr();
-		for (i = 0; i < d->info.pages; i++) {
-			const unsigned char *pg = d->map + i * d->ps;
-
-			snprintf(line, sizeof(line), "%02x %02x %02x %02x %02x %02x %02x %02x",
-				 pg[0], pg[1], pg[2], pg[3], pg[4], pg[5], pg[6], pg[7]);
-			jw_start_obj();
-			jw_u64("index", i);
-			jw_hex("addr", (uintptr_t)pg);
-			jw_str("bytes", line);
-			jw_bool("signature_ok", page_sig_ok(pg, i));
-			if (pfns_visible(d))
-				jw_hex("pfn", d->pfns[i]);
-			jw_end_obj();
-		}
-		jw_end_arr();
+		jw_u64("index", i);
+		jw_hex("addr", (uintptr_t)(d->map + i * d->ps));
+		if (pfns_visible(d))
+			jw_hex("pfn", d->pfns[i]);
+		else
+			jw_null("pfn");
 		jw_end_obj();
-		jw_done();
-	} else {
-		print_header(d);
-		printf("\n%-6s %-18s %-25s %-4s %s\n", "PAGE", "ADDRESS", "FIRST 8 BYTES (MMAP)",
-		       "SIG", "PFN");
-		for (i = 0; i < d->info.pages; i++) {
-			const unsigned char *pg = d->map + i * d->ps;
+	}
+	jw_end_arr();
+	jw_end_obj();
+	jw_done();
+}
 
-			printf("%-6llu %-18p %02x %02x %02x %02x %02x %02x %02x %02x  %-4s ",
-			       (unsigned long long)i, (void *)pg, pg[0], pg[1], pg[2], pg[3], pg[4],
-			       pg[5], pg[6], pg[7], page_sig_ok(pg, i) ? "ok" : "BAD");
-			if (pfns_visible(d))
-				printf("0x%llx\n", (unsigned long long)d->pfns[i]);
-			else
-				printf("-\n");
-		}
-		printf("\n%llu of %llu pages show aa bb cc dd + their index through the mapping\n",
-		       (unsigned long long)good, (unsigned long long)d->info.pages);
+static void print_map_plain(const struct dev_result *r)
+{
+	const struct dev *d = &r->d;
+	__u64 i;
+
+	print_header(d);
+	printf("\n%-6s %-18s %-25s %-4s %s\n", "PAGE", "ADDRESS", "FIRST 8 BYTES (MMAP)",
+	       "SIG", "PFN");
+	for (i = 0; i < d->info.pages; i++) {
+		const unsigned char *pg = r->head[i];
+
+		printf("%-6llu %-18p %02x %02x %02x %02x %02x %02x %02x %02x  %-4s ",
+		       (unsigned long long)i, (void *)(d->map + i * d->ps), pg[0], pg[1], pg[2],
+		       pg[3], pg[4], pg[5], pg[6], pg[7], page_sig_ok(pg, i) ? "ok" : "BAD");
+		if (pfns_visible(d))
+			printf("0x%llx\n", (unsigned long long)d->pfns[i]);
+		else
+			printf("-\n");
 	}
-	fflush(stdout);
-	if (hold) {
-		/* Keep the mapping alive for e.g. 'vmscope page PID ADDR'. */
-		fprintf(stderr, "holding the mapping of pid %d at %p until stdin closes\n",
-			(int)getpid(), (void *)d->map);
-		while (fgets(line, sizeof(line), stdin))
-			;
+	printf("\n%llu of %llu pages show aa bb cc dd + their index through the mapping\n",
+	       (unsigned long long)r->good, (unsigned long long)d->info.pages);
+}
+
+static void print_map_json(const struct dev_result *r)
+{
+	const struct dev *d = &r->d;
+	char line[64];
+	__u64 i;
+
+	jw_start_obj();
+	json_header(d);
+	jw_u64("pages_with_signature", r->good);
+	jw_key("page_list");
+	jw_start_arr();
+	for (i = 0; i < d->info.pages; i++) {
+		const unsigned char *pg = r->head[i];
+
+		snprintf(line, sizeof(line), "%02x %02x %02x %02x %02x %02x %02x %02x",
+			 pg[0], pg[1], pg[2], pg[3], pg[4], pg[5], pg[6], pg[7]);
+		jw_start_obj();
+		jw_u64("index", i);
+		jw_hex("addr", (uintptr_t)(d->map + i * d->ps));
+		jw_str("bytes", line);
+		jw_bool("signature_ok", page_sig_ok(pg, i));
+		if (pfns_visible(d))
+			jw_hex("pfn", d->pfns[i]);
+		jw_end_obj();
 	}
-	return good == d->info.pages ? 0 : 1;
+	jw_end_arr();
+	jw_end_obj();
+	jw_done();
 }
 
 static void show_bytes(const char *what, const unsigned char *p, size_t n)
@@ -278,66 +303,45 @@ static void show_bytes(const char *what, const unsigned char *p, size_t n)
 	printf("|\n");
 }
 
-static int dev_fill(struct dev *d, const char *text, __u64 off)
+static void print_fill_plain(const struct dev_result *r)
 {
-	size_t n = strlen(text);
-	unsigned char before[64], after[64], *at;
-	char back[64];
-	ssize_t w, r;
-	bool seen, back_ok;
-
-	if (n > 32) {
-		p_usage("dev", "fill: TEXT is longer than 32 bytes");
-		return EXIT_USAGE;
-	}
-	if (off > d->info.size || n > d->info.size - off) {
-		p_usage("dev", "fill: offset %llu + %zu bytes is past the buffer (%llu bytes)",
-			(unsigned long long)off, n, (unsigned long long)d->info.size);
-		return EXIT_USAGE;
-	}
-	at = d->map + off;
-	memcpy(before, at, n);
-	w = pwrite(d->fd, text, n, off);
-	if (w != (ssize_t)n) {
-		p_error(w < 0 ? errno : EIO, "fill: write(): %s",
-			w < 0 ? strerror(errno) : "short write");
-		return 1;
-	}
-	memcpy(after, at, n);
-	seen = !memcmp(after, text, n);
-	/* And the other way: a store to the mapping, read back with read(). */
-	for (size_t i = 0; i < n; i++)
-		at[i] = (unsigned char)toupper(at[i]);
-	r = pread(d->fd, back, n, off);
-	back_ok = r == (ssize_t)n && !memcmp(back, at, n);
-
-	if (json_output) {
-		jw_start_obj();
-		json_header(d);
-		jw_u64("offset", off);
-		jw_str("text", text);
-		jw_bool("write_seen_in_mapping", seen);
-		jw_bool("store_seen_by_read", back_ok);
-		jw_end_obj();
-		jw_done();
-	} else {
-		print_header(d);
-		printf("\n");
-		show_bytes("mapping before:", before, n);
-		printf("write(fd, \"%s\", %zu) at offset %llu (page %llu)\n", text, n,
-		       (unsigned long long)off, (unsigned long long)(off / d->ps));
-		show_bytes("mapping after write:", after, n);
-		printf("  -> %s\n", seen ? "the mapping shows the written bytes"
-					 : "MISMATCH: the mapping does not show them");
-		printf("store to the mapping (upper case), then read(fd):\n");
-		show_bytes("read() returns:", (unsigned char *)back, r > 0 ? (size_t)r : 0);
-		printf("  -> %s\n", back_ok ? "read() shows the stored bytes"
-					    : "MISMATCH: read() does not show them");
-	}
-	return seen && back_ok ? 0 : 1;
+	print_header(&r->d);
+	printf("\n");
+	show_bytes("mapping before:", r->before, r->n);
+	printf("write(fd, \"%s\", %zu) at offset %llu (page %llu)\n", r->text, r->n,
+	       (unsigned long long)r->off, (unsigned long long)(r->off / r->d.ps));
+	show_bytes("mapping after write:", r->after, r->n);
+	printf("  -> %s\n", r->seen ? "the mapping shows the written bytes"
+				    : "MISMATCH: the mapping does not show them");
+	printf("store to the mapping (upper case), then read(fd):\n");
+	show_bytes("read() returns:", r->back, r->got > 0 ? (size_t)r->got : 0);
+	printf("  -> %s\n", r->back_ok ? "read() shows the stored bytes"
+				       : "MISMATCH: read() does not show them");
 }
 
-static int do_dev(int argc, char **argv)
+static void print_fill_json(const struct dev_result *r)
+{
+	jw_start_obj();
+	json_header(&r->d);
+	jw_u64("offset", r->off);
+	jw_str("text", r->text);
+	jw_bool("write_seen_in_mapping", r->seen);
+	jw_bool("store_seen_by_read", r->back_ok);
+	jw_end_obj();
+	jw_done();
+}
+
+static const struct {
+	void (*plain)(const struct dev_result *r);
+	void (*json)(const struct dev_result *r);
+} dev_printers[] = {
+	[DEV_INFO] = { print_info_plain, print_info_json },
+	[DEV_MAP] = { print_map_plain, print_map_json },
+	[DEV_FILL] = { print_fill_plain, print_fill_json },
+};
+
+/* Options and arguments into o; returns -1 to go on, or the exit status. */
+static int dev_opts(int argc, char **argv, struct dev_opts *o)
 {
 	static const struct option longopts[] = {
 		{ "pages", required_argument, NULL, 'P' },
@@ -348,37 +352,36 @@ static int do_dev(int argc, char **argv)
 		COMMON_LONG,
 		{}
 	};
-	struct dev d = { .path = VMS_DEV_PATH, .fd = -1 };
-	const char *cmd = argv[0], *sub, *text = NULL;
-	uint64_t pages = 0, off = 0;
-	bool hold = false, have_off = false;
-	__u64 backing = 0;
+	const char *cmd = argv[0], *sub;
+	bool have_off = false;
 	int c, rc;
 
+	o->cmd = cmd;
+	o->path = VMS_DEV_PATH;
 	while ((c = cmd_getopt_long(argc, argv, COMMON_SHORT, longopts, NULL)) != -1) {
 		switch (c) {
 		case 'P':
-			if (parse_uint(optarg, "page count", &pages))
+			if (parse_uint(optarg, "page count", &o->pages))
 				return EXIT_USAGE;
-			if (!pages || pages > VMS_DEV_MAX_PAGES) {
+			if (!o->pages || o->pages > VMS_DEV_MAX_PAGES) {
 				p_usage(cmd, "--pages must be 1..%d", VMS_DEV_MAX_PAGES);
 				return EXIT_USAGE;
 			}
 			continue;
 		case 'B':
-			if (parse_backing(optarg, &backing))
+			if (parse_backing(optarg, &o->backing))
 				return EXIT_USAGE;
 			continue;
 		case 'O':
-			if (parse_size(optarg, "offset", &off))
+			if (parse_size(optarg, "offset", &o->off))
 				return EXIT_USAGE;
 			have_off = true;
 			continue;
 		case 'D':
-			d.path = optarg;
+			o->path = optarg;
 			continue;
 		case 'H':
-			hold = true;
+			o->hold = true;
 			continue;
 		}
 		rc = cmd_common(cmd, c, argv);
@@ -390,35 +393,144 @@ static int do_dev(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	sub = argv[optind];
-	if (strcmp(sub, "info") && strcmp(sub, "map") && strcmp(sub, "fill")) {
+	for (o->sub = 0; o->sub < ARRAY_SIZE(sub_names); o->sub++)
+		if (!strcmp(sub, sub_names[o->sub]))
+			break;
+	if (o->sub == ARRAY_SIZE(sub_names)) {
 		p_usage(cmd, "unknown subcommand '%s': expected info, map or fill", sub);
 		return EXIT_USAGE;
 	}
-	if (!strcmp(sub, "fill")) {
+	if (o->sub == DEV_FILL) {
 		if (argc - optind != 2) {
 			p_usage(cmd, "fill: expected TEXT");
 			return EXIT_USAGE;
 		}
-		text = argv[optind + 1];
+		o->text = argv[optind + 1];
 	} else if (argc - optind != 1) {
 		p_usage(cmd, "%s: unexpected argument '%s'", sub, argv[optind + 1]);
 		return EXIT_USAGE;
 	}
-	if ((have_off && strcmp(sub, "fill")) || (hold && strcmp(sub, "map"))) {
+	if ((have_off && o->sub != DEV_FILL) || (o->hold && o->sub != DEV_MAP)) {
 		p_usage(cmd, "--offset goes with fill, --hold with map");
 		return EXIT_USAGE;
 	}
-	if (dev_setup(&d, pages, backing)) {
-		dev_close(&d);
+	return -1;
+}
+
+/*
+ * fill: write() the text, look at the mapping, store to the mapping, read()
+ * it back.  TEXT's length and --offset are checked here, once the buffer is
+ * set up: the offset's limit is the buffer's size.
+ */
+static int dev_fill(const struct dev_opts *o, struct dev_result *r)
+{
+	const struct dev *d = &r->d;
+	unsigned char *at;
+	ssize_t w;
+
+	r->text = o->text;
+	r->n = strlen(o->text);
+	r->off = o->off;
+	if (r->n > 32) {
+		p_usage("dev", "fill: TEXT is longer than 32 bytes");
+		return EXIT_USAGE;
+	}
+	if (r->off > d->info.size || r->n > d->info.size - r->off) {
+		p_usage("dev", "fill: offset %llu + %zu bytes is past the buffer (%llu bytes)",
+			(unsigned long long)r->off, r->n, (unsigned long long)d->info.size);
+		return EXIT_USAGE;
+	}
+	at = d->map + r->off;
+	memcpy(r->before, at, r->n);
+	w = pwrite(d->fd, r->text, r->n, r->off);
+	if (w != (ssize_t)r->n) {
+		p_error(w < 0 ? errno : EIO, "fill: write(): %s",
+			w < 0 ? strerror(errno) : "short write");
 		return EXIT_RUNTIME;
 	}
-	if (!strcmp(sub, "info"))
-		rc = dev_info(&d);
-	else if (!strcmp(sub, "map"))
-		rc = dev_map(&d, hold);
-	else
-		rc = dev_fill(&d, text, off);
-	dev_close(&d);
+	memcpy(r->after, at, r->n);
+	r->seen = !memcmp(r->after, r->text, r->n);
+	/* And the other way: a store to the mapping, read back with read(). */
+	for (size_t i = 0; i < r->n; i++)
+		at[i] = (unsigned char)toupper(at[i]);
+	r->got = pread(d->fd, r->back, r->n, r->off);
+	r->back_ok = r->got == (ssize_t)r->n && !memcmp(r->back, at, r->n);
+	r->ok = r->seen && r->back_ok;
+	return 0;
+}
+
+/*
+ * Set the device up and run the subcommand into r; the device stays open
+ * and mapped until dev_close(&r->d).  Returns 0, or the exit status after
+ * printing why.
+ */
+static int dev_run(const struct dev_opts *o, struct dev_result *r)
+{
+	struct dev *d = &r->d;
+	__u64 i;
+
+	r->sub = o->sub;
+	d->path = o->path;
+	if (dev_setup(d, o->pages, o->backing))
+		return EXIT_RUNTIME;
+	switch (o->sub) {
+	case DEV_INFO:
+		r->runs = 1;
+		for (i = 1; i < d->info.pages && pfns_visible(d); i++)
+			r->runs += d->pfns[i] != d->pfns[i - 1] + 1;
+		r->ok = true;
+		return 0;
+	case DEV_MAP:
+		r->head = calloc(d->info.pages, sizeof(*r->head));
+		if (!r->head) {
+			p_error(ENOMEM, "dev: out of memory");
+			return EXIT_RUNTIME;
+		}
+		for (i = 0; i < d->info.pages; i++) {
+			memcpy(r->head[i], d->map + i * d->ps, sizeof(r->head[i]));
+			r->good += page_sig_ok(r->head[i], i);
+		}
+		r->ok = r->good == d->info.pages;
+		return 0;
+	case DEV_FILL:
+		return dev_fill(o, r);
+	}
+	return 0;
+}
+
+/* map --hold: keep the mapping alive for e.g. 'vmscope page PID ADDR'. */
+static void dev_hold(const struct dev *d)
+{
+	char line[64];
+
+	fflush(stdout);
+	fprintf(stderr, "holding the mapping of pid %d at %p until stdin closes\n",
+		(int)getpid(), (void *)d->map);
+	while (fgets(line, sizeof(line), stdin))
+		;
+}
+
+static int do_dev(int argc, char **argv)
+{
+	struct dev_opts o = {};
+	struct dev_result r = { .d = { .fd = -1 } };
+	int rc;
+
+	rc = dev_opts(argc, argv, &o);
+	if (rc >= 0)
+		return rc;
+	rc = dev_run(&o, &r);
+	if (!rc) {
+		if (json_output)
+			dev_printers[r.sub].json(&r);
+		else
+			dev_printers[r.sub].plain(&r);
+		if (o.hold)
+			dev_hold(&r.d);
+		rc = r.ok ? 0 : EXIT_RUNTIME;
+	}
+	dev_close(&r.d);
+	free(r.head);
 	return rc;
 }
 

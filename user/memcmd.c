@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Shared pieces of the commands that drive the module's memory kfuncs. */
+#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -108,5 +109,26 @@ void memcmd_err(const char *cmd, pid_t pid, int err, uint64_t addr, bool has_add
 		break;
 	default:
 		p_error(err, "%s: process %d%s: %s", cmd, pid, where, strerror(-err));
+	}
+}
+
+void hexdump(uint64_t addr, const unsigned char *p, size_t n)
+{
+	size_t i, j;
+
+	for (i = 0; i < n; i += 16) {
+		printf("%016llx  ", (unsigned long long)(addr + i));
+		for (j = 0; j < 16; j++) {
+			if (i + j < n)
+				printf("%02x ", p[i + j]);
+			else
+				printf("   ");
+			if (j == 7)
+				putchar(' ');
+		}
+		printf(" |");
+		for (j = 0; j < 16 && i + j < n; j++)
+			putchar(isprint(p[i + j]) ? p[i + j] : '.');
+		printf("|\n");
 	}
 }
