@@ -15,115 +15,244 @@
  * A page under migration counts as resident in smaps and as absent here.
  */
 #include <errno.h>
+#include <fcntl.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#include "common.h"
 #include "memuse.h"
 #include "vmem_api.h"
 
-static int kb_field(const char *line, const char *key, uint64_t *v)
-{
-	size_t n = strlen(key);
-	unsigned long long kb;
+/*
+ * smaps is the slow part of 'maps -x' without the module: the kernel's
+ * text of a 20,000-VMA process is about 6 MB, and parsing it with stdio
+ * and sscanf() cost more than the kernel took to print it.  So it is read
+ * in large blocks and parsed by hand: a field line is "Key:   N kB".
+ */
+enum smaps_key { K_RSS, K_PSS, K_SWAP, K_ANON, K_SHARED_DIRTY, K_PRIVATE_DIRTY,
+		 K_PRIVATE_CLEAN, K_HUGE };
 
-	if (strncmp(line, key, n) || sscanf(line + n, " %llu kB", &kb) != 1)
-		return 0;
-	*v = kb << 10;
-	return 1;
+static const struct {
+	const char *name;
+	size_t len;
+	enum smaps_key key;
+} smaps_keys[] = {
+#define KEY(s, k) { s, sizeof(s) - 1, k }
+	KEY("Rss", K_RSS), KEY("Pss", K_PSS), KEY("Swap", K_SWAP),
+	KEY("Anonymous", K_ANON), KEY("Shared_Dirty", K_SHARED_DIRTY),
+	KEY("Private_Dirty", K_PRIVATE_DIRTY), KEY("Private_Clean", K_PRIVATE_CLEAN),
+	KEY("AnonHugePages", K_HUGE), KEY("ShmemPmdMapped", K_HUGE),
+	KEY("FilePmdMapped", K_HUGE), KEY("Shared_Hugetlb", K_HUGE),
+	KEY("Private_Hugetlb", K_HUGE),
+#undef KEY
+};
+
+/* The kB of a field's value (after the colon): 0 and false if none. */
+static bool smaps_kb(const char *p, const char *end, uint64_t *kb)
+{
+	uint64_t v = 0;
+
+	while (p < end && *p == ' ')
+		p++;
+	if (p == end || *p < '0' || *p > '9')
+		return false;
+	while (p < end && *p >= '0' && *p <= '9')
+		v = v * 10 + (uint64_t)(*p++ - '0');
+	*kb = v;
+	return true;
 }
 
-/* One smaps field line into m; 1 if it was one we keep. */
-static int smaps_line(const char *line, struct memuse *m)
+/*
+ * One smaps field line [line, end) (no newline), its key ending at colon,
+ * into m; true if it was one we keep.
+ */
+static bool smaps_field(const char *line, const char *colon, const char *end, struct memuse *m)
 {
+	size_t klen = colon - line, i;
 	uint64_t v;
 
-	if (kb_field(line, "Rss:", &m->rss) || kb_field(line, "Swap:", &m->swap) ||
-	    kb_field(line, "Anonymous:", &m->anon))
-		return 1;
-	if (kb_field(line, "Pss:", &v)) {
-		m->pss_fp = v << MEMUSE_PSS_SHIFT;
-		return 1;
+	for (i = 0; i < ARRAY_SIZE(smaps_keys); i++)
+		if (smaps_keys[i].len == klen && !memcmp(line, smaps_keys[i].name, klen))
+			break;
+	if (i == ARRAY_SIZE(smaps_keys) || !smaps_kb(colon + 1, end, &v))
+		return false;
+	v <<= 10;
+	switch (smaps_keys[i].key) {
+	case K_RSS: m->rss = v; break;
+	case K_PSS: m->pss_fp = v << MEMUSE_PSS_SHIFT; break;
+	case K_SWAP: m->swap = v; break;
+	case K_ANON: m->anon = v; break;
+	case K_SHARED_DIRTY: m->dirty += v; break;
+	case K_PRIVATE_DIRTY: m->dirty += v; m->priv += v; break;
+	case K_PRIVATE_CLEAN: m->priv += v; break;
+	case K_HUGE: m->huge += v; break;
 	}
-	if (kb_field(line, "Shared_Dirty:", &v)) {
-		m->dirty += v;
-		return 1;
+	return true;
+}
+
+/* A hex number at *pp, ending at stop; false if there is none. */
+static bool smaps_hex(const char **pp, const char *end, char stop, uint64_t *out)
+{
+	const char *p = *pp;
+	uint64_t v = 0;
+	int d, n = 0;
+
+	for (; p < end && *p != stop; p++, n++) {
+		if (*p >= '0' && *p <= '9')
+			d = *p - '0';
+		else if (*p >= 'a' && *p <= 'f')
+			d = *p - 'a' + 10;
+		else
+			return false;
+		if (n == 16)
+			return false;
+		v = v << 4 | (uint64_t)d;
 	}
-	if (kb_field(line, "Private_Dirty:", &v)) {
-		m->dirty += v;
-		m->priv += v;
-		return 1;
+	if (!n || p == end)
+		return false;
+	*pp = p + 1;
+	*out = v;
+	return true;
+}
+
+struct smaps_parse {
+	struct memuse_vma *v, *cur;
+	size_t n, cap;
+	struct memuse *total;	/* smaps_rollup: every field line into it */
+};
+
+/* One line [line, end) of smaps or smaps_rollup.  0 or -ENOMEM. */
+static int smaps_parse_line(struct smaps_parse *sp, const char *line, const char *end)
+{
+	const char *p = line, *colon;
+	uint64_t s, e;
+
+	if (p < end && *p >= 'A' && *p <= 'Z') {
+		colon = memchr(p, ':', end - p);
+		if (!colon)
+			return 0;
+		if (sp->total) {
+			smaps_field(p, colon, end, sp->total);
+			return 0;
+		}
+		if (!sp->cur || smaps_field(p, colon, end, &sp->cur->use))
+			return 0;
+		/* VmFlags: the two-letter flags, "ht" for hugetlb. */
+		if (colon - p == 7 && !memcmp(p, "VmFlags", 7)) {
+			const char *f;
+
+			for (f = colon + 1; f + 3 <= end; f++)
+				if (f[0] == ' ' && f[1] == 'h' && f[2] == 't' &&
+				    (f + 3 == end || f[3] == ' ')) {
+					sp->cur->hugetlb = true;
+					break;
+				}
+		}
+		return 0;
 	}
-	if (kb_field(line, "Private_Clean:", &v)) {
-		m->priv += v;
-		return 1;
+	/* A VMA line: "start-end perms offset dev inode [name]". */
+	if (sp->total || !smaps_hex(&p, end, '-', &s) || !smaps_hex(&p, end, ' ', &e))
+		return 0;
+	if (sp->n == sp->cap) {
+		size_t cap = sp->cap ? sp->cap * 2 : 64;
+		struct memuse_vma *nv = realloc(sp->v, cap * sizeof(*nv));
+
+		if (!nv)
+			return -ENOMEM;
+		sp->v = nv;
+		sp->cap = cap;
 	}
-	if (kb_field(line, "AnonHugePages:", &v) || kb_field(line, "ShmemPmdMapped:", &v) ||
-	    kb_field(line, "FilePmdMapped:", &v) || kb_field(line, "Shared_Hugetlb:", &v) ||
-	    kb_field(line, "Private_Hugetlb:", &v)) {
-		m->huge += v;
-		return 1;
-	}
+	sp->cur = &sp->v[sp->n++];
+	memset(sp->cur, 0, sizeof(*sp->cur));
+	sp->cur->start = s;
+	sp->cur->end = e;
 	return 0;
+}
+
+#define SMAPS_BLOCK	(256 << 10)
+
+/* Read and parse a whole smaps-like file.  0 or -errno. */
+static int smaps_parse_file(const char *path, struct smaps_parse *sp)
+{
+	size_t cap = SMAPS_BLOCK, have = 0;
+	char *buf = malloc(cap), *nl, *p;
+	int fd, err = 0;
+	ssize_t r;
+
+	if (!buf)
+		return -ENOMEM;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		err = -errno;
+		free(buf);
+		return err;
+	}
+	for (;;) {
+		if (have == cap) {
+			/* One line longer than the buffer: a longer buffer. */
+			char *nb = realloc(buf, cap * 2);
+
+			if (!nb) {
+				err = -ENOMEM;
+				break;
+			}
+			buf = nb;
+			cap *= 2;
+		}
+		r = read(fd, buf + have, cap - have);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			err = -errno;
+			break;
+		}
+		if (r == 0) {
+			if (have)	/* a last line without a newline */
+				err = smaps_parse_line(sp, buf, buf + have);
+			break;
+		}
+		have += r;
+		p = buf;
+		while (!err && (nl = memchr(p, '\n', buf + have - p))) {
+			err = smaps_parse_line(sp, p, nl);
+			p = nl + 1;
+		}
+		if (err)
+			break;
+		have -= p - buf;
+		memmove(buf, p, have);
+	}
+	close(fd);
+	free(buf);
+	return err;
 }
 
 int smaps_read(pid_t pid, struct memuse_vma **out)
 {
-	struct memuse_vma *v = NULL, *cur = NULL;
-	size_t n = 0, cap = 0;
-	char path[64], line[4096 + 128];
-	FILE *f;
+	struct smaps_parse sp = {};
+	char path[64];
+	int err;
 
 	snprintf(path, sizeof(path), "/proc/%d/smaps", pid);
-	f = fopen(path, "re");
-	if (!f)
-		return -errno;
-	while (fgets(line, sizeof(line), f)) {
-		unsigned long long s, e;
-
-		/* A VMA line: "start-end perms ..."; field lines start with a capital. */
-		if (line[0] >= 'A' && line[0] <= 'Z') {
-			if (cur && !smaps_line(line, &cur->use) && !strncmp(line, "VmFlags:", 8))
-				cur->hugetlb = strstr(line, " ht") != NULL;
-			continue;
-		}
-		if (sscanf(line, "%llx-%llx ", &s, &e) != 2)
-			continue;
-		if (n == cap) {
-			struct memuse_vma *p;
-
-			cap = cap ? cap * 2 : 64;
-			p = realloc(v, cap * sizeof(*v));
-			if (!p) {
-				free(v);
-				fclose(f);
-				return -ENOMEM;
-			}
-			v = p;
-		}
-		cur = &v[n++];
-		memset(cur, 0, sizeof(*cur));
-		cur->start = s;
-		cur->end = e;
+	err = smaps_parse_file(path, &sp);
+	if (err) {
+		free(sp.v);
+		return err;
 	}
-	fclose(f);
-	*out = v;
-	return n;
+	*out = sp.v;
+	return sp.n;
 }
 
 int smaps_rollup(pid_t pid, struct memuse *total)
 {
-	char path[64], line[512];
-	FILE *f;
+	struct smaps_parse sp = { .total = total };
+	char path[64];
 
 	snprintf(path, sizeof(path), "/proc/%d/smaps_rollup", pid);
-	f = fopen(path, "re");
-	if (!f)
-		return -errno;
 	memset(total, 0, sizeof(*total));
-	while (fgets(line, sizeof(line), f))
-		smaps_line(line, total);
-	fclose(f);
-	return 0;
+	return smaps_parse_file(path, &sp);
 }
 
 bool memuse_page(struct memuse *m, const struct vms_prec *r)
