@@ -255,7 +255,7 @@ define test-cc
 endef
 $(OUT)/tests/%: tests/%.c $(TEST_DEPS) | buildtools
 	$(test-cc)
-$(BENCH_BINS): $(OUT)/tests/%: tests/bench/%.c $(TEST_DEPS) | buildtools
+$(BENCH_BINS): $(OUT)/tests/%: tests/bench/%.c $(TEST_DEPS) $(wildcard tests/bench/*.h) | buildtools
 	$(test-cc)
 
 # The developer targets install their packages and fetch the guest kernel
