@@ -257,6 +257,8 @@ $(OUT)/tests/%: tests/%.c $(TEST_DEPS) | buildtools
 	$(test-cc)
 $(BENCH_BINS): $(OUT)/tests/%: tests/bench/%.c $(TEST_DEPS) $(wildcard tests/bench/*.h) | buildtools
 	$(test-cc)
+# The plot of make bench's figures (log axes).
+$(OUT)/tests/bench_plot: LDLIBS_TEST += -lm
 
 # The developer targets install their packages and fetch the guest kernel
 # first, then build in a second make (nothing compiles while apt runs).
