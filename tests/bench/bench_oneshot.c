@@ -8,7 +8,9 @@
  *   PID (their target: pmap plus the work itself, which is microseconds).
  * Then a big process (1 GiB touched, half of it THP where the kernel has
  * it, and 20,000 VMAs): maps -x, explain, share, summary, snapshot and
- * map -o, each beside pmap -x of the same process.
+ * map -o, each beside pmap -x of the same process.  Then how long the big
+ * process's own mmap() waits while each of these reads it (its mmap_lock),
+ * against `cat /proc/PID/smaps` in a loop and against nothing running.
  * Runs and anchors are interleaved, so a busy machine slows both alike.
  * Every command must exit 0 in every run and print what it should (its
  * first run's output is checked): a row that failed says so and has no
@@ -16,6 +18,7 @@
  */
 #define _GNU_SOURCE
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -186,9 +189,180 @@ static void bench(struct job *jobs, int n, int runs, const char *title)
 }
 
 /*
+ * The big target's own mmap() latency: a thread of it maps and unmaps one
+ * page in a loop while lat->on is set, and counts each call's time in a
+ * histogram (32 buckets per power of 2: about 3% resolution; the maximum
+ * exact).  mmap() and munmap() take the target's mmap_lock for writing,
+ * so they wait out whoever holds it for reading: the histogram shows the
+ * longest slice a reader held it.  It lives in memory shared with us.
+ */
+#define LAT_BUCKETS (40 * 32)
+
+struct lat {
+	int on;			/* set by us: record */
+	int idle;		/* set by the thread: not recording */
+	unsigned long n, max_ns;
+	unsigned long hist[LAT_BUCKETS];
+};
+
+static struct lat *lat;
+
+static int lat_bucket(unsigned long ns)
+{
+	int e;
+
+	if (ns < 32)
+		return (int)ns;
+	e = 63 - __builtin_clzl(ns);
+	if (e >= 40)
+		return LAT_BUCKETS - 1;
+	return e * 32 + (int)((ns >> (e - 5)) & 31);
+}
+
+/* The smallest value of bucket b. */
+static unsigned long lat_value(int b)
+{
+	if (b < 32)
+		return b;
+	return (32ul + b % 32) << (b / 32 - 5);
+}
+
+static void *lat_loop(void *arg)
+{
+	struct timespec a, b;
+	unsigned long ns;
+	void *p;
+
+	(void)arg;
+	for (;;) {
+		if (!__atomic_load_n(&lat->on, __ATOMIC_ACQUIRE)) {
+			__atomic_store_n(&lat->idle, 1, __ATOMIC_RELEASE);
+			usleep(1000);
+			continue;
+		}
+		__atomic_store_n(&lat->idle, 0, __ATOMIC_RELEASE);
+		clock_gettime(CLOCK_MONOTONIC, &a);
+		p = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (p != MAP_FAILED)
+			munmap(p, 4096);
+		clock_gettime(CLOCK_MONOTONIC, &b);
+		ns = (b.tv_sec - a.tv_sec) * 1000000000ul + b.tv_nsec - a.tv_nsec;
+		lat->hist[lat_bucket(ns)]++;
+		lat->n++;
+		if (ns > lat->max_ns)
+			lat->max_ns = ns;
+	}
+	return NULL;
+}
+
+/* Start recording afresh, and return once the thread records. */
+static void lat_start(void)
+{
+	memset(lat->hist, 0, sizeof(lat->hist));
+	lat->n = lat->max_ns = 0;
+	__atomic_store_n(&lat->on, 1, __ATOMIC_RELEASE);
+	while (__atomic_load_n(&lat->idle, __ATOMIC_ACQUIRE))
+		usleep(100);
+}
+
+/* Stop, and return once the thread no longer records. */
+static void lat_stop(void)
+{
+	__atomic_store_n(&lat->on, 0, __ATOMIC_RELEASE);
+	while (!__atomic_load_n(&lat->idle, __ATOMIC_ACQUIRE))
+		usleep(100);
+}
+
+/* The latency (ns) that fraction q of the calls did not exceed. */
+static double lat_quantile(double q)
+{
+	unsigned long want = (unsigned long)(q * lat->n), seen = 0;
+	int b;
+
+	for (b = 0; b < LAT_BUCKETS; b++) {
+		seen += lat->hist[b];
+		if (seen > want)
+			return lat_value(b);
+	}
+	return lat->max_ns;
+}
+
+struct lat_row {
+	const char *label;
+	char *argv[MAX_ARGS];	/* NULL argv[0]: nothing runs */
+	int runs;
+	double p50, p99, p999, max;	/* us */
+	unsigned long n;
+	char why[80];		/* why the row failed */
+};
+
+/*
+ * The target's mmap() latency while row->argv runs in a loop, at least
+ * min_runs times and secs seconds (or for secs seconds of nothing).
+ */
+static void lat_measure(struct lat_row *r, int min_runs, double secs)
+{
+	double t0;
+
+	lat_start();
+	t0 = now();
+	if (!r->argv[0]) {
+		usleep((useconds_t)(secs * 1e6));
+	} else {
+		while (r->runs < min_runs || now() - t0 < secs * 1e3) {
+			if (run1(r->argv, NULL) < 0) {
+				snprintf(r->why, sizeof(r->why), "failed: run %d did not exit 0",
+					 r->runs + 1);
+				break;
+			}
+			r->runs++;
+		}
+	}
+	lat_stop();
+	r->n = lat->n;
+	r->p50 = lat_quantile(0.50) / 1e3;
+	r->p99 = lat_quantile(0.99) / 1e3;
+	r->p999 = lat_quantile(0.999) / 1e3;
+	r->max = lat->max_ns / 1e3;
+	if (!r->why[0] && !r->n)
+		snprintf(r->why, sizeof(r->why), "failed: the target made no mmap() call");
+}
+
+/* Row 1 is cat smaps: the ratios are against it. */
+static void lat_table(struct lat_row *rows, int n, int min_runs, double secs)
+{
+	const struct lat_row *sm = &rows[1];
+	int i;
+
+	for (i = 0; i < n; i++)
+		lat_measure(&rows[i], min_runs, secs);
+	printf("\nThe big process's own mmap()+munmap() of one page, timed by a thread of it in "
+	       "a loop while each command runs in a loop (>= %d runs, >= %.0f s): "
+	       "how long readers hold its mmap_lock\n\n", min_runs, secs);
+	printf("| while | runs | mmap calls | p50 us | p99 us | p99.9 us | max us | p99 vs smaps | max vs smaps | target (max <= 1x smaps) |\n");
+	printf("|---|---:|---:|---:|---:|---:|---:|---:|---:|---|\n");
+	for (i = 0; i < n; i++) {
+		const struct lat_row *r = &rows[i];
+
+		if (r->why[0]) {
+			printf("| %s | %s | | | | | | | | |\n", r->label, r->why);
+			continue;
+		}
+		printf("| %s | %d | %lu | %.1f | %.1f | %.1f | %.1f |", r->label, r->runs, r->n,
+		       r->p50, r->p99, r->p999, r->max);
+		if (i < 2 || sm->why[0])
+			printf(" %s | | |\n", i < 2 ? "" : "(smaps row failed)");
+		else
+			printf(" %.2fx | %.2fx | %s |\n", r->p99 / sm->p99, r->max / sm->max,
+			       r->max <= sm->max ? "met" : "missed");
+	}
+}
+
+/*
  * The big target: 1 GiB of anonymous memory, every page touched, the
  * upper half advised to THP; 20,000 one-page VMAs whose protections
- * alternate so that none merge.  Writes its data address to fd.
+ * alternate so that none merge; a thread for lat_loop().  Writes its data
+ * address to fd.
  */
 static pid_t big_target(char *addr, size_t sz)
 {
@@ -196,8 +370,10 @@ static pid_t big_target(char *addr, size_t sz)
 	int pfd[2];
 	pid_t p;
 
-	if (pipe(pfd))
+	lat = mmap(NULL, sizeof(*lat), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (lat == MAP_FAILED || pipe(pfd))
 		return -1;
+	lat->idle = 1;
 	p = fork();
 	if (p == 0) {
 		char *m = mmap(NULL, gib, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -211,6 +387,8 @@ static pid_t big_target(char *addr, size_t sz)
 			m[i] = (char)i | 1;
 		for (i = 0; i < 20000; i += 2)
 			mprotect(v + i * 4096, 4096, PROT_READ | PROT_WRITE);
+		if (pthread_create(&(pthread_t){ 0 }, NULL, lat_loop, NULL))
+			_exit(1);
 		snprintf(a, sizeof(a), "%p", (void *)(m + 4096 * 7));
 		if (write(pfd[1], a, strlen(a) + 1) < 0)
 			_exit(1);
@@ -293,6 +471,22 @@ int main(int argc, char **argv)
 	JOB("vmscope map PID -o FILE", 0, NULL, NULL, "vmscope", "map", bpid, "-o",
 	    "/tmp/bench_oneshot.html");
 	bench(jobs, njobs, runs, "\nA big process: 1 GiB touched (half advised to THP), 20,000 VMAs\n\n");
+	{
+		char smaps[32];
+		struct lat_row rows[] = {
+			{ .label = "nothing" },
+			{ .label = "cat /proc/PID/smaps", .argv = { "cat", smaps } },
+			{ .label = "vmscope maps -x PID", .argv = { "vmscope", "maps", "-x", bpid } },
+			{ .label = "vmscope share PID", .argv = { "vmscope", "share", bpid } },
+			{ .label = "vmscope summary PID", .argv = { "vmscope", "summary", bpid } },
+			{ .label = "vmscope snapshot PID", .argv = { "vmscope", "snapshot", bpid } },
+			{ .label = "vmscope map PID -o FILE",
+			  .argv = { "vmscope", "map", bpid, "-o", "/tmp/bench_oneshot.html" } },
+		};
+
+		snprintf(smaps, sizeof(smaps), "/proc/%s/smaps", bpid);
+		lat_table(rows, sizeof(rows) / sizeof(rows[0]), 3, 2.0);
+	}
 	unlink("/tmp/bench_oneshot.html");
 	kill(bt, 9);
 	waitpid(bt, NULL, 0);
