@@ -264,10 +264,13 @@ static int draw(const struct panel *pn, int p, const char *dir, const char *date
 		"viewBox=\"0 0 %d %d\" font-family=\"DejaVu Sans, Arial, sans-serif\" "
 		"font-size=\"13\">\n<rect width=\"100%%\" height=\"100%%\" fill=\"white\"/>\n",
 		W, H, W, H);
-	for (e = 0; e < nenvs; e++)
+	for (e = 0; e < nenvs && off < (int)sizeof(sub); e++) {
+		int guest = !strncmp(envs[e].name, "guest", 5);
+
 		off += snprintf(sub + off, sizeof(sub) - off, "%s%s %s%s", e ? "; " : "",
-				envs[e].name, envs[e].kernel,
-				!strncmp(envs[e].name, "guest", 5) ? " (QEMU TCG)" : "");
+				guest ? "guest" : envs[e].name, envs[e].kernel,
+				guest ? " (QEMU TCG)" : "");
+	}
 	fprintf(f, "<text x=\"%d\" y=\"30\" font-size=\"18\" font-weight=\"bold\">", PL);
 	put_text(f, pn->title);
 	fprintf(f, "</text>\n<text x=\"%d\" y=\"52\" fill=\"#444\">", PL);
