@@ -98,6 +98,7 @@ struct layout {
 	char *big;		/* bulk reads */
 	char *sweep;		/* 4K pages, the range sweep */
 	size_t small_len, thp_len, big_len, sweep_len;
+	size_t sweep_avail;	/* MemAvailable when the sweep's size was chosen */
 };
 
 static struct layout L;
@@ -147,8 +148,8 @@ static void setup(void)
 	 * a 3 GiB guest has 1 GiB.
 	 */
 	L.sweep_len = quick ? 16 << 20 : 1ul << 30;
-	while (L.sweep_len > (64 << 10) &&
-	       L.sweep_len + L.big_len + (512 << 20) > mem_available())
+	L.sweep_avail = mem_available();
+	while (L.sweep_len > (64 << 10) && L.sweep_len + L.big_len + (512 << 20) > L.sweep_avail)
 		L.sweep_len /= 4;
 	L.sweep = aligned(L.sweep_len, 2 << 20);
 	madvise(L.sweep, L.sweep_len, MADV_NOHUGEPAGE);
@@ -402,6 +403,13 @@ static void bench_sweep(pid_t pid)
 	int fd = open_pagemap(pid), scan_err = -1, walk_failed = 0, pm_failed = 0;
 
 	printf("\nRange walk by range size, 4K pages, ns per page (best of %d rounds)\n\n", ROUNDS);
+	if (L.sweep_len < (1ul << 30) && !quick) {
+		printf("(up to %zu MiB: 1 GiB needs %zu MiB free, there were %zu MiB)\n\n",
+		       L.sweep_len >> 20, ((1ul << 30) + L.big_len + (512 << 20)) >> 20,
+		       L.sweep_avail >> 20);
+		plot_line("#plot-note range up to %zu MiB: the memory free held no more",
+			  L.sweep_len >> 20);
+	}
 	printf("| range | vmscope range walk | /proc/PID/pagemap pread | PAGEMAP_SCAN | vs pagemap | vs PAGEMAP_SCAN |\n");
 	printf("|---:|---:|---:|---:|---:|---:|\n");
 	for (len = 64 << 10; len <= L.sweep_len; len *= 4) {
