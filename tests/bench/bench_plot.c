@@ -339,7 +339,7 @@ static int draw(const struct panel *pn, int p, const char *dir, const char *date
 	for (e = 0; e < nenvs; e++) {
 		int shown = 0;
 
-		fprintf(f, "<text x=\"%d\" y=\"%.1f\" font-weight=\"bold\">", PR + 20, ly + 10);
+		fprintf(f, "<text x=\"%d\" y=\"%.1f\" font-weight=\"bold\">", PR + 20, ly + 6);
 		put_text(f, envs[e].name);
 		fprintf(f, "%s</text>\n", !strncmp(envs[e].name, "guest", 5) ?
 			" (emulated: compare ratios)" : "");
