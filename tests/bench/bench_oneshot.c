@@ -223,11 +223,11 @@ static int lat_bucket(unsigned long ns)
 	return e * 32 + (int)((ns >> (e - 5)) & 31);
 }
 
-/* The smallest value of bucket b. */
+/* The smallest value of bucket b (32..159 are never used). */
 static unsigned long lat_value(int b)
 {
-	if (b < 32)
-		return b;
+	if (b < 5 * 32)
+		return b < 32 ? b : 32;
 	return (32ul + b % 32) << (b / 32 - 5);
 }
 
@@ -267,22 +267,33 @@ static void *lat_loop(void *arg)
 	return NULL;
 }
 
-/* Start recording afresh, and return once the thread records. */
-static void lat_start(void)
+/* Wait up to 10 s for the thread's idle flag to become want. */
+static bool lat_wait(int want)
+{
+	int i;
+
+	for (i = 0; i < 100000; i++) {
+		if (__atomic_load_n(&lat->idle, __ATOMIC_ACQUIRE) == want)
+			return true;
+		usleep(100);
+	}
+	return false;
+}
+
+/* Start recording afresh; false when the thread does not answer. */
+static bool lat_start(void)
 {
 	memset(lat->hist, 0, sizeof(lat->hist));
 	lat->n = lat->max_ns = lat->slept = lat->max_slept_ns = 0;
 	__atomic_store_n(&lat->on, 1, __ATOMIC_RELEASE);
-	while (__atomic_load_n(&lat->idle, __ATOMIC_ACQUIRE))
-		usleep(100);
+	return lat_wait(0);
 }
 
-/* Stop, and return once the thread no longer records. */
-static void lat_stop(void)
+/* Stop; false when the thread does not answer (its figures are not whole). */
+static bool lat_stop(void)
 {
 	__atomic_store_n(&lat->on, 0, __ATOMIC_RELEASE);
-	while (!__atomic_load_n(&lat->idle, __ATOMIC_ACQUIRE))
-		usleep(100);
+	return lat_wait(1);
 }
 
 /* The latency (ns) that fraction q of the calls did not exceed. */
@@ -316,7 +327,10 @@ static void lat_measure(struct lat_row *r, int min_runs, double secs)
 {
 	double t0;
 
-	lat_start();
+	if (!lat_start()) {
+		snprintf(r->why, sizeof(r->why), "failed: the target's thread did not start");
+		return;
+	}
 	t0 = now();
 	if (!r->argv[0]) {
 		usleep((useconds_t)(secs * 1e6));
@@ -330,7 +344,8 @@ static void lat_measure(struct lat_row *r, int min_runs, double secs)
 			r->runs++;
 		}
 	}
-	lat_stop();
+	if (!lat_stop() && !r->why[0])
+		snprintf(r->why, sizeof(r->why), "failed: the target's thread did not stop");
 	r->n = lat->n;
 	r->p50 = lat_quantile(0.50) / 1e3;
 	r->p99 = lat_quantile(0.99) / 1e3;
