@@ -255,8 +255,10 @@ define test-cc
 endef
 $(OUT)/tests/%: tests/%.c $(TEST_DEPS) | buildtools
 	$(test-cc)
-$(BENCH_BINS): $(OUT)/tests/%: tests/bench/%.c $(TEST_DEPS) | buildtools
+$(BENCH_BINS): $(OUT)/tests/%: tests/bench/%.c $(TEST_DEPS) $(wildcard tests/bench/*.h) | buildtools
 	$(test-cc)
+# The plot of make bench's figures (log axes).
+$(OUT)/tests/bench_plot: LDLIBS_TEST += -lm
 
 # The developer targets install their packages and fetch the guest kernel
 # first, then build in a second make (nothing compiles while apt runs).

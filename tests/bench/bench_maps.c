@@ -4,8 +4,11 @@
  *   vmscope (task_vma iterator, binary records, object loaded once)
  *   read + parse /proc/PID/maps
  *   PROCMAP_QUERY enumeration (6.11+), names included
- * for targets with 100, 10,000 and 60,000 VMAs, then `maps --all` against
- * reading and parsing every /proc/ * /maps.  Medians of repeated runs.
+ * for targets with 100, 1,000, 10,000 and 60,000 VMAs, then `maps --all`
+ * against reading and parsing every /proc/ * /maps.  Medians of repeated
+ * runs.  Each table row is also printed as `#plot listing SERIES VMAS NS`
+ * lines (a series that cannot be measured as a `#plot-note` line): the
+ * plot that make bench draws (bench_plot) is then of this very run.
  */
 #include <ctype.h>
 #include <dirent.h>
@@ -26,6 +29,7 @@
 #include "vmalist.h"
 
 #include "procmap.h"
+#include "plot.h"
 
 static double now_ns(void)
 {
@@ -159,7 +163,7 @@ static long procmap_enum(pid_t pid)
 
 int main(int argc, char **argv)
 {
-	static const long sizes[] = { 100, 10000, 60000 };
+	static const long sizes[] = { 100, 1000, 10000, 60000 };
 	struct vma_bpf *obj;
 	double t0, load_ns;
 	int err, reps_base = argc > 1 ? atoi(argv[1]) : 1;
@@ -174,15 +178,19 @@ int main(int argc, char **argv)
 	load_ns = now_ns() - t0;
 	if (!obj) {
 		fprintf(stderr, "bench_maps: cannot load the iterator: %s\n", bpf_err_hint(err));
+		printf("#plot-note listing vmscope could not load its iterator: no points\n");
 		return 1;
 	}
 	have_pq = procmap_enum(getpid()) > 0;
+	if (!have_pq)
+		plot_line("#plot-note listing PROCMAP_QUERY: not in this kernel (6.11+)");
 	printf("# one-time cost: loading the iterator object %.2f ms (not in the per-VMA figures)\n",
 	       load_ns / 1e6);
 	printf("%-7s %14s %14s %14s %10s %10s %s\n", "VMAs", "vmscope ns/VMA", "maps ns/VMA",
 	       "PMQUERY ns/VMA", "vs maps", "vs PMQ", "target (<= 0.6x maps)");
 	for (s = 0; s < ARRAY_SIZE(sizes); s++) {
-		int reps = (sizes[s] >= 10000 ? 15 : 300) * reps_base, i, fd;
+		int reps = (sizes[s] >= 10000 ? 15 : sizes[s] >= 1000 ? 100 : 300) * reps_base;
+		int i, fd;
 		double a[300 * 4], b[300 * 4], c[300 * 4], va, vb, vc;
 		struct vmalist l = {};
 		long nv = 0;
@@ -194,6 +202,7 @@ int main(int argc, char **argv)
 		pid = spawn_target(sizes[s], &fd);
 		if (pid < 0 || read(fd, &ch, 1) != 1) {
 			printf("# cannot create the %ld-VMA target\n", sizes[s]);
+			plot_line("#plot-note listing %ld VMAs: no target, no points", sizes[s]);
 			continue;
 		}
 		for (i = 0; i < reps; i++) {
@@ -218,11 +227,17 @@ int main(int argc, char **argv)
 		close(fd);
 		if (err || !nv) {
 			printf("# %ld: listing failed: %s\n", sizes[s], strerror(-err));
+			plot_line("#plot-note listing %ld VMAs: vmscope's listing failed, no points",
+			       sizes[s]);
 			continue;
 		}
 		va = median(a, reps) / nv;
 		vb = median(b, reps) / nv;
 		vc = median(c, reps) / nv;
+		plot_line("#plot listing vmscope %ld %.1f", nv, va);
+		plot_line("#plot listing maps %ld %.1f", nv, vb);
+		if (have_pq)
+			plot_line("#plot listing procmap_query %ld %.1f", nv, vc);
 		if (have_pq)
 			printf("%-7ld %14.1f %14.1f %14.1f %9.2fx %9.2fx %s\n", nv, va, vb, vc,
 			       va / vb, va / vc, va / vb <= 0.6 ? "met" : "MISSED");
@@ -269,5 +284,6 @@ int main(int argc, char **argv)
 		       va / 1e6, vb / 1e6, vb / va, vb / va >= 2 ? "met" : "MISSED");
 	}
 	vmalist_close(obj);
+	plot_flush();
 	return 0;
 }

@@ -11,7 +11,10 @@
  *   - read throughput 4 KiB .. 256 MiB vs process_vm_readv and
  *     /proc/PID/mem (target: >= 0.8x process_vm_readv in bulk)
  *   - 8-byte write latency vs /proc/PID/mem pwrite (target: <= 2x)
- * Prints a markdown table.  Usage: bench_mem [--quick]
+ *   - the range walk's cost per page by range size, 64 KiB .. 1 GiB, vs
+ *     pagemap and PAGEMAP_SCAN: a second table, and `#plot range` lines
+ *     for make bench's plot (bench_plot) of this very run
+ * Prints markdown tables.  Usage: bench_mem [--quick]
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -30,6 +33,7 @@
 #include "vmem_api.h"
 
 #include "procmap.h"
+#include "plot.h"
 
 /*
  * PAGEMAP_SCAN (Linux 6.7+, include/uapi/linux/fs.h), declared here: the
@@ -92,7 +96,9 @@ struct layout {
 	char *small;		/* 4K pages */
 	char *thp;		/* PMD-mapped */
 	char *big;		/* bulk reads */
-	size_t small_len, thp_len, big_len;
+	char *sweep;		/* 4K pages, the range sweep */
+	size_t small_len, thp_len, big_len, sweep_len;
+	size_t sweep_avail;	/* MemAvailable when the sweep's size was chosen */
 };
 
 static struct layout L;
@@ -102,6 +108,20 @@ static void *aligned(size_t len, size_t al)
 	char *p = mmap(NULL, len + al, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 
 	return (void *)(((uintptr_t)p + al - 1) & ~(al - 1));
+}
+
+static size_t mem_available(void)
+{
+	unsigned long long kb = 0;
+	char line[128];
+	FILE *f = fopen("/proc/meminfo", "r");
+
+	while (f && fgets(line, sizeof(line), f))
+		if (sscanf(line, "MemAvailable: %llu kB", &kb) == 1)
+			break;
+	if (f)
+		fclose(f);
+	return kb << 10;
 }
 
 static void setup(void)
@@ -123,6 +143,17 @@ static void setup(void)
 	L.big = aligned(L.big_len, 2 << 20);
 	madvise(L.big, L.big_len, MADV_HUGEPAGE);
 	memset(L.big, 3, L.big_len);
+	/*
+	 * Up to 1 GiB, if it leaves room for bench_read's buffer and 512 MiB:
+	 * a 3 GiB guest has 1 GiB.
+	 */
+	L.sweep_len = quick ? 16 << 20 : 1ul << 30;
+	L.sweep_avail = mem_available();
+	while (L.sweep_len > (64 << 10) && L.sweep_len + L.big_len + (512 << 20) > L.sweep_avail)
+		L.sweep_len /= 4;
+	L.sweep = aligned(L.sweep_len, 2 << 20);
+	madvise(L.sweep, L.sweep_len, MADV_NOHUGEPAGE);
+	memset(L.sweep, 4, L.sweep_len);
 }
 
 static pid_t spawn(void)
@@ -229,83 +260,221 @@ static void bench_lookup(pid_t pid)
 	close(fd);
 }
 
+/*
+ * One round of each way of reading a range's page state: reps passes over
+ * [base, base+len), its time in seconds, or -1 when a pass failed.
+ */
+static double time_walk(pid_t pid, char *base, size_t len, int reps)
+{
+	double t = now();
+
+	for (int it = 0; it < reps; it++) {
+		uint64_t a = (uintptr_t)base;
+
+		while (a < (uintptr_t)base + len) {
+			const struct vms_range *h = NULL;
+			const struct vms_prec *r;
+			const struct vms_pdir *d;
+
+			if (vmem_walk_range(v, pid, a, (uintptr_t)base + len, &h, &r, &d) <= 0)
+				return -1;
+			a = h->next;
+		}
+	}
+	return now() - t;
+}
+
+static double time_pagemap(int fd, uint64_t *pm, char *base, size_t len, int reps)
+{
+	size_t pages = len / PG;
+	double t = now();
+
+	for (int it = 0; it < reps; it++)
+		if (pread(fd, pm, pages * 8, (uintptr_t)base / PG * 8) != (ssize_t)(pages * 8))
+			return -1;
+	return now() - t;
+}
+
+/*
+ * PAGEMAP_SCAN over the range: every page, its state bits.  *runs gets
+ * the runs it returned; -1 with errno set when it failed or stopped short
+ * (errno 0: it stopped short).
+ */
+static double time_scan(int fd, struct vms_page_region *vec, char *base, size_t len, int reps,
+			long *runs)
+{
+	struct vms_pm_scan_arg arg;
+	double t = now();
+
+	for (int it = 0; it < reps; it++) {
+		memset(&arg, 0, sizeof(arg));
+		arg.size = sizeof(arg);
+		arg.start = (uintptr_t)base;
+		arg.end = (uintptr_t)base + len;
+		arg.vec = (uintptr_t)vec;
+		arg.vec_len = len / PG;
+		arg.return_mask = VMS_PAGE_IS_PRESENT | VMS_PAGE_IS_SWAPPED | VMS_PAGE_IS_FILE |
+				  VMS_PAGE_IS_PFNZERO | VMS_PAGE_IS_HUGE;
+		*runs = ioctl(fd, VMS_PAGEMAP_SCAN, &arg);
+		if (*runs < 0)
+			return -1;
+		if (arg.walk_end != (uintptr_t)base + len) {
+			errno = 0;
+			return -1;
+		}
+	}
+	return now() - t;
+}
+
+static const char *scan_why(int e)
+{
+	if (!e)
+		return "failed: the scan stopped short of the range's end";
+	return e == ENOTTY || e == EINVAL ? "no PAGEMAP_SCAN in this kernel (6.7+)" : strerror(e);
+}
+
+static int open_pagemap(pid_t pid)
+{
+	char path[64];
+
+	snprintf(path, sizeof(path), "/proc/%d/pagemap", pid);
+	return open(path, O_RDONLY);
+}
+
 static void bench_range(pid_t pid, const char *what, char *base, size_t len)
 {
 	size_t pages = len / PG;
 	uint64_t *pm = malloc(pages * 8);
-	char path[64];
-	double ours, pmt;
-	int fd, it, reps = quick ? 2 : 5;
+	struct vms_page_region *vec = calloc(pages, sizeof(*vec));
+	double ours = 1e9, pmt = 1e9, scan = 1e9, t;
+	int fd = open_pagemap(pid), reps = quick ? 2 : 5, scan_err = -1;
+	long n = 0;
 
-	snprintf(path, sizeof(path), "/proc/%d/pagemap", pid);
-	fd = open(path, O_RDONLY);
-	ours = pmt = 1e9;
 	for (int rd = 0; rd < ROUNDS; rd++) {
-		TIME_BEST(ours, for (it = 0; it < reps; it++) {
-			uint64_t a = (uintptr_t)base;
-
-			while (a < (uintptr_t)base + len) {
-				const struct vms_range *h = NULL;
-				const struct vms_prec *r;
-				const struct vms_pdir *d;
-
-				if (vmem_walk_range(v, pid, a, (uintptr_t)base + len, &h, &r, &d) <= 0)
-					break;
-				a = h->next;
-			}
-		});
-		TIME_BEST(pmt, for (it = 0; it < reps; it++)
-			if (pread(fd, pm, pages * 8, (uintptr_t)base / PG * 8) != (ssize_t)(pages * 8))
-				break);
+		if ((t = time_walk(pid, base, len, reps)) < 0)
+			ours = -1;
+		else if (ours >= 0 && t < ours)
+			ours = t;
+		if ((t = time_pagemap(fd, pm, base, len, reps)) < 0)
+			pmt = -1;
+		else if (pmt >= 0 && t < pmt)
+			pmt = t;
+		if (scan_err >= 0)
+			continue;
+		if ((t = time_scan(fd, vec, base, len, reps, &n)) < 0)
+			scan_err = errno;
+		else if (t < scan)
+			scan = t;
+	}
+	if (ours < 0 || pmt < 0) {
+		printf("| %-34s | failed: the %s failed | | | |\n", what,
+		       ours < 0 ? "range walk" : "pagemap pread");
+		goto out;
 	}
 	ours = ours / reps / pages * 1e9;
 	pmt = pmt / reps / pages * 1e9;
 	row(what, "ns", ours, "pagemap (bulk pread)", pmt, "<= 2x", 1);
+	if (scan_err >= 0) {
+		printf("| %-34s | %s |\n", "  vs PAGEMAP_SCAN", scan_why(scan_err));
+	} else {
+		char name[48];
 
-	/* PAGEMAP_SCAN over the same range: every page, its state bits. */
-	{
-		struct vms_page_region *vec = calloc(pages, sizeof(*vec));
-		struct vms_pm_scan_arg arg;
-		double scan = 1e9;
-		long n = -1;
+		scan = scan / reps / pages * 1e9;
+		snprintf(name, sizeof(name), "PAGEMAP_SCAN (%ld runs)", n);
+		row("  same range", "ns", ours, name, scan, "<= 1x PAGEMAP_SCAN's cost", 1);
+	}
+out:
+	close(fd);
+	free(vec);
+	free(pm);
+}
 
-		for (int rd = 0; rd < ROUNDS && vec; rd++) {
-			TIME_BEST(scan, for (it = 0; it < reps; it++) {
-				memset(&arg, 0, sizeof(arg));
-				arg.size = sizeof(arg);
-				arg.start = (uintptr_t)base;
-				arg.end = (uintptr_t)base + len;
-				arg.vec = (uintptr_t)vec;
-				arg.vec_len = pages;
-				arg.return_mask = VMS_PAGE_IS_PRESENT | VMS_PAGE_IS_SWAPPED |
-						  VMS_PAGE_IS_FILE | VMS_PAGE_IS_PFNZERO |
-						  VMS_PAGE_IS_HUGE;
-				n = ioctl(fd, VMS_PAGEMAP_SCAN, &arg);
-				if (n < 0)
-					break;
-			});
-			if (n < 0)
-				break;
+/*
+ * The range walk against pagemap and PAGEMAP_SCAN by range size, 4K
+ * pages, 64 KiB up to L.sweep_len: a table, and the same figures as
+ * `#plot range SERIES BYTES NS` lines for bench_plot.  A series that
+ * failed or is missing gets a `#plot-note` line and no points.
+ */
+static void bench_sweep(pid_t pid)
+{
+	size_t maxpages = L.sweep_len / PG, len;
+	uint64_t *pm = malloc(maxpages * 8);
+	struct vms_page_region *vec = calloc(maxpages, sizeof(*vec));
+	int fd = open_pagemap(pid), scan_err = -1, walk_failed = 0, pm_failed = 0;
+
+	printf("\nRange walk by range size, 4K pages, ns per page (best of %d rounds)\n\n", ROUNDS);
+	if (L.sweep_len < (1ul << 30) && !quick) {
+		printf("(up to %zu MiB: 1 GiB needs %zu MiB free, there were %zu MiB)\n\n",
+		       L.sweep_len >> 20, ((1ul << 30) + L.big_len + (512 << 20)) >> 20,
+		       L.sweep_avail >> 20);
+		plot_line("#plot-note range up to %zu MiB: the memory free held no more",
+			  L.sweep_len >> 20);
+	}
+	printf("| range | vmscope range walk | /proc/PID/pagemap pread | PAGEMAP_SCAN | vs pagemap | vs PAGEMAP_SCAN |\n");
+	printf("|---:|---:|---:|---:|---:|---:|\n");
+	for (len = 64 << 10; len <= L.sweep_len; len *= 4) {
+		size_t pages = len / PG;
+		/* at least 64K pages per round (16K with --quick), so small ranges time well */
+		int reps = (int)(((quick ? 16384 : 65536) + pages - 1) / pages);
+		double ours = 1e9, pmt = 1e9, scan = 1e9, t;
+		char size[16], sc[32];
+		long n = 0;
+
+		for (int rd = 0; rd < ROUNDS; rd++) {
+			if ((t = time_walk(pid, L.sweep, len, reps)) < 0)
+				walk_failed = 1;
+			else if (t < ours)
+				ours = t;
+			if ((t = time_pagemap(fd, pm, L.sweep, len, reps)) < 0)
+				pm_failed = 1;
+			else if (t < pmt)
+				pmt = t;
+			if (scan_err >= 0)
+				continue;
+			if ((t = time_scan(fd, vec, L.sweep, len, reps, &n)) < 0)
+				scan_err = errno;
+			else if (t < scan)
+				scan = t;
 		}
-		if (n < 0) {
-			printf("| %-34s | %s |\n", "  vs PAGEMAP_SCAN",
-			       errno == ENOTTY || errno == EINVAL ? "no PAGEMAP_SCAN in this kernel (6.7+)"
-								 : strerror(errno));
-		} else if (arg.walk_end != (uintptr_t)base + len) {
-			printf("| %-34s | failed: the scan stopped at 0x%llx of 0x%llx |\n",
-			       "  vs PAGEMAP_SCAN", (unsigned long long)arg.walk_end,
-			       (unsigned long long)((uintptr_t)base + len));
-		} else {
-			char name[48];
-
-			scan = scan / reps / pages * 1e9;
-			snprintf(name, sizeof(name), "PAGEMAP_SCAN (%ld runs)", n);
-			row("  same range", "ns", ours, name, scan, "<= 1x PAGEMAP_SCAN's cost", 1);
-		}
-		free(vec);
+		if (walk_failed || pm_failed)
+			break;
+		ours = ours / reps / pages * 1e9;
+		pmt = pmt / reps / pages * 1e9;
+		scan = scan / reps / pages * 1e9;
+		if (len >= 1 << 30)
+			snprintf(size, sizeof(size), "%zu GiB", len >> 30);
+		else if (len >= 1 << 20)
+			snprintf(size, sizeof(size), "%zu MiB", len >> 20);
+		else
+			snprintf(size, sizeof(size), "%zu KiB", len >> 10);
+		if (scan_err < 0)
+			snprintf(sc, sizeof(sc), "%.2f", scan);
+		else
+			snprintf(sc, sizeof(sc), "-");
+		printf("| %s | %.2f | %.2f | %s | %.2fx | ", size, ours, pmt, sc, ours / pmt);
+		if (scan_err < 0)
+			printf("%.2fx |\n", ours / scan);
+		else
+			printf("- |\n");
+		plot_line("#plot range vmscope %zu %.2f", len, ours);
+		plot_line("#plot range pagemap %zu %.2f", len, pmt);
+		if (scan_err < 0)
+			plot_line("#plot range pagemap_scan %zu %.2f", len, scan);
+	}
+	if (walk_failed || pm_failed) {
+		printf("| %zu KiB | failed: the %s failed; no larger sizes | | | | |\n", len >> 10,
+		       walk_failed ? "range walk" : "pagemap pread");
+		plot_line("#plot-note range from %zu KiB: the %s failed, no points", len >> 10,
+		       walk_failed ? "range walk" : "pagemap pread");
+	}
+	if (scan_err >= 0) {
+		printf("(PAGEMAP_SCAN: %s)\n", scan_why(scan_err));
+		plot_line("#plot-note range PAGEMAP_SCAN: %s", scan_why(scan_err));
 	}
 	close(fd);
+	free(vec);
 	free(pm);
+	plot_flush();
 }
 
 static void bench_read(pid_t pid)
@@ -421,6 +590,7 @@ int main(int argc, char **argv)
 	if (!v) {
 		fprintf(stderr, "bench_mem: cannot load the vmem programs: %s (is the module loaded?)\n",
 			strerror(-err));
+		printf("#plot-note range vmscope could not load its programs (no module?): no points\n");
 		return 1;
 	}
 	setup();
@@ -432,6 +602,7 @@ int main(int argc, char **argv)
 	bench_range(pid, "range walk, THP (/page)", L.thp, L.thp_len);
 	bench_read(pid);
 	bench_write(pid);
+	bench_sweep(pid);
 	kill(pid, SIGKILL);
 	waitpid(pid, NULL, 0);
 	vmem_close(v);

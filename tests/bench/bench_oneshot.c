@@ -8,7 +8,9 @@
  *   PID (their target: pmap plus the work itself, which is microseconds).
  * Then a big process (1 GiB touched, half of it THP where the kernel has
  * it, and 20,000 VMAs): maps -x, explain, share, summary, snapshot and
- * map -o, each beside pmap -x of the same process.
+ * map -o, each beside pmap -x of the same process.  Then how long the big
+ * process's own mmap() waits while each of these reads it (its mmap_lock),
+ * against `cat /proc/PID/smaps` in a loop and against nothing running.
  * Runs and anchors are interleaved, so a busy machine slows both alike.
  * Every command must exit 0 in every run and print what it should (its
  * first run's output is checked): a row that failed says so and has no
@@ -16,6 +18,7 @@
  */
 #define _GNU_SOURCE
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -186,9 +189,214 @@ static void bench(struct job *jobs, int n, int runs, const char *title)
 }
 
 /*
+ * The big target's own mmap() latency: a thread of it maps and unmaps one
+ * page in a loop while lat->on is set, and counts each call's time in a
+ * histogram (32 buckets per power of 2: about 3% resolution; the maximum
+ * exact).  mmap() and munmap() take the target's mmap_lock for writing,
+ * so they wait out whoever holds it for reading.  On a busy machine a
+ * call can also wait for a CPU: a call during which the thread slept
+ * (a voluntary context switch: the lock's wait queue) is counted apart,
+ * and the longest of those is the longest slice a reader held the lock
+ * against it.  It all lives in memory shared with us.
+ */
+#define LAT_BUCKETS (40 * 32)
+
+struct lat {
+	int on;			/* set by us: record */
+	int idle;		/* set by the thread: not recording */
+	unsigned long n, max_ns;
+	unsigned long slept, max_slept_ns;	/* the calls that slept */
+	unsigned long hist[LAT_BUCKETS];
+};
+
+static struct lat *lat;
+
+static int lat_bucket(unsigned long ns)
+{
+	int e;
+
+	if (ns < 32)
+		return (int)ns;
+	e = 63 - __builtin_clzl(ns);
+	if (e >= 40)
+		return LAT_BUCKETS - 1;
+	return e * 32 + (int)((ns >> (e - 5)) & 31);
+}
+
+/* The smallest value of bucket b (32..159 are never used). */
+static unsigned long lat_value(int b)
+{
+	if (b < 5 * 32)
+		return b < 32 ? b : 32;
+	return (32ul + b % 32) << (b / 32 - 5);
+}
+
+static void *lat_loop(void *arg)
+{
+	struct timespec a, b;
+	struct rusage r0, r1;
+	unsigned long ns;
+	void *p;
+
+	(void)arg;
+	for (;;) {
+		if (!__atomic_load_n(&lat->on, __ATOMIC_ACQUIRE)) {
+			__atomic_store_n(&lat->idle, 1, __ATOMIC_RELEASE);
+			usleep(1000);
+			continue;
+		}
+		__atomic_store_n(&lat->idle, 0, __ATOMIC_RELEASE);
+		getrusage(RUSAGE_THREAD, &r0);
+		clock_gettime(CLOCK_MONOTONIC, &a);
+		p = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (p != MAP_FAILED)
+			munmap(p, 4096);
+		clock_gettime(CLOCK_MONOTONIC, &b);
+		getrusage(RUSAGE_THREAD, &r1);
+		ns = (b.tv_sec - a.tv_sec) * 1000000000ul + b.tv_nsec - a.tv_nsec;
+		if (r1.ru_nvcsw != r0.ru_nvcsw) {
+			lat->slept++;
+			if (ns > lat->max_slept_ns)
+				lat->max_slept_ns = ns;
+		}
+		lat->hist[lat_bucket(ns)]++;
+		lat->n++;
+		if (ns > lat->max_ns)
+			lat->max_ns = ns;
+	}
+	return NULL;
+}
+
+/* Wait up to 10 s for the thread's idle flag to become want. */
+static bool lat_wait(int want)
+{
+	int i;
+
+	for (i = 0; i < 100000; i++) {
+		if (__atomic_load_n(&lat->idle, __ATOMIC_ACQUIRE) == want)
+			return true;
+		usleep(100);
+	}
+	return false;
+}
+
+/* Start recording afresh; false when the thread does not answer. */
+static bool lat_start(void)
+{
+	memset(lat->hist, 0, sizeof(lat->hist));
+	lat->n = lat->max_ns = lat->slept = lat->max_slept_ns = 0;
+	__atomic_store_n(&lat->on, 1, __ATOMIC_RELEASE);
+	return lat_wait(0);
+}
+
+/* Stop; false when the thread does not answer (its figures are not whole). */
+static bool lat_stop(void)
+{
+	__atomic_store_n(&lat->on, 0, __ATOMIC_RELEASE);
+	return lat_wait(1);
+}
+
+/* The latency (ns) that fraction q of the calls did not exceed. */
+static double lat_quantile(double q)
+{
+	unsigned long want = (unsigned long)(q * lat->n), seen = 0;
+	int b;
+
+	for (b = 0; b < LAT_BUCKETS; b++) {
+		seen += lat->hist[b];
+		if (seen > want)
+			return lat_value(b);
+	}
+	return lat->max_ns;
+}
+
+struct lat_row {
+	const char *label;
+	char *argv[MAX_ARGS];	/* NULL argv[0]: nothing runs */
+	int runs;
+	double p50, p99, p999, max, max_slept;	/* us */
+	unsigned long n, slept;
+	char why[80];		/* why the row failed */
+};
+
+/*
+ * The target's mmap() latency while row->argv runs in a loop, at least
+ * min_runs times and secs seconds (or for secs seconds of nothing).
+ */
+static void lat_measure(struct lat_row *r, int min_runs, double secs)
+{
+	double t0;
+
+	if (!lat_start()) {
+		snprintf(r->why, sizeof(r->why), "failed: the target's thread did not start");
+		return;
+	}
+	t0 = now();
+	if (!r->argv[0]) {
+		usleep((useconds_t)(secs * 1e6));
+	} else {
+		while (r->runs < min_runs || now() - t0 < secs * 1e3) {
+			if (run1(r->argv, NULL) < 0) {
+				snprintf(r->why, sizeof(r->why), "failed: run %d did not exit 0",
+					 r->runs + 1);
+				break;
+			}
+			r->runs++;
+		}
+	}
+	if (!lat_stop() && !r->why[0])
+		snprintf(r->why, sizeof(r->why), "failed: the target's thread did not stop");
+	r->n = lat->n;
+	r->p50 = lat_quantile(0.50) / 1e3;
+	r->p99 = lat_quantile(0.99) / 1e3;
+	r->p999 = lat_quantile(0.999) / 1e3;
+	r->max = lat->max_ns / 1e3;
+	r->slept = lat->slept;
+	r->max_slept = lat->max_slept_ns / 1e3;
+	if (!r->why[0] && !r->n)
+		snprintf(r->why, sizeof(r->why), "failed: the target made no mmap() call");
+}
+
+/* Row 1 is cat smaps: the ratios are against it. */
+static void lat_table(struct lat_row *rows, int n, int min_runs, double secs)
+{
+	const struct lat_row *sm = &rows[1];
+	int i;
+
+	for (i = 0; i < n; i++)
+		lat_measure(&rows[i], min_runs, secs);
+	printf("\nThe big process's own mmap()+munmap() of one page, timed by a thread of it in "
+	       "a loop while each command runs in a loop (>= %d runs, >= %.0f s).  Slept: the "
+	       "calls that waited for its mmap_lock; the longest of them is the longest slice a "
+	       "reader held the lock\n\n", min_runs, secs);
+	printf("| while | runs | mmap calls | p50 us | p99 us | p99.9 us | max us | slept | longest sleep us | p99 vs smaps | max vs smaps | longest sleep vs smaps | target (longest sleep <= 1x smaps) |\n");
+	printf("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|\n");
+	for (i = 0; i < n; i++) {
+		const struct lat_row *r = &rows[i];
+
+		if (r->why[0]) {
+			printf("| %s | %s | | | | | | | | | | | |\n", r->label, r->why);
+			continue;
+		}
+		printf("| %s | %d | %lu | %.1f | %.1f | %.1f | %.1f | %lu | %.1f |", r->label,
+		       r->runs, r->n, r->p50, r->p99, r->p999, r->max, r->slept, r->max_slept);
+		if (i < 2 || sm->why[0])
+			printf(" %s | | | |\n", i < 2 ? "" : "(smaps row failed)");
+		else if (!sm->slept)
+			printf(" %.2fx | %.2fx | (smaps: none slept) | %s |\n", r->p99 / sm->p99,
+			       r->max / sm->max, r->slept ? "missed" : "met");
+		else
+			printf(" %.2fx | %.2fx | %.2fx | %s |\n", r->p99 / sm->p99, r->max / sm->max,
+			       r->max_slept / sm->max_slept,
+			       r->max_slept <= sm->max_slept ? "met" : "missed");
+	}
+}
+
+/*
  * The big target: 1 GiB of anonymous memory, every page touched, the
  * upper half advised to THP; 20,000 one-page VMAs whose protections
- * alternate so that none merge.  Writes its data address to fd.
+ * alternate so that none merge; a thread for lat_loop().  Writes its data
+ * address to fd.
  */
 static pid_t big_target(char *addr, size_t sz)
 {
@@ -196,8 +404,10 @@ static pid_t big_target(char *addr, size_t sz)
 	int pfd[2];
 	pid_t p;
 
-	if (pipe(pfd))
+	lat = mmap(NULL, sizeof(*lat), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (lat == MAP_FAILED || pipe(pfd))
 		return -1;
+	lat->idle = 1;
 	p = fork();
 	if (p == 0) {
 		char *m = mmap(NULL, gib, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -211,6 +421,8 @@ static pid_t big_target(char *addr, size_t sz)
 			m[i] = (char)i | 1;
 		for (i = 0; i < 20000; i += 2)
 			mprotect(v + i * 4096, 4096, PROT_READ | PROT_WRITE);
+		if (pthread_create(&(pthread_t){ 0 }, NULL, lat_loop, NULL))
+			_exit(1);
 		snprintf(a, sizeof(a), "%p", (void *)(m + 4096 * 7));
 		if (write(pfd[1], a, strlen(a) + 1) < 0)
 			_exit(1);
@@ -293,6 +505,22 @@ int main(int argc, char **argv)
 	JOB("vmscope map PID -o FILE", 0, NULL, NULL, "vmscope", "map", bpid, "-o",
 	    "/tmp/bench_oneshot.html");
 	bench(jobs, njobs, runs, "\nA big process: 1 GiB touched (half advised to THP), 20,000 VMAs\n\n");
+	{
+		char smaps[32];
+		struct lat_row rows[] = {
+			{ .label = "nothing" },
+			{ .label = "cat /proc/PID/smaps", .argv = { "cat", smaps } },
+			{ .label = "vmscope maps -x PID", .argv = { "vmscope", "maps", "-x", bpid } },
+			{ .label = "vmscope share PID", .argv = { "vmscope", "share", bpid } },
+			{ .label = "vmscope summary PID", .argv = { "vmscope", "summary", bpid } },
+			{ .label = "vmscope snapshot PID", .argv = { "vmscope", "snapshot", bpid } },
+			{ .label = "vmscope map PID -o FILE",
+			  .argv = { "vmscope", "map", bpid, "-o", "/tmp/bench_oneshot.html" } },
+		};
+
+		snprintf(smaps, sizeof(smaps), "/proc/%s/smaps", bpid);
+		lat_table(rows, sizeof(rows) / sizeof(rows[0]), 3, 2.0);
+	}
 	unlink("/tmp/bench_oneshot.html");
 	kill(bt, 9);
 	waitpid(bt, NULL, 0);
