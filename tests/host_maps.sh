@@ -80,7 +80,15 @@ out=$(VMSCOPE_BPFCACHE=0 vmscope -v maps $$ 2>&1 >/dev/null)
 result "VMSCOPE_BPFCACHE=0 neither uses nor makes the cache" $?
 chmod 755 "$cache"
 out=$(vmscope -v maps --maps --source bpf $$ 2>&1 > "$TMPDIR/c.maps"); diag "$out"
+st=$(vmscope status | grep 'cache of loaded listings'); diag "$st"
 chmod 700 "$cache"
+printf '%s\n' "$st" | grep -q "^  no .*not used: $cache is not root's own"
+result "status says a cache others could change is not used, and why" $?
+st=$(vmscope status | grep 'cache of loaded listings')
+st0=$(VMSCOPE_BPFCACHE=0 vmscope -j status | tr -d '\n')
+printf '%s\n' "$st" | grep -q '^  ok .*in use: [1-9][0-9]* object' &&
+	printf '%s\n' "$st0" | grep -q '"route":"bpffs_cache","what":"[^"]*","ok":false,"errno":null,"detail":"off: VMSCOPE_BPFCACHE=0"'
+result "status says the cache is in use, or off with VMSCOPE_BPFCACHE=0 (JSON)" $?
 kmaps $$ > "$TMPDIR/c.proc"
 ! printf '%s\n' "$out" | grep -q "from the bpffs cache" && same "$TMPDIR/c.maps" "$TMPDIR/c.proc"
 result "a cache others could change (mode 755) is not used" $?

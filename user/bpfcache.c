@@ -299,6 +299,61 @@ int bpfcache_put(const char *obj, uint64_t key, const int *map_fds, size_t nmaps
 	return 0;
 }
 
+bool bpfcache_state(char *buf, size_t sz)
+{
+	const char *c = getenv("VMSCOPE_BPFCACHE");
+	unsigned int cur = 0, refused = 0, other = 0;
+	char gen[40];
+	struct dirent *de;
+	struct stat st;
+	DIR *d;
+	int err;
+
+	if (geteuid() != 0) {
+		snprintf(buf, sz, "off: used by root only");
+		return false;
+	}
+	if (c && !strcmp(c, "0")) {
+		snprintf(buf, sz, "off: VMSCOPE_BPFCACHE=0");
+		return false;
+	}
+	if (getenv("VMSCOPE_NAMES") || getenv("VMSCOPE_PATH")) {
+		snprintf(buf, sz, "off: a route is forced (VMSCOPE_NAMES or VMSCOPE_PATH)");
+		return false;
+	}
+	err = check_parents(false);
+	if (err == -ENOENT && lstat(BPFCACHE_DIR, &st) && errno == ENOENT &&
+	    !strncmp(why, "no ", 3)) {
+		snprintf(buf, sz, "empty: root's first listing makes " BPFCACHE_DIR);
+		return true;
+	}
+	if (err) {
+		snprintf(buf, sz, "not used: %s%s", why,
+			 err == -EPERM ? " (remove it, as root, to use the cache again)" : "");
+		return false;
+	}
+	snprintf(gen, sizeof(gen), "-%016llx-", (unsigned long long)generation());
+	d = opendir(BPFCACHE_DIR);
+	while (d && (de = readdir(d))) {
+		size_t n = strlen(de->d_name);
+
+		if (de->d_name[0] == '.')
+			continue;
+		if (!strstr(de->d_name, gen))
+			other++;
+		else if (n > 8 && !strcmp(de->d_name + n - 8, "_refused"))
+			refused++;
+		else
+			cur++;
+	}
+	if (d)
+		closedir(d);
+	snprintf(buf, sz, "in use: %u object%s loaded, %u refusal%s remembered%s", cur,
+		 cur == 1 ? "" : "s", refused, refused == 1 ? "" : "s",
+		 other ? " (and entries of another vmscope or boot, removed by the next load)" : "");
+	return true;
+}
+
 bool bpfcache_refused(const char *obj, uint64_t key)
 {
 	char dir[256];

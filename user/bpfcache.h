@@ -68,6 +68,12 @@ void bpfcache_release(int lock);
 /* Did this kernel refuse the object (bpfcache_refuse())? */
 bool bpfcache_refused(const char *obj, uint64_t key);
 void bpfcache_refuse(const char *obj, uint64_t key);
+/*
+ * For status: whether the cache can be used here, and in buf what it holds
+ * or why it cannot be used (never silent: a cache someone else made
+ * unusable, by owning the directory, says so).
+ */
+bool bpfcache_state(char *buf, size_t sz);
 /* Why the last bpfcache_get() failed, for -v ("" when it did not). */
 const char *bpfcache_why(void);
 

@@ -13,6 +13,7 @@
 #include <unistd.h>
 #include <sys/ioctl.h>
 #include <sys/utsname.h>
+#include "bpfcache.h"
 #include "cmds.h"
 #include "common.h"
 #include "module.h"
@@ -170,7 +171,7 @@ static int do_status(int argc, char **argv)
 	memset(routes, 0, sizeof(routes));
 	vmalist_probe_routes();
 	at = vmalist_attempts(&na);
-	for (i = 0; i < na && nr < ARRAY_SIZE(routes) - 6; i++) {
+	for (i = 0; i < na && nr < ARRAY_SIZE(routes) - 7; i++) {
 		struct route *r = &routes[nr++];
 
 		r->name = at[i].object;
@@ -202,6 +203,13 @@ static int do_status(int argc, char **argv)
 	route_pagemap(&routes[nr++]);
 	route_file(&routes[nr++], "kpageflags", "/proc/kpageflags (page state without the module)",
 		   "/proc/kpageflags");
+	{
+		struct route *r = &routes[nr++];
+
+		r->name = "bpffs_cache";
+		r->what = "cache of loaded listings (" BPFCACHE_DIR ")";
+		r->ok = bpfcache_state(r->detail, sizeof(r->detail));
+	}
 
 	module_state(&st);
 	usable = module_line(&st, bpf_ok, u.release, line, sizeof(line));
