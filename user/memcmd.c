@@ -3,6 +3,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include "common.h"
@@ -70,6 +71,32 @@ const char *memcmd_why(int err, char *buf, size_t sz)
 	return buf;
 }
 
+/* Is cap in this process's effective set (/proc/self/status, CapEff)? */
+static bool have_cap(int cap)
+{
+	char line[128];
+	bool yes = false;
+	FILE *f = fopen("/proc/self/status", "re");
+
+	while (f && fgets(line, sizeof(line), f))
+		if (!strncmp(line, "CapEff:", 7)) {
+			yes = (strtoull(line + 7, NULL, 16) >> cap) & 1;
+			break;
+		}
+	if (f)
+		fclose(f);
+	return yes;
+}
+
+const char *memcmd_eperm_why(pid_t pid)
+{
+	if (pid != getpid() && !have_cap(19 /* CAP_SYS_PTRACE */))
+		return "another process needs CAP_SYS_PTRACE";
+	return "its kfuncs serve only a program that BPF_PROG_TEST_RUN runs, and it saw "
+	       "another caller; a tracer that rewrites return addresses (ftrace's "
+	       "function_graph on the kfuncs' callers) makes a call look so";
+}
+
 void memcmd_err(const char *cmd, pid_t pid, int err, uint64_t addr, bool has_addr)
 {
 	char where[64] = "";
@@ -88,8 +115,12 @@ void memcmd_err(const char *cmd, pid_t pid, int err, uint64_t addr, bool has_add
 			p_error(err, "process %d has exited: it has no address space left", pid);
 		break;
 	case -EPERM:
-		p_error(err, "%s: permission denied: process %d is not yours and vmscope needs "
-			"CAP_SYS_PTRACE to look into another process", cmd, pid);
+		if (pid != getpid() && !have_cap(19 /* CAP_SYS_PTRACE */))
+			p_error(err, "%s: permission denied: process %d is not yours and vmscope "
+				"needs CAP_SYS_PTRACE to look into another process", cmd, pid);
+		else
+			p_error(err, "%s: the module refused (EPERM): %s", cmd,
+				memcmd_eperm_why(pid));
 		break;
 	case -EFAULT:
 	case -ENOENT:

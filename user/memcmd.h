@@ -21,6 +21,12 @@ const char *memcmd_why(int err, char *buf, size_t sz);
 
 /* Print the error for a kfunc result err about pid (at addr when has_addr). */
 void memcmd_err(const char *cmd, pid_t pid, int err, uint64_t addr, bool has_addr);
+/*
+ * Why the module's kfuncs said EPERM for process pid: without
+ * CAP_SYS_PTRACE, another process; with it (or for our own process), the
+ * module's check that the call comes from a program BPF_PROG_TEST_RUN runs.
+ */
+const char *memcmd_eperm_why(pid_t pid);
 
 /* A hexdump of n bytes that were at addr (read, write). */
 void hexdump(uint64_t addr, const unsigned char *p, size_t n);

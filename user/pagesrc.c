@@ -58,8 +58,8 @@ int page_src_open(struct page_src *s, const char *cmd, pid_t pid, uint64_t probe
 		if (s->v && source < 0 && module_refuses(s->v, pid, probe_addr)) {
 			vmem_close(s->v);
 			s->v = NULL;
-			snprintf(s->why, sizeof(s->why), "the module refused (another process needs "
-				 "CAP_SYS_PTRACE)");
+			snprintf(s->why, sizeof(s->why), "the module refused (%s)",
+				 memcmd_eperm_why(pid));
 		} else if (s->v) {
 			s->source = SRC_MODULE;
 			return 0;

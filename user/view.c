@@ -400,8 +400,7 @@ static int module_serves(struct vv_proc *p, bool *hidden)
 	int n = vmem_walk_range(p->vm, p->pid, a, a + 4096, &h, &r, &d);
 
 	if (n == -EPERM) {
-		snprintf(p->why, sizeof(p->why), "the module refused (another process needs "
-			 "CAP_SYS_PTRACE)");
+		snprintf(p->why, sizeof(p->why), "the module refused (%s)", memcmd_eperm_why(p->pid));
 		return n;
 	}
 	*hidden = n >= 0 && (h->wflags & VMS_W_PAGE_HIDDEN);
