@@ -244,6 +244,35 @@ head -n1 $out | grep -q "^$M:   vmtarget mix$" && grep -q '^Address .*Kbytes .*R
 result "maps -x: a 'PID:   command line' header and pmap -x's columns" $?
 target_stop 6 $M
 
+# ---- a call the module cannot tell from another caller's ----
+# ftrace's function_graph rewrites the return addresses of the functions it
+# traces, so the module's check that its caller is the program
+# BPF_PROG_TEST_RUN runs fails: it refuses (never serves), and the CLI
+# says which check refused, not that a capability is missing.
+TR=/sys/kernel/tracing
+mountpoint -q $TR || mount -t tracefs nodev $TR 2>/dev/null
+if [ -w $TR/current_tracer ] && grep -qw function_graph $TR/available_tracers 2>/dev/null &&
+   echo bpf_prog_test_run_syscall > $TR/set_graph_function 2>/dev/null; then
+	sleep 300 & S=$!
+	exec_wait $S sleep
+	sa=$(awk -F- '/\[stack\]/ {print $1}' /proc/$S/maps)
+	echo function_graph > $TR/current_tracer
+	run vmscope read $S 0x$sa 8
+	echo nop > $TR/current_tracer
+	echo > $TR/set_graph_function
+	diag "$(cat $err)"
+	[ $rc = 1 ] && [ ! -s $out ] && grep -q "the module refused (EPERM): its kfuncs serve only a program that BPF_PROG_TEST_RUN runs" $err &&
+		! grep -q CAP_SYS_PTRACE $err && one_line
+	result "under function_graph tracing the module refuses, and read says which check" $?
+	run vmscope read $S 0x$sa 8
+	[ $rc = 0 ] && grep -q "^0*$sa  " $out
+	result "with the tracer off again, the same read is served" $?
+	kill $S 2>/dev/null
+else
+	skip "under function_graph tracing the module refuses" "no function_graph tracer here"
+	skip "with the tracer off again, the same read is served" "no function_graph tracer here"
+fi
+
 # ---- the module's build and this kernel ----
 mkdir -p /tmp/tree/build/kmod/other
 cp /bin/vmscope /tmp/tree/build/
