@@ -32,6 +32,41 @@ struct {
 
 const volatile __u32 str_chunks = VMS_STR_CHUNKS;	/* = strtab's max_entries */
 
+/*
+ * Pids as the reader's pid namespace numbers them (its /proc does): the
+ * iterators walk that namespace's processes in the order of those numbers,
+ * so records, the resume point and the busy list all use them.  Set by
+ * user space for the iterator objects; vma_pid (a SYSCALL program, used
+ * only in the initial namespace) leaves it off and never reaches the
+ * helper below.
+ */
+const volatile bool ns_local = false;
+
+/* Process task's id in the reader's pid namespace (0 if it has none). */
+static __always_inline __u32 ns_tgid(struct task_struct *task)
+{
+	struct task_struct *me;
+	struct pid *p;
+	unsigned int lvl, mine;
+	__u32 nr = 0;
+
+	/* Read, never dereferenced: the compiler may merge the loads below. */
+	if (!ns_local)
+		return BPF_CORE_READ(task, tgid);
+	me = bpf_get_current_task_btf();
+	mine = BPF_CORE_READ(me, thread_pid, level);
+	if (!mine)
+		return BPF_CORE_READ(task, tgid);	/* the initial namespace: the global id */
+	p = BPF_CORE_READ(task, group_leader, thread_pid);
+	if (!p)
+		return 0;
+	lvl = BPF_CORE_READ(p, level);
+	if (lvl < mine || mine > 63)
+		return 0;
+	bpf_probe_read_kernel(&nr, sizeof(nr), &p->numbers[mine & 63].nr);
+	return nr;
+}
+
 /* (in) resume point: skip tgids below, and VMAs below resume_addr in it */
 __u32 resume_tgid;
 __u64 resume_addr;

@@ -27,15 +27,18 @@ int vma_records(struct bpf_iter__task_vma *ctx)
 	struct task_struct *task = ctx->task;
 	struct vms_vsnap s;
 	struct vms_vma *r;
-	__u32 zero = 0;
+	__u32 zero = 0, tgid;
 
-	if (!vma || !task || full || skip_vma(task->tgid, vma->vm_start))
+	if (!vma || !task || full)
+		return 0;
+	tgid = ns_tgid(task);
+	if (!tgid || skip_vma(tgid, vma->vm_start))
 		return 0;
 	r = bpf_map_lookup_elem(&scratch, &zero);
 	if (!r || vms_vsnap_read((__u64)vma, &s))
 		return 0;
-	if (fill_rec(r, task->tgid, (__u64)task, &s, vma->vm_file)) {
-		stop_at(task->tgid, vma->vm_start);
+	if (fill_rec(r, tgid, (__u64)task, &s, vma->vm_file)) {
+		stop_at(tgid, vma->vm_start);
 		return 0;
 	}
 	bpf_seq_write(ctx->meta->seq, r, sizeof(*r));

@@ -397,10 +397,12 @@ static __always_inline void list_task(struct task_struct *task)
 
 	if (!task || full)
 		return;
-	tgid = task->tgid;
 	mm = BPF_CORE_READ(task, mm);
 	/* Only the leader: /proc/PID/maps is the leader's mm (none if it exited). */
-	if (task->pid != tgid || !mm || tgid < resume_tgid)
+	if (task->pid != task->tgid || !mm)
+		return;
+	tgid = ns_tgid(task);
+	if (!tgid || tgid < resume_tgid)
 		return;
 	if (tgid == resume_tgid)
 		start = resume_addr;

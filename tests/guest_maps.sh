@@ -133,6 +133,17 @@ n=$(vmscope -j maps $$ | grep -o '"start":' | wc -l)
 [ "$n" = "$(kmaps $$ | wc -l)" ]
 result "maps --json has one object per VMA" $?
 
+# In a new pid namespace with its own /proc, maps --all (several passes)
+# names the namespace's pids, each process exact (tests/lib/ns_all.sh).
+if unshare -p -f --mount-proc true 2>/dev/null; then
+	out=$(unshare -p -f --mount-proc sh /tests/lib/ns_all.sh /tests/vmtarget "default seq" 2>&1)
+	diag "$out"
+	printf '%s\n' "$out" | grep -qx "default ok" && printf '%s\n' "$out" | grep -qx "seq ok"
+	result "in a new pid namespace, maps --all (several passes) names its pids, each exact" $?
+else
+	skip "in a new pid namespace, maps --all names its pids" "no unshare -p --mount-proc here"
+fi
+
 # The bpffs cache holds whichever listing object this kernel lists with
 # (vma_pid on 6.7+, vma_seq before): the second one-shot listing opens it
 # from the cache, and is right.

@@ -63,8 +63,12 @@ if command -v unshare >/dev/null && unshare --pid --fork --mount-proc true 2>/de
 		cat /proc/1/maps > $TMPDIR/ns.proc && vmscope -v maps 1 2>&1 >/dev/null"); diag "$out"
 	same "$TMPDIR/ns.maps" "$TMPDIR/ns.proc" && ! printf '%s\n' "$out" | grep -q "vma_pid"
 	result "in a new pid namespace, maps 1 is that namespace's pid 1" $?
+	out=$(unshare --pid --fork --mount-proc sh tests/lib/ns_all.sh build/tests/vmtarget 2>&1); diag "$out"
+	printf '%s\n' "$out" | grep -qx "fast ok" && printf '%s\n' "$out" | grep -qx "seq ok"
+	result "in a new pid namespace, maps --all (several passes, both iterators) names its pids, each exact" $?
 else
 	skip "in a new pid namespace, maps 1 is that namespace's pid 1" "no unshare --pid here"
+	skip "in a new pid namespace, maps --all names its pids" "no unshare --pid here"
 fi
 
 # The bpffs cache of loaded listings (root only).

@@ -493,7 +493,10 @@ static int open_fast(struct vma_bpf *o)
 	int err;
 
 	/* No probe: this object names files by the walk first (the tree needs it). */
-	err = LOAD_NAMED(vma_fast, s, order_walk_first, &o->fast_lock, BPF_PROG_TYPE_TRACING, FAST_SIZES(o));
+	err = LOAD_NAMED(vma_fast, s, order_walk_first, &o->fast_lock, BPF_PROG_TYPE_TRACING, ({
+		FAST_SIZES(o);
+		s_->rodata->ns_local = true;	/* an iterator: pids as the reader's namespace has them */
+	}));
 	if (err)
 		return err;
 	map_view_init(&o->out, s->maps.out.map_fd, o->out_cap * sizeof(struct vms_vma));
@@ -547,6 +550,7 @@ static int open_seq(struct vma_bpf *o)
 	err = LOAD_NAMED(vma_seq, s, order_dpath_first, &o->seq_lock, BPF_PROG_TYPE_TRACING, ({
 		s_->maps.strtab.max_entries = o->str_chunks;
 		s_->rodata->str_chunks = o->str_chunks;
+		s_->rodata->ns_local = true;
 	}));
 	if (err)
 		return err;
