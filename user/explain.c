@@ -478,7 +478,7 @@ static void ksm_scan(struct vmem *v, struct explain_result *r, struct explain_on
 		     uint64_t limit)
 {
 	struct sharers *sh = &e->sh;
-	double t0 = now_s();
+	double t0;
 	size_t i;
 	int err;
 
@@ -500,6 +500,12 @@ static void ksm_scan(struct vmem *v, struct explain_result *r, struct explain_on
 		}
 		r->all_listed = true;
 	}
+	/*
+	 * The bound is the scan's: the listing above is not counted (a first
+	 * load of the listing in a boot can take seconds on a debug kernel,
+	 * and then no page at all would be scanned).
+	 */
+	t0 = now_s();
 	/* Without the BPF listing there are no vm_flags: every private VMA is looked at. */
 	sh->scan_unfiltered = !r->all_bpf;
 	for (i = 0; i < r->all.n && !sh->hit_pages && !sh->hit_time; i++) {
