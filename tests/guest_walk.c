@@ -329,6 +329,21 @@ static struct vms_prec *check_region(const struct region *g)
 	return r;
 }
 
+/*
+ * The three checks, then line 4: every page of the region is a leaf with
+ * want flags at leaf_shift shift.
+ */
+static void check_region_kind(const struct region *g, uint32_t want, int shift, const char *what)
+{
+	struct vms_prec *r = check_region(g);
+
+	if (r)
+		check_kind(g, r, 0, g->len / PG, want, shift, what);
+	else
+		ok(0, "%s: kinds", g->name);
+	free(r);
+}
+
 static void *map_aligned(size_t len, size_t align)
 {
 	char *p = mmap(NULL, len + align, PROT_READ | PROT_WRITE,
@@ -511,7 +526,6 @@ static void case_huge_zero(void)
 static void case_zero_page(void)
 {
 	struct region g = { "zero page", 0, 8 * PG, NULL };
-	struct vms_prec *r;
 	char *p;
 	int i;
 
@@ -524,12 +538,7 @@ static void case_zero_page(void)
 	for (i = 0; i < 8; i++)
 		(void)*(volatile char *)(p + i * PG);
 	g.start = (uintptr_t)p;
-	r = check_region(&g);
-	if (r)
-		check_kind(&g, r, 0, 8, VMS_PG_ZERO, 12, "read faults mapped the zero page");
-	else
-		ok(0, "zero page: kinds");
-	free(r);
+	check_region_kind(&g, VMS_PG_ZERO, 12, "read faults mapped the zero page");
 	munmap(p, g.len);
 }
 
@@ -539,7 +548,6 @@ static void hugetlb_case(int shift)
 	uint64_t sz = 1ull << shift;
 	bool gig = shift == 30;
 	struct region g = { gig ? "hugetlb 1G" : "hugetlb 2M", 0, gig ? sz : 2 * sz, NULL };
-	struct vms_prec *r;
 	char *p;
 
 	p = mmap(NULL, g.len, PROT_READ | PROT_WRITE,
@@ -553,13 +561,7 @@ static void hugetlb_case(int shift)
 	memset(p, 0x5a, 64);
 	p[g.len - 1] = 1;
 	g.start = (uintptr_t)p;
-	r = check_region(&g);
-	if (r)
-		check_kind(&g, r, 0, g.len / PG, VMS_PG_HUGETLB, shift,
-			   "hugetlb leaves at the hstate's size");
-	else
-		ok(0, "%s: kinds", g.name);
-	free(r);
+	check_region_kind(&g, VMS_PG_HUGETLB, shift, "hugetlb leaves at the hstate's size");
 	munmap(p, g.len);
 }
 
@@ -597,12 +599,7 @@ static void case_file(void)
 	for (i = 0; i < 8; i++)
 		p[i * PG] = 'S';
 	g.start = (uintptr_t)p;
-	r = check_region(&g);
-	if (r)
-		check_kind(&g, r, 0, 8, VMS_PG_FILE, 12, "page-cache pages, shared");
-	else
-		ok(0, "shared file: kinds");
-	free(r);
+	check_region_kind(&g, VMS_PG_FILE, 12, "page-cache pages, shared");
 
 	g = (struct region){ "private file", 0, 8 * PG, NULL };
 	for (i = 0; i < 8; i++)
