@@ -32,10 +32,6 @@
 #include <asm/unaligned.h>
 #endif
 
-#ifndef CONFIG_X86_64
-#error "vmscope decodes x86-64 page tables: build it for x86_64"
-#endif
-
 /* ---- kfunc definitions ----------------------------------------------------- */
 
 #ifdef BTF_KFUNCS_START			/* 6.9 */
@@ -161,7 +157,7 @@ static inline long vms_pin_remote(struct mm_struct *mm, unsigned long start,
 
 /* ---- page-table entries ------------------------------------------------------- */
 
-/* x86-64 reads a whole entry in one load; the helpers came in 6.5 and 6.11. */
+/* x86-64 and arm64 read a whole entry in one load; the helpers came in 6.5 and 6.11. */
 #if LINUX_VERSION_CODE < KERNEL_VERSION(6, 5, 0)
 static inline pmd_t pmdp_get(pmd_t *pmdp)
 {
@@ -190,32 +186,13 @@ static inline pgd_t pgdp_get(pgd_t *pgdp)
 }
 #endif
 
-/* The userfaultfd write-protect bits became the generic uffd bits (6.18). */
-#ifdef _PAGE_UFFD_WP
-#define VMS_PAGE_UFFD		_PAGE_UFFD_WP
-#define VMS_PAGE_SWP_UFFD	_PAGE_SWP_UFFD_WP
-#else
-#define VMS_PAGE_UFFD		_PAGE_UFFD
-#define VMS_PAGE_SWP_UFFD	_PAGE_SWP_UFFD
-#endif
-
 /*
- * With user shadow stacks (6.6+), write-protecting a dirty entry moves its
- * dirty bit to the software SavedDirty bit (Write=0,Dirty=1 would mean
- * shadow stack): pte_dirty() tests both, and so must we.
+ * Legacy ZONE_DEVICE "devmap" entries (gone in 6.17: such pages are
+ * refcounted).  The entry bits themselves are decoded in arch_*.c.
  */
-#ifdef _PAGE_SAVED_DIRTY
-#define VMS_PAGE_DIRTY_BITS	(_PAGE_DIRTY | _PAGE_SAVED_DIRTY)
-#else
-#define VMS_PAGE_DIRTY_BITS	_PAGE_DIRTY
-#endif
-
-/* Legacy ZONE_DEVICE "devmap" entries (gone in 6.17: such pages are refcounted). */
-#ifdef _PAGE_DEVMAP
-#define VMS_PAGE_DEVMAP		_PAGE_DEVMAP
+#if defined(_PAGE_DEVMAP) || defined(PTE_DEVMAP)
 #define vms_pmd_devmap(pmd)	pmd_devmap(pmd)
 #else
-#define VMS_PAGE_DEVMAP		0ULL
 #define vms_pmd_devmap(pmd)	false
 #endif
 

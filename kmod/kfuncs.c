@@ -182,7 +182,6 @@ __bpf_kfunc int vmscope_walk_range(struct vms_call *call, void *buf, u32 buf__sz
 	a.hdr.start = a.start;
 	a.hdr.end = a.end;
 	a.hdr.max_pages = a.max_pages;
-	a.hdr.reserved = 0;
 	memcpy(uh, &a.hdr, sizeof(a.hdr));
 	return ret;
 }

@@ -55,8 +55,8 @@
  *        A deferred callback cannot be handed a token either: it starts
  *        with no references, a referenced kptr of a type with no
  *        destructor cannot be stored in a map, and a plain stored pointer
- *        reads back as a number.  Only x86-64's registers are read so far;
- *        elsewhere the module refuses to build.
+ *        reads back as a number.  The system call registers are read by
+ *        arch_*.c (x86-64, arm64).
  *     b. No atomic or RCU context: in_task(), preempt_count() == 0 (RCU
  *        read sections of non-preemptible RCU and every spinlock show
  *        there), rcu_preempt_depth() == 0 (preemptible RCU; on PREEMPT_RT
@@ -95,6 +95,7 @@
 #include <asm/syscall.h>
 #include <asm/unistd.h>
 #include "vmscope.h"
+#include "arch.h"
 
 static bool vms_capable(const struct file *file, int cap)
 {
@@ -129,19 +130,17 @@ bool vms_may_force(void)
 
 /*
  * Rule 5a: is current inside bpf(BPF_PROG_TEST_RUN, attr), and is caller
- * (a return address) code of the program attr->test.prog_fd names?  x86-64
- * enters every system call with pt_regs->ax = -ENOSYS and stores the
- * return value there only when the call returns; di and si hold the
- * command and attr.  Registers alone prove little (a ptrace stop at the
- * call's entry, or a seccomp ENOSYS, shows the same ones, and task_work
- * runs there), so the program is checked too: a kfunc is called straight
+ * (a return address) code of the program attr->test.prog_fd names?  The
+ * registers say whether a native bpf() call is in progress and has not
+ * returned, and give its command and attr (vms_arch_syscall_args():
+ * x86-64's ax == -ENOSYS, arm64's x0 == orig_x0).  Registers alone prove
+ * little (a ptrace stop at the call's entry, or a seccomp ENOSYS, shows
+ * the same ones, and task_work runs there), so the program is checked
+ * too: a kfunc is called straight
  * from the JIT image of the program (or one of its subprograms) that
  * called it, and kfuncs need the JIT.  attr is read without faulting (the
  * caller may hold its own mmap_lock): -EAGAIN when its page is not there.
  */
-#ifndef CONFIG_X86_64
-#error "vms_kfunc_begin() reads x86-64 system call registers: port it first"
-#endif
 static bool vms_caller_in(const struct bpf_prog *prog, unsigned long caller)
 {
 	u32 i, n = prog->aux->func_cnt;
@@ -160,19 +159,20 @@ static bool vms_caller_in(const struct bpf_prog *prog, unsigned long caller)
 static int vms_called_by_test_run(unsigned long caller)
 {
 	struct pt_regs *regs = task_pt_regs(current);
+	unsigned long cmd, attr;
 	struct bpf_prog *prog;
 	u32 fd;
 	bool ok;
 
 	if (in_compat_syscall() || syscall_get_nr(current, regs) != __NR_bpf ||
-	    regs->di != BPF_PROG_TEST_RUN || regs->ax != (unsigned long)-ENOSYS)
+	    !vms_arch_syscall_args(regs, &cmd, &attr) || cmd != BPF_PROG_TEST_RUN)
 		return -EPERM;
 	/*
 	 * attr->test.prog_fd is attr's first word.  bpf() has just copied
 	 * attr, but its page can be gone again (reclaim): then say -EAGAIN,
 	 * and the next bpf() call faults it back in.
 	 */
-	if (copy_from_user_nofault(&fd, (const void __user *)regs->si, sizeof(fd)))
+	if (copy_from_user_nofault(&fd, (const void __user *)attr, sizeof(fd)))
 		return -EAGAIN;
 	prog = bpf_prog_get_type_dev(fd, BPF_PROG_TYPE_SYSCALL, false);
 	if (IS_ERR(prog))

@@ -126,7 +126,23 @@ enum vms_stop {
 	VMS_STOP_BAD,			/* a corrupt or unexpected entry */
 };
 
-/* Decoded bits of one entry (bits[] below); names follow x86. */
+/*
+ * Which architecture's entries a walk reports (vms_walk.arch, vms_range.arch):
+ * the raw entries are that architecture's, and so are the meanings of the
+ * architecture-specific VMS_E_* bits.  Modules before the field wrote 0.
+ */
+enum vms_arch {
+	VMS_ARCH_X86_64 = 0,
+	VMS_ARCH_ARM64,
+};
+
+/*
+ * Decoded bits of one entry (bits[] below).  Bits 0-2, 5-7 and 10-15 mean
+ * the same on every architecture (the kernel's pte_present(), pte_write(),
+ * pte_dirty(), pte_special()...); the names follow x86.  Bits 3, 4, 8 and 9
+ * are x86's PWT, PCD, G and PAT, which arm64 lacks: there they carry
+ * arm64's AP[2], nG, contiguous and PXN bits (VMS_E_RDONLY... below).
+ */
 #define VMS_E_PRESENT	(1u << 0)
 #define VMS_E_WRITE	(1u << 1)
 #define VMS_E_USER	(1u << 2)
@@ -143,6 +159,23 @@ enum vms_stop {
 #define VMS_E_SPECIAL	(1u << 13)	/* pte_special: no struct page by design */
 #define VMS_E_DEVMAP	(1u << 14)
 #define VMS_E_PROTNONE	(1u << 15)	/* present for the kernel, PROT_NONE/NUMA hint */
+
+/*
+ * arm64 (VMS_ARCH_ARM64).  The shared bits there: PRESENT is the valid bit
+ * (PTE_VALID), WRITE the kernel's write permission (PTE_WRITE, which is
+ * DBM), USER AP[1] (PTE_USER), ACCESSED the access flag (AF), DIRTY
+ * pte_dirty() (PTE_DIRTY, or DBM with AP[2] clear), NX the unprivileged
+ * execute-never bit (UXN; UXNTable on a table), LEAF a page or a block
+ * (PMD/PUD whose bit 1 is clear), PROTNONE present but not valid.
+ * SOFT_DIRTY is never set (arm64 has no soft-dirty bit).
+ */
+#define VMS_E_VALID	VMS_E_PRESENT
+#define VMS_E_AF	VMS_E_ACCESSED
+#define VMS_E_UXN	VMS_E_NX
+#define VMS_E_RDONLY	(1u << 3)	/* arm64: AP[2], read-only for the hardware */
+#define VMS_E_NG	(1u << 4)	/* arm64: nG, not global (ASID-tagged) */
+#define VMS_E_CONT	(1u << 8)	/* arm64: contiguous hint (PTE_CONT, mTHP runs) */
+#define VMS_E_PXN	(1u << 9)	/* arm64: privileged execute-never (PXNTable on a table) */
 
 /* Kind of a non-present entry (swp_kind). */
 enum vms_swp_kind {
@@ -218,7 +251,9 @@ struct vms_walk {
 	__u64 vm_flags;
 	__s32 err;			/* (out) 0 or -errno for this address */
 	__s32 nid;			/* (out) NUMA node of the page; -1: none/hidden */
-	__u64 reserved[3];
+	__u32 arch;			/* (out) enum vms_arch */
+	__u32 reserved32;
+	__u64 reserved[2];
 };
 
 /* ---- range walk: vmscope_walk_range() ------------------------------------- */
@@ -266,7 +301,7 @@ struct vms_range {
 	__u64 start;		/* (in) first address, rounded down to a page */
 	__u64 end;		/* (in) end (exclusive) */
 	__u32 max_pages;	/* (in) room for records */
-	__u32 reserved;
+	__u32 arch;		/* (out) enum vms_arch */
 	__u64 first;		/* (out) address of record 0 */
 	__u64 next;		/* (out) where to continue */
 	__u32 npages;		/* (out) records filled */

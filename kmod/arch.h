@@ -1,0 +1,60 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * What differs between the architectures vmscope runs on, behind one
+ * interface: arch_x86.c (x86-64) and arch_arm64.c (arm64) each implement
+ * it, and kmod/Kbuild builds the one for the target.  The rest of the
+ * module is the same on both.
+ *
+ * An entry is a page-table entry's raw 64-bit value at a walk level (enum
+ * vms_level); both architectures have 64-bit entries of one format at
+ * every level, read in one load.
+ */
+#ifndef VMSCOPE_ARCH_H
+#define VMSCOPE_ARCH_H
+
+#include <linux/types.h>
+#include "vmscope_uapi.h"
+
+#if !defined(CONFIG_X86_64) && !defined(CONFIG_ARM64)
+#error "vmscope decodes x86-64 and arm64 page tables: build it for one of them"
+#endif
+
+struct pt_regs;
+
+/* enum vms_arch of this build (vms_walk.arch, vms_range.arch). */
+#ifdef CONFIG_ARM64
+#define VMS_ARCH	VMS_ARCH_ARM64
+#else
+#define VMS_ARCH	VMS_ARCH_X86_64
+#endif
+
+/* Is the PGD a real level above the P4D (5-level paging in use)? */
+bool vms_arch_l5(void);
+
+/* VMS_E_* of the entry v at level (0 for a none entry). */
+u32 vms_arch_entry_bits(u64 v, int level);
+
+/*
+ * The entry as a caller without CAP_SYS_ADMIN may see it: a present entry
+ * without its address bits, a swap-format one with only its flag bits (no
+ * type, no offset), like pagemap.
+ */
+u64 vms_arch_masked_entry(u64 v);
+
+/* v without its address bits: PTEs with equal keys have equal entry bits. */
+u64 vms_arch_entry_key(u64 v);
+
+/* The present leaf v is special (pte_special: no struct page by design). */
+bool vms_arch_special(u64 v);
+
+/* The present leaf v is a legacy ZONE_DEVICE "devmap" entry. */
+bool vms_arch_devmap(u64 v);
+
+/*
+ * Is current inside a native system call that has not returned yet (its
+ * return value not stored in regs)?  Then *arg0 and *arg1 are its first two
+ * arguments as it was called.
+ */
+bool vms_arch_syscall_args(struct pt_regs *regs, unsigned long *arg0, unsigned long *arg1);
+
+#endif /* VMSCOPE_ARCH_H */
