@@ -157,6 +157,14 @@ static const char *const e_names[] = {
 	"present", "protnone", "write", "user", "accessed", "dirty", "leaf", "nx", "soft-dirty",
 	"uffd-wp", "special",
 };
+static const uint64_t a64_e_bits[] = {
+	VMS_E_VALID, VMS_E_PROTNONE, VMS_E_WRITE, VMS_E_USER, VMS_E_AF, VMS_E_DIRTY,
+	VMS_E_LEAF, VMS_E_UXN, VMS_E_SOFT_DIRTY, VMS_E_UFFD_WP, VMS_E_SPECIAL,
+};
+static const char *const a64_e_names[] = {
+	"valid", "protnone", "write", "user", "af", "dirty", "leaf", "uxn", "soft-dirty",
+	"uffd-wp", "special",
+};
 static const uint64_t pg_bits[] = {
 	VMS_PG_ANON, VMS_PG_FILE, VMS_PG_KSM, VMS_PG_ZERO, VMS_PG_THP, VMS_PG_HUGETLB,
 	VMS_PG_COMPOUND, VMS_PG_LRU, VMS_PG_ACTIVE, VMS_PG_DIRTY, VMS_PG_SWAPCACHE,
@@ -226,7 +234,11 @@ static void json_walk(const struct vms_walk *w, const uint64_t *pme, const char 
 			jw_start_obj();
 			jw_str("level", lvl_names[l]);
 			jw_hex("entry", w->entry[l]);
-			jw_flags("flags", w->bits[l], e_bits, e_names, ARRAY_SIZE(e_bits));
+			if (w->arch == VMS_ARCH_ARM64)
+				jw_flags("flags", w->bits[l], a64_e_bits, a64_e_names,
+					 ARRAY_SIZE(a64_e_bits));
+			else
+				jw_flags("flags", w->bits[l], e_bits, e_names, ARRAY_SIZE(e_bits));
 			jw_end_obj();
 		}
 		jw_end_arr();

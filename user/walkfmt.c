@@ -19,6 +19,30 @@ const char *const walk_enames[] = {
 };
 const size_t walk_nebits = ARRAY_SIZE(walk_ebits);
 
+/* arm64's names (vms_walk.arch == VMS_ARCH_ARM64): the kernel's bit names. */
+static const uint64_t a64_ebits[] = {
+	VMS_E_VALID, VMS_E_PROTNONE, VMS_E_WRITE, VMS_E_RDONLY, VMS_E_USER, VMS_E_AF,
+	VMS_E_DIRTY, VMS_E_LEAF, VMS_E_CONT, VMS_E_NG, VMS_E_UXN, VMS_E_PXN, VMS_E_SOFT_DIRTY,
+	VMS_E_UFFD_WP, VMS_E_SPECIAL, VMS_E_DEVMAP,
+};
+static const char *const a64_enames[] = {
+	"valid", "protnone", "write", "rdonly", "user", "af", "dirty", "leaf", "cont", "ng",
+	"uxn", "pxn", "soft-dirty", "uffd-wp", "special", "devmap",
+};
+
+void walk_etable(uint32_t arch, const uint64_t **bits, const char *const **names, size_t *n)
+{
+	if (arch == VMS_ARCH_ARM64) {
+		*bits = a64_ebits;
+		*names = a64_enames;
+		*n = ARRAY_SIZE(a64_ebits);
+	} else {
+		*bits = walk_ebits;
+		*names = walk_enames;
+		*n = walk_nebits;
+	}
+}
+
 const uint64_t walk_pgbits[] = {
 	VMS_PG_ANON, VMS_PG_FILE, VMS_PG_KSM, VMS_PG_ZERO, VMS_PG_THP, VMS_PG_HUGETLB,
 	VMS_PG_COMPOUND, VMS_PG_LRU, VMS_PG_ACTIVE, VMS_PG_REFERENCED, VMS_PG_DIRTY,
@@ -80,7 +104,8 @@ char *walk_join_bits(uint64_t v, const uint64_t *bits, const char *const *names,
 
 uint64_t walk_entry_target(const struct vms_walk *w, int l)
 {
-	uint64_t mask = 0x000ffffffffff000ull;
+	/* x86-64: bits 51:12; arm64: 49:12 (50 is GP, 51 DBM). */
+	uint64_t mask = w->arch == VMS_ARCH_ARM64 ? 0x0003fffffffff000ull : 0x000ffffffffff000ull;
 
 	if (l == VMS_LVL_PUD && (w->bits[l] & VMS_E_LEAF))
 		mask &= ~((1ull << 30) - 1);
@@ -110,9 +135,13 @@ void jw_tristate(const char *k, int v)
 
 static void levels_plain(const struct vms_walk *w)
 {
+	const char *const *names;
+	const uint64_t *bits;
 	char buf[256];
+	size_t nb;
 	int l;
 
+	walk_etable(w->arch, &bits, &names, &nb);
 	printf("  %-5s %-18s %-18s %s\n", "LEVEL", "ENTRY", "POINTS TO", "FLAGS");
 	for (l = 0; l <= (int)w->stop_level && l < VMS_NR_LEVELS; l++) {
 		char to[32];
@@ -128,8 +157,7 @@ static void levels_plain(const struct vms_walk *w)
 				 (unsigned long long)walk_entry_target(w, l));
 		printf("  %-5s %016llx   %-18s %s\n", walk_level_names[l],
 		       (unsigned long long)w->entry[l], to,
-		       walk_join_bits(w->bits[l], walk_ebits, walk_enames, walk_nebits, buf,
-				      sizeof(buf)));
+		       walk_join_bits(w->bits[l], bits, names, nb, buf, sizeof(buf)));
 	}
 	printf("  stopped at %s: %s",
 	       walk_level_names[w->stop_level < VMS_NR_LEVELS ? w->stop_level : 0],
@@ -204,8 +232,12 @@ void walk_print_plain(const struct vms_walk *w, uint64_t pme, bool pagemap, bool
 
 static void levels_json(const struct vms_walk *w)
 {
+	const char *const *names;
+	const uint64_t *bits;
+	size_t nb;
 	int l;
 
+	walk_etable(w->arch, &bits, &names, &nb);
 	jw_u64("levels", w->levels);
 	jw_key("entries");
 	jw_start_arr();
@@ -215,7 +247,7 @@ static void levels_json(const struct vms_walk *w)
 		jw_start_obj();
 		jw_str("level", walk_level_names[l]);
 		jw_hex("entry", w->entry[l]);
-		jw_flags("flags", w->bits[l], walk_ebits, walk_enames, walk_nebits);
+		jw_flags("flags", w->bits[l], bits, names, nb);
 		if ((w->wflags & VMS_W_PFN_HIDDEN) ||
 		    !(w->bits[l] & (VMS_E_PRESENT | VMS_E_PROTNONE)))
 			jw_null("points_to");

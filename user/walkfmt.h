@@ -20,6 +20,8 @@ extern const char *const walk_level_names[VMS_NR_LEVELS];	/* "PGD" .. "PTE" */
 extern const uint64_t walk_ebits[], walk_pgbits[], walk_pmbits[];
 extern const char *const walk_enames[], *const walk_pgnames[], *const walk_pmnames[];
 extern const size_t walk_nebits, walk_npgbits, walk_npmbits;
+/* The entry bits and names of an architecture (vms_walk.arch); walk_ebits: x86-64. */
+void walk_etable(uint32_t arch, const uint64_t **bits, const char *const **names, size_t *n);
 
 const char *walk_stop_str(uint32_t stop);	/* enum vms_stop */
 const char *walk_swp_str(uint32_t kind);	/* enum vms_swp_kind */
