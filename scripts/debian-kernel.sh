@@ -102,6 +102,12 @@ describe() {
 		# (arm64: the build root that has the aarch64 cross compiler.)
 		broot=$(VMSCOPE_BUILDROOT_ARCH=$karch "$HERE/buildroot.sh" path)
 	fi
+	# The build root's cross compiler is trixie's gcc-14: bookworm's arm64
+	# kernels need the host's (gcc-aarch64-linux-gnu).
+	if [ "$karch" = arm64 ] && [ -n "$cc" ] && [ "${cc##*-}" != 14 ] && ! command -v "$cc" >/dev/null; then
+		echo "debian-kernel: $cc is missing: run scripts/deps.sh arm64" >&2
+		broot=""
+	fi
 	echo "KDIR=$hdr"
 	echo "VMLINUZ=$vmlinuz"
 	echo "MODDIR=$moddir"
