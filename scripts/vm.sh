@@ -34,7 +34,7 @@ ROOT=$PWD
 OUT=$ROOT/build
 
 mode=${1:-}; shift || true
-case $mode in run|shell) ;; *) sed -n '2,31p' "$0" >&2; exit 2 ;; esac
+case $mode in run|shell) ;; *) sed -n '2,30p' "$0" >&2; exit 2 ;; esac
 
 kernel=6.12 module=1 append="" mem="" timeout=900 script="" line="" cmd=() files=()
 while [ $# -gt 0 ]; do
