@@ -6,6 +6,10 @@
 # silently not register.  Where the kernel's headers have no BTF vmlinux
 # (Debian's 6.1: MODBTF=vmlinuz) kmod/Makefile makes the module's BTF itself,
 # as on a user's machine, with the kernel's BTF taken from its image.
+# arm64 kernels (KARCH=arm64) are cross-built: ARCH=arm64
+# CROSS_COMPILE=aarch64-linux-gnu-; Debian's headers then call
+# aarch64-linux-gnu-gcc-12 (bookworm, gcc-aarch64-linux-gnu here) or -14
+# (trixie-backports: in the arm64 build root, scripts/buildroot.sh).
 #   scripts/build-kmod.sh NAME [V=1]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -33,6 +37,10 @@ fi
 # through this script (and would only print a warning).
 unset MAKEFLAGS MFLAGS MAKELEVEL
 cmd=(make -j"$(nproc)" -C "$out" KDIR="$KDIR" W=1 modules "$@")
+if [ "${KARCH:-x86_64}" = arm64 ]; then
+	cmd+=(ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu-)
+	export VMSCOPE_BUILDROOT_ARCH=arm64
+fi
 if [ "${MODBTF:-}" = vmlinuz ]; then
 	cmd+=(VMSCOPE_BTF=own VMSCOPE_VMLINUZ="$VMLINUZ")
 fi

@@ -13,7 +13,8 @@
 # The root is a debootstrap --variant=minbase trixie tree in
 # $VMSCOPE_CACHE/buildroot/trixie-<key>/, where <key> is a hash of the recipe
 # below: change the recipe and a new root is made (the old one can be
-# removed).  It holds the toolchain only; kernel headers come from the
+# removed).  VMSCOPE_BUILDROOT_ARCH=arm64 selects the root for cross-building
+# arm64 modules (the recipe plus the aarch64 cross compiler).  It holds the toolchain only; kernel headers come from the
 # cache: `run` bind-mounts $VMSCOPE_CACHE/kernel, the vmscope work tree, the
 # current directory and every --bind DIR at the same paths inside, so paths
 # printed by debian-kernel.sh (KDIR=...) work unchanged:
@@ -36,6 +37,17 @@ SUITE=trixie
 # trixie-backports kernels were built with: CONFIG_PAHOLE_VERSION=130);
 # kmod for modinfo/depmod-style checks; xz-utils, zstd for compressed .ko.
 INCLUDE=gcc-14,make,libc6-dev,libelf-dev,bc,bison,flex,libssl-dev,pahole,kmod,xz-utils,zstd,binutils
+# VMSCOPE_BUILDROOT_ARCH=arm64 (build-kmod.sh and debian-kernel.sh set it
+# for the arm64 kernels): a second root that also has the cross compiler
+# trixie's arm64 kernels were built with (CONFIG_CC_VERSION_TEXT:
+# aarch64-linux-gnu-gcc-14).  A root of its own, so the x86 root's recipe
+# and key stay as they were.
+BR_ARCH=${VMSCOPE_BUILDROOT_ARCH:-x86_64}
+case $BR_ARCH in
+x86_64) ;;
+arm64) INCLUDE=$INCLUDE,gcc-14-aarch64-linux-gnu,binutils-aarch64-linux-gnu ;;
+*) echo "buildroot: VMSCOPE_BUILDROOT_ARCH=$BR_ARCH: x86_64 or arm64" >&2; exit 2 ;;
+esac
 RECIPE="suite=$SUITE variant=minbase include=$INCLUDE v=1"
 KEY=$(printf '%s' "$RECIPE" | sha256sum | cut -c1-12)
 BASE=$VMS_CACHE/buildroot

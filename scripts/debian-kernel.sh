@@ -11,6 +11,12 @@
 #                 (linux-image-6.12-rt-amd64): sleeping spinlocks,
 #                 preemptible RCU everywhere
 #         newest  linux-image-amd64 of trixie-backports (7.x today)
+#         arm64-6.1, arm64-6.12, arm64-newest
+#                 the same three for arm64 (linux-image-arm64 of bookworm,
+#                 linux-image-6.12-arm64 of bookworm-security,
+#                 linux-image-arm64 of trixie-backports), through a private
+#                 arm64 apt configuration; modules for them are
+#                 cross-built (ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu-)
 #   --check  never use the network: exit 1 if NAME is not cached
 # Environment:
 #   VMSCOPE_CACHE    cache folder (default ~/.cache/vmscope)
@@ -21,6 +27,7 @@
 #   VMLINUZ=...       the bootable kernel
 #   MODDIR=...        its modules (MODDIR/kernel/...)
 #   KVER=...          uname -r of that kernel
+#   KARCH=...         x86_64 or arm64: the kernel's architecture
 #   KBUILD_ROOT=...   empty when the host's tools build modules for it;
 #                     otherwise the trixie build root (scripts/buildroot.sh)
 #                     in which to run the module build.  The cache and the
@@ -36,7 +43,10 @@
 #
 # Where things live: $VMSCOPE_CACHE/kernel/<ver>/root/ holds the unpacked
 # packages (<ver> as in the package names: 6.1.0-56, 6.12.117+deb12,
-# 7.3.4+deb13); $VMSCOPE_CACHE/kernel/<NAME>.current names the version NAME
+# 7.3.4+deb13; <ver>-rt for the RT flavour, <ver>-arm64 for arm64, whose
+# linux-kbuild is the amd64 one of the same version unpacked over the
+# arm64 one: its programs run here and handle either architecture);
+# $VMSCOPE_CACHE/kernel/<NAME>.current names the version NAME
 # resolved to last, so a cached run needs neither network nor apt.
 # <ver>/.unpacked marks a complete unpack; 6.12.x kernels also get the
 # .complete marker older deps.sh versions look for (and only those, so an
@@ -50,12 +60,13 @@ check_only=0
 [ "${1:-}" = --check ] && { check_only=1; shift; }
 name=${1:-}
 case $name in
-6.1|6.12|6.12-rt|newest) ;;
-*) sed -n '2,24p' "$0" >&2; exit 2 ;;
+6.1|6.12|6.12-rt|newest|arm64-6.1|arm64-6.12|arm64-newest) ;;
+*) sed -n '2,/^#   VMSCOPE_REFRESH/p' "$0" >&2; exit 2 ;;
 esac
 # The kernel flavour: package and uname -r suffix.
 FLAVOUR=amd64
 [ "$name" = 6.12-rt ] && FLAVOUR=rt-amd64
+case $name in arm64-*) FLAVOUR=arm64 ;; esac
 KROOT=$CACHE/kernel
 mkdir -p "$KROOT"
 
@@ -63,7 +74,8 @@ mkdir -p "$KROOT"
 
 # Print the key=value lines for the unpacked version dir $1 (version $2).
 describe() {
-	local kdir=$1 ver=$2 root=$1/root kver=$2-$FLAVOUR vmlinuz moddir hdr cc need have broot=""
+	local kdir=$1 ver=$2 root=$1/root kver=$2-$FLAVOUR vmlinuz moddir hdr cc need have broot="" karch=x86_64
+	[ "$FLAVOUR" = arm64 ] && karch=arm64
 	hdr=$root/usr/src/linux-headers-$kver
 	# 6.x: /boot and /lib/modules; 7.x (linux-binary-*): all under /usr/lib.
 	if [ -e "$root/usr/lib/modules/$kver/vmlinuz" ]; then
@@ -87,12 +99,20 @@ describe() {
 	have=$(getconf GNU_LIBC_VERSION | awk '{print $2}')
 	if [ "$(printf '%s\n%s\n' "$need" "$have" | sort -V | tail -n1)" != "$have" ] ||
 	   { [ -n "$cc" ] && ! command -v "$cc" >/dev/null; }; then
-		broot=$("$HERE/buildroot.sh" path)
+		# (arm64: the build root that has the aarch64 cross compiler.)
+		broot=$(VMSCOPE_BUILDROOT_ARCH=$karch "$HERE/buildroot.sh" path)
+	fi
+	# The build root's cross compiler is trixie's gcc-14: bookworm's arm64
+	# kernels need the host's (gcc-aarch64-linux-gnu).
+	if [ "$karch" = arm64 ] && [ -n "$cc" ] && [ "${cc##*-}" != 14 ] && ! command -v "$cc" >/dev/null; then
+		echo "debian-kernel: $cc is missing: run scripts/deps.sh arm64" >&2
+		broot=""
 	fi
 	echo "KDIR=$hdr"
 	echo "VMLINUZ=$vmlinuz"
 	echo "MODDIR=$moddir"
 	echo "KVER=$kver"
+	echo "KARCH=$karch"
 	echo "KBUILD_ROOT=$broot"
 	# Did the headers package ship the vmlinux?  Older versions of this
 	# script extracted one from vmlinuz into 6.1's headers after unpacking
@@ -128,8 +148,15 @@ cached_glob() {
 	echo "$best"
 }
 
-# The cache folder of a version: <ver> for the amd64 flavour, <ver>-rt for rt.
-vdir() { if [ "$FLAVOUR" = amd64 ]; then echo "$KROOT/$1"; else echo "$KROOT/$1-rt"; fi; }
+# The cache folder of a version: <ver> for the amd64 flavour, <ver>-rt for
+# rt, <ver>-arm64 for arm64 (the same <ver> exists for both architectures).
+vdir() {
+	case $FLAVOUR in
+	amd64) echo "$KROOT/$1" ;;
+	arm64) echo "$KROOT/$1-arm64" ;;
+	*) echo "$KROOT/$1-rt" ;;
+	esac
+}
 
 case $name in
 6.1) glob='6.1.0-*' ;;
@@ -189,6 +216,17 @@ newest)
 	# trixie's (6.12) nor sid's.
 	APT=trixie-backports META=linux-image-amd64 VPAT='[0-9][^ ]*'
 	papt_init "$APT" "trixie-backports" ;;
+# arm64: private configurations whose native architecture is arm64, with
+# amd64 as a foreign one for the linux-kbuild whose programs run here.
+arm64-6.1)
+	APT=arm64-bookworm META=linux-image-arm64 VPAT='6\.1\.0-[0-9]*'
+	papt_init "$APT" "bookworm bookworm-updates" "bookworm-security" "arm64 amd64" ;;
+arm64-6.12)
+	APT=arm64-bookworm META=linux-image-6.12-arm64 VPAT='6\.12\.[^ ]*'
+	papt_init "$APT" "bookworm bookworm-updates" "bookworm-security" "arm64 amd64" ;;
+arm64-newest)
+	APT=arm64-trixie-backports META=linux-image-arm64 VPAT='[0-9][^ ]*'
+	papt_init "$APT" "trixie-backports" "" "arm64 amd64" ;;
 esac
 
 ver=$(resolve || true)
@@ -231,17 +269,22 @@ pkgs_for() {
 	else
 		echo "linux-image-$ver-$FLAVOUR-unsigned"
 	fi
-	if [ "$FLAVOUR" = amd64 ]; then
-		echo "linux-headers-$ver-amd64 linux-headers-$ver-common"
+	if [ "$FLAVOUR" = amd64 ] || [ "$FLAVOUR" = arm64 ]; then
+		echo "linux-headers-$ver-$FLAVOUR linux-headers-$ver-common"
 	else
 		echo "linux-headers-$ver-$FLAVOUR linux-headers-$ver-common-${FLAVOUR%-amd64}"
 	fi
+	local kb
 	if apt_q apt-cache show "linux-kbuild-$ver" >/dev/null 2>&1; then
-		echo "linux-kbuild-$ver"
+		kb=linux-kbuild-$ver
 	else
 		# 6.1.0-56 -> linux-kbuild-6.1
-		echo "linux-kbuild-$(echo "$series" | cut -d. -f1,2)"
+		kb=linux-kbuild-$(echo "$series" | cut -d. -f1,2)
 	fi
+	echo "$kb"
+	# arm64: also the amd64 build of it, unpacked over the arm64 one.
+	[ "$FLAVOUR" = arm64 ] && echo "$kb:amd64"
+	return 0
 }
 
 echo "debian-kernel: fetching Debian kernel $ver ($name) into $kdir" >&2
@@ -265,7 +308,17 @@ if ! fetch; then
 	fi
 	fetch
 fi
-for d in "$tmp"/debs/*.deb; do dpkg-deb -x "$d" "$tmp/root"; done
+# The amd64 linux-kbuild of an arm64 kernel last, over the arm64 one: the
+# same files, but programs (fixdep, modpost, resolve_btfids...) that run
+# here.  Only the ELF programs differ.
+for d in "$tmp"/debs/*.deb; do
+	case $FLAVOUR:$(basename "$d") in arm64:linux-kbuild-*_amd64.deb) continue ;; esac
+	dpkg-deb -x "$d" "$tmp/root"
+done
+if [ "$FLAVOUR" = arm64 ]; then
+	d=$(ls "$tmp"/debs/linux-kbuild-*_amd64.deb)
+	dpkg-deb -x "$d" "$tmp/root"
+fi
 rm -rf "$tmp/debs"
 
 # ---- make the unpacked headers usable where they are -------------------------

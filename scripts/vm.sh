@@ -10,7 +10,10 @@
 #   scripts/vm.sh shell [options]                  interactive guest shell
 # options:
 #   --kernel NAME    6.12 (default), 6.1, 6.12-rt, newest or debug (scripts/kernel.sh);
-#                    the module is build/kmod/NAME/vmscope.ko
+#                    the module is build/kmod/NAME/vmscope.ko; arm64-6.1,
+#                    arm64-6.12 or arm64-newest boot an arm64 guest
+#                    (qemu-system-aarch64) with the arm64 CLI, tests and
+#                    BPF objects of build/arm64/ (make ARCH=arm64)
 #   --no-module      do not insmod vmscope.ko at boot
 #   --append ARGS    extra kernel command line (e.g. no5lvl)
 #   --mem SIZE       guest memory (default 3G; the debug kernel's KASAN
@@ -22,14 +25,16 @@
 # guest kernel log shows a kernel complaint (Oops, BUG, WARNING, KASAN,
 # KFENCE, lockdep or RCU splats, hung tasks, sleeping in atomic context, kmemleak
 # reports, "missing module BTF": scripts/klog-scan.awk); 126 when the guest
-# died without reporting.
+# died without reporting.  (x86 guests report it through QEMU's
+# isa-debug-exit port, arm64 guests through semihosting: build/arm64/vms-exit,
+# built here from scripts/vms-exit.c.)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
 OUT=$ROOT/build
 
 mode=${1:-}; shift || true
-case $mode in run|shell) ;; *) sed -n '2,25p' "$0" >&2; exit 2 ;; esac
+case $mode in run|shell) ;; *) sed -n '2,30p' "$0" >&2; exit 2 ;; esac
 
 kernel=6.12 module=1 append="" mem="" timeout=900 script="" line="" cmd=() files=()
 while [ $# -gt 0 ]; do
@@ -55,40 +60,102 @@ eval "$(scripts/kernel.sh "$kernel" | sed 's/^/export /')"
 [ -n "$VMLINUZ" ] || { echo "vm.sh: kernel $kernel cannot be booted here" >&2; exit 2; }
 [ -n "$mem" ] || mem=3G
 KMOD=build/kmod/$kernel/vmscope.ko
+KARCH=${KARCH:-x86_64}
 
-for f in "$KMOD" build/vmscope; do
-	[ -f "$f" ] || { echo "vm.sh: $f missing: run make (make kmod KERNEL=$kernel)" >&2; exit 2; }
-done
+# BIN: where the guest's CLI, tests and BPF objects come from; OBJCOPY
+# edits the module's copies.
+if [ "$KARCH" = arm64 ]; then
+	BIN=build/arm64 OBJCOPY=aarch64-linux-gnu-objcopy
+	command -v qemu-system-aarch64 >/dev/null && command -v aarch64-linux-gnu-gcc >/dev/null || {
+		echo "vm.sh: arm64 guests need qemu-system-aarch64 and aarch64-linux-gnu-gcc:" 		     "run scripts/deps.sh arm64" >&2; exit 2; }
+	# busybox, bpftool, pmap and their libraries: Debian's arm64 packages.
+	A64=$(scripts/arm64-pkgs.sh) || exit 2
+	# The exit-status helper (semihosting), rebuilt when its source changes.
+	if [ ! -x "$BIN/vms-exit" ] || [ scripts/vms-exit.c -nt "$BIN/vms-exit" ]; then
+		mkdir -p "$BIN"
+		aarch64-linux-gnu-gcc -static -nostdlib -ffreestanding -O2 -Wall -Wextra \
+			-o "$BIN/vms-exit" scripts/vms-exit.c || exit 2
+	fi
+	# The module only when it is loaded, and the CLI is not needed to boot:
+	# a guest without them runs what does not use them.
+	need=()
+	[ $module = 1 ] && need+=("$KMOD")
+	for f in ${need[@]+"${need[@]}"}; do
+		[ -f "$f" ] || { echo "vm.sh: $f missing: run make kmod KERNEL=$kernel" >&2; exit 2; }
+	done
+	[ -f "$BIN/vmscope" ] || echo "vm.sh: $BIN/vmscope missing (make ARCH=arm64): the guest has no CLI" >&2
+else
+	BIN=build OBJCOPY=objcopy
+	for f in "$KMOD" build/vmscope; do
+		[ -f "$f" ] || { echo "vm.sh: $f missing: run make (make kmod KERNEL=$kernel)" >&2; exit 2; }
+	done
+fi
 
 # ---- initramfs ---------------------------------------------------------
 IR=$OUT/initramfs
 rm -rf "$IR"
-mkdir -p "$IR"/{bin,sbin,usr/bin,etc,proc,sys,dev,tmp,root,mnt,lib/vmscope,lib/modules,lib64,lib/x86_64-linux-gnu,tests,usr/sbin}
-cp /bin/busybox "$IR/bin/busybox"
+mkdir -p "$IR"/{bin,sbin,usr/bin,etc,proc,sys,dev,tmp,root,mnt,lib/vmscope,lib/modules,tests,usr/sbin}
+if [ "$KARCH" = arm64 ]; then
+	mkdir -p "$IR/lib/aarch64-linux-gnu"
+	cp "$A64/bin/busybox" "$IR/bin/busybox"
+	cp "$BIN/vms-exit" "$IR/lib/vmscope/"
+else
+	mkdir -p "$IR"/{lib64,lib/x86_64-linux-gnu}
+	cp /bin/busybox "$IR/bin/busybox"
+fi
 for a in sh ash; do ln -s busybox "$IR/bin/$a"; done
 
-cp "$KMOD" "$IR/lib/vmscope/"
+if [ -f "$KMOD" ]; then
+	cp "$KMOD" "$IR/lib/vmscope/"
+	# A BTF-less copy, for the test that proves a missing .BTF is caught.
+	$OBJCOPY --remove-section=.BTF "$KMOD" "$IR/lib/vmscope/vmscope-nobtf.ko"
+	# A copy that says it was built for another kernel, for status's vermagic check.
+	$OBJCOPY --dump-section .modinfo="$OUT/modinfo" "$KMOD" "$OUT/modinfo.ko"
+	sed -i 's/vermagic=[^ ]*/vermagic=0.0.0-vmscope-test/' "$OUT/modinfo"
+	$OBJCOPY --update-section .modinfo="$OUT/modinfo" "$KMOD" "$IR/lib/vmscope/vmscope-foreign.ko"
+fi
 cp scripts/klog-scan.awk "$IR/lib/vmscope/"
-# A BTF-less copy, for the test that proves a missing .BTF is caught.
-objcopy --remove-section=.BTF "$KMOD" "$IR/lib/vmscope/vmscope-nobtf.ko"
-# A copy that says it was built for another kernel, for status's vermagic check.
-objcopy --dump-section .modinfo="$OUT/modinfo" "$KMOD" "$OUT/modinfo.ko"
-sed -i 's/vermagic=[^ ]*/vermagic=0.0.0-vmscope-test/' "$OUT/modinfo"
-objcopy --update-section .modinfo="$OUT/modinfo" "$KMOD" "$IR/lib/vmscope/vmscope-foreign.ko"
-cp build/vmscope "$IR/bin/"
-[ -d build/tests ] && find build/tests -maxdepth 1 -type f -perm -u+x -exec cp {} "$IR/tests/" \;
+[ -f "$BIN/vmscope" ] && cp "$BIN/vmscope" "$IR/bin/"
+[ -d "$BIN/tests" ] && find "$BIN/tests" -maxdepth 1 -type f -perm -u+x -exec cp {} "$IR/tests/" \;
 cp tests/*.sh tests/tests.list "$IR/tests/" 2>/dev/null || true
 [ -d tests/lib ] && cp -r tests/lib "$IR/tests/"
 mkdir -p "$IR/lib/vmscope/demo" && cp scripts/demo*.sh "$IR/lib/vmscope/demo/"
 for f in ${files[@]+"${files[@]}"}; do mkdir -p "$IR$(dirname "${f#*:}")"; cp -r "${f%%:*}" "$IR${f#*:}"; done
-[ -d build/bpf ] && mkdir -p "$IR/lib/vmscope/bpf" && cp build/bpf/*.bpf.o "$IR/lib/vmscope/bpf/"
+[ -d "$BIN/bpf" ] && mkdir -p "$IR/lib/vmscope/bpf" && cp "$BIN"/bpf/*.bpf.o "$IR/lib/vmscope/bpf/"
 
 # bpftool and pmap (the benchmark's anchor) are dynamic: bring their libraries.
-cp /usr/sbin/bpftool "$IR/usr/sbin/"
-cp /usr/bin/pmap "$IR/usr/bin/"
-for l in $(ldd /usr/sbin/bpftool /usr/bin/pmap | awk '/=>/ {print $3} /ld-linux/ {print $1}' | sort -u); do
-	cp -L "$l" "$IR$l" 2>/dev/null || { mkdir -p "$IR$(dirname "$l")"; cp -L "$l" "$IR$l"; }
-done
+if [ "$KARCH" = arm64 ]; then
+	# Debian's arm64 builds, with the libraries they need (by DT_NEEDED,
+	# recursively: ldd cannot run them) from the same unpacked tree, at
+	# the paths the arm64 loader searches.
+	a64_libs() {
+		local f=$1 n p
+		for n in $(readelf -d "$f" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p'); do
+			[ -e "$IR/lib/aarch64-linux-gnu/$n" ] && continue
+			[ "$n" = ld-linux-aarch64.so.1 ] && continue
+			for p in "$A64/lib/aarch64-linux-gnu/$n" "$A64/usr/lib/aarch64-linux-gnu/$n" ""; do
+				[ -e "$p" ] && break
+			done
+			[ -n "$p" ] || { echo "vm.sh: $n (for $(basename "$f")) is not in $A64" >&2; return 1; }
+			cp -L "$p" "$IR/lib/aarch64-linux-gnu/$n"
+			a64_libs "$p" || return 1
+		done
+	}
+	cp -L "$A64/lib/ld-linux-aarch64.so.1" "$IR/lib/"
+	for f in usr/sbin/bpftool usr/bin/pmap; do
+		if [ -f "$A64/$f" ] && a64_libs "$A64/$f"; then
+			cp "$A64/$f" "$IR/$f"
+		else
+			echo "vm.sh: no arm64 $(basename "$f") for the guest" >&2
+		fi
+	done
+else
+	cp /usr/sbin/bpftool "$IR/usr/sbin/"
+	cp /usr/bin/pmap "$IR/usr/bin/"
+	for l in $(ldd /usr/sbin/bpftool /usr/bin/pmap | awk '/=>/ {print $3} /ld-linux/ {print $1}' | sort -u); do
+		cp -L "$l" "$IR$l" 2>/dev/null || { mkdir -p "$IR$(dirname "$l")"; cp -L "$l" "$IR$l"; }
+	done
+fi
 
 # Kernel modules the tests may want (zram swap), decompressed.
 # copy_mod PATH DEST: MODDIR/kernel/PATH.ko[.xz|.zst] to DEST; 1 if absent.
@@ -131,6 +198,14 @@ elif [ $mode = run ]; then
 	{ echo '#!/bin/sh'; printf '%q ' "${cmd[@]}"; echo; } > "$IR/run.sh"
 fi
 [ -f "$IR/run.sh" ] && chmod +x "$IR/run.sh"
+
+# How the guest's init hands its status to the host (after the log line):
+# QEMU's isa-debug-exit port on x86, a semihosting exit call on arm64.
+if [ "$KARCH" = arm64 ]; then
+	exit_status='/lib/vmscope/vms-exit $rc'
+else
+	exit_status='printf "\\$(printf %o $rc)" | dd of=/dev/port bs=1 seek=244 count=1 2>/dev/null'
+fi
 
 cat > "$IR/init" <<INIT
 #!/bin/busybox sh
@@ -183,7 +258,7 @@ if [ -n "\$bad" ]; then
 	[ \$rc = 0 ] && rc=125
 fi
 echo "vm: guest exit status \$rc"
-printf "\\\\\$(printf %o \$rc)" | dd of=/dev/port bs=1 seek=244 count=1 2>/dev/null
+$exit_status
 poweroff -f
 INIT
 chmod +x "$IR/init"
@@ -191,10 +266,22 @@ chmod +x "$IR/init"
 (cd "$IR" && find . | cpio -o -H newc --quiet) > "$OUT/initramfs.cpio"
 
 # ---- boot ----------------------------------------------------------------
-qemu=(qemu-system-x86_64 -accel tcg,thread=multi -cpu max -m "$mem" -smp 2
-      -nographic -no-reboot -kernel "$VMLINUZ" -initrd "$OUT/initramfs.cpio"
-      -device isa-debug-exit,iobase=0xf4,iosize=0x04
-      -append "console=ttyS0 panic=-1 oops=panic quiet transparent_hugepage=madvise hugepagesz=1G hugepages=1 hugepagesz=2M hugepages=64 $append")
+kargs="panic=-1 oops=panic quiet transparent_hugepage=madvise hugepagesz=1G hugepages=1 hugepagesz=2M hugepages=64"
+if [ "$KARCH" = arm64 ]; then
+	# pauth=off: emulating pointer authentication (Debian's arm64 kernels
+	# sign every return address) costs 2-4x.  One CPU: a second one does
+	# not help on a 2-core host.  No isa-debug-exit on virt: semihosting,
+	# open to the guest's user space for vms-exit.
+	qemu=(qemu-system-aarch64 -M virt -cpu max,pauth=off -accel tcg,thread=multi -m "$mem" -smp 1
+	      -nographic -no-reboot -kernel "$VMLINUZ" -initrd "$OUT/initramfs.cpio"
+	      -semihosting-config enable=on,target=native,userspace=on
+	      -append "console=ttyAMA0 $kargs $append")
+else
+	qemu=(qemu-system-x86_64 -accel tcg,thread=multi -cpu max -m "$mem" -smp 2
+	      -nographic -no-reboot -kernel "$VMLINUZ" -initrd "$OUT/initramfs.cpio"
+	      -device isa-debug-exit,iobase=0xf4,iosize=0x04
+	      -append "console=ttyS0 $kargs $append")
+fi
 if [ $mode = shell ]; then
 	"${qemu[@]}" || true
 	exit 0
@@ -210,6 +297,22 @@ boot_once() {
 	q=${PIPESTATUS[0]}
 	set -e
 }
+# Did the guest report a status?  Sets status.  x86: isa-debug-exit makes
+# QEMU exit with (status << 1) | 1.  arm64: the semihosting exit makes QEMU
+# exit with the status itself, which a reboot after a panic (0) or a
+# timeout (124) could also give: it counts only when it is the status the
+# guest's init logged last.
+reported() {
+	local last
+	if [ "$KARCH" = arm64 ]; then
+		last=$(tr -d '\r' < "$OUT/console.raw" | sed -n 's/.*vm: guest exit status \([0-9]*\)$/\1/p' | tail -n1)
+		[ -n "$last" ] && [ "$last" = "$q" ] || return 1
+		status=$q
+	else
+		[ $((q & 1)) = 1 ] || return 1
+		status=$(((q - 1) / 2))
+	fi
+}
 # QEMU 7.2's multi-threaded TCG now and then crashes a kernel while it
 # patches its own text (seen: "Oops: int3" in an initcall early in boot,
 # and in __schedule while perf flipped a static key mid-run), which is an
@@ -219,7 +322,7 @@ boot_once() {
 # any other way after the guest's init ran is reported, never retried.
 # (The console has the firmware's escapes before "vm: guest up": unanchored.)
 boot_once
-if [ "$q" != 124 ] && [ $((q & 1)) = 0 ]; then
+if [ "$q" != 124 ] && ! reported; then
 	if ! grep -aq 'vm: guest up' "$OUT/console.raw"; then
 		echo "vm.sh: the kernel died while booting, before the guest's init ran (qemu exit $q):" \
 		     "an emulation fault, not a test; booting once more" >&2
@@ -230,11 +333,11 @@ if [ "$q" != 124 ] && [ $((q & 1)) = 0 ]; then
 		boot_once
 	fi
 fi
+if reported; then
+	exit "$status"
+fi
 if [ "$q" = 124 ]; then
 	echo "vm.sh: guest timed out after ${timeout}s" >&2; exit 124
-fi
-if [ $((q & 1)) = 1 ]; then
-	exit $(((q - 1) / 2))
 fi
 echo "vm.sh: the guest died without reporting a status (qemu exit $q)" >&2
 exit 126

@@ -14,6 +14,12 @@
 #   VMSCOPE_PAGING    "5 4" (default): 5-level and 4-level (no5lvl) paging;
 #                     the debug and 6.12-rt kernels run 5-level only unless
 #                     listed as "debug:4" or "6.12-rt:4" in VMSCOPE_KERNELS
+# arm64 kernels (arm64-6.1, arm64-6.12, arm64-newest: scripts/kernel.sh
+# --list-arm64; not in the default matrix yet) run only when named in
+# VMSCOPE_KERNELS: the whole guest suite in an arm64 guest, built by
+# `make ARCH=arm64` and `make ARCH=arm64 tests` into build/arm64/, in the
+# one paging mode Debian's arm64 kernels have (4 KiB pages, 48-bit virtual
+# addresses: 4 levels; no5lvl and VMSCOPE_PAGING do not apply).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 which=${1:-all}
@@ -84,14 +90,36 @@ run_host() {
 	end_config host
 }
 
-# One guest configuration: kernel $1, paging $2 (5 or 4).
+# The arm64 CLI, BPF objects and tests (build/arm64/), made once per run:
+# 0 when they are there.
+arm64_built=""
+build_arm64() {
+	if [ -z "$arm64_built" ]; then
+		if make -s ARCH=arm64 > "$log/arm64.build" 2>&1 &&
+		   make -s ARCH=arm64 tests >> "$log/arm64.build" 2>&1; then
+			arm64_built=0
+		else
+			arm64_built=1
+		fi
+	fi
+	return $arm64_built
+}
+
+# One guest configuration: kernel $1, paging $2 (5 or 4; arm64 kernels: 4,
+# their only mode).
 run_guest() {
-	local kernel=$1 paging=$2 cfg rc rc2 f name append=""
+	local kernel=$1 paging=$2 cfg rc rc2 f name append="" arm64=0
+	case $kernel in arm64-*) arm64=1 ;; esac
 	cfg="guest $kernel"
-	[ "$paging" = 4 ] && { cfg="$cfg no5lvl"; append="--append no5lvl"; }
+	[ "$paging" = 4 ] && [ $arm64 = 0 ] && { cfg="$cfg no5lvl"; append="--append no5lvl"; }
 	cpass=0 cfail=0 cskip=0; start_config
 	local tag=$kernel.$paging
 	echo "# ---- $cfg"
+	if [ $arm64 = 1 ] && ! build_arm64; then
+		tail -n 40 "$log/arm64.build"
+		failures+=("$cfg: make ARCH=arm64 (tests) failed (see $log/arm64.build)")
+		cfail=1; end_config "$cfg"; return
+	fi
 	if ! make -s kmod KERNEL="$kernel" > "$log/kmod.$tag" 2>&1; then
 		cat "$log/kmod.$tag"
 		failures+=("$cfg: the module does not build for this kernel")
@@ -110,8 +138,8 @@ run_guest() {
 		/^=== BEGIN / { if (f) close(f); f = dir "/guest." tag "." $3 ".out"; opened[f]; next }
 		/^=== END / { if (f) { print "rc=" $4 > (f ".rc"); close(f ".rc"); close(f) } f = ""; next }
 		f { print > f }' "$log/guest.$tag.console"
-	for name in $(if [ "$paging" = 4 ]; then list_paging; elif [ "$kernel" = debug ]; then list_debug
-		      else list guest; fi); do
+	for name in $(if [ $arm64 = 1 ]; then list guest; elif [ "$paging" = 4 ]; then list_paging
+		      elif [ "$kernel" = debug ]; then list_debug; else list guest; fi); do
 		name=${name%.sh}
 		f=$log/guest.$tag.$name.out
 		if [ ! -e "$f" ]; then
@@ -143,7 +171,8 @@ run_guest() {
 		cat "$log/guest.$tag.map_browser.out"
 		count "$cfg" map_browser "$log/guest.$tag.map_browser.out" $rc2
 	fi
-	if [ "$paging" = 4 ] && ! grep -aq 'walk reports 4-level' "$log/guest.$tag.guest_walk.out" 2>/dev/null; then
+	if [ "$paging" = 4 ] && [ $arm64 = 0 ] &&
+	   ! grep -aq 'walk reports 4-level' "$log/guest.$tag.guest_walk.out" 2>/dev/null; then
 		failures+=("$cfg: the guest did not run with 4-level paging")
 		cfail=$((cfail + 1))
 	fi
@@ -199,6 +228,8 @@ run_guests() {
 	local k p
 	for k in ${VMSCOPE_KERNELS:-$(scripts/kernel.sh --list)}; do
 		case $k in
+		# arm64: 4-level paging, the only mode (a ":N" suffix is ignored).
+		arm64-*) run_guest "${k%%:*}" 4 ;;
 		*:*) run_guest "${k%%:*}" "${k#*:}" ;;
 		# The debug and RT kernels are 6.12 builds: 4-level paging is
 		# covered by 6.12 itself, so they run 5-level (CI time).

@@ -59,9 +59,33 @@ fix="to fix: boot $release and rebuild the module there${dkmsver:+ (dkms remove
   vmscope/$dkmsver -k $release; dkms install vmscope/$dkmsver)}, or build it with
   VMSCOPE_BTF_BASE=FILE, that kernel's BTF"
 
-# extract IMAGE: .BTF of a bzImage's compressed vmlinux into $work/base.btf,
-# raw (the bytes of /sys/kernel/btf/vmlinux when that kernel runs).
-# Cached in $work as long as the image is the same file.  Prints why not.
+# raw_btf IMAGE OUT: the kernel's BTF from an arm64 Image (not ELF: no
+# section headers), found by its header: magic 0xeb9f, version 1, flags 0,
+# hdr_len 24, then type_off, type_len, str_off, str_len with the types
+# first and the strings right after them.  The largest such blob is the
+# kernel's (a stray match of the magic fails those checks or is tiny).
+raw_btf() {
+	img=$1 out=$2 size=$(stat -L -c %s "$1") best=0 boff=
+	# The first 3 magic bytes (no NUL in a grep pattern); the rest by od.
+	for o in $(LC_ALL=C grep -obUa "$(printf '\237\353\001')" "$img" | cut -d: -f1); do
+		# shellcheck disable=SC2046
+		set -- $(od -An -tu4 -j "$o" -N24 "$img")
+		# $1: magic, version, flags (0x0001eb9f); $2 hdr_len; $3..$6
+		# type_off, type_len, str_off, str_len.
+		[ $# = 6 ] && [ "$1" = 125855 ] && [ "$2" = 24 ] && [ "$3" = 0 ] &&
+			[ "$5" = "$4" ] && [ "$6" -gt 0 ] || continue
+		len=$((24 + $5 + $6))
+		[ $((o + len)) -le "$size" ] && [ $len -gt $best ] && { best=$len boff=$o; }
+	done
+	[ -n "$boff" ] || return 1
+	tail -c +$((boff + 1)) "$img" | head -c "$best" > "$out"
+}
+
+# extract IMAGE: the kernel's BTF into $work/base.btf, raw (the bytes of
+# /sys/kernel/btf/vmlinux when that kernel runs): the .BTF of a bzImage's
+# compressed vmlinux or of an ELF vmlinux, or the BTF inside an arm64 Image
+# (also gzip-compressed, Image.gz).  Cached in $work as long as the image
+# is the same file.  Prints why not.
 extract() {
 	z=$1
 	[ -r "$z" ] || { echo "$z is missing"; return 1; }
@@ -70,6 +94,20 @@ extract() {
 		return 0
 	fi
 	rm -f "$work/base.btf" "$work/base.src" "$work/vmlinux"
+	if [ "$(head -c 2 "$z" | od -An -tx1 | tr -d ' \n')" = 1f8b ]; then
+		gzip -dc "$z" > "$work/vmlinux" 2>/dev/null ||
+			{ rm -f "$work/vmlinux"; echo "$z: gzip cannot decompress it"; return 1; }
+		z=$work/vmlinux
+	fi
+	# arm64 boot protocol: "ARM\x64" at offset 56 of the Image.
+	if [ "$(dd if="$z" bs=1 skip=56 count=4 2>/dev/null)" = ARMd ]; then
+		raw_btf "$z" "$work/base.btf.tmp" ||
+			{ rm -f "$work/vmlinux" "$work/base.btf.tmp"; echo "$z holds no kernel BTF"; return 1; }
+		rm -f "$work/vmlinux"
+		mv "$work/base.btf.tmp" "$work/base.btf"
+		echo "$key" > "$work/base.src"
+		return 0
+	fi
 	if [ "$(dd if="$z" bs=1 skip=514 count=4 2>/dev/null)" = HdrS ]; then
 		# x86 boot protocol 2.08+: the compressed vmlinux is payload_length
 		# (0x24c) bytes at payload_offset (0x248) into the protected-mode
@@ -96,7 +134,7 @@ extract() {
 		# The payload ends in the uncompressed size, which some
 		# decompressors call trailing garbage: the ELF check decides.
 		tail -c +$((off + 1)) "$z" | head -c "$len" | $dec > "$work/vmlinux" 2>/dev/null
-	else
+	elif [ "$z" != "$work/vmlinux" ]; then
 		cp "$z" "$work/vmlinux"		# not a bzImage: an ELF vmlinux?
 	fi
 	if ! has_btf "$work/vmlinux"; then
