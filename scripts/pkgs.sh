@@ -51,26 +51,31 @@ host_mirror() {
 # Private apt configuration for suites the host does not use: its own
 # sources list, package lists and download cache under $VMS_CACHE/apt/NAME.
 # The host's sources, lists and dpkg status are never read or written.
-#   papt_init NAME "SUITE..." "SECURITY-SUITE..."   (writes the config)
+#   papt_init NAME "SUITE..." "SECURITY-SUITE..." [ARCH]   (writes the config)
 #   papt NAME apt-get|apt-cache ARGS...
+# ARCH (e.g. arm64) makes it a configuration of that architecture alone;
+# without it, amd64 as before.
 papt_dir() { echo "$VMS_CACHE/apt/$1"; }
 
 papt_init() {
-	local name=$1 suites=$2 secsuites=${3:-} d main sec s
+	local name=$1 suites=$2 secsuites=${3:-} arch=${4:-} d main sec s opts
 	d=$(papt_dir "$name")
 	main=$(host_mirror main) || return 1
 	mkdir -p "$d/lists/partial" "$d/cache/archives/partial" "$d/preferences.d"
+	opts="signed-by=/usr/share/keyrings/debian-archive-keyring.gpg"
+	[ -n "$arch" ] && opts="arch=$arch $opts"
 	{
 		for s in $suites; do
-			echo "deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $main $s main"
+			echo "deb [$opts] $main $s main"
 		done
 		if [ -n "$secsuites" ]; then
 			sec=$(host_mirror security) || return 1
 			for s in $secsuites; do
-				echo "deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $sec $s main"
+				echo "deb [$opts] $sec $s main"
 			done
 		fi
 	} > "$d/sources.list.new"
+	if [ -n "$arch" ]; then echo "$arch" > "$d/arch"; else rm -f "$d/arch"; fi
 	# A changed list (other mirror) invalidates the old package lists.
 	if ! cmp -s "$d/sources.list.new" "$d/sources.list" 2>/dev/null; then
 		rm -rf "$d/lists"; mkdir -p "$d/lists/partial"
@@ -81,9 +86,15 @@ papt_init() {
 }
 
 papt() {
-	local name=$1 tool=$2 d
+	local name=$1 tool=$2 d arch=() a
 	shift 2
 	d=$(papt_dir "$name")
+	if [ -f "$d/arch" ]; then
+		a=$(cat "$d/arch")
+		arch=(-o "APT::Architecture=$a" -o "APT::Architectures::=$a")
+	else
+		arch=(-o APT::Architecture=amd64)
+	fi
 	# Dir::State::status=/dev/null: resolve as on an empty system, so the
 	# host's installed packages never influence (or get influenced by) it.
 	"$tool" -o Dir::Etc::sourcelist="$d/sources.list" \
@@ -93,6 +104,6 @@ papt() {
 		-o Dir::State::status=/dev/null \
 		-o Dir::Etc::preferencesparts="$d/preferences.d" \
 		-o Dir::Etc::preferences="$d/preferences" \
-		-o APT::Architecture=amd64 -o APT::Sandbox::User=root \
+		"${arch[@]}" -o APT::Sandbox::User=root \
 		-o Debug::NoLocking=1 "$@"
 }
