@@ -78,7 +78,8 @@ TEST_LSKELS := $(patsubst tests/progs/%.bpf.c,$(OUT)/tests/%.lskel.h,$(TEST_LSKE
 .SECONDARY:
 # `make vmlinux.h` always regenerates; otherwise only a newer kernel BTF does.
 ifneq ($(filter vmlinux.h,$(MAKECMDGOALS)),)
-.PHONY: vmlinux.h
+.PHONY: vmlinux.h vmlinux_x86.h vmlinux_arm64.h
+vmlinux.h: vmlinux_x86.h vmlinux_arm64.h
 endif
 
 all: cli man
@@ -112,18 +113,23 @@ kmod: $(KMOD)
 $(OUT)/kmod/%/vmscope.ko: $(KMOD_SRCS) VERSION scripts/build-kmod.sh scripts/kernel.sh FORCE
 	$(Q)VMSCOPE_VERSION='$(VMSCOPE_VERSION)' scripts/build-kmod.sh $* $(if $(Q),,V=1)
 
-# ---- vmlinux.h: regenerated only on purpose, from the 6.12 kernel's BTF ----
-vmlinux.h:
-	$(Q)eval "$$(scripts/kernel.sh 6.12)" && \
-	   $(BPFTOOL) btf dump file "$$KDIR/vmlinux" format c > $(OUT)/vmlinux.h.tmp
-	$(Q)if cmp -s $(OUT)/vmlinux.h.tmp vmlinux.h; then rm $(OUT)/vmlinux.h.tmp; echo "vmlinux.h unchanged"; \
-	   else mv $(OUT)/vmlinux.h.tmp vmlinux.h; echo "vmlinux.h updated"; fi
+# ---- vmlinux.h: regenerated only on purpose, from the 6.12 kernels' BTF ----
+# vmlinux.h picks vmlinux_x86.h or vmlinux_arm64.h by the target
+# architecture; `make vmlinux.h` regenerates both, from the 6.12 kernel of
+# each (scripts/kernel.sh 6.12 and arm64-6.12).
+VMLINUX_KERNEL_x86 := 6.12
+VMLINUX_KERNEL_arm64 := arm64-6.12
+vmlinux_x86.h vmlinux_arm64.h: vmlinux_%.h:
+	$(Q)mkdir -p $(OUT) && eval "$$(scripts/kernel.sh $(VMLINUX_KERNEL_$*))" && \
+	   $(BPFTOOL) btf dump file "$$KDIR/vmlinux" format c > $(OUT)/$@.tmp
+	$(Q)if cmp -s $(OUT)/$@.tmp $@; then rm $(OUT)/$@.tmp; echo "$@ unchanged"; \
+	   else mv $(OUT)/$@.tmp $@; echo "$@ updated"; fi
 
 # ---- BPF ------------------------------------------------------------------
 BPF_O := $(patsubst %,$(OUT)/bpf/%.bpf.o,$(BPF_OBJS))
 bpf: $(BPF_O) $(SKELS)
 
-$(OUT)/bpf/%.bpf.o: bpf/%.bpf.c $(BPF_HDRS) vmlinux.h | buildtools
+$(OUT)/bpf/%.bpf.o: bpf/%.bpf.c $(BPF_HDRS) vmlinux.h vmlinux_x86.h | buildtools
 	@echo "  BPF     $@"
 	$(Q)mkdir -p $(dir $@)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@.full
@@ -137,7 +143,7 @@ $(OUT)/%.lskel.h: $(OUT)/bpf/%.bpf.o
 
 # tests/progs/*.bpf.c include the headers they share with the test
 # programs (attacks.h, hostile.h) from tests/.
-$(OUT)/tests/%.bpf.o: tests/progs/%.bpf.c $(BPF_HDRS) $(TEST_BPF_HDRS) vmlinux.h | buildtools
+$(OUT)/tests/%.bpf.o: tests/progs/%.bpf.c $(BPF_HDRS) $(TEST_BPF_HDRS) vmlinux.h vmlinux_x86.h | buildtools
 	@echo "  BPF     $@"
 	$(Q)mkdir -p $(dir $@)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -Itests -c $< -o $@.full
