@@ -10,6 +10,12 @@
 #             the QEMU guest; both first install the packages they need and
 #             fetch the guest kernels (scripts/deps.sh).  V=1 shows every
 #             command; CI=1 adds -Werror.
+# ARCH=arm64: the user side (CLI, tests, BPF objects) for arm64, built
+#             with the cross compiler into build/arm64/ against the arm64
+#             libraries that scripts/arm64-pkgs.sh fetches (cached);
+#             `make ARCH=arm64 tests` likewise.  The module, the man pages
+#             and the packages are not per architecture: `make kmod
+#             KERNEL=NAME` builds for NAME's architecture whatever ARCH is.
 
 SHELL := /bin/bash
 .DEFAULT_GOAL := all
@@ -22,11 +28,42 @@ else
 Q := @
 endif
 
-OUT := build
+# What is not per architecture (the module, the man pages) stays in build/
+# (the man pages in OUT, if OUT is given).
+TOP := build
 CLANG ?= $(shell command -v clang-19 >/dev/null 2>&1 && echo clang-19 || echo clang)
 BPFTOOL ?= $(or $(shell command -v bpftool 2>/dev/null),/usr/sbin/bpftool)
+# ARCH is also kbuild's: it never reaches the module build from here (a
+# kernel's architecture is its own: scripts/kernel.sh), and only an ARCH
+# given on the command line chooses the user side's.
+unexport ARCH
+VMS_ARCH := x86
+ifeq ($(origin ARCH),command line)
+ifneq ($(filter arm64 aarch64,$(ARCH)),)
+VMS_ARCH := arm64
+else ifeq ($(filter x86 x86_64 amd64,$(ARCH)),)
+$(error ARCH=$(ARCH): vmscope builds for x86 (the default) or arm64)
+endif
+endif
+ifeq ($(VMS_ARCH),arm64)
+OUT := $(TOP)/arm64
+MAN_OUT := $(TOP)
+CC := aarch64-linux-gnu-gcc
+CC_PKG := gcc-aarch64-linux-gnu
+ARCH_DEF := -D__TARGET_ARCH_arm64
+# The arm64 libbpf, libelf, zlib and zstd (headers and .a files); the C
+# library is the cross toolchain's own (libc6-dev-arm64-cross).
+A64_ROOT := $(shell scripts/arm64-pkgs.sh)
+$(if $(A64_ROOT),,$(error scripts/arm64-pkgs.sh failed))
+A64_CFLAGS := -I$(A64_ROOT)/usr/include
+A64_LDFLAGS := -L$(A64_ROOT)/usr/lib/aarch64-linux-gnu
+else
+OUT := $(TOP)
+MAN_OUT = $(OUT)
 CC ?= gcc
+CC_PKG := gcc
 ARCH_DEF := -D__TARGET_ARCH_x86
+endif
 
 # The version: VERSION, plus the commit when built from git; a package
 # build passes VMSCOPE_VERSION itself.
@@ -36,10 +73,16 @@ WERROR := $(if $(CI),-Werror,)
 # for the package); the project's own flags come on top.
 CFLAGS ?= -O2 -g
 VMS_CFLAGS := -Wall -Wextra $(WERROR) -Wno-unused-parameter -I$(OUT) -Ibpf -Ikmod -Iuser
+ifeq ($(VMS_ARCH),arm64)
+VMS_CFLAGS += $(A64_CFLAGS)
+endif
 # The CLI is static by default (it runs in the busybox guest as it is);
 # STATIC=0 links libbpf and libelf as shared libraries (the package).
 STATIC ?= 1
 LIBS := -lbpf -lelf -lz
+ifeq ($(VMS_ARCH),arm64)
+LIBS := $(A64_LDFLAGS) $(LIBS)
+endif
 LDLIBS_CLI := $(if $(filter 1,$(STATIC)),-static $(LIBS) -lzstd,$(LIBS))
 LDLIBS_TEST := -static $(LIBS) -lzstd
 BPF_CFLAGS := -g -O2 -target bpf $(ARCH_DEF) -I. -Ibpf -Ikmod -Wall \
@@ -78,18 +121,23 @@ TEST_LSKELS := $(patsubst tests/progs/%.bpf.c,$(OUT)/tests/%.lskel.h,$(TEST_LSKE
 .SECONDARY:
 # `make vmlinux.h` always regenerates; otherwise only a newer kernel BTF does.
 ifneq ($(filter vmlinux.h,$(MAKECMDGOALS)),)
-.PHONY: vmlinux.h
+.PHONY: vmlinux.h vmlinux_x86.h vmlinux_arm64.h
+vmlinux.h: vmlinux_x86.h vmlinux_arm64.h
 endif
 
 all: cli man
 
 # The tools a build needs, named with the package that has them.
 buildtools:
-	$(Q)m=; for t in "$(CLANG):clang-19" "$(BPFTOOL):bpftool" "$(CC):gcc"; do \
+	$(Q)m=; for t in "$(CLANG):clang-19" "$(BPFTOOL):bpftool" "$(CC):$(CC_PKG)"; do \
 	  command -v "$${t%%:*}" >/dev/null 2>&1 || m="$$m $${t#*:}"; done; \
 	  for h in bpf/libbpf.h:libbpf-dev gelf.h:libelf-dev zlib.h:zlib1g-dev; do \
 	  [ -e "/usr/include/$${h%%:*}" ] || m="$$m $${h#*:}"; done; \
 	  if [ -n "$$m" ]; then echo "vmscope: missing build packages; run: apt-get install$$m" >&2; exit 1; fi
+ifeq ($(VMS_ARCH),arm64)
+	$(Q)[ -e /usr/aarch64-linux-gnu/include/stdio.h ] || { \
+	  echo "vmscope: missing build packages; run: apt-get install libc6-dev-arm64-cross" >&2; exit 1; }
+endif
 
 # Developers: the build and test packages and the default guest kernel
 # (cached in ~/.cache/vmscope), then everything the tests need.
@@ -105,25 +153,30 @@ dev: cli tests
 # KERNEL=6.1|6.12|6.12-rt|newest|debug` for a test kernel (fetched into the cache),
 # `make kmod KDIR=/path/to/headers` for any other kernel tree.
 KERNEL ?= $(if $(KDIR),custom,host)
-KMOD := $(OUT)/kmod/$(KERNEL)/vmscope.ko
+KMOD := $(TOP)/kmod/$(KERNEL)/vmscope.ko
 kmod: $(KMOD)
 
 # Always through kbuild (incremental): a new commit changes MODULE_VERSION.
-$(OUT)/kmod/%/vmscope.ko: $(KMOD_SRCS) VERSION scripts/build-kmod.sh scripts/kernel.sh FORCE
+$(TOP)/kmod/%/vmscope.ko: $(KMOD_SRCS) VERSION scripts/build-kmod.sh scripts/kernel.sh FORCE
 	$(Q)VMSCOPE_VERSION='$(VMSCOPE_VERSION)' scripts/build-kmod.sh $* $(if $(Q),,V=1)
 
-# ---- vmlinux.h: regenerated only on purpose, from the 6.12 kernel's BTF ----
-vmlinux.h:
-	$(Q)eval "$$(scripts/kernel.sh 6.12)" && \
-	   $(BPFTOOL) btf dump file "$$KDIR/vmlinux" format c > $(OUT)/vmlinux.h.tmp
-	$(Q)if cmp -s $(OUT)/vmlinux.h.tmp vmlinux.h; then rm $(OUT)/vmlinux.h.tmp; echo "vmlinux.h unchanged"; \
-	   else mv $(OUT)/vmlinux.h.tmp vmlinux.h; echo "vmlinux.h updated"; fi
+# ---- vmlinux.h: regenerated only on purpose, from the 6.12 kernels' BTF ----
+# vmlinux.h picks vmlinux_x86.h or vmlinux_arm64.h by the target
+# architecture; `make vmlinux.h` regenerates both, from the 6.12 kernel of
+# each (scripts/kernel.sh 6.12 and arm64-6.12).
+VMLINUX_KERNEL_x86 := 6.12
+VMLINUX_KERNEL_arm64 := arm64-6.12
+vmlinux_x86.h vmlinux_arm64.h: vmlinux_%.h:
+	$(Q)mkdir -p $(TOP) && eval "$$(scripts/kernel.sh $(VMLINUX_KERNEL_$*))" && \
+	   $(BPFTOOL) btf dump file "$$KDIR/vmlinux" format c > $(TOP)/$@.tmp
+	$(Q)if cmp -s $(TOP)/$@.tmp $@; then rm $(TOP)/$@.tmp; echo "$@ unchanged"; \
+	   else mv $(TOP)/$@.tmp $@; echo "$@ updated"; fi
 
 # ---- BPF ------------------------------------------------------------------
 BPF_O := $(patsubst %,$(OUT)/bpf/%.bpf.o,$(BPF_OBJS))
 bpf: $(BPF_O) $(SKELS)
 
-$(OUT)/bpf/%.bpf.o: bpf/%.bpf.c $(BPF_HDRS) vmlinux.h | buildtools
+$(OUT)/bpf/%.bpf.o: bpf/%.bpf.c $(BPF_HDRS) vmlinux.h vmlinux_$(VMS_ARCH).h | buildtools
 	@echo "  BPF     $@"
 	$(Q)mkdir -p $(dir $@)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@.full
@@ -137,7 +190,7 @@ $(OUT)/%.lskel.h: $(OUT)/bpf/%.bpf.o
 
 # tests/progs/*.bpf.c include the headers they share with the test
 # programs (attacks.h, hostile.h) from tests/.
-$(OUT)/tests/%.bpf.o: tests/progs/%.bpf.c $(BPF_HDRS) $(TEST_BPF_HDRS) vmlinux.h | buildtools
+$(OUT)/tests/%.bpf.o: tests/progs/%.bpf.c $(BPF_HDRS) $(TEST_BPF_HDRS) vmlinux.h vmlinux_$(VMS_ARCH).h | buildtools
 	@echo "  BPF     $@"
 	$(Q)mkdir -p $(dir $@)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -Itests -c $< -o $@.full
@@ -211,7 +264,7 @@ install: cli man
 	  $(DESTDIR)$(INCLUDEDIR)/vmscope $(DESTDIR)$(DOCDIR) $(DESTDIR)$(BASHCOMPDIR) \
 	  $(DESTDIR)$(ZSHCOMPDIR) $(DESTDIR)$(DKMS_SRC)/btfids
 	$(Q)install -m 0755 $(OUT)/vmscope $(DESTDIR)$(SBINDIR)/vmscope
-	$(Q)for m in $(OUT)/man/*.[48]; do \
+	$(Q)for m in $(MAN_OUT)/man/*.[48]; do \
 	  install -m 0644 "$$m" "$(DESTDIR)$(MANDIR)/man$${m##*.}/" || exit 1; done
 	$(Q)install -m 0644 completion/vmscope.bash $(DESTDIR)$(BASHCOMPDIR)/vmscope
 	$(Q)install -m 0644 completion/_vmscope $(DESTDIR)$(ZSHCOMPDIR)/_vmscope
@@ -308,7 +361,7 @@ clean:
 # tree's /usr/src is where dkms looks, whatever PREFIX is: written as is.)
 SCDOC ?= scdoc
 MAN_SRCS := $(wildcard man/*.scd)
-MAN_PAGES := $(patsubst man/%.scd,$(OUT)/man/%,$(MAN_SRCS))
+MAN_PAGES := $(patsubst man/%.scd,$(MAN_OUT)/man/%,$(MAN_SRCS))
 MAN_EPOCH := $(or $(SOURCE_DATE_EPOCH),$(shell git log -1 --format=%ct 2>/dev/null))
 MAN_PATHS := s|@DOCDIR@|$(DOCDIR)|g
 export MAN_SRCS MAN_PAGES
@@ -316,10 +369,10 @@ export MAN_SRCS MAN_PAGES
 
 man: $(MAN_PAGES)
 
-$(OUT)/man/.paths: FORCE
+$(MAN_OUT)/man/.paths: FORCE
 	$(Q)mkdir -p $(dir $@); v='$(MAN_PATHS)'; [ "$$(cat $@ 2>/dev/null)" = "$$v" ] || echo "$$v" > $@
 
-$(OUT)/man/%: man/%.scd VERSION $(OUT)/man/.paths
+$(MAN_OUT)/man/%: man/%.scd VERSION $(MAN_OUT)/man/.paths
 	@echo "  SCDOC   $@"
 	$(Q)command -v $(SCDOC) >/dev/null || { echo "make man needs scdoc: apt-get install scdoc" >&2; exit 1; }
 	$(Q)mkdir -p $(dir $@)
@@ -327,4 +380,4 @@ $(OUT)/man/%: man/%.scd VERSION $(OUT)/man/.paths
 		$(if $(MAN_EPOCH),SOURCE_DATE_EPOCH=$(MAN_EPOCH)) $(SCDOC) > $@
 
 clean-man:
-	$(Q)rm -rf $(OUT)/man
+	$(Q)rm -rf $(MAN_OUT)/man

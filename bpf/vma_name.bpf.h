@@ -100,7 +100,11 @@ struct vms_mminfo {
 	__u32 rflags;		/* VMS_R_MM_VSYSCALL */
 };
 
-/* x86's MM_CONTEXT_HAS_VSYSCALL: get_gate_vma() shows [vsyscall] for this mm. */
+/*
+ * x86's MM_CONTEXT_HAS_VSYSCALL: get_gate_vma() shows [vsyscall] for this
+ * mm.  Other architectures have no [vsyscall] (arm64's mm->context.flags
+ * holds other bits).
+ */
 #define VMS_MM_HAS_VSYSCALL_BIT	1
 
 static __always_inline void vms_mminfo_read(__u64 mmaddr, struct vms_mminfo *m)
@@ -111,8 +115,12 @@ static __always_inline void vms_mminfo_read(__u64 mmaddr, struct vms_mminfo *m)
 	m->start_brk = BPF_CORE_READ(mm, start_brk);
 	m->brk = BPF_CORE_READ(mm, brk);
 	m->start_stack = BPF_CORE_READ(mm, start_stack);
+#ifdef __TARGET_ARCH_x86
 	m->rflags = BPF_CORE_READ(mm, context.flags) & (1ull << VMS_MM_HAS_VSYSCALL_BIT) ?
 		    VMS_R_MM_VSYSCALL : 0;
+#else
+	m->rflags = 0;
+#endif
 }
 
 /* Copy "[prefix:NAME]" into buf; returns the length without NUL. */

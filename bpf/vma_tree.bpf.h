@@ -21,8 +21,9 @@
  *    to the tree or to a VMA's fields shown here happens under the
  *    mmap_lock write lock.  A walk that raced with a writer is thrown away
  *    and tried once more, then the process is listed by the iterator
- *    below.  x86 keeps loads in order, so no barrier is needed between the
- *    walk and the checks.
+ *    below.  The walk's loads must stay between the two reads of the
+ *    count (the kernel's smp_rmb()s): x86 keeps loads in order, so it
+ *    needs nothing; elsewhere tw_rmb() orders them.
  *  - The open-coded task_vma iterator (6.7+): one VMA per kfunc call,
  *    each looked up and locked on its own (per-VMA locks), several
  *    hundred nanoseconds per VMA.  bpf_d_path() needs its trusted vm_file.
@@ -230,6 +231,27 @@ static __always_inline __u32 mm_seq(__u64 mm)
 	return BPF_CORE_READ((struct mm_struct___seq *)mm, mm_lock_seq.sequence);
 }
 
+#ifdef __TARGET_ARCH_x86
+static __always_inline void tw_rmb(void)
+{
+}
+#else
+/*
+ * smp_rmb() for arm64, where loads may pass loads: BPF has no barrier
+ * (load-acquire came in 6.15), but an atomic with BPF_FETCH is fully
+ * ordered (arm64's JIT: LDSETAL, or an exclusive loop and DMB ISH).
+ * (Clang makes this fetch-and-add of 0 a fetch-or of 0.)
+ */
+__u64 tw_fence;
+
+static __always_inline void tw_rmb(void)
+{
+	__u64 v = __sync_fetch_and_add(&tw_fence, 0);
+
+	barrier_var(v);		/* used: the fetch form, not a plain add */
+}
+#endif
+
 /*
  * (Re)start the walk of tw_mm at its root: TW_RUNNING, TW_DONE (no VMAs),
  * or TW_FAIL: a writer holds mmap_lock, or the tree has no node (one
@@ -244,6 +266,7 @@ static __always_inline __u32 tw_begin(struct tw_ctx *c, struct tw_state *t)
 	c->seq = mm_seq(tw_mm);
 	if (c->seq & 1)
 		return TW_FAIL;
+	tw_rmb();
 	root = (__u64)BPF_CORE_READ((struct mm_struct *)tw_mm, mm_mt.ma_root);
 	if (!root)
 		return TW_DONE;
@@ -259,6 +282,7 @@ static __always_inline __u32 tw_begin(struct tw_ctx *c, struct tw_state *t)
  */
 static __always_inline long tw_end(struct tw_ctx *c, struct tw_state *t, __u32 rc)
 {
+	tw_rmb();
 	if (rc != TW_FAIL && mm_seq(tw_mm) == c->seq) {
 		c->rc = rc;
 		return 1;

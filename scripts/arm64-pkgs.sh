@@ -69,9 +69,15 @@ if [ ${#missing[@]} -gt 0 ]; then
 	trap 'rm -rf "$tmp"' EXIT
 	chmod 755 "$tmp"
 	fetch() { ( cd "$tmp" && papt "$APT" apt-get download -qq "${missing[@]}" >&2 ); }
-	if ! fetch; then
+	update() {
 		echo "arm64-pkgs: apt-get update ($APT)" >&2
 		papt "$APT" apt-get update -qq >&2
+	}
+	# No package lists yet (first run, or papt_init dropped them for
+	# another mirror): get them first.  Stale ones: refresh and retry.
+	compgen -G "$(papt_dir "$APT")/lists/*_Packages*" >/dev/null || update
+	if ! fetch 2>/dev/null; then
+		update
 		fetch
 	fi
 	mv "$tmp"/*.deb "$A/debs/"

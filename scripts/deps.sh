@@ -6,7 +6,8 @@
 # Usage: scripts/deps.sh [--check] [arm64]
 #   --check   only report (exit 1) if something is missing; never install.
 #   arm64     also what the arm64 port needs (or VMSCOPE_ARM64=1): the
-#             aarch64 cross compiler and binutils, qemu-system-aarch64, and
+#             aarch64 cross compiler, its C library and binutils,
+#             qemu-system-aarch64, and
 #             the arm64 kernel arm64-6.12 (the others on first use) and
 #             Debian's arm64 packages (scripts/arm64-pkgs.sh)
 # Prints KDIR=..., VMLINUZ=..., MODDIR=..., KVER=... and KBUILD_ROOT=...
@@ -31,7 +32,8 @@ done
 [ "$arm64" = 0 ] && arm64=""
 # arm64: gcc-aarch64-linux-gnu calls aarch64-linux-gnu-gcc-12, the
 # compiler of bookworm's arm64 kernels; trixie's builds in the build root.
-[ -n "$arm64" ] && PKGS+=(gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu qemu-system-arm)
+[ -n "$arm64" ] && PKGS+=(gcc-aarch64-linux-gnu libc6-dev-arm64-cross binutils-aarch64-linux-gnu
+			    qemu-system-arm)
 if [ $check = 1 ]; then
 	need_pkgs --check "${PKGS[@]}"
 	[ -z "$arm64" ] || { "$HERE/debian-kernel.sh" --check arm64-6.12 > /dev/null &&
