@@ -45,11 +45,12 @@ __bpf_kfunc int vmscope_abi_version(void)
 
 __bpf_kfunc struct vms_call *vmscope_call_begin(int pid, int *err)
 {
-	struct vms_call *call;
+	struct vms_call *call, c = {};
 	struct mm_struct *mm;
 	int e;
 
-	e = vms_kfunc_begin((unsigned long)__builtin_return_address(0));
+	/* The context first: nothing may sleep before it is known to be safe. */
+	e = vms_kfunc_begin(_RET_IP_, &c);
 	if (e)
 		goto fail;
 	call = kmalloc(sizeof(*call), GFP_KERNEL);
@@ -63,6 +64,7 @@ __bpf_kfunc struct vms_call *vmscope_call_begin(int pid, int *err)
 		e = PTR_ERR(mm);
 		goto fail;
 	}
+	*call = c;
 	call->magic = VMS_CALL_MAGIC;
 	call->task = current;
 	call->mm = mm;
@@ -81,13 +83,18 @@ __bpf_kfunc void vmscope_call_end(struct vms_call *call)
 	kfree(call);
 }
 
-/* The shared start of every memory kfunc: its token's mm, or an ERR_PTR. */
-static struct mm_struct *kfunc_enter(const struct vms_call *call)
+/*
+ * The shared start of every memory kfunc: its token's mm, or an ERR_PTR.
+ * A macro, so that _RET_IP_ is the kfunc's own return address (its caller
+ * in the program).
+ */
+static struct mm_struct *kfunc_enter_at(const struct vms_call *call, unsigned long caller)
 {
-	int err = vms_kfunc_context(call);
+	int err = vms_kfunc_context(call, caller);
 
 	return err ? ERR_PTR(err) : call->mm;
 }
+#define kfunc_enter(call)	kfunc_enter_at(call, _RET_IP_)
 
 __bpf_kfunc int vmscope_find_vmas(struct vms_call *call, void *buf, u32 buf__sz)
 {

@@ -62,6 +62,18 @@
  *        there), rcu_preempt_depth() == 0 (preemptible RCU; on PREEMPT_RT
  *        spin_lock() also enters an RCU read section), IRQs on.  Refused
  *        with -EDEADLK.
+ *        A kernel built without CONFIG_PREEMPT_COUNT (Debian's arm64 6.1
+ *        and 6.12: PREEMPT_VOLUNTARY) keeps no count of spinlocks and
+ *        non-preemptible RCU read sections: nothing the module can read
+ *        shows them.  The verifier still refuses a sleepable kfunc under
+ *        bpf_spin_lock, bpf_rcu_read_lock() and bpf_preempt_disable(); what
+ *        it lets through are the callbacks helpers run under their own
+ *        locks.  So on such a kernel the kfuncs take calls only from the
+ *        program's main function, and only from a program in which no
+ *        instruction takes the main function's address (a callback is a
+ *        function whose address is taken): the main function runs straight
+ *        from BPF_PROG_TEST_RUN, which holds nothing of the kind.  Any
+ *        other caller gets -EDEADLK there.
  *     c. Never block on mmap_lock: the kfuncs only trylock it and return
  *        -EAGAIN when it is taken or a writer waits, so a caller holding it
  *        (for read, in a find_vma callback or a task_vma loop) cannot make
@@ -156,13 +168,39 @@ static bool vms_caller_in(const struct bpf_prog *prog, unsigned long caller)
 	return false;
 }
 
-static int vms_called_by_test_run(unsigned long caller)
+/*
+ * The main function's JIT image (rule 5b without a preempt count): its
+ * start and length in *call, or -EDEADLK when some instruction of the
+ * program takes its address (then it may run as a callback).  jit_subprogs()
+ * leaves the offset to the target in a BPF_PSEUDO_FUNC load's first imm,
+ * as the program was loaded.
+ */
+static int vms_main_image(const struct bpf_prog *prog, struct vms_call *call)
+{
+	const struct bpf_prog *main = prog->aux->func_cnt ? prog->aux->func[0] : prog;
+	u32 i;
+
+	for (i = 0; i + 1 < prog->len; i++) {
+		const struct bpf_insn *insn = &prog->insnsi[i];
+
+		if (insn->code != (BPF_LD | BPF_IMM | BPF_DW))
+			continue;
+		if (insn->src_reg == BPF_PSEUDO_FUNC && (s64)i + insn->imm + 1 == 0)
+			return -EDEADLK;
+		i++;	/* the second half of the 16-byte load */
+	}
+	call->main = (unsigned long)main->bpf_func;
+	call->main_len = main->jited_len;
+	return 0;
+}
+
+static int vms_called_by_test_run(unsigned long caller, struct vms_call *call)
 {
 	struct pt_regs *regs = task_pt_regs(current);
 	unsigned long cmd, attr;
 	struct bpf_prog *prog;
+	int err = -EPERM;
 	u32 fd;
-	bool ok;
 
 	if (in_compat_syscall() || syscall_get_nr(current, regs) != __NR_bpf ||
 	    !vms_arch_syscall_args(regs, &cmd, &attr) || cmd != BPF_PROG_TEST_RUN)
@@ -177,12 +215,17 @@ static int vms_called_by_test_run(unsigned long caller)
 	prog = bpf_prog_get_type_dev(fd, BPF_PROG_TYPE_SYSCALL, false);
 	if (IS_ERR(prog))
 		return -EPERM;
-	ok = prog->jited && vms_caller_in(prog, caller);
+	if (prog->jited && vms_caller_in(prog, caller))
+		err = vms_main_image(prog, call);
 	bpf_prog_put(prog);
-	return ok ? 0 : -EPERM;
+	return err;
 }
 
-/* A context where a system call could sleep on a lock (rule 5b). */
+/*
+ * A context where a system call could sleep on a lock (rule 5b), as far as
+ * the counts show it: all of it with CONFIG_PREEMPT_COUNT; without it,
+ * vms_from_main() does the rest.
+ */
 static bool vms_may_block(void)
 {
 	if (!in_task() || irqs_disabled() || rcu_preempt_depth())
@@ -190,9 +233,16 @@ static bool vms_may_block(void)
 #ifdef CONFIG_PREEMPT_COUNT
 	return preempt_count() == 0;
 #else
-	/* Without a preempt count, an RCU read section is invisible: refuse. */
-	return false;
+	return true;
 #endif
+}
+
+/* Without a preempt count: is caller code of the token's main function? */
+static bool vms_from_main(const struct vms_call *call, unsigned long caller)
+{
+	if (IS_ENABLED(CONFIG_PREEMPT_COUNT))
+		return true;
+	return caller - call->main < call->main_len;
 }
 
 static int vms_task_ok(void)
@@ -202,18 +252,25 @@ static int vms_task_ok(void)
 	return 0;
 }
 
-int vms_kfunc_begin(unsigned long caller)
+int vms_kfunc_begin(unsigned long caller, struct vms_call *call)
 {
+	int err;
+
 	if (!vms_may_block())
 		return -EDEADLK;
-	return vms_task_ok() ?: vms_called_by_test_run(caller);
+	err = vms_task_ok() ?: vms_called_by_test_run(caller, call);
+	if (!err && !vms_from_main(call, caller))
+		err = -EDEADLK;
+	return err;
 }
 
-int vms_kfunc_context(const struct vms_call *call)
+int vms_kfunc_context(const struct vms_call *call, unsigned long caller)
 {
 	if (!vms_may_block())
 		return -EDEADLK;
 	if (call->task != current || call->magic != VMS_CALL_MAGIC)
 		return -EPERM;
+	if (!vms_from_main(call, caller))
+		return -EDEADLK;
 	return vms_task_ok();
 }
