@@ -115,6 +115,11 @@ if [ -f "$KMOD" ]; then
 	$OBJCOPY --update-section .modinfo="$OUT/modinfo" "$KMOD" "$IR/lib/vmscope/vmscope-foreign.ko"
 fi
 cp scripts/klog-scan.awk "$IR/lib/vmscope/"
+# The kernel's configuration where Debian keeps it: tests whose expectations
+# depend on it (CONFIG_PREEMPT_COUNT) read it there.
+if [ -f "$KDIR/.config" ]; then
+	mkdir -p "$IR/boot" && cp "$KDIR/.config" "$IR/boot/config-$KVER"
+fi
 [ -f "$BIN/vmscope" ] && cp "$BIN/vmscope" "$IR/bin/"
 [ -d "$BIN/tests" ] && find "$BIN/tests" -maxdepth 1 -type f -perm -u+x -exec cp {} "$IR/tests/" \;
 cp tests/*.sh tests/tests.list "$IR/tests/" 2>/dev/null || true

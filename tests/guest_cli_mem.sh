@@ -60,7 +60,7 @@ run vmscope findpage $T $STR
 [ $rc = 0 ] && grep -q 'PHYSICAL 0x' $out; result "findpage alias; root sees the physical address" $?
 run vmscope -j page $T $STR
 grep -q '"stop_reason":"present leaf"' $out && grep -q '"entries":\[{"level":"PGD"' $out &&
-	grep -q '"flags":\["present",' $out && grep -q '"page":{"flags":\["anon"' $out
+	grep -Eq '"flags":\["(present|valid)",' $out && grep -q '"page":{"flags":\["anon"' $out
 result "page --json: entries, flags as arrays, stop reason, page state" $?
 if [ -d /sys/kernel/mm/transparent_hugepage ]; then
 	run vmscope page $T $THP --range 0x200000

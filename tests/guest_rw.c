@@ -105,6 +105,17 @@ static int drop_to_user(uint64_t caps)
 	return set_caps(caps);
 }
 
+/*
+ * An entry's output-address bits: x86-64 51:12; arm64 49:12 (bit 51 is DBM,
+ * 50 GP; with LPA2 bits 9:8 also hold address bits, otherwise shareability,
+ * so they are not checked).
+ */
+#if defined(__aarch64__)
+#define ENTRY_ADDR_BITS	0x0003fffffffff000ull
+#else
+#define ENTRY_ADDR_BITS	0x000ffffffffff000ull
+#endif
+
 /* In a child: returns the status to exit with (bits = checks failed). */
 static int priv_child(pid_t other, char *own, int keep_ptrace)
 {
@@ -124,7 +135,7 @@ static int priv_child(pid_t other, char *own, int keep_ptrace)
 		fails |= 2;
 	if (vmem_walk(v, keep_ptrace ? other : getpid(), &w, 1) != 1 || w.err ||
 	    w.stop_reason != VMS_STOP_LEAF || w.pfn || w.phys || !(w.wflags & VMS_W_PFN_HIDDEN) ||
-	    (w.entry[VMS_LVL_PTE] & 0x000ffffffffff000ull) || (w.entry[VMS_LVL_PGD] & 0x000ffffffffff000ull))
+	    (w.entry[VMS_LVL_PTE] & ENTRY_ADDR_BITS) || (w.entry[VMS_LVL_PGD] & ENTRY_ADDR_BITS))
 		fails |= 4;
 	return fails;
 }

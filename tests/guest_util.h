@@ -33,6 +33,33 @@ static inline int run_cmd(const char *cmd)
 	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
 }
 
+/*
+ * The running kernel's CONFIG_NAME from /boot/config-$(uname -r) (scripts/vm.sh
+ * puts it there, as Debian does): 1 set (y or m), 0 not set, -1 when the file
+ * is missing.
+ */
+#include <sys/utsname.h>
+static inline int kernel_config(const char *name)
+{
+	char path[128], line[256];
+	struct utsname u;
+	size_t n = strlen(name);
+	int set = 0;
+	FILE *f;
+
+	if (uname(&u))
+		return -1;
+	snprintf(path, sizeof(path), "/boot/config-%s", u.release);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, name, n) && line[n] == '=' && (line[n + 1] == 'y' || line[n + 1] == 'm'))
+			set = 1;
+	fclose(f);
+	return set;
+}
+
 /* zram swap, once per boot: lz4 modules, then zram, mkswap, swapon. */
 static inline const char *setup_swap(void)
 {
