@@ -116,7 +116,7 @@ TEST_BPF_HDRS := $(wildcard tests/*.h tests/progs/*.h)
 TEST_SKELS := $(patsubst tests/progs/%.bpf.c,$(OUT)/tests/%.skel.h,$(TEST_BPF))
 TEST_LSKELS := $(patsubst tests/progs/%.bpf.c,$(OUT)/tests/%.lskel.h,$(TEST_LSKEL_BPF))
 
-.PHONY: all deps dev kmod bpf cli man tests check demo bench shell vm clean \
+.PHONY: all deps dev kmod bpf cli man tests check check-arm64 demo bench shell vm clean \
 	install uninstall deb buildtools
 .SECONDARY:
 # `make vmlinux.h` always regenerates; otherwise only a newer kernel BTF does.
@@ -144,8 +144,13 @@ endif
 deps:
 	$(Q)scripts/deps.sh > /dev/null
 
+# With ARCH=arm64: the arm64 user side and the module for arm64-6.12, and
+# demo, shell and vm boot the arm64-6.12 guest (KERNEL=arm64-6.1 or
+# arm64-newest picks another arm64 kernel).
+DEPS_ARCH := $(if $(filter arm64,$(VMS_ARCH)),arm64,)
+GUEST_KERNEL := $(if $(filter arm64,$(VMS_ARCH)),$(if $(filter arm64-%,$(KERNEL)),$(KERNEL),arm64-6.12),$(if $(filter host,$(KERNEL)),6.12,$(KERNEL)))
 dev: cli tests
-	$(Q)$(MAKE) --no-print-directory kmod KERNEL=6.12
+	$(Q)$(MAKE) --no-print-directory kmod KERNEL=$(if $(filter arm64,$(VMS_ARCH)),$(GUEST_KERNEL),6.12)
 
 # ---- module ----------------------------------------------------------------
 # One source tree, built per kernel into build/kmod/KERNEL/ (scripts/kernel.sh
@@ -317,16 +322,24 @@ $(OUT)/tests/bench_plot: LDLIBS_TEST += -lm
 # first, then build in a second make (nothing compiles while apt runs).
 # check also fetches the 6.1 kernel up front (the guest stage would): the
 # host test of the module-BTF route a Debian 12 user gets builds for it.
+# check runs the arm64 kernels of the test matrix too (tests/run.sh), so it
+# installs the arm64 tools; check-arm64 runs the guest suite on every arm64
+# kernel (scripts/kernel.sh --list-arm64).
 check:
-	$(Q)scripts/deps.sh > /dev/null
+	$(Q)scripts/deps.sh arm64 > /dev/null
 	$(Q)scripts/debian-kernel.sh 6.1 > /dev/null
 	$(Q)$(MAKE) --no-print-directory dev man
 	$(Q)tests/run.sh
 
+check-arm64:
+	$(Q)scripts/deps.sh arm64 > /dev/null
+	$(Q)$(MAKE) --no-print-directory dev man
+	$(Q)VMSCOPE_KERNELS="$$(scripts/kernel.sh --list-arm64)" tests/run.sh guest
+
 demo:
-	$(Q)scripts/deps.sh > /dev/null
+	$(Q)scripts/deps.sh $(DEPS_ARCH) > /dev/null
 	$(Q)$(MAKE) --no-print-directory dev
-	$(Q)scripts/vm.sh run --script scripts/demo-guest.sh
+	$(Q)scripts/vm.sh run --kernel $(if $(DEPS_ARCH),$(GUEST_KERNEL),6.12) --script scripts/demo-guest.sh
 
 bench:
 	$(Q)scripts/deps.sh > /dev/null
@@ -334,15 +347,15 @@ bench:
 	$(Q)scripts/bench.sh
 
 shell:
-	$(Q)scripts/deps.sh > /dev/null
+	$(Q)scripts/deps.sh $(DEPS_ARCH) > /dev/null
 	$(Q)$(MAKE) --no-print-directory dev
-	$(Q)scripts/vm.sh shell --kernel $(if $(filter host,$(KERNEL)),6.12,$(KERNEL))
+	$(Q)scripts/vm.sh shell --kernel $(GUEST_KERNEL)
 
 # The whole of CMD runs in the guest, ';' and '&&' included.
 vm:
-	$(Q)scripts/deps.sh > /dev/null
+	$(Q)scripts/deps.sh $(DEPS_ARCH) > /dev/null
 	$(Q)$(MAKE) --no-print-directory dev
-	$(Q)scripts/vm.sh run --kernel $(if $(filter host,$(KERNEL)),6.12,$(KERNEL)) --sh '$(subst ','\'',$(CMD))'
+	$(Q)scripts/vm.sh run --kernel $(GUEST_KERNEL) --sh '$(subst ','\'',$(CMD))'
 
 clean:
 	$(Q)rm -rf $(OUT)/bpf $(OUT)/user $(OUT)/tests $(OUT)/*.skel.h $(OUT)/*.lskel.h $(OUT)/vmscope $(OUT)/initramfs* \

@@ -44,8 +44,9 @@ run vmscope maps 99999
 exec 8>&-
 wait
 
-# The page walk, memory access and device parts of the demo.
-for f in /lib/vmscope/demo/demo-mem.sh /lib/vmscope/demo/demo-dev.sh; do
+# The labs' VMA-listing exercise, the page walk, memory access and device
+# parts of the demo.
+for f in /lib/vmscope/demo/demo-lab.sh /lib/vmscope/demo/demo-mem.sh /lib/vmscope/demo/demo-dev.sh; do
 	[ -f "$f" ] && sh "$f"
 done
 exit 0

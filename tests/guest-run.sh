@@ -5,11 +5,12 @@
 # fresh line, or the first BEGIN marker is lost and its test not counted.
 echo
 rc=0
-# 4-level paging (no5lvl): only the tests tagged "paging" (tests.list).
+# 4-level paging (no5lvl; arm64.nolva on arm64): only the tests tagged
+# "paging" (tests.list).
 # The debug kernel (its release ends in -vmscope-debug): not those tagged
 # "nodebug".
 no5=0 dbg=0
-grep -qw no5lvl /proc/cmdline && no5=1
+grep -qwE 'no5lvl|arm64\.nolva' /proc/cmdline && no5=1
 case $(uname -r) in *-vmscope-debug) dbg=1 ;; esac
 grep -v '^#' /tests/tests.list | while read -r where name tag; do
 	[ "$where" = guest ] || continue

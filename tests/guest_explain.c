@@ -101,10 +101,11 @@ static const char *libc_path(void)
 {
 	static const char *const paths[] = {
 		"/lib/x86_64-linux-gnu/libc.so.6", "/usr/lib/x86_64-linux-gnu/libc.so.6",
+		"/lib/aarch64-linux-gnu/libc.so.6", "/usr/lib/aarch64-linux-gnu/libc.so.6",
 	};
 	size_t i;
 
-	for (i = 0; i < 2; i++)
+	for (i = 0; i < sizeof(paths) / sizeof(paths[0]); i++)
 		if (!access(paths[i], R_OK))
 			return paths[i];
 	return NULL;

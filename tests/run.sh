@@ -10,16 +10,19 @@
 # bookworm VMs)
 # Environment:
 #   VMSCOPE_KERNELS   kernels to run the guest suite on (default: the whole
-#                     matrix of scripts/kernel.sh --list)
+#                     matrix of scripts/kernel.sh --list, then arm64-6.1
+#                     and arm64-6.12)
 #   VMSCOPE_PAGING    "5 4" (default): 5-level and 4-level (no5lvl) paging;
 #                     the debug and 6.12-rt kernels run 5-level only unless
 #                     listed as "debug:4" or "6.12-rt:4" in VMSCOPE_KERNELS
 # arm64 kernels (arm64-6.1, arm64-6.12, arm64-newest: scripts/kernel.sh
-# --list-arm64; not in the default matrix yet) run only when named in
-# VMSCOPE_KERNELS: the whole guest suite in an arm64 guest, built by
-# `make ARCH=arm64` and `make ARCH=arm64 tests` into build/arm64/, in the
-# one paging mode Debian's arm64 kernels have (4 KiB pages, 48-bit virtual
-# addresses: 4 levels; no5lvl and VMSCOPE_PAGING do not apply).
+# --list-arm64) run the guest suite in an arm64 guest, built by `make
+# ARCH=arm64` and `make ARCH=arm64 tests` into build/arm64/.  Debian's
+# arm64 6.1 has 48-bit virtual addresses, 4 levels only; 6.12 and later are
+# built for 52-bit (LPA2, 5 levels, on QEMU's max CPU), and their 4-level
+# run boots with arm64.nolva (the tests tagged "paging", like no5lvl).
+# The default matrix has arm64-6.1 and arm64-6.12 (make check-arm64 runs
+# all three).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 which=${1:-all}
@@ -108,10 +111,15 @@ build_arm64() {
 # One guest configuration: kernel $1, paging $2 (5 or 4; arm64 kernels: 4,
 # their only mode).
 run_guest() {
-	local kernel=$1 paging=$2 cfg rc rc2 f name append="" arm64=0
+	local kernel=$1 paging=$2 cfg rc rc2 f name append="" arm64=0 reduced=0
 	case $kernel in arm64-*) arm64=1 ;; esac
 	cfg="guest $kernel"
-	[ "$paging" = 4 ] && [ $arm64 = 0 ] && { cfg="$cfg no5lvl"; append="--append no5lvl"; }
+	# 4-level runs of 5-level kernels: only the tests tagged "paging".
+	if [ "$paging" = 4 ] && [ $arm64 = 0 ]; then
+		cfg="$cfg no5lvl"; append="--append no5lvl"; reduced=1
+	elif [ "$paging" = 4 ] && [ "$(arm64_pagings "$kernel" | head -n1)" = 5 ]; then
+		cfg="$cfg arm64.nolva"; append="--append arm64.nolva"; reduced=1
+	fi
 	cpass=0 cfail=0 cskip=0; start_config
 	local tag=$kernel.$paging
 	echo "# ---- $cfg"
@@ -138,7 +146,7 @@ run_guest() {
 		/^=== BEGIN / { if (f) close(f); f = dir "/guest." tag "." $3 ".out"; opened[f]; next }
 		/^=== END / { if (f) { print "rc=" $4 > (f ".rc"); close(f ".rc"); close(f) } f = ""; next }
 		f { print > f }' "$log/guest.$tag.console"
-	for name in $(if [ $arm64 = 1 ]; then list guest; elif [ "$paging" = 4 ]; then list_paging
+	for name in $(if [ $reduced = 1 ]; then list_paging
 		      elif [ "$kernel" = debug ]; then list_debug; else list guest; fi); do
 		name=${name%.sh}
 		f=$log/guest.$tag.$name.out
@@ -171,9 +179,10 @@ run_guest() {
 		cat "$log/guest.$tag.map_browser.out"
 		count "$cfg" map_browser "$log/guest.$tag.map_browser.out" $rc2
 	fi
-	if [ "$paging" = 4 ] && [ $arm64 = 0 ] &&
-	   ! grep -aq 'walk reports 4-level' "$log/guest.$tag.guest_walk.out" 2>/dev/null; then
-		failures+=("$cfg: the guest did not run with 4-level paging")
+	# The run's paging mode, as the walk reports it and the guest_walk test
+	# checks against the kernel (la57, or addresses above 2^48 on arm64).
+	if ! grep -aq "walk reports $paging-level" "$log/guest.$tag.guest_walk.out" 2>/dev/null; then
+		failures+=("$cfg: the guest did not run with $paging-level paging")
 		cfail=$((cfail + 1))
 	fi
 	case $rc in
@@ -224,12 +233,28 @@ run_package() {
 	done < <(grep -v '^#' tests/tests.list | awk '$1 == "package" { $1 = ""; print }')
 }
 
+# The paging modes of arm64 kernel $1 that VMSCOPE_PAGING asks for: 4, and
+# 5 where the kernel is built for 5 levels (CONFIG_PGTABLE_LEVELS).
+arm64_pagings() {
+	local kdir levels p
+	kdir=$(scripts/kernel.sh "$1" 2>/dev/null | sed -n 's/^KDIR=//p')
+	levels=$(sed -n 's/^CONFIG_PGTABLE_LEVELS=//p' "$kdir/.config" 2>/dev/null)
+	for p in ${VMSCOPE_PAGING:-5 4}; do
+		[ "$p" = 5 ] && [ "${levels:-4}" != 5 ] && continue
+		echo "$p"
+	done
+}
+
+# The arm64 kernels of the default matrix: Debian 12's two (CI time; the
+# trixie-backports kernel runs in make check-arm64).
+ARM64_MATRIX="arm64-6.1 arm64-6.12"
+
 run_guests() {
 	local k p
-	for k in ${VMSCOPE_KERNELS:-$(scripts/kernel.sh --list)}; do
+	for k in ${VMSCOPE_KERNELS:-$(scripts/kernel.sh --list) $ARM64_MATRIX}; do
 		case $k in
-		# arm64: 4-level paging, the only mode (a ":N" suffix is ignored).
-		arm64-*) run_guest "${k%%:*}" 4 ;;
+		arm64-*:*) run_guest "${k%%:*}" "${k#*:}" ;;
+		arm64-*) for p in $(arm64_pagings "$k"); do run_guest "$k" "$p"; done ;;
 		*:*) run_guest "${k%%:*}" "${k#*:}" ;;
 		# The debug and RT kernels are 6.12 builds: 4-level paging is
 		# covered by 6.12 itself, so they run 5-level (CI time).
