@@ -57,4 +57,14 @@ bool vms_arch_devmap(u64 v);
  */
 bool vms_arch_syscall_args(struct pt_regs *regs, unsigned long *arg0, unsigned long *arg1);
 
+/*
+ * A kfunc's frame record (its __builtin_frame_address(0)) -> the return
+ * address saved in the frame record of the BPF function that called it,
+ * that is, where that function's own caller continues: the code that
+ * entered the JIT image.  A tail call skips the callee's prologue, so after
+ * one it is the tail caller's.  0 when it cannot be told (no frame
+ * records, or a record off this task's stack).
+ */
+unsigned long vms_arch_bpf_entry(unsigned long frame);
+
 #endif /* VMSCOPE_ARCH_H */

@@ -27,6 +27,8 @@
 #include <linux/errno.h>
 #include <linux/mm.h>
 #include <linux/pgtable.h>
+#include <linux/sched/task_stack.h>
+#include <asm/pointer_auth.h>
 #include <asm/ptrace.h>
 #include "arch.h"
 
@@ -175,4 +177,27 @@ bool vms_arch_syscall_args(struct pt_regs *regs, unsigned long *arg0, unsigned l
 	*arg0 = regs->regs[0];
 	*arg1 = regs->regs[1];
 	return regs->syscallno != NO_SYSCALL && regs->regs[0] == regs->orig_x0;
+}
+
+/*
+ * arm64 kernels are built with frame pointers, and the BPF JIT's prologue
+ * pushes a frame record too (x29, x30, the return address signed when
+ * pointer authentication is on): the kfunc's record links to the JIT
+ * function's, whose second word is that function's return address.
+ */
+unsigned long vms_arch_bpf_entry(unsigned long frame)
+{
+	unsigned long base = (unsigned long)task_stack_page(current), fp, lr;
+
+	if (frame < base || frame > base + THREAD_SIZE - 16)
+		return 0;
+	fp = READ_ONCE(((unsigned long *)frame)[0]);
+	if (fp < base || fp > base + THREAD_SIZE - 16 || (fp & 15))
+		return 0;
+	lr = READ_ONCE(((unsigned long *)fp)[1]);
+#ifdef ptrauth_strip_kernel_insn_pac
+	return ptrauth_strip_kernel_insn_pac(lr);
+#else
+	return ptrauth_strip_insn_pac(lr);
+#endif
 }

@@ -50,7 +50,7 @@ __bpf_kfunc struct vms_call *vmscope_call_begin(int pid, int *err)
 	int e;
 
 	/* The context first: nothing may sleep before it is known to be safe. */
-	e = vms_kfunc_begin(_RET_IP_, &c);
+	e = vms_kfunc_begin(_RET_IP_, (unsigned long)__builtin_frame_address(0), &c);
 	if (e)
 		goto fail;
 	call = kmalloc(sizeof(*call), GFP_KERNEL);
@@ -86,15 +86,17 @@ __bpf_kfunc void vmscope_call_end(struct vms_call *call)
 /*
  * The shared start of every memory kfunc: its token's mm, or an ERR_PTR.
  * A macro, so that _RET_IP_ is the kfunc's own return address (its caller
- * in the program).
+ * in the program) and the frame its own frame record.
  */
-static struct mm_struct *kfunc_enter_at(const struct vms_call *call, unsigned long caller)
+static struct mm_struct *kfunc_enter_at(const struct vms_call *call, unsigned long caller,
+					unsigned long frame)
 {
-	int err = vms_kfunc_context(call, caller);
+	int err = vms_kfunc_context(call, caller, frame);
 
 	return err ? ERR_PTR(err) : call->mm;
 }
-#define kfunc_enter(call)	kfunc_enter_at(call, _RET_IP_)
+#define kfunc_enter(call) \
+	kfunc_enter_at(call, _RET_IP_, (unsigned long)__builtin_frame_address(0))
 
 __bpf_kfunc int vmscope_find_vmas(struct vms_call *call, void *buf, u32 buf__sz)
 {

@@ -50,8 +50,9 @@
  *        rewrites attr during its own run can name the program it
  *        tail-calls instead; that program still runs in the caller's own
  *        task, with its credentials and nothing held, so it gets no right
- *        the caller lacks (and 6.1/6.12 refuse prog arrays in syscall
- *        programs outright).
+ *        the caller lacks (6.1/6.12 refuse prog arrays in sleepable
+ *        syscall programs, but not in the others; see 5b for what a tail
+ *        call from a callback means where no preempt count is kept).
  *        A deferred callback cannot be handed a token either: it starts
  *        with no references, a referenced kptr of a type with no
  *        destructor cannot be stored in a map, and a plain stored pointer
@@ -72,8 +73,12 @@
  *        program's main function, and only from a program in which no
  *        instruction takes the main function's address (a callback is a
  *        function whose address is taken): the main function runs straight
- *        from BPF_PROG_TEST_RUN, which holds nothing of the kind.  Any
- *        other caller gets -EDEADLK there.
+ *        from BPF_PROG_TEST_RUN, which holds nothing of the kind, and only
+ *        when the frame record of the BPF code says the test run entered
+ *        it (a tail call from a callback into another program's main
+ *        function keeps the callback's record: vms_from_main()).  x86-64
+ *        kernels keep no frame records, so there every call is refused.
+ *        Any other caller gets -EDEADLK there.
  *     c. Never block on mmap_lock: the kfuncs only trylock it and return
  *        -EAGAIN when it is taken or a writer waits, so a caller holding it
  *        (for read, in a find_vma callback or a task_vma loop) cannot make
@@ -100,6 +105,8 @@
 #include <linux/bpf.h>
 #include <linux/compat.h>
 #include <linux/irqflags.h>
+#include <linux/kallsyms.h>
+#include <linux/string.h>
 #include <linux/preempt.h>
 #include <linux/rcupdate.h>
 #include <linux/sched/task_stack.h>
@@ -237,12 +244,50 @@ static bool vms_may_block(void)
 #endif
 }
 
-/* Without a preempt count: is caller code of the token's main function? */
-static bool vms_from_main(const struct vms_call *call, unsigned long caller)
+/*
+ * Is addr code of the test run that enters a SYSCALL program
+ * (bpf_prog_test_run_syscall(), or the inline helpers it runs the program
+ * through, should the compiler have kept them out of line)?
+ */
+static bool vms_test_run_text(unsigned long addr)
 {
+	static const char *const fns[] = {
+		"bpf_prog_test_run_syscall", "bpf_prog_run_pin_on_cpu", "__bpf_prog_run",
+		"bpf_dispatcher_nop_func",
+	};
+	char sym[KSYM_SYMBOL_LEN];
+	size_t i, n;
+
+	sprint_symbol_no_offset(sym, addr);
+	for (i = 0; i < ARRAY_SIZE(fns); i++) {
+		n = strlen(fns[i]);
+		/* The name, or a compiler's clone of it ("NAME.isra.0"). */
+		if (!strncmp(sym, fns[i], n) && (sym[n] == 0 || sym[n] == '.'))
+			return true;
+	}
+	return false;
+}
+
+/*
+ * Without a preempt count: is caller code of the token's main function,
+ * and was that function entered by the test run itself?  A tail call from
+ * a callback that runs under a helper's lock (a SYSCALL program that is not
+ * sleepable may use a prog array, and 6.1/6.12 let a sleepable program
+ * into it) lands in another program's main function with the callback's
+ * frame, whose return address is the helper's; a caller that rewrites
+ * attr->test.prog_fd can make that program the one 5a checks.
+ */
+static bool vms_from_main(const struct vms_call *call, unsigned long caller,
+			  unsigned long frame)
+{
+	unsigned long entry;
+
 	if (IS_ENABLED(CONFIG_PREEMPT_COUNT))
 		return true;
-	return caller - call->main < call->main_len;
+	if (caller - call->main >= call->main_len)
+		return false;
+	entry = vms_arch_bpf_entry(frame);
+	return entry && vms_test_run_text(entry);
 }
 
 static int vms_task_ok(void)
@@ -252,25 +297,25 @@ static int vms_task_ok(void)
 	return 0;
 }
 
-int vms_kfunc_begin(unsigned long caller, struct vms_call *call)
+int vms_kfunc_begin(unsigned long caller, unsigned long frame, struct vms_call *call)
 {
 	int err;
 
 	if (!vms_may_block())
 		return -EDEADLK;
 	err = vms_task_ok() ?: vms_called_by_test_run(caller, call);
-	if (!err && !vms_from_main(call, caller))
+	if (!err && !vms_from_main(call, caller, frame))
 		err = -EDEADLK;
 	return err;
 }
 
-int vms_kfunc_context(const struct vms_call *call, unsigned long caller)
+int vms_kfunc_context(const struct vms_call *call, unsigned long caller, unsigned long frame)
 {
 	if (!vms_may_block())
 		return -EDEADLK;
 	if (call->task != current || call->magic != VMS_CALL_MAGIC)
 		return -EPERM;
-	if (!vms_from_main(call, caller))
+	if (!vms_from_main(call, caller, frame))
 		return -EDEADLK;
 	return vms_task_ok();
 }

@@ -47,9 +47,10 @@ bool vms_may_force(void);
  * kfuncs.c: the call token of rule 5a, from vmscope_call_begin() to
  * vmscope_call_end() of one program run: whose run it is, and the mm (a
  * reference) of the process it may look into.  policy.c checks, rule 5:
- * vms_kfunc_begin(caller, call) for vmscope_call_begin() (caller: its
- * return address; it fills in call->main and call->main_len),
- * vms_kfunc_context(call, caller) for every memory kfunc.  Each returns
+ * vms_kfunc_begin(caller, frame, call) for vmscope_call_begin() (caller:
+ * its return address, frame: its frame record; it fills in call->main and
+ * call->main_len), vms_kfunc_context(call, caller, frame) for every memory
+ * kfunc.  Each returns
  * 0, -EDEADLK (a lock or an RCU read section is held, or not a task, or,
  * on a kernel without a preempt count, a caller outside the program's main
  * function), -EPERM, or (begin) -EAGAIN when it could not look at the
@@ -63,8 +64,8 @@ struct vms_call {
 	unsigned long main;	/* the JIT image of the program's main function */
 	unsigned long main_len;
 };
-int vms_kfunc_begin(unsigned long caller, struct vms_call *call);
-int vms_kfunc_context(const struct vms_call *call, unsigned long caller);
+int vms_kfunc_begin(unsigned long caller, unsigned long frame, struct vms_call *call);
+int vms_kfunc_context(const struct vms_call *call, unsigned long caller, unsigned long frame);
 
 /*
  * How long a request may wait (rule 5c/d): the kfuncs never block on
