@@ -90,6 +90,7 @@
 #include "attacks_iter.lskel.h"
 #include "attacks_tail.lskel.h"
 #include "attacks_tailcb.lskel.h"
+#include "tailheld.skel.h"
 #include "attacks_twptrace.lskel.h"
 #include "attacks_rcu.lskel.h"
 #include "attacks_preempt.lskel.h"
@@ -1667,6 +1668,96 @@ static void test_tail(void)
 		ok(0, "tail call: the uid 65534 caller failed (status %d)", st);
 }
 
+/*
+ * A tail call from a bpf_for_each_map_elem() callback over a hash map (run
+ * under rcu_read_lock()) into a program whose main function takes a token
+ * and writes (tests/progs/tailheld.bpf.c), plain and with the syscall's
+ * attr rewritten to name that program.  Every call must be refused, and the
+ * word stay as it was.
+ */
+static volatile uint64_t tailheld_word = 0x7e11e11d7e11e11dull;
+
+static void test_tailheld(void)
+{
+	static char log[1 << 16];
+	struct tailheld *s;
+	union bpf_attr *at;
+	uint32_t key = 0;
+	uint64_t one = 1;
+	int err, flip, p_fd, q_fd;
+
+	s = tailheld__open();
+	if (!s) {
+		ok(0, "tail call from a locked callback: open (%s)", strerror(errno));
+		return;
+	}
+	bpf_program__set_log_buf(s->progs.p, log, sizeof(log));
+	err = tailheld__load(s);
+	if (err) {
+		char why[200], *line, *verdict = NULL, *save = NULL;
+
+		/* The verifier's verdict: the log's last line but its statistics. */
+		for (line = strtok_r(log, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
+			if (strncmp(line, "processed ", 10) && strncmp(line, "verification time", 17))
+				verdict = line;
+		/*
+		 * SYSCALL programs are always sleepable: 6.1 and 6.12 refuse
+		 * them a prog array, 7.x refuses a tail call in a callback.
+		 */
+		snprintf(why, sizeof(why), "%.150s", verdict ? verdict : "no verifier log");
+		ok(verdict && (strstr(verdict, "Sleepable programs can only use") ||
+			       strstr(verdict, "cannot tail call within callback")),
+		   "tail call from a locked callback: the verifier refuses the program (%s: %s)",
+		   strerror(-err), why);
+		tailheld__destroy(s);
+		return;
+	}
+	p_fd = bpf_program__fd(s->progs.p);
+	q_fd = bpf_program__fd(s->progs.q);
+	if (bpf_map_update_elem(bpf_map__fd(s->maps.jmp), &key, &q_fd, BPF_ANY) ||
+	    bpf_map_update_elem(bpf_map__fd(s->maps.h), &key, &one, BPF_ANY)) {
+		ok(0, "tail call from a locked callback: map setup (%s)", strerror(errno));
+		tailheld__destroy(s);
+		return;
+	}
+	at = mmap(NULL, PG, PROT_READ | PROT_WRITE, MAP_SHARED, bpf_map__fd(s->maps.attrmap), 0);
+	if (at == MAP_FAILED) {
+		ok(0, "tail call from a locked callback: mmap attrmap (%s)", strerror(errno));
+		tailheld__destroy(s);
+		return;
+	}
+	for (flip = 0; flip < 2; flip++) {
+		uint64_t before = tailheld_word;
+		const char *how = flip ? ", the syscall's attr rewritten to name it" : "";
+
+		s->bss->pid = getpid();
+		s->bss->addr = (uintptr_t)&tailheld_word;
+		s->bss->val = 0x5afe00005afe0000ull + flip;
+		s->bss->q_ran = s->bss->cb_ran = s->bss->tail_failed = 0;
+		s->bss->ret_q = 1;
+		s->bss->flip_fd = flip ? q_fd : 0;
+		memset(at, 0, sizeof(at->test));
+		at->test.prog_fd = p_fd;
+		err = syscall(__NR_bpf, BPF_PROG_TEST_RUN, at, sizeof(at->test)) ? -errno : 0;
+		if (!err && !s->bss->q_ran) {
+			char why[160];
+
+			snprintf(why, sizeof(why), "the tail call never reached the writer (callback "
+				 "ran %u times, tail call failed %u): nothing to refuse",
+				 s->bss->cb_ran, s->bss->tail_failed);
+			tap_skip(why, "tail call from a locked callback%s", how);
+			continue;
+		}
+		ok(!err && (s->bss->ret_q == -EDEADLK || s->bss->ret_q == -EPERM) &&
+		   tailheld_word == before,
+		   "tail call from a HASH bpf_for_each_map_elem() callback (rcu_read_lock held) "
+		   "into a program that writes%s: refused (%lld), the word unchanged (run %s)", how,
+		   (long long)s->bss->ret_q, err ? strerror(-err) : "ok");
+	}
+	munmap(at, PG);
+	tailheld__destroy(s);
+}
+
 /* A deferred callback that tail-calls: the verifier must refuse it. */
 static void test_tailcb(void)
 {
@@ -2257,6 +2348,7 @@ int main(void)
 	bounded("verifier regions", 120, test_verifier_regions);
 	bounded("tail call", 120, test_tail);
 	bounded("tail call from a callback", 120, test_tailcb);
+	bounded("tail call from a locked callback", 120, test_tailheld);
 	bounded("bpf_wq", 120, test_wq);
 	bounded("bpf_task_work", 120, test_taskwork);
 	bounded("bpf_task_work at a victim inside bpf()", 240, test_twptrace);
