@@ -106,6 +106,7 @@
 #include <linux/compat.h>
 #include <linux/irqflags.h>
 #include <linux/kallsyms.h>
+#include <linux/moduleparam.h>
 #include <linux/string.h>
 #include <linux/preempt.h>
 #include <linux/rcupdate.h>
@@ -289,6 +290,32 @@ static bool vms_from_main(const struct vms_call *call, unsigned long caller,
 	entry = vms_arch_bpf_entry(frame);
 	return entry && vms_test_run_text(entry);
 }
+
+/*
+ * /sys/module/vmscope/parameters/kfunc_callers: which BPF code the memory
+ * kfuncs take calls from on this kernel, for `vmscope status`: "any" where
+ * the preempt count shows a refused context wherever it is (rule 5b),
+ * "main" where it cannot and only a program's main function may call.
+ * Read-only, and not settable at load either: it states how the module was
+ * built, it does not choose.
+ */
+static int vms_kfunc_callers_set(const char *val, const struct kernel_param *kp)
+{
+	return -EPERM;
+}
+
+static int vms_kfunc_callers_get(char *buf, const struct kernel_param *kp)
+{
+	return scnprintf(buf, PAGE_SIZE, "%s\n", IS_ENABLED(CONFIG_PREEMPT_COUNT) ? "any" : "main");
+}
+
+static const struct kernel_param_ops vms_kfunc_callers_ops = {
+	.set = vms_kfunc_callers_set,
+	.get = vms_kfunc_callers_get,
+};
+module_param_cb(kfunc_callers, &vms_kfunc_callers_ops, NULL, 0444);
+MODULE_PARM_DESC(kfunc_callers, "which BPF code may call the memory kfuncs: any (the preempt "
+		 "count guards), or main (no preempt count: a program's main function only)");
 
 static int vms_task_ok(void)
 {

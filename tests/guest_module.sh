@@ -22,6 +22,30 @@ diag "module version '$mver', CLI version '$cver'"
 [ -n "$mver" ] && [ "$mver" = "$cver" ]
 result "MODULE_VERSION is the version the CLI of the same build reports" $?
 
+# kfunc_callers states rule 5b's form on this kernel: "main" exactly when
+# the kernel keeps no preempt count (its own config says which).
+cfg=/boot/config-$(uname -r)
+kc=$(cat /sys/module/vmscope/parameters/kfunc_callers 2>&1); diag "kfunc_callers: $kc"
+if [ -r "$cfg" ]; then
+	if grep -q '^CONFIG_PREEMPT_COUNT=y' "$cfg"; then want=any; else want=main; fi
+	[ "$kc" = "$want" ]
+	result "kfunc_callers is '$want', as CONFIG_PREEMPT_COUNT in $cfg says" $?
+	if [ "$want" = main ]; then
+		echo "$out" | grep -q "kfuncs take calls only from a program's main function"
+	else
+		! echo "$out" | grep -q "main function"
+	fi
+	result "vmscope status says where kfunc calls are taken from ($want)" $?
+else
+	skip "kfunc_callers matches CONFIG_PREEMPT_COUNT" "no $cfg in this guest"
+	skip "vmscope status says where kfunc calls are taken from" "no $cfg in this guest"
+fi
+vmscope -j status | grep -q "\"kfunc_callers\": *\"$kc\""
+result "vmscope -j status: kfunc_callers is the module's parameter" $?
+! sh -c 'echo any > /sys/module/vmscope/parameters/kfunc_callers' 2>/dev/null &&
+	[ "$(cat /sys/module/vmscope/parameters/kfunc_callers)" = "$kc" ]
+result "kfunc_callers cannot be written" $?
+
 # Swap in the BTF-less build: its kfuncs must be seen as missing.
 unload() {
 	for i in 1 2 3 4 5 6 7 8 9 10; do rmmod "$1" 2>/dev/null && return 0; sleep 0.2; done
@@ -46,6 +70,8 @@ vmscope -j page $$ 0x1000 > /tmp/mod.page 2> /tmp/mod.err
 	grep -q '"source":"pagemap"' /tmp/mod.page
 result "BTF-less module: page answers from pagemap and says why, on one line" $?
 unload vmscope
+! insmod /lib/vmscope/vmscope.ko kfunc_callers=any 2>/dev/null && ! test -d /sys/module/vmscope
+result "the module will not load with kfunc_callers set" $?
 insmod /lib/vmscope/vmscope.ko && kfunc_probe both >/dev/null 2>&1
 result "reloading the real module restores the kfuncs" $?
 finish

@@ -133,6 +133,13 @@ void module_state(struct module_state *st)
 				st->version[strcspn(st->version, "\n")] = 0;
 			fclose(f);
 		}
+		/* A module older than this CLI may lack the parameter: "" then. */
+		f = fopen("/sys/module/vmscope/parameters/kfunc_callers", "r");
+		if (f) {
+			if (fgets(st->kfunc_callers, sizeof(st->kfunc_callers), f))
+				st->kfunc_callers[strcspn(st->kfunc_callers, "\n")] = 0;
+			fclose(f);
+		}
 	}
 	snprintf(dir, sizeof(dir), "/lib/modules/%s", u.release);
 	find_ko(dir, 0, st->installed, sizeof(st->installed));

@@ -22,6 +22,7 @@ struct module_state {
 	bool btf;		/* /sys/kernel/btf/vmscope */
 	int abi;		/* module_abi() */
 	char version[128];	/* the loaded module's MODULE_VERSION, or "" */
+	char kfunc_callers[16];	/* its kfunc_callers parameter ("any", "main"), or "" */
 	char installed[512];	/* a vmscope.ko under /lib/modules/$(uname -r), or "" */
 	char built[512];	/* a vmscope.ko built beside this CLI, or "" */
 	char built_vermagic[128];	/* its vermagic's release, or "" */

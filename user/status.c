@@ -56,8 +56,11 @@ static bool module_line(const struct module_state *st, bool bpf_ok, const char *
 			 "both from one version and reload it", st->abi, VMSCOPE_ABI_VERSION);
 		return false;
 	}
-	snprintf(buf, sz, "loaded, %s%sABI %d (matches)", st->version[0] ? st->version : "",
-		 st->version[0] ? ", " : "", st->abi);
+	snprintf(buf, sz, "loaded, %s%sABI %d (matches)%s", st->version[0] ? st->version : "",
+		 st->version[0] ? ", " : "", st->abi,
+		 !strcmp(st->kfunc_callers, "main") ?
+		 "; its kfuncs take calls only from a program's main function, never from a "
+		 "callback (this kernel keeps no preempt count to show a lock held)" : "");
 	return true;
 }
 
@@ -267,6 +270,10 @@ static int do_status(int argc, char **argv)
 		else
 			jw_null("module_version");
 		jw_bool("module_usable", usable);
+		if (st.kfunc_callers[0])
+			jw_str("kfunc_callers", st.kfunc_callers);
+		else
+			jw_null("kfunc_callers");
 		if (st.installed[0])
 			jw_str("module_installed", st.installed);
 		if (st.built[0]) {
