@@ -10,12 +10,15 @@
 #             the QEMU guest; both first install the packages they need and
 #             fetch the guest kernels (scripts/deps.sh).  V=1 shows every
 #             command; CI=1 adds -Werror.
-# ARCH=arm64: the user side (CLI, tests, BPF objects) for arm64, built
-#             with the cross compiler into build/arm64/ against the arm64
-#             libraries that scripts/arm64-pkgs.sh fetches (cached);
-#             `make ARCH=arm64 tests` likewise.  The module, the man pages
-#             and the packages are not per architecture: `make kmod
-#             KERNEL=NAME` builds for NAME's architecture whatever ARCH is.
+# ARCH=arm64: on an x86-64 machine, the user side (CLI, tests, BPF
+#             objects) for arm64, built with the cross compiler into
+#             build/arm64/ against the arm64 libraries that
+#             scripts/arm64-pkgs.sh fetches (cached); `make ARCH=arm64
+#             tests` likewise, and `make deb ARCH=arm64` the arm64 package
+#             (build/arm64/deb/).  On an arm64 machine every build is
+#             native.  The module and the man pages are not per
+#             architecture: `make kmod KERNEL=NAME` builds for NAME's
+#             architecture whatever ARCH is.
 
 SHELL := /bin/bash
 .DEFAULT_GOAL := all
@@ -37,32 +40,49 @@ BPFTOOL ?= $(or $(shell command -v bpftool 2>/dev/null),/usr/sbin/bpftool)
 # kernel's architecture is its own: scripts/kernel.sh), and only an ARCH
 # given on the command line chooses the user side's.
 unexport ARCH
-VMS_ARCH := x86
+# The machine's own architecture is the default: a build on an arm64
+# machine is a native arm64 build (system libraries, build/).  ARCH=arm64
+# on an x86-64 machine cross-builds into build/arm64/.
+HOST_MACH := $(shell uname -m)
+HOST_ARCH := $(if $(filter aarch64 arm64,$(HOST_MACH)),arm64,$(if $(filter x86_64,$(HOST_MACH)),x86,))
+$(if $(HOST_ARCH),,$(error vmscope builds on x86-64 and arm64 machines, not on $(HOST_MACH)))
+VMS_ARCH := $(HOST_ARCH)
 ifeq ($(origin ARCH),command line)
 ifneq ($(filter arm64 aarch64,$(ARCH)),)
 VMS_ARCH := arm64
-else ifeq ($(filter x86 x86_64 amd64,$(ARCH)),)
-$(error ARCH=$(ARCH): vmscope builds for x86 (the default) or arm64)
+else ifneq ($(filter x86 x86_64 amd64,$(ARCH)),)
+VMS_ARCH := x86
+else
+$(error ARCH=$(ARCH): vmscope builds for x86 or arm64 (the default: this machine's))
 endif
+endif
+VMS_CROSS := $(if $(filter $(HOST_ARCH),$(VMS_ARCH)),,1)
+ifeq ($(VMS_CROSS)$(VMS_ARCH),1x86)
+$(error ARCH=$(ARCH): an x86-64 build is made on an x86-64 machine; from arm64 only native builds)
 endif
 ifeq ($(VMS_ARCH),arm64)
+ARCH_DEF := -D__TARGET_ARCH_arm64
+endif
+ifeq ($(VMS_CROSS),1)
 OUT := $(TOP)/arm64
 MAN_OUT := $(TOP)
 CC := aarch64-linux-gnu-gcc
 CC_PKG := gcc-aarch64-linux-gnu
-ARCH_DEF := -D__TARGET_ARCH_arm64
 # The arm64 libbpf, libelf, zlib and zstd (headers and .a files); the C
 # library is the cross toolchain's own (libc6-dev-arm64-cross).
 A64_ROOT := $(shell scripts/arm64-pkgs.sh)
 $(if $(A64_ROOT),,$(error scripts/arm64-pkgs.sh failed))
 A64_CFLAGS := -I$(A64_ROOT)/usr/include
-A64_LDFLAGS := -L$(A64_ROOT)/usr/lib/aarch64-linux-gnu
+# (rpath-link: a shared link, STATIC=0 as the package makes it, finds the
+# libraries libbpf.so needs in the same tree.)
+A64_LDFLAGS := -L$(A64_ROOT)/usr/lib/aarch64-linux-gnu \
+	       -Wl,-rpath-link,$(A64_ROOT)/usr/lib/aarch64-linux-gnu:$(A64_ROOT)/lib/aarch64-linux-gnu
 else
 OUT := $(TOP)
 MAN_OUT = $(OUT)
 CC ?= gcc
 CC_PKG := gcc
-ARCH_DEF := -D__TARGET_ARCH_x86
+ARCH_DEF ?= -D__TARGET_ARCH_x86
 endif
 
 # The version: VERSION, plus the commit when built from git; a package
@@ -73,14 +93,14 @@ WERROR := $(if $(CI),-Werror,)
 # for the package); the project's own flags come on top.
 CFLAGS ?= -O2 -g
 VMS_CFLAGS := -Wall -Wextra $(WERROR) -Wno-unused-parameter -I$(OUT) -Ibpf -Ikmod -Iuser
-ifeq ($(VMS_ARCH),arm64)
+ifeq ($(VMS_CROSS),1)
 VMS_CFLAGS += $(A64_CFLAGS)
 endif
 # The CLI is static by default (it runs in the busybox guest as it is);
 # STATIC=0 links libbpf and libelf as shared libraries (the package).
 STATIC ?= 1
 LIBS := -lbpf -lelf -lz
-ifeq ($(VMS_ARCH),arm64)
+ifeq ($(VMS_CROSS),1)
 LIBS := $(A64_LDFLAGS) $(LIBS)
 endif
 LDLIBS_CLI := $(if $(filter 1,$(STATIC)),-static $(LIBS) -lzstd,$(LIBS))
@@ -134,7 +154,7 @@ buildtools:
 	  for h in bpf/libbpf.h:libbpf-dev gelf.h:libelf-dev zlib.h:zlib1g-dev; do \
 	  [ -e "/usr/include/$${h%%:*}" ] || m="$$m $${h#*:}"; done; \
 	  if [ -n "$$m" ]; then echo "vmscope: missing build packages; run: apt-get install$$m" >&2; exit 1; fi
-ifeq ($(VMS_ARCH),arm64)
+ifeq ($(VMS_CROSS),1)
 	$(Q)[ -e /usr/aarch64-linux-gnu/include/stdio.h ] || { \
 	  echo "vmscope: missing build packages; run: apt-get install libc6-dev-arm64-cross" >&2; exit 1; }
 endif
@@ -147,7 +167,7 @@ deps:
 # With ARCH=arm64: the arm64 user side and the module for arm64-6.12, and
 # demo, shell and vm boot the arm64-6.12 guest (KERNEL=arm64-6.1 or
 # arm64-newest picks another arm64 kernel).
-DEPS_ARCH := $(if $(filter arm64,$(VMS_ARCH)),arm64,)
+DEPS_ARCH := $(if $(VMS_CROSS),arm64,)
 GUEST_KERNEL := $(if $(filter arm64,$(VMS_ARCH)),$(if $(filter arm64-%,$(KERNEL)),$(KERNEL),arm64-6.12),$(if $(filter host,$(KERNEL)),6.12,$(KERNEL)))
 dev: cli tests
 	$(Q)$(MAKE) --no-print-directory kmod KERNEL=$(if $(filter arm64,$(VMS_ARCH)),$(GUEST_KERNEL),6.12)
@@ -296,7 +316,7 @@ uninstall:
 # The Debian packages (build/deb/), built by dpkg-buildpackage from a clean
 # copy of the tree and checked by lintian.
 deb:
-	$(Q)scripts/deb.sh
+	$(Q)scripts/deb.sh $(if $(VMS_CROSS),arm64,)
 
 # ---- tests ----------------------------------------------------------------
 tests: $(TEST_BINS) $(patsubst %.skel.h,%.bpf.o,$(TEST_SKELS)) $(TEST_LSKELS)

@@ -40,7 +40,8 @@ check_only=0
 
 A=$VMS_CACHE/arm64
 ROOT=$A/root
-want=$(printf '%s\n' "${PKGS[@]}" | sort)
+# (The marker line: an unpack whose absolute symlinks were made relative.)
+want=$(printf '%s\n' "${PKGS[@]}" "#links-relative" | sort)
 
 # ---- the fast path: a complete unpack of this list ---------------------------
 complete() { [ -d "$ROOT" ] && [ "$(cat "$A/.unpacked" 2>/dev/null)" = "$want" ]; }
@@ -92,6 +93,12 @@ for p in "${PKGS[@]}"; do
 	# The newest cached version of each package.
 	d=$(shopt -s nullglob; printf '%s\n' "$A/debs/${p}"_*_{arm64,all}.deb | sort -V | tail -n1)
 	dpkg-deb -x "$d" "$ROOT.tmp"
+done
+# Absolute symlinks (zlib1g-dev's libz.so -> /lib/...) would point into the
+# host: make them relative, inside the tree, or a link against the tree
+# takes libz.a (or the host's library) instead.
+find "$ROOT.tmp" -type l -lname '/*' | while IFS= read -r l; do
+	ln -sfn "$(realpath -m --relative-to="$(dirname "$l")" "$ROOT.tmp$(readlink "$l")")" "$l"
 done
 rm -rf "$ROOT"
 mv "$ROOT.tmp" "$ROOT"
