@@ -1,17 +1,34 @@
 #!/bin/bash
-# make deb: build vmscope_VERSION_amd64.deb and vmscope-dkms_VERSION_all.deb
+# make deb: build vmscope_VERSION_ARCH.deb and vmscope-dkms_VERSION_all.deb
 # with Debian's tooling (dpkg-buildpackage, debhelper, dh-dkms) from a
 # clean copy of the source tree, then check them with lintian.  The
 # packages land in build/deb/; lintian's output in build/deb/lintian.txt.
 # As root, missing build dependencies are installed first.
+#
+#   scripts/deb.sh          for this machine's architecture
+#   scripts/deb.sh arm64    cross-built on x86-64 (make deb ARCH=arm64),
+#                           into build/arm64/deb/
+# The arm64 cross-build takes its arm64 libraries from the unpacked
+# bookworm packages of scripts/arm64-pkgs.sh, never from the host's dpkg
+# (the host gets no foreign architecture): dpkg-buildpackage -aarm64 -d,
+# with the arm64 build dependencies checked here instead, and the
+# libraries' dependency information from those packages' shlibs files.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/pkgs.sh
+
+cross=
+case ${1:-} in
+"") ;;
+arm64) [ "$(uname -m)" = aarch64 ] || cross=arm64 ;;
+*) echo "deb: usage: scripts/deb.sh [arm64]" >&2; exit 2 ;;
+esac
 
 # The tools that build and check the packages, and the Build-Depends.
 need_pkgs dpkg-dev debhelper dh-dkms lintian fakeroot
 ver=$(dpkg-parsechangelog -S Version)
 out=build/deb
+[ -z "$cross" ] || out=build/arm64/deb
 src=$out/vmscope-$ver
 rm -rf "$out" && mkdir -p "$src"
 # The tree as git knows it (tracked, and new files not ignored), or all of
@@ -23,13 +40,31 @@ if git rev-parse --git-dir >/dev/null 2>&1; then
 else
 	tar --exclude=./build -cf - . | tar -xf - -C "$src"
 fi
-missing=$(cd "$src" && dpkg-checkbuilddeps 2>&1 | sed -n 's/.*Unmet build dependencies: //p' |
-	  sed -E 's/\([^)]*\)//g; s/\|[^ ]*//g') || true
-if [ -n "$missing" ]; then
-	# shellcheck disable=SC2086
-	need_pkgs $missing
+bpargs=(-b -us -uc)
+if [ -n "$cross" ]; then
+	# The build tools run on this machine; the arm64 libraries (the -dev
+	# Build-Depends) and their shlibs come from the unpacked packages.
+	need_pkgs bpftool clang-19 scdoc gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu \
+		libc6-dev-arm64-cross
+	a64=$(scripts/arm64-pkgs.sh)
+	shl=$PWD/$out/arm64.shlibs
+	: > "$shl"
+	for p in libbpf1 libelf1 zlib1g libzstd1 libc6; do
+		d=$(shopt -s nullglob; printf '%s\n' "$a64"/../debs/"$p"_*_arm64.deb | sort -V | tail -n1)
+		[ -n "$d" ] || { echo "deb: no cached arm64 $p package (scripts/arm64-pkgs.sh)" >&2; exit 1; }
+		dpkg-deb -I "$d" shlibs >> "$shl"
+	done
+	export VMSCOPE_A64_ROOT=$a64 VMSCOPE_A64_SHLIBS=$shl
+	bpargs+=(-a"$cross" -d)
+else
+	missing=$(cd "$src" && dpkg-checkbuilddeps 2>&1 | sed -n 's/.*Unmet build dependencies: //p' |
+		  sed -E 's/\([^)]*\)//g; s/\|[^ ]*//g') || true
+	if [ -n "$missing" ]; then
+		# shellcheck disable=SC2086
+		need_pkgs $missing
+	fi
 fi
-(cd "$src" && dpkg-buildpackage -b -us -uc) > "$out/build.log" 2>&1 || {
+(cd "$src" && dpkg-buildpackage "${bpargs[@]}") > "$out/build.log" 2>&1 || {
 	tail -40 "$out/build.log"; echo "deb: dpkg-buildpackage failed (log: $out/build.log)" >&2; exit 1; }
 changes=$(ls "$out"/vmscope_"$ver"_*.changes)
 # lintian's verdict; its exit status is 0 unless it finds errors.

@@ -19,7 +19,8 @@
 #   --mem SIZE       guest memory (default 3G; the debug kernel's KASAN
 #                    shadow takes about 0.4G of it)
 #   --timeout SECS   kill the guest after SECS (default 900)
-#   --file SRC:DST   also put SRC into the initramfs at DST
+#   --file SRC:DST   also put SRC into the initramfs at DST (in an arm64
+#                    guest with the libraries its dynamic programs need)
 #
 # Exit status: the guest command's status; 124 on timeout; 125 when the
 # guest kernel log shows a kernel complaint (Oops, BUG, WARNING, KASAN,
@@ -153,6 +154,14 @@ if [ "$KARCH" = arm64 ]; then
 		else
 			echo "vm.sh: no arm64 $(basename "$f") for the guest" >&2
 		fi
+	done
+	# Dynamic programs given with --file (the arm64 package's CLI) get
+	# theirs the same way.
+	for f in ${files[@]+"${files[@]}"}; do
+		while IFS= read -r x; do
+			readelf -d "$x" 2>/dev/null | grep -q '(NEEDED)' || continue
+			a64_libs "$x" || exit 2
+		done < <(find "$IR${f#*:}" -type f)
 	done
 else
 	cp /usr/sbin/bpftool "$IR/usr/sbin/"

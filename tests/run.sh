@@ -5,9 +5,10 @@
 # names every failing test, and last the plain line
 # "N passed, N failed, N skipped".
 #
-#   tests/run.sh [host|guest|package|all]
+#   tests/run.sh [host|guest|package|package-arm64|all]
 # (package: 'make deb', then the install tests in Debian trixie and
-# bookworm VMs)
+# bookworm VMs, then package-arm64: 'make deb ARCH=arm64', its CLI and the
+# module built from its DKMS source in the arm64-6.12 guest)
 # Environment:
 #   VMSCOPE_KERNELS   kernels to run the guest suite on (default: the whole
 #                     matrix of scripts/kernel.sh --list, then arm64-6.1
@@ -233,6 +234,55 @@ run_package() {
 	done < <(grep -v '^#' tests/tests.list | awk '$1 == "package" { $1 = ""; print }')
 }
 
+# The arm64 packages ('make deb ARCH=arm64', cross-built here) in the
+# arm64 guest of $1: the CLI of vmscope_VERSION_arm64.deb with its shared
+# libraries, and the module built from vmscope-dkms's source by its
+# dkms.conf MAKE line for that kernel (cross: ARCH=arm64
+# CROSS_COMPILE=aarch64-linux-gnu-; Debian's dkms itself runs only in the
+# amd64 VMs above).  tests/pkg_arm64.sh checks them in the guest.
+run_package_arm64() {
+	local k=${1:-arm64-6.12} d=build/arm64/pkgtest f=$log/package.arm64.out rc deb dkms ver src cmd
+	cpass=0 cfail=0 cskip=0; start_config
+	echo "# package (arm64): make deb ARCH=arm64, then the $k guest"
+	if ! make -s deb ARCH=arm64 > "$log/deb-arm64.out" 2>&1; then
+		tail -n 40 "$log/deb-arm64.out"
+		failures+=("package arm64: 'make deb ARCH=arm64' failed (see $log/deb-arm64.out)")
+		cfail=1; end_config "package arm64"; return
+	fi
+	deb=$(ls build/arm64/deb/vmscope_*_arm64.deb) dkms=$(ls build/arm64/deb/vmscope-dkms_*_all.deb)
+	ver=$(dpkg-deb -f "$deb" Version)
+	rm -rf "$d" && mkdir -p "$d/root" "$d/src"
+	dpkg-deb -x "$deb" "$d/root" && dpkg-deb -x "$dkms" "$d/src"
+	src=$(ls -d "$d"/src/usr/src/vmscope-*)
+	(
+		eval "$(scripts/kernel.sh "$k")"
+		# dkms.conf's MAKE[0] as DKMS expands it for that kernel.
+		cmd=$(kernel_source_dir=$KDIR kernelver=$KVER; . "$src/dkms.conf"; echo "${MAKE[0]}")
+		echo "# dkms.conf MAKE[0] for $KVER: $cmd"
+		unset MAKEFLAGS MFLAGS MAKELEVEL
+		export VMSCOPE_BUILDROOT_ARCH=arm64
+		# shellcheck disable=SC2086
+		if [ -n "$KBUILD_ROOT" ]; then
+			cd "$src" && "$OLDPWD"/scripts/buildroot.sh run -- $cmd ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu-
+		else
+			cd "$src" && $cmd ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu-
+		fi
+	) > "$log/dkms-arm64.out" 2>&1
+	rc=$?
+	if [ $rc != 0 ] || [ ! -f "$src/vmscope.ko" ]; then
+		tail -n 40 "$log/dkms-arm64.out"
+		failures+=("package arm64: the module did not build from the DKMS source (see $log/dkms-arm64.out)")
+		cfail=1; end_config "package arm64"; return
+	fi
+	scripts/vm.sh run --kernel "$k" --no-module --file "$d/root:/pkg/root" \
+		--file "$src/vmscope.ko:/pkg/vmscope.ko" --file "$src/dkms.conf:/pkg/dkms.conf" \
+		-- /tests/pkg_arm64.sh "$ver" > "$f" 2>&1 < /dev/null
+	rc=$?
+	cat "$f"
+	count "package arm64" pkg_arm64.sh "$f" $rc
+	end_config "package arm64"
+}
+
 # The paging modes of arm64 kernel $1 that VMSCOPE_PAGING asks for: 4, and
 # 5 where the kernel is built for 5 levels (CONFIG_PGTABLE_LEVELS).
 arm64_pagings() {
@@ -267,9 +317,10 @@ run_guests() {
 case $which in
 host) run_host ;;
 guest) run_guests ;;
-package) run_package ;;
-all) run_host; run_guests; run_package ;;
-*) echo "usage: tests/run.sh [host|guest|package|all]" >&2; exit 2 ;;
+package) run_package; run_package_arm64 ;;
+package-arm64) run_package_arm64 ;;
+all) run_host; run_guests; run_package; run_package_arm64 ;;
+*) echo "usage: tests/run.sh [host|guest|package|package-arm64|all]" >&2; exit 2 ;;
 esac
 
 echo
