@@ -142,6 +142,9 @@ glibc_need() {
 cached_glob() {
 	local d best=""
 	for d in "$KROOT"/$1; do
+		# The globs are the amd64 kernels': an arm64 or RT kernel of the
+		# same version (VER-arm64, VER-rt) is not one of them.
+		case $d in *-arm64|*-rt) continue ;; esac
 		[ -e "$d/.unpacked" ] || [ -e "$d/.complete" ] || continue
 		best=$(printf '%s\n%s\n' "$best" "$(basename "$d")" | sort -V | tail -n1)
 	done
