@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/stat.h>
 
 #define MAX_ENVS 8
 #define MAX_SERIES 4
@@ -51,7 +52,7 @@ static const struct panel panels[2] = {
 	{ "listing.svg", "Listing a process's mappings: cost per VMA", "VMAs in the target",
 	  "ns per VMA",
 	  { "vmscope", "maps", "procmap_query" },
-	  { "vmscope maps (task_vma iterator)", "read + parse /proc/PID/maps",
+	  { "vmscope maps (VMA tree walk; 6.1: task_vma iterator)", "read + parse /proc/PID/maps",
 	    "PROCMAP_QUERY, every VMA" }, 0 },
 	{ "range.svg", "Page state of a range: cost per 4 KiB page", "range size",
 	  "ns per page",
@@ -389,6 +390,7 @@ int main(int argc, char **argv)
 {
 	char line[4096], date[32];
 	time_t t = time(NULL);
+	struct stat st;
 	int points = 0, e, k, p, rc = 0;
 	FILE *in;
 
@@ -401,6 +403,10 @@ int main(int argc, char **argv)
 		perror(argv[1]);
 		return 1;
 	}
+	/* The run's time is its output's: a plot redrawn later says when the
+	 * numbers were measured, not when it was drawn. */
+	if (in != stdin && !fstat(fileno(in), &st))
+		t = st.st_mtime;
 	while (fgets(line, sizeof(line), in))
 		parse_line(line);
 	if (in != stdin)
