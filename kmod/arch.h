@@ -66,5 +66,7 @@ bool vms_arch_syscall_args(struct pt_regs *regs, unsigned long *arg0, unsigned l
  * records, or a record off this task's stack).
  */
 unsigned long vms_arch_bpf_entry(unsigned long frame);
+/* Does vms_arch_bpf_entry() ever tell (the architecture keeps frame records)? */
+extern const bool vms_arch_frame_records;
 
 #endif /* VMSCOPE_ARCH_H */

@@ -201,3 +201,5 @@ unsigned long vms_arch_bpf_entry(unsigned long frame)
 	return ptrauth_strip_insn_pac(lr);
 #endif
 }
+
+const bool vms_arch_frame_records = true;

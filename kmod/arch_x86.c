@@ -135,3 +135,5 @@ unsigned long vms_arch_bpf_entry(unsigned long frame)
 {
 	return 0;
 }
+
+const bool vms_arch_frame_records = false;

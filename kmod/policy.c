@@ -295,7 +295,9 @@ static bool vms_from_main(const struct vms_call *call, unsigned long caller,
  * /sys/module/vmscope/parameters/kfunc_callers: which BPF code the memory
  * kfuncs take calls from on this kernel, for `vmscope status`: "any" where
  * the preempt count shows a refused context wherever it is (rule 5b),
- * "main" where it cannot and only a program's main function may call.
+ * "main" where it cannot and only a program's main function may call,
+ * "none" where neither the count nor a frame record can tell (an x86-64
+ * kernel without a preempt count: every call is refused).
  * Read-only, and not settable at load either: it states how the module was
  * built, it does not choose.
  */
@@ -306,7 +308,8 @@ static int vms_kfunc_callers_set(const char *val, const struct kernel_param *kp)
 
 static int vms_kfunc_callers_get(char *buf, const struct kernel_param *kp)
 {
-	return scnprintf(buf, PAGE_SIZE, "%s\n", IS_ENABLED(CONFIG_PREEMPT_COUNT) ? "any" : "main");
+	return scnprintf(buf, PAGE_SIZE, "%s\n", IS_ENABLED(CONFIG_PREEMPT_COUNT) ? "any" :
+			 vms_arch_frame_records ? "main" : "none");
 }
 
 static const struct kernel_param_ops vms_kfunc_callers_ops = {
@@ -315,7 +318,8 @@ static const struct kernel_param_ops vms_kfunc_callers_ops = {
 };
 module_param_cb(kfunc_callers, &vms_kfunc_callers_ops, NULL, 0444);
 MODULE_PARM_DESC(kfunc_callers, "which BPF code may call the memory kfuncs: any (the preempt "
-		 "count guards), or main (no preempt count: a program's main function only)");
+		 "count guards), main (no preempt count: a program's main function only), or none "
+		 "(no preempt count and no frame records: every call refused)");
 
 static int vms_task_ok(void)
 {

@@ -56,6 +56,14 @@ static bool module_line(const struct module_state *st, bool bpf_ok, const char *
 			 "both from one version and reload it", st->abi, VMSCOPE_ABI_VERSION);
 		return false;
 	}
+	if (!strcmp(st->kfunc_callers, "none")) {
+		snprintf(buf, sz, "loaded, %s%sABI %d (matches), but its kfuncs refuse every call on "
+			 "this kernel: it keeps no preempt count, and this architecture no frame records "
+			 "to tell a program's main function from a callback (docs/kernel-safety.md, "
+			 "rule 5b); page answers from /proc/PID/pagemap", st->version[0] ? st->version : "",
+			 st->version[0] ? ", " : "", st->abi);
+		return false;
+	}
 	snprintf(buf, sz, "loaded, %s%sABI %d (matches)%s", st->version[0] ? st->version : "",
 		 st->version[0] ? ", " : "", st->abi,
 		 !strcmp(st->kfunc_callers, "main") ?
