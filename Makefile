@@ -159,9 +159,16 @@ ifeq ($(VMS_CROSS),1)
 	  echo "vmscope: missing build packages; run: apt-get install libc6-dev-arm64-cross" >&2; exit 1; }
 endif
 
+# The developer targets drive QEMU guests of Debian's x86-64 and arm64
+# kernels from an x86-64 machine; elsewhere they say so.
+harness_host = @[ "$(HOST_ARCH)" = x86 ] || { echo "vmscope: make $@ runs the QEMU test" \
+	"harness, which needs an x86-64 machine (this one is $(HOST_MACH)); make, make install" \
+	"and make deb build natively here" >&2; exit 2; }
+
 # Developers: the build and test packages and the default guest kernel
 # (cached in ~/.cache/vmscope), then everything the tests need.
 deps:
+	$(harness_host)
 	$(Q)scripts/deps.sh > /dev/null
 
 # With ARCH=arm64: the arm64 user side and the module for arm64-6.12, and
@@ -170,6 +177,7 @@ deps:
 DEPS_ARCH := $(if $(VMS_CROSS),arm64,)
 GUEST_KERNEL := $(if $(filter arm64,$(VMS_ARCH)),$(if $(filter arm64-%,$(KERNEL)),$(KERNEL),arm64-6.12),$(if $(filter host,$(KERNEL)),6.12,$(KERNEL)))
 dev: cli tests
+	$(harness_host)
 	$(Q)$(MAKE) --no-print-directory kmod KERNEL=$(if $(filter arm64,$(VMS_ARCH)),$(GUEST_KERNEL),6.12)
 
 # ---- module ----------------------------------------------------------------
@@ -346,33 +354,39 @@ $(OUT)/tests/bench_plot: LDLIBS_TEST += -lm
 # installs the arm64 tools; check-arm64 runs the guest suite on every arm64
 # kernel (scripts/kernel.sh --list-arm64).
 check:
+	$(harness_host)
 	$(Q)scripts/deps.sh arm64 > /dev/null
 	$(Q)scripts/debian-kernel.sh 6.1 > /dev/null
 	$(Q)$(MAKE) --no-print-directory dev man
 	$(Q)tests/run.sh
 
 check-arm64:
+	$(harness_host)
 	$(Q)scripts/deps.sh arm64 > /dev/null
 	$(Q)$(MAKE) --no-print-directory dev man
 	$(Q)VMSCOPE_KERNELS="$$(scripts/kernel.sh --list-arm64)" tests/run.sh guest
 
 demo:
+	$(harness_host)
 	$(Q)scripts/deps.sh $(DEPS_ARCH) > /dev/null
 	$(Q)$(MAKE) --no-print-directory dev
 	$(Q)scripts/vm.sh run --kernel $(if $(DEPS_ARCH),$(GUEST_KERNEL),6.12) --script scripts/demo-guest.sh
 
 bench:
+	$(harness_host)
 	$(Q)scripts/deps.sh > /dev/null
 	$(Q)$(MAKE) --no-print-directory dev
 	$(Q)scripts/bench.sh
 
 shell:
+	$(harness_host)
 	$(Q)scripts/deps.sh $(DEPS_ARCH) > /dev/null
 	$(Q)$(MAKE) --no-print-directory dev
 	$(Q)scripts/vm.sh shell --kernel $(GUEST_KERNEL)
 
 # The whole of CMD runs in the guest, ';' and '&&' included.
 vm:
+	$(harness_host)
 	$(Q)scripts/deps.sh $(DEPS_ARCH) > /dev/null
 	$(Q)$(MAKE) --no-print-directory dev
 	$(Q)scripts/vm.sh run --kernel $(GUEST_KERNEL) --sh '$(subst ','\'',$(CMD))'

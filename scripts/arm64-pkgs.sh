@@ -98,7 +98,7 @@ done
 # host: make them relative, inside the tree, or a link against the tree
 # takes libz.a (or the host's library) instead.
 find "$ROOT.tmp" -type l -lname '/*' | while IFS= read -r l; do
-	ln -sfn "$(realpath -m --relative-to="$(dirname "$l")" "$ROOT.tmp$(readlink "$l")")" "$l"
+	ln -sfn "$(realpath -m -s --relative-to="$(dirname "$l")" "$ROOT.tmp$(readlink "$l")")" "$l"
 done
 rm -rf "$ROOT"
 mv "$ROOT.tmp" "$ROOT"

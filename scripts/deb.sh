@@ -44,8 +44,9 @@ bpargs=(-b -us -uc)
 if [ -n "$cross" ]; then
 	# The build tools run on this machine; the arm64 libraries (the -dev
 	# Build-Depends) and their shlibs come from the unpacked packages.
-	need_pkgs bpftool clang-19 scdoc gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu \
-		libc6-dev-arm64-cross
+	# (The BPF objects are built with the host's libbpf headers.)
+	need_pkgs bpftool clang-19 scdoc libbpf-dev libelf-dev zlib1g-dev gcc-aarch64-linux-gnu \
+		binutils-aarch64-linux-gnu libc6-dev-arm64-cross
 	a64=$(scripts/arm64-pkgs.sh)
 	shl=$PWD/$out/arm64.shlibs
 	: > "$shl"
@@ -54,6 +55,12 @@ if [ -n "$cross" ]; then
 		[ -n "$d" ] || { echo "deb: no cached arm64 $p package (scripts/arm64-pkgs.sh)" >&2; exit 1; }
 		dpkg-deb -I "$d" shlibs >> "$shl"
 	done
+	# The CLI links the cross toolchain's C library, and its dependency is
+	# taken from the cached libc6: they must be the same release.
+	cv=$(dpkg-query -W -f='${Version}' libc6-dev-arm64-cross | sed 's/-.*//')
+	pv=$(dpkg-deb -f "$(ls "$a64"/../debs/libc6_*_arm64.deb | sort -V | tail -n1)" Version | sed 's/-.*//')
+	[ "$cv" = "$pv" ] || { echo "deb: libc6-dev-arm64-cross is glibc $cv, the cached arm64 libc6 $pv:" \
+		"the package's libc6 dependency would be wrong" >&2; exit 1; }
 	export VMSCOPE_A64_ROOT=$a64 VMSCOPE_A64_SHLIBS=$shl
 	bpargs+=(-a"$cross" -d)
 else

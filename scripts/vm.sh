@@ -159,7 +159,7 @@ if [ "$KARCH" = arm64 ]; then
 	# theirs the same way.
 	for f in ${files[@]+"${files[@]}"}; do
 		while IFS= read -r x; do
-			readelf -d "$x" 2>/dev/null | grep -q '(NEEDED)' || continue
+			readelf -d "$x" 2>/dev/null | grep '(NEEDED)' > /dev/null || continue
 			a64_libs "$x" || exit 2
 		done < <(find "$IR${f#*:}" -type f)
 	done

@@ -11,6 +11,7 @@
 # Debian's dkms and apt do not run here (a busybox guest): the DKMS build
 # is dkms.conf's own command, run by tests/run.sh on the host (cross).
 . /tests/lib/tap.sh
+. /tests/lib/target.sh
 tap_start
 
 # The PFN /proc/PID/pagemap gives for ADDR (bits 0-54 of its entry; the
@@ -51,6 +52,7 @@ result "vmscope status: the module is loaded and speaks the CLI's ABI" $?
 
 sleep 1000 &
 t=$!
+exec_wait "$t" sleep || bail "the sleeper never exec'd sleep"
 $cli maps --maps "$t" > /tmp/pkg.maps 2> /tmp/pkg.err; r=$?
 cat /proc/$t/maps > /tmp/proc.maps
 diag "$(cat /tmp/pkg.err)"

@@ -235,13 +235,13 @@ run_package() {
 }
 
 # The arm64 packages ('make deb ARCH=arm64', cross-built here) in the
-# arm64 guest of $1: the CLI of vmscope_VERSION_arm64.deb with its shared
+# arm64-6.12 guest: the CLI of vmscope_VERSION_arm64.deb with its shared
 # libraries, and the module built from vmscope-dkms's source by its
 # dkms.conf MAKE line for that kernel (cross: ARCH=arm64
 # CROSS_COMPILE=aarch64-linux-gnu-; Debian's dkms itself runs only in the
 # amd64 VMs above).  tests/pkg_arm64.sh checks them in the guest.
 run_package_arm64() {
-	local k=${1:-arm64-6.12} d=build/arm64/pkgtest f=$log/package.arm64.out rc deb dkms ver src cmd
+	local k=arm64-6.12 d=build/arm64/pkgtest f=$log/package.arm64.out rc deb dkms ver src cmd
 	cpass=0 cfail=0 cskip=0; start_config
 	echo "# package (arm64): make deb ARCH=arm64, then the $k guest"
 	if ! make -s deb ARCH=arm64 > "$log/deb-arm64.out" 2>&1; then
