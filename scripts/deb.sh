@@ -54,11 +54,12 @@ if [ -n "$cross" ]; then
 		d=$(shopt -s nullglob; printf '%s\n' "$a64"/../debs/"$p"_*_arm64.deb | sort -V | tail -n1)
 		[ -n "$d" ] || { echo "deb: no cached arm64 $p package (scripts/arm64-pkgs.sh)" >&2; exit 1; }
 		dpkg-deb -I "$d" shlibs >> "$shl"
+		[ "$p" = libc6 ] && libc6_deb=$d
 	done
 	# The CLI links the cross toolchain's C library, and its dependency is
 	# taken from the cached libc6: they must be the same release.
 	cv=$(dpkg-query -W -f='${Version}' libc6-dev-arm64-cross | sed 's/-.*//')
-	pv=$(dpkg-deb -f "$(ls "$a64"/../debs/libc6_*_arm64.deb | sort -V | tail -n1)" Version | sed 's/-.*//')
+	pv=$(dpkg-deb -f "$libc6_deb" Version | sed 's/-.*//')
 	[ "$cv" = "$pv" ] || { echo "deb: libc6-dev-arm64-cross is glibc $cv, the cached arm64 libc6 $pv:" \
 		"the package's libc6 dependency would be wrong" >&2; exit 1; }
 	export VMSCOPE_A64_ROOT=$a64 VMSCOPE_A64_SHLIBS=$shl

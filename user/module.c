@@ -112,6 +112,21 @@ static bool find_ko(const char *dir, int depth, char *out, size_t sz)
 	return found;
 }
 
+/* The first line of a sysfs file, without its newline; "" if unreadable. */
+static void sysfs_line(const char *path, char *buf, size_t sz)
+{
+	FILE *f = fopen(path, "r");
+
+	buf[0] = 0;
+	if (!f)
+		return;
+	if (fgets(buf, (int)sz, f))
+		buf[strcspn(buf, "\n")] = 0;
+	else
+		buf[0] = 0;
+	fclose(f);
+}
+
 void module_state(struct module_state *st)
 {
 	char exe[PATH_MAX], dir[PATH_MAX + 16];
@@ -126,20 +141,10 @@ void module_state(struct module_state *st)
 	st->btf = access("/sys/kernel/btf/vmscope", F_OK) == 0;
 	st->abi = st->loaded ? module_abi() : 0;
 	if (st->loaded) {
-		FILE *f = fopen("/sys/module/vmscope/version", "r");
-
-		if (f) {
-			if (fgets(st->version, sizeof(st->version), f))
-				st->version[strcspn(st->version, "\n")] = 0;
-			fclose(f);
-		}
+		sysfs_line("/sys/module/vmscope/version", st->version, sizeof(st->version));
 		/* A module older than this CLI may lack the parameter: "" then. */
-		f = fopen("/sys/module/vmscope/parameters/kfunc_callers", "r");
-		if (f) {
-			if (fgets(st->kfunc_callers, sizeof(st->kfunc_callers), f))
-				st->kfunc_callers[strcspn(st->kfunc_callers, "\n")] = 0;
-			fclose(f);
-		}
+		sysfs_line("/sys/module/vmscope/parameters/kfunc_callers", st->kfunc_callers,
+			   sizeof(st->kfunc_callers));
 	}
 	snprintf(dir, sizeof(dir), "/lib/modules/%s", u.release);
 	find_ko(dir, 0, st->installed, sizeof(st->installed));
