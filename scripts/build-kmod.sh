@@ -52,7 +52,10 @@ fi
 if grep -q "warning:" "$log"; then
 	cat "$log"; echo "build-kmod: warnings building for $name ($KVER)" >&2; exit 1
 fi
-readelf -S "$out/vmscope.ko" | grep -q '\.BTF ' || {
+# (Not `readelf | grep -q` under pipefail: grep leaves at the first match,
+# and readelf, still writing, dies of SIGPIPE: a false "no .BTF".)
+sections=$(readelf -SW "$out/vmscope.ko") || sections=
+grep -q ' \.BTF ' <<< "$sections" || {
 	cat "$log"
 	echo "build-kmod: $out/vmscope.ko has no .BTF section: its kfuncs would not register" \
 	     "(the kernel needs CONFIG_DEBUG_INFO_BTF_MODULES and pahole)" >&2

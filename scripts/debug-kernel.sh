@@ -63,7 +63,7 @@ fi
 # Kernel build tools, installed the way deps.sh installs its packages.
 missing=()
 for p in "${BUILD_PKGS[@]}"; do
-	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing+=("$p")
+	[[ $(dpkg-query -W -f='${Status}' "$p" 2>/dev/null) == *'ok installed' ]] || missing+=("$p")
 done
 if [ ${#missing[@]} -gt 0 ]; then
 	if [ "$(id -u)" != 0 ]; then
@@ -194,7 +194,8 @@ MODULE_LICENSE("GPL");
 C
 echo 'obj-m := probe.o' > "$t/Kbuild"
 make -C "$src" M="$t" modules >>"$LOGF" 2>&1 || fail "an external test module does not build against $src"
-readelf -S "$t/probe.ko" | grep -q '\.BTF ' || fail "an external module built against $src has no .BTF section"
+sections=$(readelf -SW "$t/probe.ko")	# (no early-exit grep in a pipe: SIGPIPE)
+grep -q ' \.BTF ' <<< "$sections" || fail "an external module built against $src has no .BTF section"
 
 touch "$entry/.complete"
 log "done in $((SECONDS - start)) s: $entry ($(du -sh "$entry" | cut -f1))"

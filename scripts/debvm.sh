@@ -53,7 +53,7 @@ say() { echo "debvm: $*" >&2; }
 need_pkgs() {
 	local p missing=()
 	for p in "$@"; do
-		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' ||
+		[[ $(dpkg-query -W -f='${Status}' "$p" 2>/dev/null) == *'ok installed' ]] ||
 			missing+=("$p")
 	done
 	[ ${#missing[@]} = 0 ] && return 0

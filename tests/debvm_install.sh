@@ -83,8 +83,10 @@ case $ko in
 *.gz) gzip -dc "$ko" > /tmp/v.ko ;;
 *) cp "$ko" /tmp/v.ko 2>/dev/null ;;
 esac
-readelf -SW /tmp/v.ko 2>/dev/null | grep -q ' \.BTF ' &&
-	readelf -SW /tmp/v.ko 2>/dev/null | grep -q ' \.BTF_ids '
+# (Output captured first: under pipefail, `readelf | grep -q` fails when
+# grep leaves at its match and readelf dies of SIGPIPE.)
+sections=$(readelf -SW /tmp/v.ko 2>/dev/null)
+grep -q ' \.BTF ' <<< "$sections" && grep -q ' \.BTF_ids ' <<< "$sections"
 result "the installed vmscope.ko carries .BTF and .BTF_ids" $?
 [ ! -e /etc/modules-load.d/vmscope.conf ]
 result "not loaded at boot unless asked (no /etc/modules-load.d/vmscope.conf)" $?
@@ -93,7 +95,7 @@ dmesg -C
 ok "modprobe vmscope" modprobe vmscope
 ok "its BTF is registered (/sys/kernel/btf/vmscope)" test -f /sys/kernel/btf/vmscope
 dmesg | grep -E 'missing module BTF|failed to validate module|BTF' | sed 's/^/# dmesg: /'
-! dmesg | grep -qE 'missing module BTF|failed to validate module'
+! grep -qE 'missing module BTF|failed to validate module' <<< "$(dmesg)"
 result "the kernel log has no module BTF complaint" $?
 ok "the device and the lab file exist" test -c /dev/vmscope -a -e /proc/mtest
 vmscope status > /tmp/st 2>&1; diag "$(cat /tmp/st)"
@@ -163,9 +165,10 @@ result "vmscope page: present 4K leaf, its PFN equals /proc/PID/pagemap's" $?
 kill $pid 2>/dev/null; wait $pid 2>/dev/null
 
 # ---- man pages and completion ----
-man vmscope 2>/dev/null | grep -q 'vmscope' &&
-	man vmscope-page 2>/dev/null | grep -qi 'page' &&
-	man 4 vmscope 2>/dev/null | grep -q '/dev/vmscope' && man 4 mtest 2>/dev/null | grep -q 'mtest'
+grep -q 'vmscope' <<< "$(man vmscope 2>/dev/null)" &&
+	grep -qi 'page' <<< "$(man vmscope-page 2>/dev/null)" &&
+	grep -q '/dev/vmscope' <<< "$(man 4 vmscope 2>/dev/null)" &&
+	grep -q 'mtest' <<< "$(man 4 mtest 2>/dev/null)"
 result "man vmscope, vmscope-page, vmscope(4) and mtest(4) render" $?
 ok "the headers are installed" test -f /usr/include/vmscope/vmscope_uapi.h
 complete_words() {	# candidates bash-completion offers for the last word
