@@ -109,6 +109,10 @@ BPF_CFLAGS := -g -O2 -target bpf $(ARCH_DEF) -I. -Ibpf -Ikmod -Wall \
 	      -Wno-unused-function
 
 BPF_OBJS := $(patsubst bpf/%.bpf.c,%,$(wildcard bpf/*.bpf.c))
+# bpf/vmem.bpf.c is also built as smaller objects, each of some of its
+# programs (bpf/vmem.h says why): vmem_SET has the programs VMEM_SET_SET.
+VMEM_SETS := find page read write cmpxchg
+BPF_OBJS += $(addprefix vmem_,$(VMEM_SETS))
 BPF_HDRS := $(wildcard bpf/*.h) kmod/vmscope_kfuncs.h kmod/vmscope_uapi.h
 # The CLI uses light skeletons: the kernel does the CO-RE relocations, so a
 # one-shot command never reads and parses the kernel's BTF in user space.
@@ -215,7 +219,13 @@ $(OUT)/bpf/%.bpf.o: bpf/%.bpf.c $(BPF_HDRS) vmlinux.h vmlinux_$(VMS_ARCH).h | bu
 	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@.full
 	$(Q)$(BPFTOOL) gen object $@ $@.full && rm -f $@.full
 
-# user/vmem.c wraps its light skeleton in a struct vmem of its own
+$(OUT)/bpf/vmem_%.bpf.o: bpf/vmem.bpf.c $(BPF_HDRS) vmlinux.h vmlinux_$(VMS_ARCH).h | buildtools
+	@echo "  BPF     $@"
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -DVMEM_PROGS=VMEM_SET_$(shell echo $* | tr a-z A-Z) -c $< -o $@.full
+	$(Q)$(BPFTOOL) gen object $@ $@.full && rm -f $@.full
+
+# user/vmem.c wraps its light skeletons in a struct vmem of its own
 LSKEL_NAME_vmem := vmem_bpf
 $(OUT)/%.lskel.h: $(OUT)/bpf/%.bpf.o
 	@echo "  LSKEL   $@"

@@ -10,6 +10,8 @@
  * that would have waited returns -EAGAIN, and user space runs the
  * program again.
  * User space loads this object only when the module's BTF has the kfuncs.
+ * Built whole (vmem) and as smaller objects of some of its programs
+ * (VMEM_PROGS: vmem.h says why).
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -18,6 +20,11 @@
 
 char LICENSE[] SEC("license") = "GPL";
 
+#ifndef VMEM_PROGS
+#define VMEM_PROGS	VMEM_P_ALL
+#endif
+#define HAS(p)		(VMEM_PROGS & VMEM_P_##p)
+
 #ifndef ENOMEM
 #define ENOMEM	12
 #define EINVAL	22
@@ -25,16 +32,8 @@ char LICENSE[] SEC("license") = "GPL";
 #define EPERM	1
 #endif
 
-/* in */
-__s32 pid;
-__u64 addr;
-__u32 len;		/* bytes (read, write) or records (walk) */
-__u32 flags;		/* write: VMS_WRITE_* */
-__u32 wflags;		/* write: VMEM_W_* */
-/* out */
-__s64 ret;
-__s64 ret_old;
-__s64 ret_new;
+/* Arguments and results, one struct so that every object has one layout. */
+struct vmem_io io;
 
 /*
  * The buffers live in a mmapable array map, not in .bss: a light
@@ -55,18 +54,18 @@ static __always_inline struct vmem_bufs *get_bufs(void)
 	struct vmem_bufs *b = bpf_map_lookup_elem(&bufs, &zero);
 
 	if (!b)
-		ret = -ENOMEM;	/* an array's only entry is always there */
+		io.ret = -ENOMEM;	/* an array's only entry is always there */
 	return b;
 }
 
-/* The token of this run for pid, or NULL with ret set to why not. */
+/* The token of this run for io.pid, or NULL with io.ret set to why not. */
 static __always_inline struct vms_call *begin(void)
 {
 	int err = 0;
-	struct vms_call *c = vmscope_call_begin(pid, &err);
+	struct vms_call *c = vmscope_call_begin(io.pid, &err);
 
 	if (!c)
-		ret = err ? err : -EPERM;
+		io.ret = err ? err : -EPERM;
 	return c;
 }
 
@@ -74,10 +73,11 @@ static __always_inline struct vms_call *begin(void)
 SEC("syscall")
 int abi(void *ctx)
 {
-	ret = vmscope_abi_version();
+	io.ret = vmscope_abi_version();
 	return 0;
 }
 
+#if HAS(FIND)
 SEC("syscall")
 int find_vmas(void *ctx)
 {
@@ -86,32 +86,36 @@ int find_vmas(void *ctx)
 
 	if (!b || !(c = begin()))
 		return 0;
-	ret = vmscope_find_vmas(c, b->buf, VMEM_BUF_SIZE);
+	io.ret = vmscope_find_vmas(c, b->buf, VMEM_BUF_SIZE);
 	vmscope_call_end(c);
 	return 0;
 }
+#endif
 
+#if HAS(WALK)
 SEC("syscall")
 int walk(void *ctx)
 {
-	__u64 n = len;	/* 64-bit, so the bounds below hold for the call */
+	__u64 n = io.len;	/* 64-bit, so the bounds below hold for the call */
 	struct vmem_bufs *b = get_bufs();
 	struct vms_call *c;
 
 	if (!b)
 		return 0;
 	if (n == 0 || n > VMEM_BUF_SIZE / sizeof(struct vms_walk)) {
-		ret = -EINVAL;
+		io.ret = -EINVAL;
 		return 0;
 	}
 	c = begin();
 	if (!c)
 		return 0;
-	ret = vmscope_walk(c, b->buf, n * sizeof(struct vms_walk));
+	io.ret = vmscope_walk(c, b->buf, n * sizeof(struct vms_walk));
 	vmscope_call_end(c);
 	return 0;
 }
+#endif
 
+#if HAS(RANGE)
 SEC("syscall")
 int walk_range(void *ctx)
 {
@@ -120,79 +124,87 @@ int walk_range(void *ctx)
 
 	if (!b || !(c = begin()))
 		return 0;
-	ret = vmscope_walk_range(c, b->buf, VMEM_BUF_SIZE);
+	io.ret = vmscope_walk_range(c, b->buf, VMEM_BUF_SIZE);
 	vmscope_call_end(c);
 	return 0;
 }
+#endif
 
+#if HAS(READ)
 SEC("syscall")
 int mem_read(void *ctx)
 {
-	__u64 n = len;
+	__u64 n = io.len;
 	struct vmem_bufs *b = get_bufs();
 	struct vms_call *c;
 
 	if (!b)
 		return 0;
 	if (n == 0 || n > VMEM_BUF_SIZE) {
-		ret = n ? -E2BIG : 0;
+		io.ret = n ? -E2BIG : 0;
 		return 0;
 	}
 	c = begin();
 	if (!c)
 		return 0;
-	ret = vmscope_read(c, addr, b->buf, n);
+	io.ret = vmscope_read(c, io.addr, b->buf, n);
 	vmscope_call_end(c);
 	return 0;
 }
+#endif
 
+#if HAS(WRITE)
 SEC("syscall")
 int mem_write(void *ctx)
 {
-	__u64 n = len;
+	__u64 n = io.len;
 	struct vmem_bufs *b = get_bufs();
 	struct vms_call *c;
 
 	if (!b)
 		return 0;
 	if (n == 0 || n > VMEM_WBUF_SIZE) {
-		ret = n ? -E2BIG : 0;
+		io.ret = n ? -E2BIG : 0;
 		return 0;
 	}
 	c = begin();
 	if (!c)
 		return 0;
-	if (wflags & VMEM_W_SHOW)
-		ret_old = vmscope_read(c, addr, b->wold, n);
-	ret = vmscope_write(c, addr, b->wbuf, n, flags);
-	if (wflags & VMEM_W_SHOW)
-		ret_new = vmscope_read(c, addr, b->wnew, n);
+	if (io.wflags & VMEM_W_SHOW)
+		io.ret_old = vmscope_read(c, io.addr, b->wold, n);
+	io.ret = vmscope_write(c, io.addr, b->wbuf, n, io.flags);
+	if (io.wflags & VMEM_W_SHOW)
+		io.ret_new = vmscope_read(c, io.addr, b->wnew, n);
 	vmscope_call_end(c);
 	return 0;
 }
+#endif
 
-/* Compare-and-write: buf holds len old bytes, then len new ones. */
+/* Compare-and-write: buf holds io.len old bytes, then io.len new ones. */
+#if HAS(CMPXCHG)
 SEC("syscall")
 int mem_cmpxchg(void *ctx)
 {
-	__u64 n = len;
+	__u64 n = io.len;
 	struct vmem_bufs *b = get_bufs();
 	struct vms_call *c;
 
 	if (!b)
 		return 0;
 	if (n == 0 || n > VMEM_WBUF_SIZE) {
-		ret = n ? -E2BIG : 0;
+		io.ret = n ? -E2BIG : 0;
 		return 0;
 	}
 	c = begin();
 	if (!c)
 		return 0;
-	ret = vmscope_cmpxchg(c, addr, b->buf, 2 * n, flags);
+	io.ret = vmscope_cmpxchg(c, io.addr, b->buf, 2 * n, io.flags);
 	vmscope_call_end(c);
 	return 0;
 }
+#endif
 
+#if HAS(SHARERS)
 SEC("syscall")
 int page_sharers(void *ctx)
 {
@@ -201,7 +213,8 @@ int page_sharers(void *ctx)
 
 	if (!b || !(c = begin()))
 		return 0;
-	ret = vmscope_page_sharers(c, b->buf, VMEM_BUF_SIZE);
+	io.ret = vmscope_page_sharers(c, b->buf, VMEM_BUF_SIZE);
 	vmscope_call_end(c);
 	return 0;
 }
+#endif

@@ -16,6 +16,46 @@ struct vmem_bufs {
 	unsigned char wnew[VMEM_WBUF_SIZE];
 };
 
+/* The programs' arguments and results: their object's .bss. */
+struct vmem_io {
+	/* in */
+	__s32 pid;
+	__u32 len;		/* bytes (read, write) or records (walk) */
+	__u64 addr;
+	__u32 flags;		/* write: VMS_WRITE_* */
+	__u32 wflags;		/* write: VMEM_W_* */
+	/* out */
+	__s64 ret;
+	__s64 ret_old;
+	__s64 ret_new;
+};
+
+/*
+ * The programs of bpf/vmem.bpf.c, as bits.  Loading an object costs the
+ * kernel one BTF name lookup per module kfunc it calls, and before 6.19
+ * (unsorted BTF) each lookup scans the whole of vmlinux's BTF and then
+ * every module's: loading all 8 programs (10 kfuncs) took about 210 ms in
+ * the 6.12 guest, abi and walk alone (4 kfuncs) about 55 ms.  So the
+ * Makefile also builds the sets below as objects of their own (vmem_SET,
+ * VMEM_PROGS set to the set), and a command loads the smallest object
+ * that has the programs it runs (user/vmem.c, vmem_open_for()).  The abi
+ * program is in every object.
+ */
+#define VMEM_P_FIND	(1u << 0)	/* find_vmas */
+#define VMEM_P_WALK	(1u << 1)	/* walk */
+#define VMEM_P_RANGE	(1u << 2)	/* walk_range */
+#define VMEM_P_READ	(1u << 3)	/* mem_read */
+#define VMEM_P_WRITE	(1u << 4)	/* mem_write */
+#define VMEM_P_CMPXCHG	(1u << 5)	/* mem_cmpxchg */
+#define VMEM_P_SHARERS	(1u << 6)	/* page_sharers */
+#define VMEM_P_ALL	0x7fu
+
+#define VMEM_SET_FIND	VMEM_P_FIND
+#define VMEM_SET_PAGE	(VMEM_P_WALK | VMEM_P_RANGE)
+#define VMEM_SET_READ	VMEM_P_READ
+#define VMEM_SET_WRITE	VMEM_P_WRITE			/* write --no-journal */
+#define VMEM_SET_CMPXCHG (VMEM_P_READ | VMEM_P_CMPXCHG)	/* write, undo */
+
 /* wflags of the mem_write program */
 #define VMEM_W_SHOW	(1u << 0)	/* read the old and new bytes around it */
 

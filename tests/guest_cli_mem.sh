@@ -44,6 +44,21 @@ target_stop 7 $NLT
 rm -f "/tmp/vmtarget
 fake-line"
 
+# ---- which of the module's BPF objects a command loads (bpf/vmem.h) ----
+# (The writes put back the byte that is there: 'h' of "hello vmscope".)
+bad=
+for spec in "find:find $T $STR" "page:page $T $STR" "read:read $T $STR 8" \
+	    "write:write --no-journal $T $STR --u8 0x68" \
+	    "cmpxchg:write --journal /tmp/objs.journal $T $STR --u8 0x68" \
+	    "page:maps -x $T" "page:share $T" "all:explain $T $STR"; do
+	want=${spec%%:*} c=${spec#*:}
+	run vmscope -v $c
+	[ $rc = 0 ] && grep -qx "vmscope: memory programs: the $want object" $err || bad="$bad [$c]"
+done
+rm -f /tmp/objs.journal
+[ -z "$bad" ]
+result "each command loads the smallest object with its programs (wrong:${bad:- none})" $?
+
 # ---- page ----
 run vmscope page $T $STR
 grep -q 'stopped at PTE: present leaf, 4K page' $out && grep -q 'PAGE refcount' $out &&

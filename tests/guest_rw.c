@@ -210,6 +210,74 @@ static int find_libc_text(pid_t pid, uint64_t *start, char *path, size_t sz, uin
 
 /* ---- the cases ------------------------------------------------------------- */
 
+/*
+ * The smaller objects of bpf/vmem.bpf.c (vmem_open_for()): each asked-for
+ * set of programs gets the smallest object that has them, which loads and
+ * speaks the module's ABI; a program outside the object is refused
+ * (-ENOSYS) before anything runs.
+ */
+static void case_program_sets(void)
+{
+	static const struct {
+		unsigned int progs;
+		const char *set;
+	} want[] = {
+		{ VMEM_P_FIND, "find" },
+		{ VMEM_P_READ, "read" },
+		{ VMEM_P_WALK, "page" },
+		{ VMEM_P_RANGE, "page" },
+		{ VMEM_P_WALK | VMEM_P_RANGE, "page" },
+		{ VMEM_P_WRITE, "write" },
+		{ VMEM_P_CMPXCHG, "cmpxchg" },
+		{ VMEM_P_READ | VMEM_P_CMPXCHG, "cmpxchg" },
+		{ VMEM_P_READ | VMEM_P_WRITE, "all" },
+		{ VMEM_P_SHARERS, "all" },
+		{ VMEM_P_READ | VMEM_P_RANGE, "all" },
+		{ VMEM_P_ALL, "all" },
+	};
+	static char mine[16] = "program sets";
+	char buf[16], bad[200] = "";
+	size_t i;
+	int err;
+
+	for (i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+		struct vmem *s = vmem_open_for(want[i].progs, &err);
+		int abi = s ? vmem_abi(s) : err;
+
+		if (!s || strcmp(vmem_set(s), want[i].set) || abi != VMSCOPE_ABI_VERSION)
+			snprintf(bad + strlen(bad), sizeof(bad) - strlen(bad), " %#x:%s/%d",
+				 want[i].progs, s ? vmem_set(s) : "none", abi);
+		vmem_close(s);
+	}
+	ok(!bad[0], "each set of programs loads the smallest object that has them, "
+	   "which speaks the module's ABI (wrong:%s)", bad[0] ? bad : " none");
+
+	{
+		struct vmem *f = vmem_open_for(VMEM_P_FIND, &err);
+		struct vmem *r = vmem_open_for(VMEM_P_READ, &err);
+		struct vms_walk w = { .addr = (uintptr_t)mine };
+		ssize_t n1 = -1, n2 = -1, n3 = -1, wn = -1;
+
+		memset(buf, 'x', sizeof(buf));
+		if (f) {
+			n1 = vmem_read(f, getpid(), (uintptr_t)mine, buf, sizeof(buf));
+			wn = vmem_write(f, getpid(), (uintptr_t)mine, "XXXX", 4, false, NULL, NULL,
+					NULL, NULL);
+		}
+		if (r) {
+			n2 = vmem_walk(r, getpid(), &w, 1);
+			n3 = vmem_read(r, getpid(), (uintptr_t)mine, buf, sizeof(buf));
+		}
+		ok(f && r && n1 == -ENOSYS && wn == -ENOSYS && !strcmp(mine, "program sets") &&
+		   n2 == -ENOSYS && n3 == (ssize_t)sizeof(buf) && !memcmp(buf, mine, sizeof(buf)),
+		   "a program outside the object is refused before it runs (read, write in the find "
+		   "object: %zd %zd; walk in the read object: %zd), its own works (read: %zd)",
+		   n1, wn, n2, n3);
+		vmem_close(f);
+		vmem_close(r);
+	}
+}
+
 /* Reads vs process_vm_readv: within pages, across pages and VMA ends. */
 static void case_reads(void)
 {
@@ -567,6 +635,7 @@ static const struct tap_case cases[] = {
 	{ "fork_cow", case_fork_cow },
 	{ "write_span", case_write_span },
 	{ "files", case_files },
+	{ "program_sets", case_program_sets },
 	{ "libc_text", case_libc_text },
 	{ "privilege", case_privilege },
 	{ "dead_targets", case_dead_targets },

@@ -47,6 +47,8 @@
 #define EXIT_UNCHECKED	3
 
 #define PG		4096ull
+/* The module's programs audit runs: range walks and reads. */
+#define AUDIT_PROGS	(VMEM_P_RANGE | VMEM_P_READ)
 #define RANGES_MAX	64	/* differing ranges kept per page */
 #define SHOW_MAX	16	/* bytes of each side kept per range */
 
@@ -687,10 +689,10 @@ static int audit_open(struct audit_ctx *c)
 	if (o->source == S_PAGEMAP)
 		return 0;
 	if (o->source == S_MODULE) {
-		c->v = memcmd_open(o->cmd);
+		c->v = memcmd_open(o->cmd, AUDIT_PROGS);
 		return c->v ? 0 : EXIT_UNCHECKED;
 	}
-	c->v = memcmd_try_open_err(&err);
+	c->v = memcmd_try_open_err(AUDIT_PROGS, &err);
 	if (!c->v) {
 		memcmd_why(err, c->why, sizeof(c->why));
 		p_info("vmscope: %s: code pages from /proc/PID/pagemap: %s\n", o->cmd, c->why);

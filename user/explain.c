@@ -1190,7 +1190,7 @@ static int do_explain(int argc, char **argv)
 	if (rc >= 0)
 		goto out;
 	rc = EXIT_RUNTIME;
-	if (page_src_open(&src, o.cmd, o.pid, o.addrs[0], o.source))
+	if (page_src_open(&src, o.cmd, o.pid, o.addrs[0], o.source, VMEM_P_ALL))
 		goto out;
 	page_src_note(&src, o.cmd, o.pid);
 	err = explain_run(&src, &o, &r);

@@ -404,7 +404,8 @@ static int do_find(int argc, char **argv)
 		goto out;
 	rc = EXIT_RUNTIME;
 	if (o.forced < 0 || o.forced == FS_MODULE) {
-		v = o.forced == FS_MODULE ? memcmd_open(o.cmd) : memcmd_try_open();
+		v = o.forced == FS_MODULE ? memcmd_open(o.cmd, VMEM_P_FIND) :
+						   memcmd_try_open(VMEM_P_FIND);
 		if (o.forced == FS_MODULE && !v)
 			goto out;
 	}

@@ -621,7 +621,7 @@ static void maps_run(const struct maps_opts *o, const char *cmd, struct maps_res
 			p_error(ps[k].err, "%s", ps[k].msg);
 	}
 	if (o->extended) {
-		v = memcmd_try_open();
+		v = memcmd_try_open(VMEM_P_RANGE);	/* proc_memuse() */
 		for (k = 0; k < r->np; k++) {
 			if (ps[k].err)
 				continue;

@@ -15,24 +15,26 @@
  * the module's kfuncs are there, and one of them asks the module's ABI.
  * Only when that fails is the module probed apart, to say why.
  */
-static struct vmem *open_checked(int *err)
+static struct vmem *open_checked(unsigned int progs, int *err)
 {
-	struct vmem *v = vmem_open(err);
+	struct vmem *v = vmem_open_for(progs, err);
 
 	if (v && vmem_abi(v) != VMSCOPE_ABI_VERSION) {
 		vmem_close(v);
 		*err = -EPROTO;
 		return NULL;
 	}
+	if (v && verbose)
+		p_info("vmscope: memory programs: the %s object\n", vmem_set(v));
 	return v;
 }
 
-struct vmem *memcmd_open(const char *cmd)
+struct vmem *memcmd_open(const char *cmd, unsigned int progs)
 {
 	struct vmem *v;
 	int err;
 
-	v = open_checked(&err);
+	v = open_checked(progs, &err);
 	if (v)
 		return v;
 	if (require_module(cmd))
@@ -41,20 +43,20 @@ struct vmem *memcmd_open(const char *cmd)
 	return NULL;
 }
 
-struct vmem *memcmd_try_open(void)
+struct vmem *memcmd_try_open(unsigned int progs)
 {
 	int err;
 
-	return memcmd_try_open_err(&err);
+	return memcmd_try_open_err(progs, &err);
 }
 
-struct vmem *memcmd_try_open_err(int *err)
+struct vmem *memcmd_try_open_err(unsigned int progs, int *err)
 {
 	if (access("/sys/kernel/btf/vmscope", F_OK)) {
 		*err = -ENOPKG;
 		return NULL;
 	}
-	return open_checked(err);
+	return open_checked(progs, err);
 }
 
 const char *memcmd_why(int err, char *buf, size_t sz)

@@ -9,13 +9,14 @@
 #include <sys/types.h>
 #include "vmem_api.h"
 
-/* The module's memory programs, loaded; or NULL after printing why. */
-struct vmem *memcmd_open(const char *cmd);
+/* The module's memory programs progs (VMEM_P_*: the smallest object that
+ * has them, vmem_open_for()), loaded; or NULL after printing why. */
+struct vmem *memcmd_open(const char *cmd, unsigned int progs);
 /* As memcmd_open(), but quietly NULL when the module is not there. */
-struct vmem *memcmd_try_open(void);
+struct vmem *memcmd_try_open(unsigned int progs);
 /* The same, with why not in *err: -ENOPKG (not loaded, or without BTF),
  * -EPROTO (another ABI) or the load's error. */
-struct vmem *memcmd_try_open_err(int *err);
+struct vmem *memcmd_try_open_err(unsigned int progs, int *err);
 /* Why the module cannot serve, in words, for such an err, into buf. */
 const char *memcmd_why(int err, char *buf, size_t sz);
 

@@ -46,13 +46,16 @@ static void pagemap_open_err(const struct page_src *s, const char *cmd, pid_t pi
 }
 
 int page_src_open(struct page_src *s, const char *cmd, pid_t pid, uint64_t probe_addr,
-		  int source)
+		  int source, unsigned int progs)
 {
 	int err = 0;
 
+	progs |= VMEM_P_WALK | VMEM_P_RANGE;
+
 	s->forced = source >= 0;
 	if (source != SRC_PAGEMAP) {
-		s->v = source == SRC_MODULE ? memcmd_open(cmd) : memcmd_try_open_err(&err);
+		s->v = source == SRC_MODULE ? memcmd_open(cmd, progs) :
+					       memcmd_try_open_err(progs, &err);
 		if (!s->v && source == SRC_MODULE)
 			return -1;
 		if (s->v && source < 0 && module_refuses(s->v, pid, probe_addr)) {

@@ -31,11 +31,13 @@ struct page_src {
 int page_src_parse(const char *cmd, const char *arg, int *source);
 /*
  * The module when it is loaded and serves pid (probed with a walk of
- * probe_addr), else pagemap; source (-1: either) forces one.  Prints why
- * nothing could be opened and returns -1.
+ * probe_addr), else pagemap; source (-1: either) forces one.  The module's
+ * programs progs (VMEM_P_*) are loaded, with walk and walk_range, which
+ * the page_src functions use.  Prints why nothing could be opened and
+ * returns -1.
  */
 int page_src_open(struct page_src *s, const char *cmd, pid_t pid, uint64_t probe_addr,
-		  int source);
+		  int source, unsigned int progs);
 void page_src_close(struct page_src *s);
 /* Where the pages come from, on stderr: always when pagemap stands in. */
 void page_src_note(const struct page_src *s, const char *cmd, pid_t pid);

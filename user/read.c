@@ -202,7 +202,7 @@ static int read_run(const struct read_opts *o, struct read_result *r)
 			(unsigned long long)o->len);
 		return EXIT_RUNTIME;
 	}
-	v = memcmd_open(o->cmd);
+	v = memcmd_open(o->cmd, VMEM_P_READ);
 	if (!v)
 		return EXIT_RUNTIME;
 	got = vmem_read(v, o->pid, o->addr, r->data, o->len);

@@ -1119,11 +1119,11 @@ static int do_share(int argc, char **argv)
 		goto out;
 	rc = EXIT_RUNTIME;
 	if (o.source == SS_MODULE) {
-		c.v = memcmd_open(o.cmd);
+		c.v = memcmd_open(o.cmd, VMEM_P_RANGE);
 		if (!c.v)
 			goto out;
 	} else if (o.source < 0) {
-		c.v = memcmd_try_open_err(&c.why_module);
+		c.v = memcmd_try_open_err(VMEM_P_RANGE, &c.why_module);
 	}
 	/* Every process's VMAs, for the join: BPF only (root); else each target's own. */
 	obj = vmalist_open(VMALIST_RECORDS | VMALIST_ALL | VMALIST_ONLY_BPF, &c.all_err);

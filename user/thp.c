@@ -1060,7 +1060,7 @@ static int do_thp(int argc, char **argv)
 	if (rc >= 0)
 		goto out;
 	rc = EXIT_RUNTIME;
-	if (page_src_open(&src, o.cmd, o.pid, o.by_addr ? o.addr : 0, o.source))
+	if (page_src_open(&src, o.cmd, o.pid, o.by_addr ? o.addr : 0, o.source, 0))
 		goto out;
 	page_src_note(&src, o.cmd, o.pid);
 	err = thp_run(&src, &o, &r);

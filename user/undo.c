@@ -235,7 +235,7 @@ static int undo_run(const struct undo_opts *o, struct journal *j, struct undo_re
 		live += undo_target_ok(&r->items[i]);
 	if (!live)
 		return -1;
-	v = memcmd_open(o->cmd);
+	v = memcmd_open(o->cmd, VMEM_P_CMPXCHG);
 	if (!v)
 		return EXIT_RUNTIME;
 	for (i = 0; i < r->n; i++) {

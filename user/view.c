@@ -27,6 +27,10 @@
 #include "pagemap.h"
 #include "view.h"
 
+/* The module's programs a view runs: range walks, and walks and sharers
+ * for a page's details (mapview.c). */
+#define VIEW_PROGS	(VMEM_P_RANGE | VMEM_P_WALK | VMEM_P_SHARERS)
+
 const char *const vv_kind_names[VV_NKINDS] = {
 	"code", "data", "heap", "stack", "anon", "file", "shm", "special", "hugetlb", "guard",
 };
@@ -373,7 +377,8 @@ static int open_listing(struct vv_proc *p, char *msg, size_t msz)
 static struct vmem *open_module(struct vv_proc *p, const char *cmd, bool forced, char *msg,
 				size_t msz, int *err)
 {
-	struct vmem *v = forced ? memcmd_open(cmd) : memcmd_try_open_err(err);
+	struct vmem *v = forced ? memcmd_open(cmd, VIEW_PROGS) :
+				      memcmd_try_open_err(VIEW_PROGS, err);
 
 	if (v)
 		return v;

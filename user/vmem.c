@@ -14,46 +14,125 @@
 #include <bpf/bpf.h>
 #include "vmem_api.h"
 #include "vmem.lskel.h"
+#include "vmem_find.lskel.h"
+#include "vmem_page.lskel.h"
+#include "vmem_read.lskel.h"
+#include "vmem_write.lskel.h"
+#include "vmem_cmpxchg.lskel.h"
+
+/* The programs, by their VMEM_P_ bit's number. */
+enum { P_FIND, P_WALK, P_RANGE, P_READ, P_WRITE, P_CMPXCHG, P_SHARERS, P_N };
 
 struct vmem {
-	struct vmem_bpf *skel;
-	struct vmem_bpf__bss *bss;	/* arguments and results */
+	void *skel;			/* one of the light skeletons */
+	void (*destroy)(void *skel);
+	const char *set;		/* which: "all", "find", ... */
+	int abi_fd, prog_fd[P_N];	/* -1: not in this object */
+	struct vmem_io *bss;		/* arguments and results */
 	struct vmem_bufs *b;		/* data */
 };
 
-struct vmem *vmem_open(int *err)
+static int map_bufs(struct vmem *v, int fd)
+{
+	void *m = mmap(NULL, sizeof(struct vmem_bufs), PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+
+	if (m == MAP_FAILED)
+		return -errno;
+	v->b = m;
+	return 0;
+}
+
+/* Program name of skeleton s as P in v (in a LOADER()'s progs). */
+#define PROG(P, name)	(v->prog_fd[P] = s->progs.name.prog_fd)
+/*
+ * load_SET(v): open and load the object vmem_SET (light skeleton T) into
+ * v, with its programs (fill: PROG()s).  0 or -errno (v->skel set when opened, for
+ * vmem_close()).
+ */
+#define LOADER(set_, T, fill)						\
+static void destroy_##set_(void *s)					\
+{									\
+	T##__destroy(s);						\
+}									\
+static int load_##set_(struct vmem *v)					\
+{									\
+	struct T *s = T##__open();					\
+	int err;							\
+									\
+	if (!s)								\
+		return -errno;						\
+	v->skel = s;							\
+	v->destroy = destroy_##set_;					\
+	err = T##__load(s);						\
+	if (err)							\
+		return err;						\
+	v->set = #set_;							\
+	v->bss = &s->bss->io;						\
+	v->abi_fd = s->progs.abi.prog_fd;				\
+	fill;								\
+	return map_bufs(v, s->maps.bufs.map_fd);			\
+}
+
+LOADER(all, vmem_bpf, (PROG(P_FIND, find_vmas), PROG(P_WALK, walk), PROG(P_RANGE, walk_range),
+		       PROG(P_READ, mem_read), PROG(P_WRITE, mem_write),
+		       PROG(P_CMPXCHG, mem_cmpxchg), PROG(P_SHARERS, page_sharers)))
+LOADER(find, vmem_find, PROG(P_FIND, find_vmas))
+LOADER(page, vmem_page, (PROG(P_WALK, walk), PROG(P_RANGE, walk_range)))
+LOADER(read, vmem_read, PROG(P_READ, mem_read))
+LOADER(write, vmem_write, PROG(P_WRITE, mem_write))
+LOADER(cmpxchg, vmem_cmpxchg, (PROG(P_READ, mem_read), PROG(P_CMPXCHG, mem_cmpxchg)))
+
+/* The objects; the first that has every program asked for is loaded (the
+ * last has them all). */
+static const struct {
+	unsigned int progs;
+	int (*load)(struct vmem *v);
+} sets[] = {
+	{ VMEM_SET_FIND, load_find },
+	{ VMEM_SET_READ, load_read },
+	{ VMEM_SET_PAGE, load_page },
+	{ VMEM_SET_WRITE, load_write },
+	{ VMEM_SET_CMPXCHG, load_cmpxchg },
+	{ VMEM_P_ALL, load_all },
+};
+
+struct vmem *vmem_open_for(unsigned int progs, int *err)
 {
 	struct vmem *v = calloc(1, sizeof(*v));
-	void *m;
+	size_t i;
 
 	if (!v) {
 		*err = -ENOMEM;
 		return NULL;
 	}
-	v->skel = vmem_bpf__open();
-	*err = v->skel ? vmem_bpf__load(v->skel) : -errno;
-	if (*err)
-		goto fail;
-	m = mmap(NULL, sizeof(struct vmem_bufs), PROT_READ | PROT_WRITE,
-		 MAP_SHARED, v->skel->maps.bufs.map_fd, 0);
-	if (m == MAP_FAILED) {
-		*err = -errno;
-		goto fail;
+	v->abi_fd = -1;
+	for (i = 0; i < P_N; i++)
+		v->prog_fd[i] = -1;
+	for (i = 0; (progs & ~sets[i].progs) && i + 1 < sizeof(sets) / sizeof(sets[0]); i++)
+		;
+	*err = sets[i].load(v);
+	if (*err) {
+		vmem_close(v);
+		return NULL;
 	}
-	v->b = m;
-	v->bss = v->skel->bss;
 	return v;
-fail:
-	vmem_bpf__destroy(v->skel);
-	free(v);
-	return NULL;
+}
+
+struct vmem *vmem_open(int *err)
+{
+	return vmem_open_for(VMEM_P_ALL, err);
+}
+
+const char *vmem_set(const struct vmem *v)
+{
+	return v->set;
 }
 
 int vmem_abi(struct vmem *v)
 {
 	LIBBPF_OPTS(bpf_test_run_opts, opts);
 
-	if (bpf_prog_test_run_opts(v->skel->progs.abi.prog_fd, &opts))
+	if (bpf_prog_test_run_opts(v->abi_fd, &opts))
 		return -errno;
 	return v->bss->ret;
 }
@@ -64,14 +143,15 @@ void vmem_close(struct vmem *v)
 		return;
 	if (v->b)
 		munmap(v->b, sizeof(struct vmem_bufs));
-	vmem_bpf__destroy(v->skel);
+	if (v->skel)
+		v->destroy(v->skel);
 	free(v);
 }
 
-static int run_once(struct bpf_prog_desc *prog)
+static int run_once(int prog_fd)
 {
 	LIBBPF_OPTS(bpf_test_run_opts, opts);
-	int err = bpf_prog_test_run_opts(prog->prog_fd, &opts);
+	int err = bpf_prog_test_run_opts(prog_fd, &opts);
 
 	return err ? -errno : 0;
 }
@@ -93,14 +173,18 @@ static double now_s(void)
  * bss->ret stays -EAGAIN and the caller reports it.
  */
 #define VMEM_RETRY_S	5.0
-static int run(struct vmem *v, struct bpf_prog_desc *prog)
+static int run(struct vmem *v, int p)
 {
 	double deadline = 0;
 	useconds_t pause = 50;
 	int err;
 
+	/* A program outside the object the command opened: the caller's
+	 * vmem_open_for() mask is wrong (nothing ran). */
+	if (v->prog_fd[p] < 0)
+		return -ENOSYS;
 	for (;;) {
-		err = run_once(prog);
+		err = run_once(v->prog_fd[p]);
 		if (err || v->bss->ret != -EAGAIN)
 			return err;
 		if (!deadline)
@@ -129,7 +213,7 @@ int vmem_find_run(struct vmem *v, pid_t pid, size_t n, unsigned int flags)
 	h->n = n;
 	h->flags = flags;
 	v->bss->pid = pid;
-	err = run(v, &v->skel->progs.find_vmas);
+	err = run(v, P_FIND);
 	if (err)
 		return err;
 	return v->bss->ret;
@@ -209,7 +293,7 @@ int vmem_walk(struct vmem *v, pid_t pid, struct vms_walk *w, size_t n)
 			b[i].addr = w[done + i].addr;
 		v->bss->pid = pid;
 		v->bss->len = k;
-		err = run(v, &v->skel->progs.walk);
+		err = run(v, P_WALK);
 		if (err)
 			return err;
 		if (v->bss->ret < 0)
@@ -243,7 +327,7 @@ int vmem_walk_range(struct vmem *v, pid_t pid, uint64_t start, uint64_t end,
 	r->end = end;
 	r->max_pages = max;
 	v->bss->pid = pid;
-	err = run(v, &v->skel->progs.walk_range);
+	err = run(v, P_RANGE);
 	if (err)
 		return err;
 	if (v->bss->ret < 0)
@@ -264,7 +348,7 @@ ssize_t vmem_read_chunk(struct vmem *v, pid_t pid, uint64_t addr, size_t len,
 	v->bss->pid = pid;
 	v->bss->addr = addr;
 	v->bss->len = len;
-	err = run(v, &v->skel->progs.mem_read);
+	err = run(v, P_READ);
 	if (err)
 		return err;
 	*data = v->b->buf;
@@ -304,7 +388,7 @@ ssize_t vmem_write(struct vmem *v, pid_t pid, uint64_t addr, const void *src,
 	v->bss->len = len;
 	v->bss->flags = force ? VMS_WRITE_FORCE : 0;
 	v->bss->wflags = (old || new_) ? VMEM_W_SHOW : 0;
-	err = run(v, &v->skel->progs.mem_write);
+	err = run(v, P_WRITE);
 	if (err)
 		return err;
 	if (old && old_n) {
@@ -333,7 +417,7 @@ ssize_t vmem_cmpxchg(struct vmem *v, pid_t pid, uint64_t addr, const void *old,
 	v->bss->addr = addr;
 	v->bss->len = len;
 	v->bss->flags = force ? VMS_WRITE_FORCE : 0;
-	err = run(v, &v->skel->progs.mem_cmpxchg);
+	err = run(v, P_CMPXCHG);
 	return err ? err : v->bss->ret;
 }
 
@@ -347,7 +431,7 @@ int vmem_sharers(struct vmem *v, pid_t pid, uint64_t addr, const struct vms_shar
 	h->addr = addr;
 	h->max = (VMEM_BUF_SIZE - sizeof(*h)) / sizeof(struct vms_sharer);
 	v->bss->pid = pid;
-	err = run(v, &v->skel->progs.page_sharers);
+	err = run(v, P_SHARERS);
 	if (err)
 		return err;
 	if (v->bss->ret < 0)

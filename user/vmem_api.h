@@ -18,8 +18,14 @@
 struct vmem;
 
 /* Load the programs.  The module must be loaded (check first: a missing
- * kfunc makes the load fail). */
+ * kfunc makes the load fail).  vmem_open_for() loads the smallest object
+ * that has the programs progs names (VMEM_P_*; vmem.h says why): calling
+ * a function of another program then returns -ENOSYS.  vmem_open()
+ * loads them all. */
+struct vmem *vmem_open_for(unsigned int progs, int *err);
 struct vmem *vmem_open(int *err);
+/* Which object: "find", "read", "page", "write", "cmpxchg" or "all". */
+const char *vmem_set(const struct vmem *v);
 void vmem_close(struct vmem *v);
 /* The loaded module's VMSCOPE_ABI_VERSION, or -errno. */
 int vmem_abi(struct vmem *v);

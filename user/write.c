@@ -266,7 +266,8 @@ static int write_run(const struct write_opts *o, struct journal *j, struct write
 	r->addr = o->addr;
 	r->n = o->n;
 	r->force = o->force;
-	v = memcmd_open(o->cmd);
+	/* Journaled: read the old bytes, then compare-and-write them. */
+	v = memcmd_open(o->cmd, o->no_journal ? VMEM_P_WRITE : VMEM_P_READ | VMEM_P_CMPXCHG);
 	if (!v)
 		return EXIT_RUNTIME;
 	if (o->no_journal) {
