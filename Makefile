@@ -219,7 +219,7 @@ $(OUT)/bpf/%.bpf.o: bpf/%.bpf.c $(BPF_HDRS) vmlinux.h vmlinux_$(VMS_ARCH).h | bu
 	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@.full
 	$(Q)$(BPFTOOL) gen object $@ $@.full && rm -f $@.full
 
-$(OUT)/bpf/vmem_%.bpf.o: bpf/vmem.bpf.c $(BPF_HDRS) vmlinux.h vmlinux_$(VMS_ARCH).h | buildtools
+$(patsubst %,$(OUT)/bpf/vmem_%.bpf.o,$(VMEM_SETS)): $(OUT)/bpf/vmem_%.bpf.o: bpf/vmem.bpf.c $(BPF_HDRS) vmlinux.h vmlinux_$(VMS_ARCH).h | buildtools
 	@echo "  BPF     $@"
 	$(Q)mkdir -p $(dir $@)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -DVMEM_PROGS=VMEM_SET_$(shell echo $* | tr a-z A-Z) -c $< -o $@.full

@@ -24,6 +24,8 @@ char LICENSE[] SEC("license") = "GPL";
 #define VMEM_PROGS	VMEM_P_ALL
 #endif
 #define HAS(p)		(VMEM_PROGS & VMEM_P_##p)
+/* (An unknown VMEM_SET_ name is an error here, where #if would take it as 0.) */
+_Static_assert((VMEM_PROGS) != 0, "VMEM_PROGS names no program");
 
 #ifndef ENOMEM
 #define ENOMEM	12

@@ -45,15 +45,22 @@ rm -f "/tmp/vmtarget
 fake-line"
 
 # ---- which of the module's BPF objects a command loads (bpf/vmem.h) ----
-# (The writes put back the byte that is there: 'h' of "hello vmscope".)
+# Each is made to use the module (--source module, or maps -x's JSON says
+# so), since a program missing from its object would make the command fall
+# back quietly.  The writes put back the byte that is there ('h' of "hello
+# vmscope"), and undo puts back the same.
 bad=
-for spec in "find:find $T $STR" "page:page $T $STR" "read:read $T $STR 8" \
-	    "write:write --no-journal $T $STR --u8 0x68" \
+for spec in "find:find --source module $T $STR" "page:page $T $STR" \
+	    "page:page $T $STR --range 64K" "page:thp --source module $T $THP" \
+	    "read:read $T $STR 8" "write:write --no-journal $T $STR --u8 0x68" \
 	    "cmpxchg:write --journal /tmp/objs.journal $T $STR --u8 0x68" \
-	    "page:maps -x $T" "page:share $T" "all:explain $T $STR"; do
+	    "cmpxchg:undo --journal /tmp/objs.journal" "page:share --source module $T" \
+	    "page:-j maps -x $T" "all:explain $T $STR"; do
 	want=${spec%%:*} c=${spec#*:}
 	run vmscope -v $c
-	[ $rc = 0 ] && grep -qx "vmscope: memory programs: the $want object" $err || bad="$bad [$c]"
+	[ $rc = 0 ] && [ "$(grep -c "^vmscope: memory programs: " $err)" = 1 ] &&
+		grep -qx "vmscope: memory programs: the $want object" $err || bad="$bad [$c]"
+	case $c in *"maps -x"*) grep -q '"use_source":"module"' $out || bad="$bad [$c: not module]" ;; esac
 done
 rm -f /tmp/objs.journal
 [ -z "$bad" ]

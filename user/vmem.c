@@ -60,7 +60,7 @@ static int load_##set_(struct vmem *v)					\
 	int err;							\
 									\
 	if (!s)								\
-		return -errno;						\
+		return errno ? -errno : -ENOMEM;			\
 	v->skel = s;							\
 	v->destroy = destroy_##set_;					\
 	err = T##__load(s);						\
@@ -111,6 +111,11 @@ struct vmem *vmem_open_for(unsigned int progs, int *err)
 	for (i = 0; (progs & ~sets[i].progs) && i + 1 < sizeof(sets) / sizeof(sets[0]); i++)
 		;
 	*err = sets[i].load(v);
+	/* Every program the set claims must be in its object: a LOADER()
+	 * that left one out would make a command fall back unseen. */
+	for (size_t p = 0; !*err && p < P_N; p++)
+		if ((sets[i].progs & (1u << p)) && v->prog_fd[p] < 0)
+			*err = -EPROTO;
 	if (*err) {
 		vmem_close(v);
 		return NULL;
