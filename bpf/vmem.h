@@ -32,9 +32,9 @@ struct vmem_io {
 
 /*
  * The programs of bpf/vmem.bpf.c, as bits.  Loading an object costs the
- * kernel one BTF name lookup per module kfunc it calls, and before 6.19
- * (unsorted BTF) each lookup scans the whole of vmlinux's BTF and then
- * every module's: loading all 8 programs (10 kfuncs) took about 210 ms in
+ * kernel one BTF name lookup per module kfunc it calls, and where the
+ * kernel's BTF is not sorted by name (6.18 and older) each lookup scans
+ * the whole of vmlinux's BTF and then every module's: loading all 8 programs (10 kfuncs) took about 210 ms in
  * the 6.12 guest, abi and walk alone (4 kfuncs) about 55 ms.  So the
  * Makefile also builds the sets below as objects of their own (vmem_SET,
  * VMEM_PROGS set to the set), and a command loads the smallest object
