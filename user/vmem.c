@@ -42,7 +42,7 @@ static int map_bufs(struct vmem *v, int fd)
 	return 0;
 }
 
-/* Program name of skeleton s as P in v (in a LOADER()'s progs). */
+/* Program name of skeleton s as P in v (in a LOADER()'s fill). */
 #define PROG(P, name)	(v->prog_fd[P] = s->progs.name.prog_fd)
 /*
  * load_SET(v): open and load the object vmem_SET (light skeleton T) into
@@ -133,13 +133,20 @@ const char *vmem_set(const struct vmem *v)
 	return v->set;
 }
 
-int vmem_abi(struct vmem *v)
+/* One run of the program prog_fd: 0 or -errno (its result is in bss). */
+static int run_once(int prog_fd)
 {
 	LIBBPF_OPTS(bpf_test_run_opts, opts);
+	int err = bpf_prog_test_run_opts(prog_fd, &opts);
 
-	if (bpf_prog_test_run_opts(v->abi_fd, &opts))
-		return -errno;
-	return v->bss->ret;
+	return err ? -errno : 0;
+}
+
+int vmem_abi(struct vmem *v)
+{
+	int err = run_once(v->abi_fd);
+
+	return err ? err : (int)v->bss->ret;
 }
 
 void vmem_close(struct vmem *v)
@@ -151,14 +158,6 @@ void vmem_close(struct vmem *v)
 	if (v->skel)
 		v->destroy(v->skel);
 	free(v);
-}
-
-static int run_once(int prog_fd)
-{
-	LIBBPF_OPTS(bpf_test_run_opts, opts);
-	int err = bpf_prog_test_run_opts(prog_fd, &opts);
-
-	return err ? -errno : 0;
 }
 
 static double now_s(void)
