@@ -111,7 +111,7 @@ BPF_CFLAGS := -g -O2 -target bpf $(ARCH_DEF) -I. -Ibpf -Ikmod -Wall \
 BPF_OBJS := $(patsubst bpf/%.bpf.c,%,$(wildcard bpf/*.bpf.c))
 # bpf/vmem.bpf.c is also built as smaller objects, each of some of its
 # programs (bpf/vmem.h says why): vmem_SET has the programs VMEM_SET_SET.
-VMEM_SETS := find page read write cmpxchg
+VMEM_SETS := find walk page read write cmpxchg
 BPF_OBJS += $(addprefix vmem_,$(VMEM_SETS))
 BPF_HDRS := $(wildcard bpf/*.h) kmod/vmscope_kfuncs.h kmod/vmscope_uapi.h
 # The CLI uses light skeletons: the kernel does the CO-RE relocations, so a

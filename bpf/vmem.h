@@ -51,6 +51,7 @@ struct vmem_io {
 #define VMEM_P_ALL	0x7fu
 
 #define VMEM_SET_FIND	VMEM_P_FIND
+#define VMEM_SET_WALK	VMEM_P_WALK			/* page PID ADDR */
 #define VMEM_SET_PAGE	(VMEM_P_WALK | VMEM_P_RANGE)
 #define VMEM_SET_READ	VMEM_P_READ
 #define VMEM_SET_WRITE	VMEM_P_WRITE			/* write --no-journal */

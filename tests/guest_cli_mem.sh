@@ -50,7 +50,7 @@ fake-line"
 # back quietly.  The writes put back the byte that is there ('h' of "hello
 # vmscope"), and undo puts back the same.
 bad=
-for spec in "find:find --source module $T $STR" "page:page $T $STR" \
+for spec in "find:find --source module $T $STR" "walk:page $T $STR" \
 	    "page:page $T $STR --range 64K" "page:thp --source module $T $THP" \
 	    "read:read $T $STR 8" "write:write --no-journal $T $STR --u8 0x68" \
 	    "cmpxchg:write --journal /tmp/objs.journal $T $STR --u8 0x68" \

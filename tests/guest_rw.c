@@ -263,7 +263,7 @@ static void case_program_sets(void)
 	} want[] = {
 		{ VMEM_P_FIND, "find" },
 		{ VMEM_P_READ, "read" },
-		{ VMEM_P_WALK, "page" },
+		{ VMEM_P_WALK, "walk" },
 		{ VMEM_P_RANGE, "page" },
 		{ VMEM_P_WALK | VMEM_P_RANGE, "page" },
 		{ VMEM_P_WRITE, "write" },

@@ -668,7 +668,8 @@ static int do_page(int argc, char **argv)
 	if (rc >= 0)
 		goto out;
 	rc = EXIT_RUNTIME;
-	if (page_src_open(&src, o.cmd, o.pid, o.n ? o.addrs[0] : o.start, o.source, 0))
+	if (page_src_open(&src, o.cmd, o.pid, o.n ? o.addrs[0] : o.start, o.source,
+			  o.range ? VMEM_P_RANGE : 0))
 		goto out;
 	page_src_note(&src, o.cmd, o.pid);
 	rc = o.range ? page_range(&src, &o) : page_walks(&src, &o);

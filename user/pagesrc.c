@@ -50,7 +50,7 @@ int page_src_open(struct page_src *s, const char *cmd, pid_t pid, uint64_t probe
 {
 	int err = 0;
 
-	progs |= VMEM_P_WALK | VMEM_P_RANGE;
+	progs |= VMEM_P_WALK;
 
 	s->forced = source >= 0;
 	if (source != SRC_PAGEMAP) {

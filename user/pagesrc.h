@@ -32,9 +32,10 @@ int page_src_parse(const char *cmd, const char *arg, int *source);
 /*
  * The module when it is loaded and serves pid (probed with a walk of
  * probe_addr), else pagemap; source (-1: either) forces one.  The module's
- * programs progs (VMEM_P_*) are loaded, with walk and walk_range, which
- * the page_src functions use.  Prints why nothing could be opened and
- * returns -1.
+ * programs progs (VMEM_P_*) are loaded, with walk, which the probe and
+ * page_src_walk() use; page_src_range() needs VMEM_P_RANGE in progs
+ * (without it the module's range walk returns -ENOSYS).  Prints why
+ * nothing could be opened and returns -1.
  */
 int page_src_open(struct page_src *s, const char *cmd, pid_t pid, uint64_t probe_addr,
 		  int source, unsigned int progs);

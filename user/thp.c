@@ -1060,7 +1060,8 @@ static int do_thp(int argc, char **argv)
 	if (rc >= 0)
 		goto out;
 	rc = EXIT_RUNTIME;
-	if (page_src_open(&src, o.cmd, o.pid, o.by_addr ? o.addr : 0, o.source, 0))
+	if (page_src_open(&src, o.cmd, o.pid, o.by_addr ? o.addr : 0, o.source,
+			  VMEM_P_RANGE))
 		goto out;
 	page_src_note(&src, o.cmd, o.pid);
 	err = thp_run(&src, &o, &r);

@@ -15,6 +15,7 @@
 #include "vmem_api.h"
 #include "vmem.lskel.h"
 #include "vmem_find.lskel.h"
+#include "vmem_walk.lskel.h"
 #include "vmem_page.lskel.h"
 #include "vmem_read.lskel.h"
 #include "vmem_write.lskel.h"
@@ -77,6 +78,7 @@ LOADER(all, vmem_bpf, (PROG(P_FIND, find_vmas), PROG(P_WALK, walk), PROG(P_RANGE
 		       PROG(P_READ, mem_read), PROG(P_WRITE, mem_write),
 		       PROG(P_CMPXCHG, mem_cmpxchg), PROG(P_SHARERS, page_sharers)))
 LOADER(find, vmem_find, PROG(P_FIND, find_vmas))
+LOADER(walk, vmem_walk, PROG(P_WALK, walk))
 LOADER(page, vmem_page, (PROG(P_WALK, walk), PROG(P_RANGE, walk_range)))
 LOADER(read, vmem_read, PROG(P_READ, mem_read))
 LOADER(write, vmem_write, PROG(P_WRITE, mem_write))
@@ -90,6 +92,7 @@ static const struct {
 } sets[] = {
 	{ VMEM_SET_FIND, load_find },
 	{ VMEM_SET_READ, load_read },
+	{ VMEM_SET_WALK, load_walk },
 	{ VMEM_SET_PAGE, load_page },
 	{ VMEM_SET_WRITE, load_write },
 	{ VMEM_SET_CMPXCHG, load_cmpxchg },

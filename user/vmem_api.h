@@ -24,7 +24,7 @@ struct vmem;
  * loads them all. */
 struct vmem *vmem_open_for(unsigned int progs, int *err);
 struct vmem *vmem_open(int *err);
-/* Which object: "find", "read", "page", "write", "cmpxchg" or "all". */
+/* Which object: "find", "read", "walk", "page", "write", "cmpxchg" or "all". */
 const char *vmem_set(const struct vmem *v);
 void vmem_close(struct vmem *v);
 /* The loaded module's VMSCOPE_ABI_VERSION, or -errno. */
