@@ -71,13 +71,21 @@ static __always_inline struct vms_call *begin(void)
 	return c;
 }
 
-/* The module's ABI, asked first: a module of another ABI is not driven. */
+/*
+ * The module's ABI, through its kfunc: only in the whole object.  The
+ * smaller ones leave the kfunc out (each module kfunc costs a load a BTF
+ * name lookup); user space reads the module's abi parameter instead,
+ * while the loaded programs keep the module from being replaced
+ * (user/vmem.c, vmem_abi()).
+ */
+#if VMEM_PROGS == VMEM_P_ALL
 SEC("syscall")
 int abi(void *ctx)
 {
 	io.ret = vmscope_abi_version();
 	return 0;
 }
+#endif
 
 #if HAS(FIND)
 SEC("syscall")

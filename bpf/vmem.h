@@ -38,8 +38,9 @@ struct vmem_io {
  * the 6.12 guest, abi and walk alone (4 kfuncs) about 55 ms.  So the
  * Makefile also builds the sets below as objects of their own (vmem_SET,
  * VMEM_PROGS set to the set), and a command loads the smallest object
- * that has the programs it runs (user/vmem.c, vmem_open_for()).  The abi
- * program is in every object.
+ * that has the programs it runs (user/vmem.c, vmem_open_for()).  Only the
+ * whole object has the abi program; with the others user space reads the
+ * module's abi parameter (vmem_abi()), one kfunc fewer.
  */
 #define VMEM_P_FIND	(1u << 0)	/* find_vmas */
 #define VMEM_P_WALK	(1u << 1)	/* walk */

@@ -49,6 +49,30 @@ static void __exit vmscope_exit(void)
 	pr_info("vmscope: unloaded\n");
 }
 
+/*
+ * /sys/module/vmscope/parameters/abi: the ABI this module speaks, the
+ * number vmscope_abi_version() returns, for user space to check without
+ * calling that kfunc from every program it loads (each module kfunc an
+ * object calls costs its load a BTF name lookup).  Read-only, and not
+ * settable at load: a module cannot be told to claim another ABI.
+ */
+static int vms_abi_set(const char *val, const struct kernel_param *kp)
+{
+	return -EPERM;
+}
+
+static int vms_abi_get(char *buf, const struct kernel_param *kp)
+{
+	return scnprintf(buf, PAGE_SIZE, "%d\n", VMSCOPE_ABI_VERSION);
+}
+
+static const struct kernel_param_ops vms_abi_ops = {
+	.set = vms_abi_set,
+	.get = vms_abi_get,
+};
+module_param_cb(abi, &vms_abi_ops, NULL, 0444);
+MODULE_PARM_DESC(abi, "the ABI the module's kfuncs speak (read-only)");
+
 module_init(vmscope_init);
 module_exit(vmscope_exit);
 

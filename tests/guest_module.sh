@@ -51,6 +51,17 @@ result "vmscope -j status: kfunc_callers is the module's parameter" $?
 	[ "$(cat /sys/module/vmscope/parameters/kfunc_callers)" = "$kc" ]
 result "kfunc_callers cannot be written" $?
 
+# The abi parameter is what the module's kfunc says (the smaller memory
+# objects read it instead of calling the kfunc: user/vmem.c, vmem_abi()).
+abi=$(cat /sys/module/vmscope/parameters/abi 2>&1)
+kabi=$(kfunc_probe syscall 2>&1 | sed -n 's/.*kfunc returned \([0-9-]*\)$/\1/p')
+sabi=$(vmscope -j status | sed -n 's/.*"module_abi":\([0-9]*\).*/\1/p')
+diag "abi parameter: $abi; the kfunc: $kabi; status: $sabi"
+[ -n "$abi" ] && [ "$abi" = "$kabi" ] && [ "$abi" = "$sabi" ] &&
+	! sh -c 'echo 9 > /sys/module/vmscope/parameters/abi' 2>/dev/null &&
+	[ "$(cat /sys/module/vmscope/parameters/abi)" = "$abi" ]
+result "the abi parameter is the kfunc's ABI ($abi), and cannot be written" $?
+
 # Swap in the BTF-less build: its kfuncs must be seen as missing.
 unload() {
 	for i in 1 2 3 4 5 6 7 8 9 10; do rmmod "$1" 2>/dev/null && return 0; sleep 0.2; done
@@ -77,6 +88,8 @@ result "BTF-less module: page answers from pagemap and says why, on one line" $?
 unload vmscope
 ! insmod /lib/vmscope/vmscope.ko kfunc_callers=any 2>/dev/null && ! test -d /sys/module/vmscope
 result "the module will not load with kfunc_callers set" $?
+! insmod /lib/vmscope/vmscope.ko abi=9 2>/dev/null && ! test -d /sys/module/vmscope
+result "the module will not load with abi set" $?
 insmod /lib/vmscope/vmscope.ko && kfunc_probe both >/dev/null 2>&1
 result "reloading the real module restores the kfuncs" $?
 finish

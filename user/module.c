@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The vmscope module as user space sees it: loaded or not, with BTF or
- * not, which ABI it speaks (abi.bpf.c calls vmscope_abi_version()), where
+ * not, which ABI it speaks (its abi parameter, or for a module older than
+ * that, abi.bpf.c calling vmscope_abi_version()), where
  * a module for this kernel can be found, and what to tell a user whose
  * commands need it.
  */
@@ -12,6 +13,7 @@
 #include <libelf.h>
 #include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <sys/utsname.h>
@@ -19,6 +21,37 @@
 #include "common.h"
 #include "module.h"
 #include "abi.lskel.h"
+
+static void sysfs_line(const char *path, char *buf, size_t sz)
+{
+	FILE *f = fopen(path, "r");
+
+	buf[0] = 0;
+	if (!f)
+		return;
+	if (fgets(buf, (int)sz, f))
+		buf[strcspn(buf, "\n")] = 0;
+	else
+		buf[0] = 0;
+	fclose(f);
+}
+
+/*
+ * The module's abi parameter (kmod/main.c): the ABI, or 0 when the
+ * module has no such parameter (it is older than the parameter).
+ */
+static int module_abi_param(void)
+{
+	char buf[32], *end;
+	long a;
+
+	sysfs_line("/sys/module/vmscope/parameters/abi", buf, sizeof(buf));
+	if (!buf[0])
+		return 0;
+	errno = 0;
+	a = strtol(buf, &end, 10);
+	return !errno && !*end && a > 0 && a <= INT_MAX ? (int)a : 0;
+}
 
 int module_abi(void)
 {
@@ -31,6 +64,10 @@ int module_abi(void)
 	/* Loaded without BTF: its kfuncs are not registered. */
 	if (access("/sys/kernel/btf/vmscope", F_OK))
 		return 0;
+	err = module_abi_param();
+	if (err)
+		return err;
+	/* A module older than the parameter: ask its kfunc. */
 	skel = abi__open();
 	if (!skel)
 		return -errno;
@@ -113,19 +150,6 @@ static bool find_ko(const char *dir, int depth, char *out, size_t sz)
 }
 
 /* The first line of a sysfs file, without its newline; "" if unreadable. */
-static void sysfs_line(const char *path, char *buf, size_t sz)
-{
-	FILE *f = fopen(path, "r");
-
-	buf[0] = 0;
-	if (!f)
-		return;
-	if (fgets(buf, (int)sz, f))
-		buf[strcspn(buf, "\n")] = 0;
-	else
-		buf[0] = 0;
-	fclose(f);
-}
 
 void module_state(struct module_state *st)
 {

@@ -12,6 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
+#include "module.h"
 #include "vmem_api.h"
 #include "vmem.lskel.h"
 #include "vmem_find.lskel.h"
@@ -69,12 +70,11 @@ static int load_##set_(struct vmem *v)					\
 		return err;						\
 	v->set = #set_;							\
 	v->bss = &s->bss->io;						\
-	v->abi_fd = s->progs.abi.prog_fd;				\
 	fill;								\
 	return map_bufs(v, s->maps.bufs.map_fd);			\
 }
 
-LOADER(all, vmem_bpf, (PROG(P_FIND, find_vmas), PROG(P_WALK, walk), PROG(P_RANGE, walk_range),
+LOADER(all, vmem_bpf, (v->abi_fd = s->progs.abi.prog_fd, PROG(P_FIND, find_vmas), PROG(P_WALK, walk), PROG(P_RANGE, walk_range),
 		       PROG(P_READ, mem_read), PROG(P_WRITE, mem_write),
 		       PROG(P_CMPXCHG, mem_cmpxchg), PROG(P_SHARERS, page_sharers)))
 LOADER(find, vmem_find, PROG(P_FIND, find_vmas))
@@ -145,10 +145,19 @@ static int run_once(int prog_fd)
 	return err ? -errno : 0;
 }
 
+/*
+ * The whole object asks the module's kfunc.  A smaller one has no abi
+ * program: module_abi() reads the module's abi parameter, which is this
+ * module's, since v's programs hold a reference on the module they call
+ * (it cannot be unloaded and another loaded under v).
+ */
 int vmem_abi(struct vmem *v)
 {
-	int err = run_once(v->abi_fd);
+	int err;
 
+	if (v->abi_fd < 0)
+		return module_abi();
+	err = run_once(v->abi_fd);
 	return err ? err : (int)v->bss->ret;
 }
 

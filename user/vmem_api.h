@@ -27,7 +27,7 @@ struct vmem *vmem_open(int *err);
 /* Which object: "find", "read", "walk", "page", "write", "cmpxchg" or "all". */
 const char *vmem_set(const struct vmem *v);
 void vmem_close(struct vmem *v);
-/* The loaded module's VMSCOPE_ABI_VERSION, or -errno. */
+/* The loaded module's VMSCOPE_ABI_VERSION, 0 when it cannot say, or -errno. */
 int vmem_abi(struct vmem *v);
 
 /* A growing string table for the names of lookups. */
