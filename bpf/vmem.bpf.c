@@ -33,6 +33,9 @@ _Static_assert((VMEM_PROGS) != 0, "VMEM_PROGS names no program");
 #define E2BIG	7
 #define EPERM	1
 #endif
+#ifndef EFAULT
+#define EFAULT	14
+#endif
 
 /* Arguments and results, one struct so that every object has one layout. */
 struct vmem_io io;
@@ -190,7 +193,13 @@ int mem_write(void *ctx)
 }
 #endif
 
-/* Compare-and-write: buf holds io.len old bytes, then io.len new ones. */
+/*
+ * Compare-and-write: buf holds io.len old bytes, then io.len new ones.
+ * With VMEM_W_OLD the old bytes are read there first, in this run (a
+ * journaled write: no read program, no second run); nothing is written
+ * unless all of them could be read.  With VMEM_W_SHOW the bytes after go
+ * to wnew.
+ */
 #if HAS(CMPXCHG)
 SEC("syscall")
 int mem_cmpxchg(void *ctx)
@@ -208,7 +217,17 @@ int mem_cmpxchg(void *ctx)
 	c = begin();
 	if (!c)
 		return 0;
+	if (io.wflags & VMEM_W_OLD) {
+		io.ret_old = vmscope_read(c, io.addr, b->buf, n);
+		if (io.ret_old != (__s64)n) {
+			io.ret = io.ret_old < 0 ? io.ret_old : -EFAULT;
+			goto out;
+		}
+	}
 	io.ret = vmscope_cmpxchg(c, io.addr, b->buf, 2 * n, io.flags);
+	if (io.ret >= 0 && (io.wflags & VMEM_W_SHOW))
+		io.ret_new = vmscope_read(c, io.addr, b->wnew, n);
+out:
 	vmscope_call_end(c);
 	return 0;
 }

@@ -56,9 +56,11 @@ struct vmem_io {
 #define VMEM_SET_PAGE	(VMEM_P_WALK | VMEM_P_RANGE)
 #define VMEM_SET_READ	VMEM_P_READ
 #define VMEM_SET_WRITE	VMEM_P_WRITE			/* write --no-journal */
-#define VMEM_SET_CMPXCHG (VMEM_P_READ | VMEM_P_CMPXCHG)	/* write, undo */
+#define VMEM_SET_CMPXCHG VMEM_P_CMPXCHG			/* write, undo */
 
-/* wflags of the mem_write program */
-#define VMEM_W_SHOW	(1u << 0)	/* read the old and new bytes around it */
+/* wflags of the mem_write and mem_cmpxchg programs */
+#define VMEM_W_SHOW	(1u << 0)	/* write: read the old and new bytes around it;
+					 * cmpxchg: the new ones after it */
+#define VMEM_W_OLD	(1u << 1)	/* cmpxchg: read the old bytes first */
 
 #endif /* VMSCOPE_VMEM_H */

@@ -268,7 +268,7 @@ static void case_program_sets(void)
 		{ VMEM_P_WALK | VMEM_P_RANGE, "page" },
 		{ VMEM_P_WRITE, "write" },
 		{ VMEM_P_CMPXCHG, "cmpxchg" },
-		{ VMEM_P_READ | VMEM_P_CMPXCHG, "cmpxchg" },
+		{ VMEM_P_READ | VMEM_P_CMPXCHG, "all" },
 		{ VMEM_P_READ | VMEM_P_WRITE, "all" },
 		{ VMEM_P_SHARERS, "all" },
 		{ VMEM_P_READ | VMEM_P_RANGE, "all" },
@@ -443,6 +443,46 @@ static void case_write_span(void)
 	   "a write spanning pages lands whole in the target only");
 	reap(a);
 	munmap(p, 2 * PG);
+}
+
+/*
+ * The journaled write's one run (vmem_swap()): the old bytes come back and
+ * the new ones land; where not all the old bytes can be read, nothing is
+ * written.
+ */
+static void case_swap(void)
+{
+	char *p, old[16], now[16], ref[16];
+	ssize_t n, on, nn, m;
+	pid_t a;
+
+	p = mmap(NULL, 3 * PG, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED || mprotect(p + 2 * PG, PG, PROT_NONE)) {
+		ok(0, "swap: mmap (%s)", strerror(errno));
+		return;
+	}
+	memcpy(p + PG - 4, "abcdefgh", 8);
+	memcpy(p + 2 * PG - 4, "wxyz", 4);
+	a = spawn(NULL, NULL);
+	memset(old, 0, sizeof(old));
+	memset(now, 0, sizeof(now));
+	n = vmem_swap(v, a, (uintptr_t)p + PG - 4, "ABCDEFGH", 8, false, old, &on, now, &nn);
+	m = pvr(a, (uintptr_t)p + PG - 4, ref, 8);
+	ok(n == 8 && on == 8 && !memcmp(old, "abcdefgh", 8) && nn == 8 &&
+	   !memcmp(now, "ABCDEFGH", 8) && m == 8 && !memcmp(ref, "ABCDEFGH", 8) &&
+	   !memcmp(p + PG - 4, "abcdefgh", 8),
+	   "a journaled write across pages returns the old bytes and the new ones, which "
+	   "land in the target only (%zd, old %zd, now %zd)", n, on, nn);
+	n = vmem_swap(v, a, (uintptr_t)p + 2 * PG - 4, "12345678", 8, false, old, &on, now, &nn);
+	m = pvr(a, (uintptr_t)p + 2 * PG - 4, ref, 4);
+	ok(n == -EFAULT && on == 4 && m == 4 && !memcmp(ref, "wxyz", 4),
+	   "a journaled write running into PROT_NONE reads 4 old bytes and writes none "
+	   "(%zd, old %zd)", n, on);
+	n = vmem_swap(v, a, 0x1000, "12345678", 8, false, old, &on, NULL, NULL);
+	ok(n < 0 && on < 0, "a journaled write at an unmapped address writes nothing (%zd, "
+	   "old %zd)", n, on);
+	reap(a);
+	munmap(p, 3 * PG);
 }
 
 /* Private, read-only and shared mappings of one file, in two processes. */
@@ -678,6 +718,7 @@ static const struct tap_case cases[] = {
 	{ "bulk_read", case_bulk_read },
 	{ "fork_cow", case_fork_cow },
 	{ "write_span", case_write_span },
+	{ "swap", case_swap },
 	{ "files", case_files },
 	{ "program_sets", case_program_sets },
 	{ "libc_text", case_libc_text },

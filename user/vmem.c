@@ -82,7 +82,7 @@ LOADER(walk, vmem_walk, PROG(P_WALK, walk))
 LOADER(page, vmem_page, (PROG(P_WALK, walk), PROG(P_RANGE, walk_range)))
 LOADER(read, vmem_read, PROG(P_READ, mem_read))
 LOADER(write, vmem_write, PROG(P_WRITE, mem_write))
-LOADER(cmpxchg, vmem_cmpxchg, (PROG(P_READ, mem_read), PROG(P_CMPXCHG, mem_cmpxchg)))
+LOADER(cmpxchg, vmem_cmpxchg, PROG(P_CMPXCHG, mem_cmpxchg))
 
 /* The objects; the first that has every program asked for is loaded (the
  * last has them all). */
@@ -433,8 +433,42 @@ ssize_t vmem_cmpxchg(struct vmem *v, pid_t pid, uint64_t addr, const void *old,
 	v->bss->addr = addr;
 	v->bss->len = len;
 	v->bss->flags = force ? VMS_WRITE_FORCE : 0;
+	v->bss->wflags = 0;
 	err = run(v, P_CMPXCHG);
 	return err ? err : v->bss->ret;
+}
+
+ssize_t vmem_swap(struct vmem *v, pid_t pid, uint64_t addr, const void *new_, size_t len,
+		  bool force, void *old, ssize_t *old_n, void *now, ssize_t *now_n)
+{
+	int err;
+
+	*old_n = 0;
+	if (now_n)
+		*now_n = 0;
+	if (!len || len > VMEM_WBUF_SIZE)
+		return -E2BIG;
+	memcpy(v->b->buf + len, new_, len);
+	v->bss->pid = pid;
+	v->bss->addr = addr;
+	v->bss->len = len;
+	v->bss->flags = force ? VMS_WRITE_FORCE : 0;
+	v->bss->wflags = VMEM_W_OLD | (now ? VMEM_W_SHOW : 0);
+	v->bss->ret_old = 0;
+	v->bss->ret_new = 0;
+	err = run(v, P_CMPXCHG);
+	v->bss->wflags = 0;
+	if (err)
+		return err;
+	*old_n = v->bss->ret_old;
+	if (*old_n > 0)
+		memcpy(old, v->b->buf, *old_n < (ssize_t)len ? (size_t)*old_n : len);
+	if (v->bss->ret >= 0 && now && now_n) {
+		*now_n = v->bss->ret_new;
+		if (*now_n > 0)
+			memcpy(now, v->b->wnew, *now_n < (ssize_t)len ? (size_t)*now_n : len);
+	}
+	return v->bss->ret;
 }
 
 int vmem_sharers(struct vmem *v, pid_t pid, uint64_t addr, const struct vms_share **hdr,

@@ -83,6 +83,17 @@ ssize_t vmem_cmpxchg(struct vmem *v, pid_t pid, uint64_t addr, const void *old,
 		     const void *new_, size_t len, bool force);
 
 /*
+ * A journaled write, in one run of the compare-and-write program: read
+ * the len (<= VMEM_WBUF_SIZE) bytes at addr into old, then write new_
+ * where they are still those.  *old_n: how many old bytes could be read
+ * (short or -errno: nothing was written); now (or NULL) gets the bytes
+ * after a write, *now_n how many.  Returns len, -ECANCELED (the bytes
+ * changed between the read and the write: nothing written), or -errno.
+ */
+ssize_t vmem_swap(struct vmem *v, pid_t pid, uint64_t addr, const void *new_, size_t len,
+		  bool force, void *old, ssize_t *old_n, void *now, ssize_t *now_n);
+
+/*
  * Every process mapping the page at addr of pid (CAP_SYS_ADMIN and
  * CAP_SYS_PTRACE): *hdr and recs point into the mmapped buffer until the
  * next call.  Returns the number of records or -errno.

@@ -210,15 +210,17 @@ static int write_journaled(struct vmem *v, const struct write_opts *o, struct jo
 		memcmd_err(o->cmd, o->pid, err, 0, false);
 		return EXIT_RUNTIME;
 	}
+	/* Read the old bytes and write where they are still those, in one
+	 * run; again while the process changes them in between. */
 	for (i = 0; i < WRITE_TRIES && ret == -ECANCELED; i++) {
-		got = vmem_read(v, o->pid, o->addr, r->old, o->n);
-		if (got < 0 || (size_t)got < o->n) {
+		ret = vmem_swap(v, o->pid, o->addr, o->data, o->n, o->force, r->old, &got,
+				r->new_, &r->nn);
+		if (ret != -ECANCELED && (got < 0 || (size_t)got < o->n)) {
 			/* The old bytes are what undo needs: no write without them. */
-			memcmd_err(o->cmd, o->pid, got < 0 ? got : -EFAULT,
+			memcmd_err(o->cmd, o->pid, got < 0 ? got : ret < 0 ? ret : -EFAULT,
 				   o->addr + (got > 0 ? got : 0), true);
 			return EXIT_RUNTIME;
 		}
-		ret = vmem_cmpxchg(v, o->pid, o->addr, r->old, o->data, o->n, o->force);
 	}
 	if (ret == -ECANCELED) {
 		p_error(ret, "%s: nothing written: process %d kept changing the bytes at 0x%llx "
@@ -266,8 +268,8 @@ static int write_run(const struct write_opts *o, struct journal *j, struct write
 	r->addr = o->addr;
 	r->n = o->n;
 	r->force = o->force;
-	/* Journaled: read the old bytes, then compare-and-write them. */
-	v = memcmd_open(o->cmd, o->no_journal ? VMEM_P_WRITE : VMEM_P_READ | VMEM_P_CMPXCHG);
+	/* Journaled: read the old bytes and compare-and-write them (vmem_swap()). */
+	v = memcmd_open(o->cmd, o->no_journal ? VMEM_P_WRITE : VMEM_P_CMPXCHG);
 	if (!v)
 		return EXIT_RUNTIME;
 	if (o->no_journal) {
@@ -279,10 +281,8 @@ static int write_run(const struct write_opts *o, struct journal *j, struct write
 		}
 		goto out;
 	}
+	/* r->new_: what is there after the write, unless the process changed it. */
 	rc = write_journaled(v, o, j, r);
-	/* What is there now: the new bytes, unless the process changed them since. */
-	if (!rc)
-		r->nn = vmem_read(v, o->pid, o->addr, r->new_, o->n);
 out:
 	vmem_close(v);
 	return rc;
