@@ -13,6 +13,7 @@
 #define VMSCOPE_ARCH_H
 
 #include <linux/types.h>
+#include <linux/pgtable.h>
 #include "vmscope_uapi.h"
 
 #if !defined(CONFIG_X86_64) && !defined(CONFIG_ARM64)
@@ -41,14 +42,66 @@ u32 vms_arch_entry_bits(u64 v, int level);
  */
 u64 vms_arch_masked_entry(u64 v);
 
+/*
+ * The three below run for every page of a range walk (walk.c,
+ * range_ptes()), so they are inline here rather than calls into
+ * arch_*.c.
+ */
+#ifdef CONFIG_ARM64
+/* Legacy ZONE_DEVICE "devmap" entries (gone in 6.17). */
+#ifdef PTE_DEVMAP
+#define VMS_PTE_DEVMAP		PTE_DEVMAP
+#else
+#define VMS_PTE_DEVMAP		0ULL
+#endif
+#define VMS_LEAF_SPECIAL	PTE_SPECIAL
+#define VMS_LEAF_DEVMAP		VMS_PTE_DEVMAP
+
+/*
+ * The output-address bits of an entry: [49:12], and with LPA2 in use also
+ * [9:8] (OA[51:50]; the shareability bits otherwise), as __pte_to_phys().
+ */
+static inline u64 vms_arch_addr_bits(void)
+{
+#ifdef CONFIG_ARM64_PA_BITS_52
+	if (lpa2_is_enabled())
+		return PTE_ADDR_LOW | PTE_ADDR_HIGH;
+#endif
+	return PTE_ADDR_LOW;
+}
+#else
+/* Legacy ZONE_DEVICE "devmap" entries (gone in 6.17: such pages are refcounted). */
+#ifdef _PAGE_DEVMAP
+#define VMS_PAGE_DEVMAP		_PAGE_DEVMAP
+#else
+#define VMS_PAGE_DEVMAP		0ULL
+#endif
+#define VMS_LEAF_SPECIAL	_PAGE_SPECIAL
+#define VMS_LEAF_DEVMAP		VMS_PAGE_DEVMAP
+
+static inline u64 vms_arch_addr_bits(void)
+{
+	return PTE_PFN_MASK;
+}
+#endif
+
 /* v without its address bits: PTEs with equal keys have equal entry bits. */
-u64 vms_arch_entry_key(u64 v);
+static inline u64 vms_arch_entry_key(u64 v)
+{
+	return v & ~vms_arch_addr_bits();
+}
 
 /* The present leaf v is special (pte_special: no struct page by design). */
-bool vms_arch_special(u64 v);
+static inline bool vms_arch_special(u64 v)
+{
+	return v & VMS_LEAF_SPECIAL;
+}
 
 /* The present leaf v is a legacy ZONE_DEVICE "devmap" entry. */
-bool vms_arch_devmap(u64 v);
+static inline bool vms_arch_devmap(u64 v)
+{
+	return v & VMS_LEAF_DEVMAP;
+}
 
 /*
  * Is current inside a native system call that has not returned yet (its

@@ -48,13 +48,6 @@
 #define VMS_PTE_SWP_UFFD	0ULL
 #endif
 
-/* Legacy ZONE_DEVICE "devmap" entries (gone in 6.17). */
-#ifdef PTE_DEVMAP
-#define VMS_PTE_DEVMAP		PTE_DEVMAP
-#else
-#define VMS_PTE_DEVMAP		0ULL
-#endif
-
 /* Table descriptors' hierarchical execute-never bits (same at every level). */
 #define VMS_TABLE_PXN		PMD_TABLE_PXN
 #define VMS_TABLE_UXN		PMD_TABLE_UXN
@@ -66,19 +59,6 @@ bool vms_arch_l5(void)
 #else
 	return false;
 #endif
-}
-
-/*
- * The output-address bits of an entry: [49:12], and with LPA2 in use also
- * [9:8] (OA[51:50]; the shareability bits otherwise), as __pte_to_phys().
- */
-static u64 addr_bits(void)
-{
-#ifdef CONFIG_ARM64_PA_BITS_52
-	if (lpa2_is_enabled())
-		return PTE_ADDR_LOW | PTE_ADDR_HIGH;
-#endif
-	return PTE_ADDR_LOW;
 }
 
 u32 vms_arch_entry_bits(u64 v, int level)
@@ -144,24 +124,9 @@ u32 vms_arch_entry_bits(u64 v, int level)
 u64 vms_arch_masked_entry(u64 v)
 {
 	if (pte_present(__pte(v)) || pmd_present(__pmd(v)))
-		return v & ~addr_bits();
+		return v & ~vms_arch_addr_bits();
 	/* Swap entry: type and offset hidden, like pagemap; the flags below them kept. */
 	return v & ((1ULL << __SWP_TYPE_SHIFT) - 1);
-}
-
-u64 vms_arch_entry_key(u64 v)
-{
-	return v & ~addr_bits();
-}
-
-bool vms_arch_special(u64 v)
-{
-	return v & PTE_SPECIAL;
-}
-
-bool vms_arch_devmap(u64 v)
-{
-	return v & VMS_PTE_DEVMAP;
 }
 
 /*

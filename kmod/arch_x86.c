@@ -30,13 +30,6 @@
 #define VMS_PAGE_DIRTY_BITS	_PAGE_DIRTY
 #endif
 
-/* Legacy ZONE_DEVICE "devmap" entries (gone in 6.17: such pages are refcounted). */
-#ifdef _PAGE_DEVMAP
-#define VMS_PAGE_DEVMAP		_PAGE_DEVMAP
-#else
-#define VMS_PAGE_DEVMAP		0ULL
-#endif
-
 bool vms_arch_l5(void)
 {
 	return pgtable_l5_enabled();
@@ -98,21 +91,6 @@ u64 vms_arch_masked_entry(u64 v)
 	if (v & (_PAGE_PRESENT | _PAGE_PROTNONE))
 		return v & ~PTE_PFN_MASK;
 	return v & 0xff;	/* swap entry: type and offset hidden, like pagemap */
-}
-
-u64 vms_arch_entry_key(u64 v)
-{
-	return v & ~PTE_PFN_MASK;
-}
-
-bool vms_arch_special(u64 v)
-{
-	return v & _PAGE_SPECIAL;
-}
-
-bool vms_arch_devmap(u64 v)
-{
-	return v & VMS_PAGE_DEVMAP;
 }
 
 /*
