@@ -614,27 +614,31 @@ static void rec_stop(struct wstate *ws, struct vms_prec *r, u64 v)
 	}
 }
 
-/* Pages [addr, addr + n pages) under one huge leaf v, with its lock held. */
+/*
+ * Pages [addr, addr + n pages) under one huge leaf v, with its lock held.
+ * recs is the caller's buffer, which user space may write meanwhile: it is
+ * only written, each record whole (so for every range_ function).
+ */
 static void range_leaf(struct wstate *ws, spinlock_t *ptl, unsigned long addr, int n,
 		       u64 v, struct vms_prec *recs)
 {
 	int level = ws->stop_level, i;
 	unsigned long pfn = leaf_pfn(level, v, addr, ws->leaf_shift);
+	struct vms_prec t;
 	struct pinfo pi;
 
 	/* One folio: its state is read once. */
 	page_info(ws, ptl, level, v, pfn, &pi);
-	rec_stop(ws, &recs[0], v);
-	recs[0].leaf_shift = ws->leaf_shift;
-	recs[0].page_flags = pi.page_flags;
-	recs[0].order = pi.order;
+	rec_stop(ws, &t, v);
+	t.leaf_shift = ws->leaf_shift;
+	t.page_flags = pi.page_flags;
+	t.order = pi.order;
 	for (i = 0; i < n; i++) {
-		if (i)
-			recs[i] = recs[0];	/* kernel scratch, not the caller's buffer */
 		if (ws->priv)
-			recs[i].pfn = pfn + i;
+			t.pfn = pfn + i;
 		if (pi.have_page)
-			recs[i].mapcount = precise_mapcount(pi.folio, pfn_to_page(pfn + i));
+			t.mapcount = precise_mapcount(pi.folio, pfn_to_page(pfn + i));
+		recs[i] = t;
 	}
 }
 
@@ -656,7 +660,7 @@ static void range_ptes(struct wstate *ws, spinlock_t *ptl, pte_t *ptep, int n,
 	lockdep_assert_held(ptl);
 	for (i = 0; i < n; i++) {
 		u64 v = pte_val(ptep_get(ptep + i));
-		struct vms_prec *r = &recs[i];
+		struct vms_prec r = { .level = VMS_LVL_PTE, .mapcount = -1 };
 		unsigned long pfn;
 		struct folio *folio;
 		struct page *page;
@@ -665,43 +669,35 @@ static void range_ptes(struct wstate *ws, spinlock_t *ptl, pte_t *ptep, int n,
 			key = vms_arch_entry_key(v);
 			bits = entry_bits(v, VMS_LVL_PTE);
 		}
-		r->entry = masked_entry(v, ws->priv);
-		r->bits = bits;
-		r->level = VMS_LVL_PTE;
-		r->pfn = 0;
-		r->page_flags = 0;
-		r->mapcount = -1;
-		r->leaf_shift = 0;
-		r->swp_kind = 0;
-		r->swp_type = 0;
-		r->order = 0;
+		r.entry = masked_entry(v, ws->priv);
+		r.bits = bits;
 		if (!v) {
-			r->stop = VMS_STOP_NONE_ENTRY;
-			continue;
+			r.stop = VMS_STOP_NONE_ENTRY;
+			goto store;
 		}
 		if (!pte_present(__pte(v))) {
 			u32 kind, type;
 			u64 off;
 
-			r->stop = VMS_STOP_NOT_PRESENT;
+			r.stop = VMS_STOP_NOT_PRESENT;
 			vms_swp_decode(__pte(v), &kind, &type, &off);
-			r->swp_kind = kind;
+			r.swp_kind = kind;
 			if (ws->priv) {
-				r->swp_type = type;
-				r->pfn = off;
+				r.swp_type = type;
+				r.pfn = off;
 			}
-			continue;
+			goto store;
 		}
-		r->stop = VMS_STOP_LEAF;
-		r->leaf_shift = PAGE_SHIFT;
+		r.stop = VMS_STOP_LEAF;
+		r.leaf_shift = PAGE_SHIFT;
 		if (!ws->priv)
-			continue;
+			goto store;
 		pfn = pte_pfn(__pte(v));
-		r->pfn = pfn;
+		r.pfn = pfn;
 		page = leaf_page(ws, VMS_LVL_PTE, v, pfn);
 		if (!page) {
-			r->page_flags = VMS_PG_NOPAGE;
-			continue;
+			r.page_flags = VMS_PG_NOPAGE;
+			goto store;
 		}
 		folio = page_folio(page);
 		if (folio != last) {
@@ -711,18 +707,21 @@ static void range_ptes(struct wstate *ws, spinlock_t *ptl, pte_t *ptep, int n,
 			if (is_zero_pfn(pfn))
 				last_flags |= VMS_PG_ZERO;
 		}
-		r->page_flags = last_flags | (PageReserved(page) ? VMS_PG_RESERVED : 0) |
-				((last_flags & VMS_PG_ANON) && !(last_flags & VMS_PG_KSM) &&
-				 PageAnonExclusive(page) ? VMS_PG_ANON_EXCL : 0);
-		r->order = last_order;
-		r->mapcount = precise_mapcount(folio, page);
+		r.page_flags = last_flags | (PageReserved(page) ? VMS_PG_RESERVED : 0) |
+			       ((last_flags & VMS_PG_ANON) && !(last_flags & VMS_PG_KSM) &&
+				PageAnonExclusive(page) ? VMS_PG_ANON_EXCL : 0);
+		r.order = last_order;
+		r.mapcount = precise_mapcount(folio, page);
+store:
+		recs[i] = r;
 	}
 }
 
 /*
- * Pages [addr, addr + n pages) of one PMD region of ws->vma into recs
- * (kernel memory), and the region's upper entries into dir.  Returns 0 or
- * -EAGAIN when the tables kept changing.
+ * Pages [addr, addr + n pages) of one PMD region of ws->vma into recs (the
+ * caller's buffer: written, never read), and the region's upper entries
+ * into dir (kernel memory).  Returns 0 or -EAGAIN when the tables kept
+ * changing (recs may then hold some records of the failed tries).
  */
 static int range_region(struct wstate *ws, unsigned long addr, int n,
 			struct vms_prec *recs, struct vms_pdir *dir)
@@ -740,9 +739,11 @@ static int range_region(struct wstate *ws, unsigned long addr, int n,
 			range_leaf(ws, ptl, addr, n, ws->entry[ws->stop_level], recs);
 			spin_unlock(ptl);
 		} else if (ws->stop_reason) {
-			rec_stop(ws, &recs[0], ws->entry[ws->stop_level]);
-			for (i = 1; i < n; i++)
-				recs[i] = recs[0];
+			struct vms_prec t;
+
+			rec_stop(ws, &t, ws->entry[ws->stop_level]);
+			for (i = 0; i < n; i++)
+				recs[i] = t;
 		} else {
 			ptep = pte_map_lock(ws, addr, &ptl);
 			if (!ptep)
@@ -763,7 +764,6 @@ int vms_walk_range(struct mm_struct *mm, struct vms_range_args *a)
 	struct vms_range *h = &a->hdr;
 	unsigned long addr, end, first, max = a->max_pages;
 	struct vm_area_struct *vma;
-	struct vms_prec *scratch;
 	struct vms_pdir dir;
 	u32 n = 0, ndirs = 0;
 	long cur_region = -1;
@@ -794,14 +794,9 @@ int vms_walk_range(struct mm_struct *mm, struct vms_range_args *a)
 	if (!max)
 		return -ENOSPC;
 
-	scratch = kmalloc_array(PTRS_PER_PTE, sizeof(*scratch), GFP_KERNEL);
-	if (!scratch)
-		return -ENOMEM;
 	err = vms_mmap_read_lock(mm, a->nowait);
-	if (err) {
-		kfree(scratch);
+	if (err)
 		return err;
-	}
 	/* A hole before the first record is skipped, at the cost of one lookup. */
 	vma = find_vma(mm, addr);
 	if (!vma || vma->vm_start >= end) {
@@ -837,12 +832,11 @@ int vms_walk_range(struct mm_struct *mm, struct vms_range_args *a)
 		err = hugetlb_walk_lock(&ws);
 		if (err)
 			break;
-		err = range_region(&ws, addr, done, scratch, &dir);
+		/* Straight into the caller's buffer: written, never read back. */
+		err = range_region(&ws, addr, done, &a->recs[n], &dir);
 		hugetlb_walk_unlock(&ws);
 		if (err)
 			break;
-		/* The caller's buffer is written once, never read. */
-		memcpy(&a->recs[n], scratch, done * sizeof(*scratch));
 		n += done;
 		addr = stop_at;
 		ndirs = cur_region + 1;
@@ -857,7 +851,6 @@ int vms_walk_range(struct mm_struct *mm, struct vms_range_args *a)
 	h->next = addr;
 out:
 	mmap_read_unlock(mm);
-	kfree(scratch);
 	h->npages = n;
 	h->ndirs = ndirs;
 	return n ? n : err;
