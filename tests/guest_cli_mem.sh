@@ -266,6 +266,33 @@ head -n1 $out | grep -q "^$M:   vmtarget mix$" && grep -q '^Address .*Kbytes .*R
 result "maps -x: a 'PID:   command line' header and pmap -x's columns" $?
 target_stop 6 $M
 
+# Adjoining VMAs are walked together and their pages split by address
+# (user/memuse.c): 301 one-page VMAs, every third page untouched, each
+# VMA's RSS and dirty as smaps says.
+if target_start 6 /tmp/stripes.out stripes 301; then
+	S=$TPID
+	SA=$(echo "$TREADY" | awk '{ print $3 }' | sed 's/^0x//')
+	awk -v lo=$((0x$SA)) -v hi=$((0x$SA + 301 * 4096)) '
+	     /^[0-9a-f]+-[0-9a-f]+ / { split($1, a, "-"); s = a[1]; in_ = 0
+		v = 0; for (i = 1; i <= length(s); i++) v = v * 16 + index("0123456789abcdef", substr(s, i, 1)) - 1
+		if (v >= lo && v < hi) { in_ = 1; order[++n] = s } }
+	     in_ && /^Rss:/ { r[s] = $2 } in_ && /^(Shared|Private)_Dirty:/ { d[s] += $2 }
+	     END { for (i = 1; i <= n; i++) printf "%s %d %d\n", order[i], r[order[i]], d[order[i]] }' \
+		/proc/$S/smaps | sed 's/^0*//' > /tmp/stripes.smaps
+	run vmscope maps -x $S
+	cut -d' ' -f1 /tmp/stripes.smaps | sed 's/^/^/; s/$/ /' > /tmp/stripes.starts
+	awk 'NR > 2 && $1 ~ /^[0-9a-f]+$/ { printf "%s %d %d\n", $1, $3, $5 }' $out |
+		sed 's/^0*//' | grep -f /tmp/stripes.starts > /tmp/stripes.vms
+	diag "$(diff /tmp/stripes.vms /tmp/stripes.smaps | head -10)"
+	[ $rc = 0 ] && [ "$(wc -l < /tmp/stripes.smaps)" = 301 ] &&
+		[ "$(awk '$2 == 4' /tmp/stripes.smaps | wc -l)" = 200 ] &&
+		cmp -s /tmp/stripes.vms /tmp/stripes.smaps
+	result "maps -x over 301 adjoining VMAs (one walk split by address): RSS and dirty equal smaps per VMA" $?
+	target_stop 6 $S
+else
+	skip "maps -x over adjoining VMAs" "vmtarget stripes: $TREADY"
+fi
+
 # ---- a call the module cannot tell from another caller's ----
 # ftrace's function_graph rewrites the return addresses of the functions it
 # traces, so the module's check that its caller is the program

@@ -5,6 +5,7 @@
  * (or it is killed).
  *   vmtarget idle
  *   vmtarget vmas N        N separate anonymous VMAs (alternating protections)
+ *   vmtarget stripes N     N adjoining one-page VMAs, every third page untouched
  *   vmtarget huge          THP (madvise) and hugetlb 2M regions, touched
  *   vmtarget named         a named anonymous region (prctl PR_SET_VMA)
  *   vmtarget churn         mmap/mprotect/munmap in a loop until killed
@@ -94,6 +95,33 @@ static int make_vmas(long n)
 		}
 	}
 	printf("ready %d %p\n", getpid(), base);
+	return 0;
+}
+
+/*
+ * N adjoining one-page VMAs (alternately read-write and read-only, so
+ * nothing merges), every third page never touched: "ready PID ADDR".
+ */
+static int make_stripes(long n)
+{
+	long pg = sysconf(_SC_PAGESIZE), i;
+	char *p = mmap(NULL, (size_t)n * pg, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+		       -1, 0);
+
+	if (p == MAP_FAILED) {
+		perror("mmap");
+		return -1;
+	}
+	for (i = 0; i < n; i++)
+		if (i % 3)
+			p[i * pg] = 1;
+	for (i = 1; i < n; i += 2) {
+		if (mprotect(p + i * pg, pg, PROT_READ)) {
+			perror("mprotect");
+			return -1;
+		}
+	}
+	printf("ready %d %p\n", getpid(), p);
 	return 0;
 }
 
@@ -525,6 +553,8 @@ int main(int argc, char **argv)
 		printf("ready %d\n", getpid());
 	} else if (!strcmp(argv[1], "vmas") && argc == 3) {
 		err = make_vmas(strtol(argv[2], NULL, 0));
+	} else if (!strcmp(argv[1], "stripes") && argc == 3) {
+		err = make_stripes(strtol(argv[2], NULL, 0));
 	} else if (!strcmp(argv[1], "huge")) {
 		err = make_huge();
 	} else if (!strcmp(argv[1], "named")) {
@@ -544,7 +574,7 @@ int main(int argc, char **argv)
 	} else if (!strcmp(argv[1], "big") && argc == 4) {
 		err = big(strtol(argv[2], NULL, 0), strtol(argv[3], NULL, 0));
 	} else {
-		fprintf(stderr, "usage: vmtarget idle|vmas N|huge|named|churn|newline|strings [S] [MS]|names DIR|mix|workload|big N G\n");
+		fprintf(stderr, "usage: vmtarget idle|vmas N|stripes N|huge|named|churn|newline|strings [S] [MS]|names DIR|mix|workload|big N G\n");
 		return 2;
 	}
 	if (err)

@@ -65,14 +65,12 @@ static int proc_memuse(struct vmem *v, const struct vmalist *l, struct proc *p, 
 		return -ENOMEM;
 	memset(&p->total, 0, sizeof(p->total));
 	if (v) {
-		for (i = 0, err = 0; i < p->n && !err; i++) {
-			const struct vms_vma *r = &l->v[p->first + i];
-
-			if (r->start >= VMS_VSYSCALL_START)
-				continue;	/* the gate VMA: no page tables of the process */
-			err = memuse_walk(v, p->pid, r->start, r->end, &p->use[i]);
+		/* Not the gate VMA: no page tables of the process. */
+		for (i = 0; i < p->n && l->v[p->first + i].start < VMS_VSYSCALL_START; i++)
+			;
+		err = memuse_walk(v, p->pid, &l->v[p->first], i, p->use);
+		for (i = 0; !err && i < p->n; i++)
 			memuse_add(&p->total, &p->use[i]);
-		}
 		if (!err) {
 			p->use_source = "module";
 			return 0;

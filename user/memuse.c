@@ -281,11 +281,13 @@ bool memuse_page(struct memuse *m, const struct vms_prec *r)
 	return true;
 }
 
-int memuse_walk(struct vmem *v, pid_t pid, uint64_t start, uint64_t end, struct memuse *m)
+/* The pages of the nr adjoining ranges vmas into use, range by range. */
+static int walk_run(struct vmem *v, pid_t pid, const struct vms_vma *vmas, size_t nr,
+		    struct memuse *use)
 {
-	uint64_t addr = start;
+	uint64_t addr = vmas[0].start, end = vmas[nr - 1].end;
+	size_t k = 0;
 
-	memset(m, 0, sizeof(*m));
 	while (addr < end) {
 		const struct vms_range *h;
 		const struct vms_prec *r;
@@ -296,11 +298,34 @@ int memuse_walk(struct vmem *v, pid_t pid, uint64_t start, uint64_t end, struct 
 			return n;
 		if (h->wflags & VMS_W_PAGE_HIDDEN)
 			return -EPERM;	/* page state needs CAP_SYS_ADMIN */
-		for (i = 0; i < n; i++)
-			memuse_page(m, &r[i]);
+		for (i = 0; i < n; i++) {
+			uint64_t a = h->first + (uint64_t)i * 4096;
+
+			while (a >= vmas[k].end && k + 1 < nr)
+				k++;
+			if (a >= vmas[k].start && a < vmas[k].end)
+				memuse_page(&use[k], &r[i]);
+		}
 		if (h->next <= addr)
 			break;
 		addr = h->next;
+	}
+	return 0;
+}
+
+int memuse_walk(struct vmem *v, pid_t pid, const struct vms_vma *vmas, size_t n,
+		struct memuse *use)
+{
+	size_t i, j;
+	int err;
+
+	memset(use, 0, n * sizeof(*use));
+	for (i = 0; i < n; i = j) {
+		for (j = i + 1; j < n && vmas[j].start == vmas[j - 1].end; j++)
+			;
+		err = walk_run(v, pid, &vmas[i], j - i, &use[i]);
+		if (err)
+			return err;
 	}
 	return 0;
 }

@@ -65,8 +65,16 @@ int smaps_rollup(pid_t pid, struct memuse *total);
 struct vms_prec;
 bool memuse_page(struct memuse *m, const struct vms_prec *r);
 
-/* The module's range walk over [start, end) of pid, by smaps' rules. */
+/*
+ * The module's range walk of pid, by smaps' rules: use[i] (zeroed here)
+ * gets the memory use of the i-th of the n ranges (VMAs), which are
+ * sorted by address and do not overlap.  Ranges that adjoin are walked
+ * together and the pages split among them by address, so a run of
+ * adjacent VMAs costs one walk call per buffer of pages, not one each.
+ */
 struct vmem;
-int memuse_walk(struct vmem *v, pid_t pid, uint64_t start, uint64_t end, struct memuse *m);
+struct vms_vma;
+int memuse_walk(struct vmem *v, pid_t pid, const struct vms_vma *vmas, size_t n,
+		struct memuse *use);
 
 #endif
