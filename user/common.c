@@ -444,6 +444,74 @@ void fput_name(FILE *f, const char *name)
 	}
 }
 
+char *cell_hex(char *p, uint64_t v, int width)
+{
+	char d[16];
+	int n = 0;
+
+	do {
+		d[n++] = "0123456789abcdef"[v & 15];
+		v >>= 4;
+	} while (v);
+	while (width-- > n)
+		*p++ = '0';
+	while (n)
+		*p++ = d[--n];
+	return p;
+}
+
+char *cell_udec(char *p, uint64_t v, int width)
+{
+	char d[20];
+	int n = 0;
+
+	do {
+		d[n++] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	while (width-- > n)
+		*p++ = ' ';
+	while (n)
+		*p++ = d[--n];
+	return p;
+}
+
+int hex_digits(uint64_t v)
+{
+	int n = 1;
+
+	while (v >>= 4)
+		n++;
+	return n;
+}
+
+int dec_digits(uint64_t v)
+{
+	int n = 1;
+
+	while (v >= 10) {
+		v /= 10;
+		n++;
+	}
+	return n;
+}
+
+char *cell_str(char *p, const char *s, int width, bool left)
+{
+	size_t n = strlen(s);
+	int pad = width > (int)n ? width - (int)n : 0;
+
+	if (!left)
+		while (pad-- > 0)
+			*p++ = ' ';
+	memcpy(p, s, n);
+	p += n;
+	if (left)
+		while (pad-- > 0)
+			*p++ = ' ';
+	return p;
+}
+
 const char *fmt_size(uint64_t b, char *buf, size_t sz)
 {
 	static const char units[] = "KMGTPE";

@@ -86,6 +86,21 @@ void fput_name(FILE *f, const char *name);
 /* Human-friendly size: "4K", "2M", "1.5G". */
 const char *fmt_size(uint64_t bytes, char *buf, size_t sz);
 
+/*
+ * Table cells appended by hand at p (printf is most of the cost of a table
+ * of 10,000s of rows); each returns the new end, nothing is terminated.
+ * cell_hex: lowercase hex, zero-padded to at least width digits, like
+ * "%0*llx".  cell_udec: decimal, space-padded to width, like "%*llu".
+ * cell_str: s, space-padded to width on its right (left: like "%-*s") or
+ * left (like "%*s").  The caller's buffer has room for what it appends.
+ */
+char *cell_hex(char *p, uint64_t v, int width);
+char *cell_udec(char *p, uint64_t v, int width);
+char *cell_str(char *p, const char *s, int width, bool left);
+/* How many digits cell_hex() and cell_udec() write for v with width 0. */
+int hex_digits(uint64_t v);
+int dec_digits(uint64_t v);
+
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 #endif

@@ -168,6 +168,11 @@ struct widths {
 	int pid, comm, addr, off, dev, ino, size;
 };
 
+static int imax(int a, int b)
+{
+	return a > b ? a : b;
+}
+
 static void measure(const struct vmalist *l, size_t first, size_t n, struct widths *w)
 {
 	char buf[64];
@@ -177,18 +182,18 @@ static void measure(const struct vmalist *l, size_t first, size_t n, struct widt
 		const struct vms_vma *r = &l->v[i];
 		int x;
 
-		x = snprintf(buf, sizeof(buf), "%d", r->pid);
+		/* The widths of table_row()'s cells, without formatting them. */
+		x = dec_digits(r->pid);
 		w->pid = x > w->pid ? x : w->pid;
 		x = strlen(vma_comm_of(l, r));
 		w->comm = x > w->comm ? x : w->comm;
-		x = snprintf(buf, sizeof(buf), "%08llx-%08llx", (unsigned long long)r->start,
-			     (unsigned long long)r->end);
+		x = imax(hex_digits(r->start), 8) + 1 + imax(hex_digits(r->end), 8);
 		w->addr = x > w->addr ? x : w->addr;
-		x = snprintf(buf, sizeof(buf), "%08llx", (unsigned long long)r->pgoff);
+		x = imax(hex_digits(r->pgoff), 8);
 		w->off = x > w->off ? x : w->off;
-		x = snprintf(buf, sizeof(buf), "%02x:%02x", r->dev >> 20, r->dev & 0xfffff);
+		x = imax(hex_digits(r->dev >> 20), 2) + 1 + imax(hex_digits(r->dev & 0xfffff), 2);
 		w->dev = x > w->dev ? x : w->dev;
-		x = snprintf(buf, sizeof(buf), "%llu", (unsigned long long)r->ino);
+		x = dec_digits(r->ino);
 		w->ino = x > w->ino ? x : w->ino;
 		x = strlen(fmt_size(r->end - r->start, buf, sizeof(buf)));
 		w->size = x > w->size ? x : w->size;
@@ -198,19 +203,38 @@ static void measure(const struct vmalist *l, size_t first, size_t n, struct widt
 static void table_row(const struct vmalist *l, const struct vms_vma *r, const struct widths *w,
 		       bool all)
 {
-	char buf[64], addr[40], perms[5];
+	char buf[64], dev[24], perms[5], line[160], *q = line, *d;
 
 	vm_flags_perms(r->vm_flags, perms);
 	if (all)
 		printf("%*d %-*s ", w->pid, r->pid, w->comm, vma_comm_of(l, r));
-	snprintf(addr, sizeof(addr), "%08llx-%08llx", (unsigned long long)r->start,
-		 (unsigned long long)r->end);
-	snprintf(buf, sizeof(buf), "%02x:%02x", r->dev >> 20, r->dev & 0xfffff);
-	printf("%-*s %-5s %0*llx %-*s %*llu ", w->addr, addr, perms, w->off,
-	       (unsigned long long)r->pgoff, w->dev, buf, w->ino, (unsigned long long)r->ino);
-	printf("%*s ", w->size, fmt_size(r->end - r->start, buf, sizeof(buf)));
+	/* By hand, not printf: a process can have 10,000s of rows.  Each cell
+	 * is at most 20 characters beyond its width (widths() sized them). */
+	d = cell_hex(q, r->start, 8);
+	*d++ = '-';
+	d = cell_hex(d, r->end, 8);
+	while (d - line < w->addr)
+		*d++ = ' ';
+	q = d;
+	*q++ = ' ';
+	q = cell_str(q, perms, 5, true);
+	*q++ = ' ';
+	q = cell_hex(q, r->pgoff, w->off);
+	*q++ = ' ';
+	d = cell_hex(dev, r->dev >> 20, 2);
+	*d++ = ':';
+	*cell_hex(d, r->dev & 0xfffff, 2) = 0;
+	q = cell_str(q, dev, w->dev, true);
+	*q++ = ' ';
+	q = cell_udec(q, r->ino, w->ino);
+	*q++ = ' ';
+	q = cell_str(q, fmt_size(r->end - r->start, buf, sizeof(buf)), w->size, false);
+	*q++ = ' ';
+	fwrite(line, 1, q - line, stdout);
 	fput_name(stdout, vma_name_of(l, r));
-	printf("%s\n", r->rflags & VMS_R_NAME_TRUNC ? " (name longer than PATH_MAX)" : "");
+	if (r->rflags & VMS_R_NAME_TRUNC)
+		fputs(" (name longer than PATH_MAX)", stdout);
+	putchar('\n');
 }
 
 /* The sum of the sizes of n VMAs from first, in kB, as "2924K". */
@@ -294,14 +318,24 @@ static void print_extended(const struct vmalist *l, const struct proc *ps, size_
 			const struct vms_vma *r = &l->v[p->first + i];
 			const struct memuse *m = &p->use[i];
 
+			const uint64_t kb[] = { (r->end - r->start) >> 10, m->rss >> 10,
+						memuse_pss_kb(m), m->dirty >> 10, m->swap >> 10,
+						m->anon >> 10 };
+			char line[192], *q;
+			size_t c;
+
 			vm_flags_perms(r->vm_flags, perms);
 			size += r->end - r->start;
-			printf("%016llx %8llu %8llu %8llu %8llu %8llu %8llu %-5s ",
-			       (unsigned long long)r->start,
-			       (unsigned long long)((r->end - r->start) >> 10),
-			       (unsigned long long)(m->rss >> 10), (unsigned long long)memuse_pss_kb(m),
-			       (unsigned long long)(m->dirty >> 10), (unsigned long long)(m->swap >> 10),
-			       (unsigned long long)(m->anon >> 10), perms);
+			/* "%016llx %8llu ... %-5s ", by hand (10,000s of rows) */
+			q = cell_hex(line, r->start, 16);
+			for (c = 0; c < sizeof(kb) / sizeof(kb[0]); c++) {
+				*q++ = ' ';
+				q = cell_udec(q, kb[c], 8);
+			}
+			*q++ = ' ';
+			q = cell_str(q, perms, 5, true);
+			*q++ = ' ';
+			fwrite(line, 1, q - line, stdout);
 			fput_name(stdout, *vma_name_of(l, r) ? vma_name_of(l, r) : "[ anon ]");
 			putchar('\n');
 		}
