@@ -485,6 +485,119 @@ static void case_swap(void)
 	munmap(p, 3 * PG);
 }
 
+/*
+ * Read-ahead (vmem_walk_ahead()) answers each range as a walk of just that
+ * range does: 48 adjoining one-page VMAs, a hole, then 8 more and a THP-
+ * sized region, walked VMA by VMA with and without it.
+ */
+struct walk_ans {
+	uint64_t first, next;
+	int n;
+	struct vms_prec r[512];
+	uint64_t dir[4];
+};
+
+static int walk_answer(struct vmem *s, pid_t pid, uint64_t a, uint64_t e, struct walk_ans *w)
+{
+	const struct vms_range *h;
+	const struct vms_prec *r;
+	const struct vms_pdir *d;
+	int n = vmem_walk_range(s, pid, a, e, &h, &r, &d);
+
+	memset(w, 0, sizeof(*w));
+	w->n = n;
+	if (n < 0)
+		return n;
+	w->first = h->first;
+	w->next = h->next;
+	memcpy(w->r, r, (n > 512 ? 512 : n) * sizeof(*r));
+	if (n)
+		memcpy(w->dir, d[0].entry, sizeof(w->dir));
+	return n;
+}
+
+static void case_walk_ahead(void)
+{
+	static struct walk_ans x, y;
+	size_t len = 64 * PG + (4u << 20);
+	char *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	uint64_t ranges[64][2];
+	int nr = 0, i, bad = 0, calls = 0;
+	pid_t a;
+
+	if (p == MAP_FAILED) {
+		ok(0, "walk read-ahead: mmap (%s)", strerror(errno));
+		return;
+	}
+	for (i = 0; i < 64; i++)
+		if (i % 3)
+			p[i * PG] = 1;
+	for (i = 0; i < 48; i++) {
+		if (i & 1)
+			mprotect(p + i * PG, PG, PROT_READ);
+		ranges[nr][0] = (uintptr_t)p + i * PG;
+		ranges[nr++][1] = (uintptr_t)p + (i + 1) * PG;
+	}
+	munmap(p + 48 * PG, 8 * PG);	/* a hole */
+	for (i = 56; i < 64; i++) {
+		if (i & 1)
+			mprotect(p + i * PG, PG, PROT_READ);
+		ranges[nr][0] = (uintptr_t)p + i * PG;
+		ranges[nr++][1] = (uintptr_t)p + (i + 1) * PG;
+	}
+	memset(p + 64 * PG, 2, 4u << 20);
+	a = spawn(NULL, NULL);
+	vmem_walk_ahead(v, 0);
+	for (i = 0; i < nr; i++) {
+		walk_answer(v, a, ranges[i][0], ranges[i][1], &x);
+		vmem_walk_ahead(v, UINT64_MAX);
+		/* each range once with read-ahead from its start, once served */
+		walk_answer(v, a, ranges[i][0], ranges[i][1], &y);
+		calls++;
+		if (x.n != y.n || x.first != y.first || x.next != y.next ||
+		    memcmp(x.r, y.r, sizeof(x.r)) || memcmp(x.dir, y.dir, sizeof(x.dir)))
+			bad++;
+		if (i + 1 < nr) {
+			walk_answer(v, a, ranges[i + 1][0], ranges[i + 1][1], &y);
+			vmem_walk_ahead(v, 0);
+			walk_answer(v, a, ranges[i + 1][0], ranges[i + 1][1], &x);
+			if (x.n != y.n || x.first != y.first || x.next != y.next ||
+			    memcmp(x.r, y.r, sizeof(x.r)) || memcmp(x.dir, y.dir, sizeof(x.dir)))
+				bad++;
+		}
+		vmem_walk_ahead(v, 0);
+	}
+	/* the last VMA's tail and a range over the hole */
+	walk_answer(v, a, (uintptr_t)p + 40 * PG, (uintptr_t)p + 60 * PG, &x);
+	vmem_walk_ahead(v, UINT64_MAX);
+	walk_answer(v, a, (uintptr_t)p + 30 * PG, (uintptr_t)p + 31 * PG, &y);
+	walk_answer(v, a, (uintptr_t)p + 40 * PG, (uintptr_t)p + 60 * PG, &y);
+	vmem_walk_ahead(v, 0);
+	if (x.n != y.n || x.first != y.first || x.next != y.next || memcmp(x.r, y.r, sizeof(x.r)))
+		bad++;
+	ok(!bad && x.n == 8 && x.next == (uintptr_t)p + 56 * PG,
+	   "a walk read ahead answers each of %d ranges as a walk of just that range (records, "
+	   "first, next, dirs; wrong: %d; over the hole: %d records, next +%lld pages)", calls,
+	   bad, x.n, (long long)((x.next - (uintptr_t)p) / PG));
+	/* the THP region: served by the slice of a walk ahead */
+	{
+		/* the next 2 MiB boundary inside it: another PMD than the walk's first */
+		uint64_t r0 = (uintptr_t)p + 64 * PG, b = (r0 + 1 + (2u << 20) - 1) & ~((2ull << 20) - 1);
+
+		walk_answer(v, a, b, b + (1u << 20), &x);
+		vmem_walk_ahead(v, UINT64_MAX);
+		walk_answer(v, a, r0, r0 + PG, &y);
+		walk_answer(v, a, b, b + (1u << 20), &y);
+	}
+	vmem_walk_ahead(v, 0);
+	ok(x.n == 256 && y.n == 256 && x.first == y.first && x.next == y.next &&
+	   !memcmp(x.r, y.r, sizeof(x.r)) && !memcmp(x.dir, y.dir, sizeof(x.dir)),
+	   "a range inside the walk read ahead, in a later PMD than its first, has the same "
+	   "records and upper entries (%d, %d)", x.n, y.n);
+	reap(a);
+	munmap(p, len);
+}
+
 /* Private, read-only and shared mappings of one file, in two processes. */
 static void case_files(void)
 {
@@ -719,6 +832,7 @@ static const struct tap_case cases[] = {
 	{ "fork_cow", case_fork_cow },
 	{ "write_span", case_write_span },
 	{ "swap", case_swap },
+	{ "walk_ahead", case_walk_ahead },
 	{ "files", case_files },
 	{ "program_sets", case_program_sets },
 	{ "libc_text", case_libc_text },

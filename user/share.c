@@ -375,7 +375,7 @@ static int target_page(struct share_ctx *c, struct sproc *p, size_t vi, const st
 }
 
 /* The target's pages from the module or pagemap, by smaps' rules, into p. */
-static int target_walk(struct share_ctx *c, struct sproc *p, struct pagemap *pm)
+static int target_walk_vmas(struct share_ctx *c, struct sproc *p, struct pagemap *pm)
 {
 	size_t vi;
 	int err;
@@ -411,6 +411,19 @@ static int target_walk(struct share_ctx *c, struct sproc *p, struct pagemap *pm)
 		}
 	}
 	return 0;
+}
+
+static int target_walk(struct share_ctx *c, struct sproc *p, struct pagemap *pm)
+{
+	int err;
+
+	/* Every VMA, in order: adjoining ones in one run (vmem.c). */
+	if (!pm)
+		vmem_walk_ahead(c->v, UINT64_MAX);
+	err = target_walk_vmas(c, p, pm);
+	if (!pm)
+		vmem_walk_ahead(c->v, 0);
+	return err;
 }
 
 /* ---- the join ------------------------------------------------------------------------- */

@@ -440,6 +440,9 @@ static int gather(struct vv_proc *p, const struct vv_opts *o, char *msg, size_t 
 	err = classify_vmas(p, hugetlb);
 	if (err)
 		goto nomem;
+	/* Every VMA is walked in order: adjoining ones in one run (vmem.c). */
+	if (p->vm)
+		vmem_walk_ahead(p->vm, UINT64_MAX);
 	for (i = 0; i < p->l->n; i++) {
 		if (want_runs || p->use_src == VV_SRC_MODULE) {
 			if (!o->keep_runs)
@@ -477,6 +480,9 @@ static int gather(struct vv_proc *p, const struct vv_opts *o, char *msg, size_t 
 nomem:
 	snprintf(msg, msz, "process %d: out of memory", pid);
 out:
+	/* Later walks (a page looked at alone) ask the module afresh. */
+	if (p->vm)
+		vmem_walk_ahead(p->vm, 0);
 	free(hugetlb);
 	return err;
 }

@@ -32,6 +32,13 @@ struct vmem {
 	int abi_fd, prog_fd[P_N];	/* -1: not in this object */
 	struct vmem_io *bss;		/* arguments and results */
 	struct vmem_bufs *b;		/* data */
+	/* Range-walk read-ahead (vmem_walk_ahead()): the buffer holds a walk of
+	 * ra_pid while ra_valid (any program run clears it), whose part in a
+	 * caller's range is served through ra_hdr. */
+	uint64_t ahead;
+	pid_t ra_pid;
+	bool ra_valid;
+	struct vms_range ra_hdr;
 };
 
 static int map_bufs(struct vmem *v, int fd)
@@ -199,6 +206,7 @@ static int run(struct vmem *v, int p)
 	 * vmem_open_for() mask is wrong (nothing ran). */
 	if (v->prog_fd[p] < 0)
 		return -ENOSYS;
+	v->ra_valid = false;	/* the buffer is this run's now */
 	for (;;) {
 		err = run_once(v->prog_fd[p]);
 		if (err || v->bss->ret != -EAGAIN)
@@ -323,12 +331,64 @@ int vmem_walk(struct vmem *v, pid_t pid, struct vms_walk *w, size_t n)
 	return (int)done;
 }
 
+void vmem_walk_ahead(struct vmem *v, uint64_t end)
+{
+	v->ahead = end;
+	v->ra_valid = false;
+}
+
+/*
+ * The part of the walk in the buffer (hdr r) that falls in [start, end),
+ * as the module would have answered a walk of just that range: records
+ * from the first page at or after start, up to end, and where to go on.
+ */
+static int walk_slice(struct vmem *v, uint64_t start, uint64_t end,
+		      const struct vms_range **hdr, const struct vms_prec **recs,
+		      const struct vms_pdir **dirs, uint32_t max)
+{
+	const struct vms_range *r = (const struct vms_range *)v->b->buf;
+	const struct vms_prec *all = (const struct vms_prec *)(r + 1);
+	uint64_t rend = r->first + (uint64_t)r->npages * 4096, a, n, shift;
+	struct vms_range *h = &v->ra_hdr;
+
+	end = (end + 4095) & ~4095ull;
+	*h = *r;
+	h->start = start;
+	h->end = end;
+	a = start > r->first ? start : r->first;
+	if (a >= end || a >= rend) {
+		/* Nothing of it walked: a hole up to end, or past the records. */
+		h->first = start;
+		h->npages = 0;
+		h->ndirs = 0;
+		h->next = a >= end ? end : (r->next < end ? r->next : end);
+		*hdr = h;
+		*recs = all;
+		*dirs = (const struct vms_pdir *)(all + max);
+		return 0;
+	}
+	n = (end - a) / 4096;
+	if (n > (rend - a) / 4096)
+		n = (rend - a) / 4096;
+	shift = ((a & ~0x1fffffull) - (r->first & ~0x1fffffull)) >> 21;
+	h->first = a;
+	h->npages = n;
+	h->ndirs = r->ndirs > shift ? r->ndirs - shift : 0;
+	/* The records ran out before end: on from where the module stopped. */
+	h->next = a + n * 4096 >= end ? end : (r->next < end ? r->next : end);
+	*hdr = h;
+	*recs = all + (a - r->first) / 4096;
+	*dirs = (const struct vms_pdir *)(all + max) + shift;
+	return (int)n;
+}
+
 int vmem_walk_range(struct vmem *v, pid_t pid, uint64_t start, uint64_t end,
 		    const struct vms_range **hdr, const struct vms_prec **recs,
 		    const struct vms_pdir **dirs)
 {
 	struct vms_range *r = (struct vms_range *)v->b->buf;
 	size_t room = VMEM_BUF_SIZE - sizeof(*r);
+	uint64_t wend = v->ahead > end ? v->ahead : end;
 	uint32_t max;
 	int err;
 
@@ -338,9 +398,13 @@ int vmem_walk_range(struct vmem *v, pid_t pid, uint64_t start, uint64_t end,
 	while (max && (size_t)max * sizeof(struct vms_prec) +
 	       ((max + 511) / 512 + 2) * sizeof(struct vms_pdir) > room)
 		max--;
+	/* Read ahead earlier: this range's pages may be in the buffer. */
+	if (v->ra_valid && v->ra_pid == pid && !(start & 4095) && start >= r->first &&
+	    start < r->first + (uint64_t)r->npages * 4096 && r->npages <= max)
+		return walk_slice(v, start, end, hdr, recs, dirs, max);
 	memset(r, 0, sizeof(*r));
 	r->start = start;
-	r->end = end;
+	r->end = wend;
 	r->max_pages = max;
 	v->bss->pid = pid;
 	err = run(v, P_RANGE);
@@ -348,6 +412,11 @@ int vmem_walk_range(struct vmem *v, pid_t pid, uint64_t start, uint64_t end,
 		return err;
 	if (v->bss->ret < 0)
 		return v->bss->ret;
+	if (wend != end) {
+		v->ra_valid = r->npages <= max;
+		v->ra_pid = pid;
+		return walk_slice(v, start, end, hdr, recs, dirs, max);
+	}
 	*hdr = r;
 	*recs = (const struct vms_prec *)(r + 1);
 	*dirs = (const struct vms_pdir *)(*recs + max);

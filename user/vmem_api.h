@@ -53,6 +53,16 @@ int vmem_find_run(struct vmem *v, pid_t pid, size_t n, unsigned int flags);
 /* Walk n addresses (w[i].addr set); each w[i].err is its own result. */
 int vmem_walk(struct vmem *v, pid_t pid, struct vms_walk *w, size_t n);
 /*
+ * Read-ahead for callers that walk a process VMA by VMA: from now on a
+ * range walk goes on to end (or to the next hole, or until the buffer is
+ * full) and the following vmem_walk_range() calls of the same pid are
+ * answered from it while they fall in what it walked, so adjoining VMAs
+ * cost one program run per buffer, not one each.  The answers are those
+ * of a walk of just the asked range.  0: no read-ahead (the default).
+ */
+void vmem_walk_ahead(struct vmem *v, uint64_t end);
+
+/*
  * One range-walk run from start: records for the mapped pages from
  * (*hdr)->first, in the mmapped buffer; *hdr, *recs and *dirs point into
  * it until the next call.  Continue at (*hdr)->next.  Returns the records.
