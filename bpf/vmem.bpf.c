@@ -36,6 +36,9 @@ _Static_assert((VMEM_PROGS) != 0, "VMEM_PROGS names no program");
 #ifndef EFAULT
 #define EFAULT	14
 #endif
+#ifndef EAGAIN
+#define EAGAIN	11
+#endif
 
 /* Arguments and results, one struct so that every object has one layout. */
 struct vmem_io io;
@@ -176,6 +179,8 @@ int mem_write(void *ctx)
 
 	if (!b)
 		return 0;
+	io.ret_old = 0;		/* this run's, not an earlier one's */
+	io.ret_new = 0;
 	if (n == 0 || n > VMEM_WBUF_SIZE) {
 		io.ret = n ? -E2BIG : 0;
 		return 0;
@@ -210,6 +215,8 @@ int mem_cmpxchg(void *ctx)
 
 	if (!b)
 		return 0;
+	io.ret_old = 0;		/* this run's, not an earlier one's */
+	io.ret_new = 0;
 	if (n == 0 || n > VMEM_WBUF_SIZE) {
 		io.ret = n ? -E2BIG : 0;
 		return 0;
@@ -219,8 +226,20 @@ int mem_cmpxchg(void *ctx)
 		return 0;
 	if (io.wflags & VMEM_W_OLD) {
 		io.ret_old = vmscope_read(c, io.addr, b->buf, n);
-		if (io.ret_old != (__s64)n) {
-			io.ret = io.ret_old < 0 ? io.ret_old : -EFAULT;
+		if (io.ret_old >= 0 && io.ret_old < (__s64)n) {
+			/*
+			 * Short: the next byte faults, or would have waited (the
+			 * read stops there without saying which).  A read of it
+			 * alone says: its error (-EAGAIN: run again, the fault
+			 * started), or, if it is there now, run again.
+			 */
+			long r = vmscope_read(c, io.addr + io.ret_old, b->wold, 1);
+
+			io.ret = r < 0 ? r : -EAGAIN;
+			goto out;
+		}
+		if (io.ret_old < 0) {
+			io.ret = io.ret_old;
 			goto out;
 		}
 	}

@@ -492,7 +492,7 @@ static void case_swap(void)
  */
 struct walk_ans {
 	uint64_t first, next;
-	int n;
+	int n, ndirs;
 	struct vms_prec r[512];
 	uint64_t dir[4];
 };
@@ -510,6 +510,7 @@ static int walk_answer(struct vmem *s, pid_t pid, uint64_t a, uint64_t e, struct
 		return n;
 	w->first = h->first;
 	w->next = h->next;
+	w->ndirs = h->ndirs;
 	memcpy(w->r, r, (n > 512 ? 512 : n) * sizeof(*r));
 	if (n)
 		memcpy(w->dir, d[0].entry, sizeof(w->dir));
@@ -554,14 +555,14 @@ static void case_walk_ahead(void)
 		/* each range once with read-ahead from its start, once served */
 		walk_answer(v, a, ranges[i][0], ranges[i][1], &y);
 		calls++;
-		if (x.n != y.n || x.first != y.first || x.next != y.next ||
+		if (x.n != y.n || x.ndirs != y.ndirs || x.first != y.first || x.next != y.next ||
 		    memcmp(x.r, y.r, sizeof(x.r)) || memcmp(x.dir, y.dir, sizeof(x.dir)))
 			bad++;
 		if (i + 1 < nr) {
 			walk_answer(v, a, ranges[i + 1][0], ranges[i + 1][1], &y);
 			vmem_walk_ahead(v, 0);
 			walk_answer(v, a, ranges[i + 1][0], ranges[i + 1][1], &x);
-			if (x.n != y.n || x.first != y.first || x.next != y.next ||
+			if (x.n != y.n || x.ndirs != y.ndirs || x.first != y.first || x.next != y.next ||
 			    memcmp(x.r, y.r, sizeof(x.r)) || memcmp(x.dir, y.dir, sizeof(x.dir)))
 				bad++;
 		}
@@ -573,11 +574,11 @@ static void case_walk_ahead(void)
 	walk_answer(v, a, (uintptr_t)p + 30 * PG, (uintptr_t)p + 31 * PG, &y);
 	walk_answer(v, a, (uintptr_t)p + 40 * PG, (uintptr_t)p + 60 * PG, &y);
 	vmem_walk_ahead(v, 0);
-	if (x.n != y.n || x.first != y.first || x.next != y.next || memcmp(x.r, y.r, sizeof(x.r)))
+	if (x.n != y.n || x.ndirs != y.ndirs || x.first != y.first || x.next != y.next || memcmp(x.r, y.r, sizeof(x.r)))
 		bad++;
 	ok(!bad && x.n == 8 && x.next == (uintptr_t)p + 56 * PG,
 	   "a walk read ahead answers each of %d ranges as a walk of just that range (records, "
-	   "first, next, dirs; wrong: %d; over the hole: %d records, next +%lld pages)", calls,
+	   "first, next, dirs and their count; wrong: %d; over the hole: %d records, next +%lld pages)", calls,
 	   bad, x.n, (long long)((x.next - (uintptr_t)p) / PG));
 	/* the THP region: served by the slice of a walk ahead */
 	{
@@ -590,7 +591,8 @@ static void case_walk_ahead(void)
 		walk_answer(v, a, b, b + (1u << 20), &y);
 	}
 	vmem_walk_ahead(v, 0);
-	ok(x.n == 256 && y.n == 256 && x.first == y.first && x.next == y.next &&
+	ok(x.n == 256 && y.n == 256 && x.ndirs == y.ndirs && x.first == y.first &&
+	   x.next == y.next &&
 	   !memcmp(x.r, y.r, sizeof(x.r)) && !memcmp(x.dir, y.dir, sizeof(x.dir)),
 	   "a range inside the walk read ahead, in a later PMD than its first, has the same "
 	   "records and upper entries (%d, %d)", x.n, y.n);

@@ -204,9 +204,9 @@ static int run(struct vmem *v, int p)
 
 	/* A program outside the object the command opened: the caller's
 	 * vmem_open_for() mask is wrong (nothing ran). */
+	v->ra_valid = false;	/* the buffer is this run's now */
 	if (v->prog_fd[p] < 0)
 		return -ENOSYS;
-	v->ra_valid = false;	/* the buffer is this run's now */
 	for (;;) {
 		err = run_once(v->prog_fd[p]);
 		if (err || v->bss->ret != -EAGAIN)
@@ -221,14 +221,25 @@ static int run(struct vmem *v, int p)
 	}
 }
 
+/*
+ * Every function that writes v's buffer first drops the walk read ahead
+ * there (run() does too): the buffer is then no longer that walk's.
+ */
+static void *buf_for_write(struct vmem *v)
+{
+	v->ra_valid = false;
+	return v->b->buf;
+}
+
 struct vms_vmainfo *vmem_find_recs(struct vmem *v)
 {
+	v->ra_valid = false;	/* the caller writes the records */
 	return (struct vms_vmainfo *)(v->b->buf + sizeof(struct vms_find));
 }
 
 int vmem_find_run(struct vmem *v, pid_t pid, size_t n, unsigned int flags)
 {
-	struct vms_find *h = (struct vms_find *)v->b->buf;
+	struct vms_find *h = buf_for_write(v);
 	int err;
 
 	if (!n || n > VMEM_FIND_BATCH)
@@ -310,7 +321,7 @@ int vmem_walk(struct vmem *v, pid_t pid, struct vms_walk *w, size_t n)
 
 	while (done < n) {
 		size_t k = n - done < VMEM_WALK_BATCH ? n - done : VMEM_WALK_BATCH;
-		struct vms_walk *b = (struct vms_walk *)v->b->buf;
+		struct vms_walk *b = buf_for_write(v);
 		size_t i;
 
 		for (i = 0; i < k; i++)
@@ -351,6 +362,7 @@ static int walk_slice(struct vmem *v, uint64_t start, uint64_t end,
 	uint64_t rend = r->first + (uint64_t)r->npages * 4096, a, n, shift;
 	struct vms_range *h = &v->ra_hdr;
 
+	start &= ~4095ull;	/* as the module rounds them */
 	end = (end + 4095) & ~4095ull;
 	*h = *r;
 	h->start = start;
@@ -373,7 +385,10 @@ static int walk_slice(struct vmem *v, uint64_t start, uint64_t end,
 	shift = ((a & ~0x1fffffull) - (r->first & ~0x1fffffull)) >> 21;
 	h->first = a;
 	h->npages = n;
-	h->ndirs = r->ndirs > shift ? r->ndirs - shift : 0;
+	/* the regions [a, a + n pages) touches, as a walk of just it fills */
+	h->ndirs = ((a + n * 4096 - 1) >> 21) - (a >> 21) + 1;
+	if (h->ndirs > (r->ndirs > shift ? r->ndirs - shift : 0))
+		h->ndirs = r->ndirs > shift ? r->ndirs - shift : 0;
 	/* The records ran out before end: on from where the module stopped. */
 	h->next = a + n * 4096 >= end ? end : (r->next < end ? r->next : end);
 	*hdr = h;
@@ -399,7 +414,7 @@ int vmem_walk_range(struct vmem *v, pid_t pid, uint64_t start, uint64_t end,
 	       ((max + 511) / 512 + 2) * sizeof(struct vms_pdir) > room)
 		max--;
 	/* Read ahead earlier: this range's pages may be in the buffer. */
-	if (v->ra_valid && v->ra_pid == pid && !(start & 4095) && start >= r->first &&
+	if (v->ra_valid && v->ra_pid == pid && start >= r->first &&
 	    start < r->first + (uint64_t)r->npages * 4096 && r->npages <= max)
 		return walk_slice(v, start, end, hdr, recs, dirs, max);
 	memset(r, 0, sizeof(*r));
@@ -467,6 +482,7 @@ ssize_t vmem_write(struct vmem *v, pid_t pid, uint64_t addr, const void *src,
 
 	if (len > VMEM_WBUF_SIZE)
 		return -E2BIG;
+	buf_for_write(v);
 	memcpy(v->b->wbuf, src, len);
 	v->bss->pid = pid;
 	v->bss->addr = addr;
@@ -496,7 +512,7 @@ ssize_t vmem_cmpxchg(struct vmem *v, pid_t pid, uint64_t addr, const void *old,
 
 	if (!len || len > VMEM_WBUF_SIZE)
 		return -E2BIG;
-	memcpy(v->b->buf, old, len);
+	memcpy(buf_for_write(v), old, len);
 	memcpy(v->b->buf + len, new_, len);
 	v->bss->pid = pid;
 	v->bss->addr = addr;
@@ -517,7 +533,7 @@ ssize_t vmem_swap(struct vmem *v, pid_t pid, uint64_t addr, const void *new_, si
 		*now_n = 0;
 	if (!len || len > VMEM_WBUF_SIZE)
 		return -E2BIG;
-	memcpy(v->b->buf + len, new_, len);
+	memcpy((unsigned char *)buf_for_write(v) + len, new_, len);
 	v->bss->pid = pid;
 	v->bss->addr = addr;
 	v->bss->len = len;
@@ -543,7 +559,7 @@ ssize_t vmem_swap(struct vmem *v, pid_t pid, uint64_t addr, const void *new_, si
 int vmem_sharers(struct vmem *v, pid_t pid, uint64_t addr, const struct vms_share **hdr,
 		 const struct vms_sharer **recs)
 {
-	struct vms_share *h = (struct vms_share *)v->b->buf;
+	struct vms_share *h = buf_for_write(v);
 	int err;
 
 	memset(h, 0, sizeof(*h));
