@@ -281,31 +281,23 @@ bool memuse_page(struct memuse *m, const struct vms_prec *r)
 	return true;
 }
 
-/* The pages of the nr adjoining ranges vmas into use, range by range. */
-static int walk_run(struct vmem *v, pid_t pid, const struct vms_vma *vmas, size_t nr,
-		    struct memuse *use)
+/* The pages of one VMA into use. */
+static int walk_vma(struct vmem *v, pid_t pid, const struct vms_vma *vma, struct memuse *use)
 {
-	uint64_t addr = vmas[0].start, end = vmas[nr - 1].end;
-	size_t k = 0;
+	uint64_t addr = vma->start;
 
-	while (addr < end) {
+	while (addr < vma->end) {
 		const struct vms_range *h;
 		const struct vms_prec *r;
 		const struct vms_pdir *d;
-		int n = vmem_walk_range(v, pid, addr, end, &h, &r, &d), i;
+		int n = vmem_walk_range(v, pid, addr, vma->end, &h, &r, &d), i;
 
 		if (n < 0)
 			return n;
 		if (h->wflags & VMS_W_PAGE_HIDDEN)
 			return -EPERM;	/* page state needs CAP_SYS_ADMIN */
-		for (i = 0; i < n; i++) {
-			uint64_t a = h->first + (uint64_t)i * 4096;
-
-			while (a >= vmas[k].end && k + 1 < nr)
-				k++;
-			if (a >= vmas[k].start && a < vmas[k].end)
-				memuse_page(&use[k], &r[i]);
-		}
+		for (i = 0; i < n; i++)
+			memuse_page(use, &r[i]);
 		if (h->next <= addr)
 			break;
 		addr = h->next;
@@ -316,16 +308,14 @@ static int walk_run(struct vmem *v, pid_t pid, const struct vms_vma *vmas, size_
 int memuse_walk(struct vmem *v, pid_t pid, const struct vms_vma *vmas, size_t n,
 		struct memuse *use)
 {
-	size_t i, j;
-	int err;
+	size_t i;
+	int err = 0;
 
 	memset(use, 0, n * sizeof(*use));
-	for (i = 0; i < n; i = j) {
-		for (j = i + 1; j < n && vmas[j].start == vmas[j - 1].end; j++)
-			;
-		err = walk_run(v, pid, &vmas[i], j - i, &use[i]);
-		if (err)
-			return err;
-	}
-	return 0;
+	/* In address order: adjoining VMAs are one run of the module (vmem.c). */
+	vmem_walk_ahead(v, UINT64_MAX);
+	for (i = 0; !err && i < n; i++)
+		err = walk_vma(v, pid, &vmas[i], &use[i]);
+	vmem_walk_ahead(v, 0);
+	return err;
 }

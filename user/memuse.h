@@ -68,9 +68,9 @@ bool memuse_page(struct memuse *m, const struct vms_prec *r);
 /*
  * The module's range walk of pid, by smaps' rules: use[i] (zeroed here)
  * gets the memory use of the i-th of the n ranges (VMAs), which are
- * sorted by address and do not overlap.  Ranges that adjoin are walked
- * together and the pages split among them by address, so a run of
- * adjacent VMAs costs one walk call per buffer of pages, not one each.
+ * sorted by address and do not overlap.  The walk reads ahead
+ * (vmem_walk_ahead()), so a run of adjoining VMAs costs one walk call
+ * per buffer of pages, not one each.
  */
 struct vmem;
 struct vms_vma;
