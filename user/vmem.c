@@ -233,8 +233,8 @@ static void *buf_for_write(struct vmem *v)
 
 struct vms_vmainfo *vmem_find_recs(struct vmem *v)
 {
-	v->ra_valid = false;	/* the caller writes the records */
-	return (struct vms_vmainfo *)(v->b->buf + sizeof(struct vms_find));
+	/* the caller writes the records */
+	return (struct vms_vmainfo *)((char *)buf_for_write(v) + sizeof(struct vms_find));
 }
 
 int vmem_find_run(struct vmem *v, pid_t pid, size_t n, unsigned int flags)
@@ -417,6 +417,7 @@ int vmem_walk_range(struct vmem *v, pid_t pid, uint64_t start, uint64_t end,
 	if (v->ra_valid && v->ra_pid == pid && start >= r->first &&
 	    start < r->first + (uint64_t)r->npages * 4096 && r->npages <= max)
 		return walk_slice(v, start, end, hdr, recs, dirs, max);
+	r = buf_for_write(v);
 	memset(r, 0, sizeof(*r));
 	r->start = start;
 	r->end = wend;
