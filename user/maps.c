@@ -203,17 +203,22 @@ static void measure(const struct vmalist *l, size_t first, size_t n, struct widt
 static void table_row(const struct vmalist *l, const struct vms_vma *r, const struct widths *w,
 		       bool all)
 {
-	char buf[64], dev[24], perms[5], line[160], *q = line, *d;
+	char buf[64], dev[24], perms[5], line[256], *q = line, *d;
 
 	vm_flags_perms(r->vm_flags, perms);
-	if (all)
-		printf("%*d %-*s ", w->pid, r->pid, w->comm, vma_comm_of(l, r));
 	/* By hand, not printf: a process can have 10,000s of rows.  Each cell
-	 * is at most 20 characters beyond its width (widths() sized them). */
+	 * is at most 20 characters beyond its width (widths() sized them), a
+	 * pid at most 10 and a comm at most 63 (vmalist.c). */
+	if (all) {
+		q = cell_udec(q, (unsigned int)r->pid, w->pid);
+		*q++ = ' ';
+		q = cell_str(q, vma_comm_of(l, r), w->comm, true);
+		*q++ = ' ';
+	}
 	d = cell_hex(q, r->start, 8);
 	*d++ = '-';
 	d = cell_hex(d, r->end, 8);
-	while (d - line < w->addr)
+	while (d - q < w->addr)
 		*d++ = ' ';
 	q = d;
 	*q++ = ' ';
