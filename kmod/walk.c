@@ -403,6 +403,17 @@ static void page_info(struct wstate *ws, spinlock_t *ptl, int level, u64 v,
 	pi->folio = folio;
 	pi->have_page = true;
 	pi->page_flags = folio_state(folio, page);
+	if (level != VMS_LVL_PTE && (pi->page_flags & VMS_PG_ANON) &&
+	    !(pi->page_flags & VMS_PG_KSM)) {
+		/*
+		 * A huge leaf is exclusive or not as a whole, by its first
+		 * page's bit (the THP's head: do_huge_pmd_wp_page() and the
+		 * split read that one), not by the 4K page's own.
+		 */
+		pi->page_flags &= ~VMS_PG_ANON_EXCL;
+		if (PageAnonExclusive(pfn_to_page(leaf_pfn(level, v, 0, ws->leaf_shift))))
+			pi->page_flags |= VMS_PG_ANON_EXCL;
+	}
 	if (is_zero_pfn(pfn)) {
 		pi->page_flags |= VMS_PG_ZERO;
 	} else if (level == VMS_LVL_PMD && vma_is_anonymous(ws->vma) &&

@@ -299,6 +299,75 @@ static void check_kind(const struct region *g, const struct vms_prec *r, uint64_
 	ok(!bad, "%s: %s", g->name, what);
 }
 
+/*
+ * The page state bits that stay put between two walks a moment apart (LRU,
+ * active, referenced, dirty and the like can move).
+ */
+#define STABLE_PG (VMS_PG_ANON | VMS_PG_KSM | VMS_PG_FILE | VMS_PG_THP | VMS_PG_HUGETLB | \
+		   VMS_PG_ZERO | VMS_PG_COMPOUND | VMS_PG_RESERVED | VMS_PG_ANON_EXCL | \
+		   VMS_PG_NOPAGE)
+
+/* Sampled pages whose range record differs from a walk of the page alone. */
+static uint64_t single_mismatches(const struct region *g, const struct vms_prec *r,
+				  uint64_t *cmp, bool report)
+{
+	uint64_t i, n = g->len / PG, step = n > 64 ? n / 64 : 1, bad = 0;
+
+	*cmp = 0;
+	for (i = 0; i < n; i += step) {
+		struct vms_walk w = { .addr = g->start + i * PG };
+
+		if (vmem_walk(v, self, &w, 1) != 1 || w.err) {
+			if (report && bad < 3)
+				diag("%s page %llu: walk of it alone failed (%d)", g->name,
+				     (unsigned long long)i, w.err);
+			bad++;
+			continue;
+		}
+		(*cmp)++;
+		if (w.stop_reason == r[i].stop && w.stop_level == r[i].level &&
+		    (r[i].stop != VMS_STOP_LEAF ||
+		     (w.pfn == r[i].pfn && w.leaf_shift == r[i].leaf_shift &&
+		      (w.page_flags & STABLE_PG) == (r[i].page_flags & STABLE_PG) &&
+		      w.mapcount == r[i].mapcount && w.order == r[i].order)))
+			continue;
+		if (report && bad < 3)
+			diag("%s page %llu: range stop %u level %u pfn %llx flags %x mapcount %d "
+			     "order %u; alone stop %u level %u pfn %llx flags %x mapcount %d order %u",
+			     g->name, (unsigned long long)i, r[i].stop, r[i].level,
+			     (unsigned long long)r[i].pfn, r[i].page_flags & STABLE_PG, r[i].mapcount,
+			     r[i].order, w.stop_reason, w.stop_level, (unsigned long long)w.pfn,
+			     w.page_flags & STABLE_PG, w.mapcount, w.order);
+		bad++;
+	}
+	return bad;
+}
+
+/*
+ * Line 3: the range walk (its per-PTE loop, which reads a small folio's
+ * state its own way) says what the walk of one address says, page state
+ * included (AnonExclusive too, which kpageflags does not show).
+ */
+static void check_single(const struct region *g, struct vms_prec **rp)
+{
+	uint64_t cmp = 0, bad = 0;
+	int tries, err;
+
+	for (tries = 0; tries < 5; tries++) {
+		bad = single_mismatches(g, *rp, &cmp, tries == 4);
+		if (!bad)
+			break;
+		usleep(200000);
+		free(*rp);
+		*rp = range_all(g->start, g->len, &err);
+		if (!*rp)
+			break;
+	}
+	ok(*rp && !bad && cmp, "%s: range records equal the walk of each page alone "
+	   "(%llu sampled, %llu differ)", g->name, (unsigned long long)cmp,
+	   (unsigned long long)bad);
+}
+
 static void skip_region(const struct region *g, int lines)
 {
 	int i;
@@ -317,11 +386,16 @@ static struct vms_prec *check_region(const struct region *g)
 	if (!r) {
 		ok(0, "%s: range walk (%s)", g->name, strerror(-err));
 		tap_skip("range walk failed", "%s: kpageflags", g->name);
+		tap_skip("range walk failed", "%s: walk alone", g->name);
 		tap_skip("range walk failed", "%s: smaps", g->name);
 		return NULL;
 	}
 	check_pagemap(g, r);
 	check_kpageflags(g, &r);
+	if (r)
+		check_single(g, &r);
+	else
+		ok(0, "%s: walk alone (range walk failed)", g->name);
 	if (r)
 		check_leaf(g, r);
 	else
@@ -577,7 +651,7 @@ static void hugetlb_case(int shift)
 		 -1, 0);
 	if (p == MAP_FAILED) {
 		g.skip = gig ? "no 1G huge page reserved" : "no 2M huge pages reserved";
-		skip_region(&g, 4);
+		skip_region(&g, 5);
 		return;
 	}
 	memset(p, 0x5a, 64);
@@ -612,9 +686,9 @@ static void case_file(void)
 		 (q = mmap(NULL, g.len, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0)) == MAP_FAILED)
 		g.skip = "cannot map the file in /tmp";
 	if (g.skip) {
-		skip_region(&g, 4);
+		skip_region(&g, 5);
 		g.name = "private file";
-		skip_region(&g, 4);
+		skip_region(&g, 5);
 		goto out;
 	}
 
@@ -699,7 +773,7 @@ static void case_ksm(void)
 	    write_file("/sys/kernel/mm/ksm/sleep_millisecs", "10") ||
 	    write_file("/sys/kernel/mm/ksm/run", "1")) {
 		g.skip = "KSM is not available";
-		skip_region(&g, 4);
+		skip_region(&g, 5);
 		goto out;
 	}
 	for (i = 0; i < 300; i++) {
@@ -710,7 +784,7 @@ static void case_ksm(void)
 	}
 	if (i == 300) {
 		g.skip = "ksmd did not merge the pages in 15 s";
-		skip_region(&g, 4);
+		skip_region(&g, 5);
 	} else {
 		r = check_region(&g);
 		if (r)
@@ -735,7 +809,7 @@ static void case_swapped(void)
 
 	g.skip = setup_swap();
 	if (g.skip) {
-		skip_region(&g, 4);
+		skip_region(&g, 5);
 		return;
 	}
 	p = mmap(NULL, g.len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -781,7 +855,7 @@ static void case_pfnmap_dev(void)
 	p = fd >= 0 ? mmap(NULL, 4 * PG, PROT_READ, MAP_SHARED, fd, 0) : MAP_FAILED;
 	if (p == MAP_FAILED) {
 		g.skip = fd < 0 ? "mmap device not present" : "mmap device refused a 4-page map";
-		skip_region(&g, 4);
+		skip_region(&g, 5);
 		goto out;
 	}
 	(void)*(volatile char *)p;
