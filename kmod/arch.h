@@ -85,12 +85,6 @@ static inline u64 vms_arch_addr_bits(void)
 }
 #endif
 
-/* v without its address bits: PTEs with equal keys have equal entry bits. */
-static inline u64 vms_arch_entry_key(u64 v)
-{
-	return v & ~vms_arch_addr_bits();
-}
-
 /* The present leaf v is special (pte_special: no struct page by design). */
 static inline bool vms_arch_special(u64 v)
 {

@@ -51,6 +51,7 @@
 /* How often a walk restarts when the tables change under it. */
 #define WALK_RETRIES	8
 
+
 /* Per-walk state; entry[] up to stop_level is valid. */
 struct wstate {
 	struct mm_struct *mm;
@@ -329,11 +330,12 @@ static int precise_mapcount(struct folio *folio, struct page *page)
 	return mapcount;
 }
 
-/* Page state flags, with the same meaning as /proc/kpageflags. */
-static u32 folio_state(struct folio *folio, struct page *page)
+/*
+ * The folio's state flags, with the same meaning as /proc/kpageflags, from
+ * its mapping word and its flags word k (read once by the caller).
+ */
+static u32 folio_bits(struct folio *folio, unsigned long mapping, unsigned long k)
 {
-	unsigned long mapping = (unsigned long)READ_ONCE(folio->mapping);
-	unsigned long k = vms_folio_flags(folio);
 	u32 f = 0;
 
 	if (mapping & VMS_MAPPING_ANON) {
@@ -370,9 +372,33 @@ static u32 folio_state(struct folio *folio, struct page *page)
 		f |= VMS_PG_UNEVICTABLE;
 	if (k & (1UL << PG_mlocked))
 		f |= VMS_PG_MLOCKED;
+	return f;
+}
+
+/* The folio's state flags, and the page's own: Reserved, AnonExclusive. */
+static u32 folio_state(struct folio *folio, struct page *page)
+{
+	u32 f = folio_bits(folio, (unsigned long)READ_ONCE(folio->mapping),
+			   vms_folio_flags(folio));
+
 	if (PageReserved(page))
 		f |= VMS_PG_RESERVED;
 	if ((f & VMS_PG_ANON) && !(f & VMS_PG_KSM) && PageAnonExclusive(page))
+		f |= VMS_PG_ANON_EXCL;
+	return f;
+}
+
+/*
+ * folio_state() of a small folio (neither head nor tail: the page is the
+ * folio), whose flags word k holds the page's own bits too.
+ */
+static u32 small_folio_state(struct folio *folio, unsigned long k)
+{
+	u32 f = folio_bits(folio, (unsigned long)READ_ONCE(folio->mapping), k);
+
+	if (k & (1UL << PG_reserved))
+		f |= VMS_PG_RESERVED;
+	if ((f & VMS_PG_ANON) && !(f & VMS_PG_KSM) && (k & (1UL << PG_anon_exclusive)))
 		f |= VMS_PG_ANON_EXCL;
 	return f;
 }
@@ -637,30 +663,59 @@ static void range_leaf(struct wstate *ws, spinlock_t *ptl, unsigned long addr, i
 	unsigned long pfn = leaf_pfn(level, v, addr, ws->leaf_shift);
 	struct vms_prec t;
 	struct pinfo pi;
+	int entire = 0;
 
-	/* One folio: its state is read once. */
+	/* One folio: its state, and its entire mapcount, are read once. */
 	page_info(ws, ptl, level, v, pfn, &pi);
 	rec_stop(ws, &t, v);
 	t.leaf_shift = ws->leaf_shift;
 	t.page_flags = pi.page_flags;
 	t.order = pi.order;
+	if (pi.have_page && folio_test_large(pi.folio))
+		entire = folio_entire_mapcount(pi.folio);
 	for (i = 0; i < n; i++) {
 		if (ws->priv)
 			t.pfn = pfn + i;
+		/* precise_mapcount(), the folio's part read once */
 		if (pi.have_page)
-			t.mapcount = precise_mapcount(pi.folio, pfn_to_page(pfn + i));
+			t.mapcount = vms_page_mapcount(pfn_to_page(pfn + i)) + entire;
 		recs[i] = t;
 	}
 }
 
 /*
+ * pfn_valid() for the pfns of one PTE table under its lock, asked once per
+ * memory subsection (*sub: the last valid one).  Every pfn of a subsection
+ * answers alike (pfn_section_valid()), and the subsection of a page mapped
+ * by an entry of the locked table cannot be offlined, let alone removed,
+ * until that entry is gone: offlining needs each of its pages free.
+ */
+static inline bool pte_pfn_valid(unsigned long pfn, unsigned long *sub)
+{
+#ifdef PAGES_PER_SUBSECTION
+	if (pfn / PAGES_PER_SUBSECTION == *sub)
+		return true;
+	if (!pfn_valid(pfn))
+		return false;
+	*sub = pfn / PAGES_PER_SUBSECTION;
+	return true;
+#else
+	return pfn_valid(pfn);
+#endif
+}
+
+/*
  * The PTEs [ptep, ptep + n) of one table, with its lock held.  The hot loop
- * of a range walk: entry bits are decoded once per distinct non-PFN bits,
- * and a folio's state once per folio.
+ * of a range walk: entry bits are decoded once per distinct non-PFN bits;
+ * a small folio's state comes from one read of its flags word, a large
+ * folio's once per folio.  leaf_page()'s rules, for a PTE.
  */
 static void range_ptes(struct wstate *ws, spinlock_t *ptl, pte_t *ptep, int n,
 		       struct vms_prec *recs)
 {
+	const u64 addr_bits = vms_arch_addr_bits();
+	const bool priv = ws->priv;
+	unsigned long valid_sub = ULONG_MAX;
 	struct folio *last = NULL;
 	u64 key = ~0ULL;
 	u32 last_flags = 0;
@@ -672,15 +727,16 @@ static void range_ptes(struct wstate *ws, spinlock_t *ptl, pte_t *ptep, int n,
 	for (i = 0; i < n; i++) {
 		u64 v = pte_val(ptep_get(ptep + i));
 		struct vms_prec r = { .level = VMS_LVL_PTE, .mapcount = -1 };
-		unsigned long pfn;
+		unsigned long pfn, k;
 		struct folio *folio;
 		struct page *page;
 
-		if (vms_arch_entry_key(v) != key) {
-			key = vms_arch_entry_key(v);
+		/* PTEs with equal bits outside the address have equal entry bits. */
+		if ((v & ~addr_bits) != key) {
+			key = v & ~addr_bits;
 			bits = entry_bits(v, VMS_LVL_PTE);
 		}
-		r.entry = masked_entry(v, ws->priv);
+		r.entry = masked_entry(v, priv);
 		r.bits = bits;
 		if (!v) {
 			r.stop = VMS_STOP_NONE_ENTRY;
@@ -693,7 +749,7 @@ static void range_ptes(struct wstate *ws, spinlock_t *ptl, pte_t *ptep, int n,
 			r.stop = VMS_STOP_NOT_PRESENT;
 			vms_swp_decode(__pte(v), &kind, &type, &off);
 			r.swp_kind = kind;
-			if (ws->priv) {
+			if (priv) {
 				r.swp_type = type;
 				r.pfn = off;
 			}
@@ -701,22 +757,29 @@ static void range_ptes(struct wstate *ws, spinlock_t *ptl, pte_t *ptep, int n,
 		}
 		r.stop = VMS_STOP_LEAF;
 		r.leaf_shift = PAGE_SHIFT;
-		if (!ws->priv)
+		if (!priv)
 			goto store;
 		pfn = pte_pfn(__pte(v));
 		r.pfn = pfn;
-		page = leaf_page(ws, VMS_LVL_PTE, v, pfn);
-		if (!page) {
+		if (vms_arch_special(v) ? !is_zero_pfn(pfn) :
+		    vms_arch_devmap(v) || !pte_pfn_valid(pfn, &valid_sub)) {
 			r.page_flags = VMS_PG_NOPAGE;
 			goto store;
 		}
+		page = pfn_to_page(pfn);
 		folio = page_folio(page);
+		k = vms_folio_flags(folio);
+		if ((struct page *)folio == page && !(k & (1UL << PG_head))) {
+			r.page_flags = small_folio_state(folio, k);
+			if (is_zero_pfn(pfn))
+				r.page_flags |= VMS_PG_ZERO;
+			r.mapcount = vms_page_mapcount(page);
+			goto store;
+		}
 		if (folio != last) {
 			last = folio;
 			last_flags = folio_state(folio, page) & ~(VMS_PG_RESERVED | VMS_PG_ANON_EXCL);
 			last_order = folio_order(folio);
-			if (is_zero_pfn(pfn))
-				last_flags |= VMS_PG_ZERO;
 		}
 		r.page_flags = last_flags | (PageReserved(page) ? VMS_PG_RESERVED : 0) |
 			       ((last_flags & VMS_PG_ANON) && !(last_flags & VMS_PG_KSM) &&
