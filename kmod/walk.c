@@ -37,6 +37,7 @@
 #include <linux/fs.h>
 #include <linux/hugetlb.h>
 #include <linux/huge_mm.h>
+#include <linux/ktime.h>
 #include <linux/lockdep.h>
 #include <linux/mm.h>
 #include <linux/mmap_lock.h>
@@ -51,6 +52,13 @@
 /* How often a walk restarts when the tables change under it. */
 #define WALK_RETRIES	8
 
+/*
+ * How long a range walk keeps mmap_lock once a writer waits for it: then
+ * it returns what it has (h->next says where to go on), and the writer,
+ * whose own mmap() or munmap() would otherwise wait for the whole buffer,
+ * goes first.  Uncontended, a walk runs on to the end of its buffer.
+ */
+#define WALK_SLICE_NS	(500 * NSEC_PER_USEC)
 
 /* Per-walk state; entry[] up to stop_level is valid. */
 struct wstate {
@@ -841,6 +849,7 @@ int vms_walk_range(struct mm_struct *mm, struct vms_range_args *a)
 	struct vms_pdir dir;
 	u32 n = 0, ndirs = 0;
 	long cur_region = -1;
+	u64 locked_at;
 	int err = 0;
 
 	addr = a->start & PAGE_MASK;
@@ -871,6 +880,7 @@ int vms_walk_range(struct mm_struct *mm, struct vms_range_args *a)
 	err = vms_mmap_read_lock(mm, a->nowait);
 	if (err)
 		return err;
+	locked_at = ktime_get_ns();
 	/* A hole before the first record is skipped, at the cost of one lookup. */
 	vma = find_vma(mm, addr);
 	if (!vma || vma->vm_start >= end) {
@@ -918,6 +928,10 @@ int vms_walk_range(struct mm_struct *mm, struct vms_range_args *a)
 			err = -EINTR;
 			break;
 		}
+		/* A writer waits, and this walk has had its slice. */
+		if (addr < end && mmap_lock_is_contended(mm) &&
+		    ktime_get_ns() - locked_at >= WALK_SLICE_NS)
+			break;
 		cond_resched();
 	}
 	if (cur_region >= 0)
