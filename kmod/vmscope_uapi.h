@@ -288,7 +288,8 @@ struct vms_pdir {
  * struct vms_pdir up to the end of the buffer.
  *
  * Only mapped memory is reported and holes cost nothing: a call skips a
- * hole before its first record and stops at the next one.  Record i
+ * hole before its first record and stops at the next one (or earlier, once
+ * a writer waits for mmap_lock and the call has held it 0.5 ms).  Record i
  * describes the page at first + i * 4096 (i < npages, all inside VMAs);
  * dir[j] covers the 2 MiB region ((first >> 21) + j) << 21.  The next call
  * starts at next; next >= end (and npages == 0) means done.

@@ -206,7 +206,9 @@ static void test_range_hole(void)
 	   "range walk: upper entries survive a hole after a VMA in the region (%d, %llx vs %llx)",
 	   n, (unsigned long long)d[0].entry[VMS_LVL_PMD],
 	   (unsigned long long)w.entry[VMS_LVL_PMD]);
-	ok(n == 16 && h->next == (uintptr_t)r + (1 << 20) &&
+	/* (next is the hole's start when the walk let go of mmap_lock there for
+	 * a writer: the following call skips the hole itself.) */
+	ok(n == 16 && (h->next == (uintptr_t)r + (1 << 20) || h->next == (uintptr_t)r + 16 * PG) &&
 	   vmem_walk_range(v, getpid(), h->next, (uintptr_t)r + (2 << 20), &h, &recs, &d) == 16 &&
 	   h->first == (uintptr_t)r + (1 << 20) && recs[0].stop == VMS_STOP_LEAF,
 	   "range walk: the hole is skipped and the next VMA follows");

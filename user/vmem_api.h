@@ -54,8 +54,8 @@ int vmem_find_run(struct vmem *v, pid_t pid, size_t n, unsigned int flags);
 int vmem_walk(struct vmem *v, pid_t pid, struct vms_walk *w, size_t n);
 /*
  * Read-ahead for callers that walk a process VMA by VMA: from now on a
- * range walk goes on to end (or to the next hole, or until the buffer is
- * full) and the following vmem_walk_range() calls of the same pid are
+ * range walk goes on to end (or to the next hole, until the buffer is full,
+ * or until a writer waits for the target's mmap_lock) and the following vmem_walk_range() calls of the same pid are
  * answered from it while they fall in what it walked, so adjoining VMAs
  * cost one program run per buffer, not one each.  The answers are those
  * of a walk of just the asked range.  0: no read-ahead (the default).
