@@ -184,15 +184,21 @@ static uint64_t flag_mismatches(const struct region *g, const struct vms_prec *r
 	return bad;
 }
 
-/* Line 2: flags agree with kpageflags (LRU/dirty can move: retry a few times). */
-static void check_kpageflags(const struct region *g, struct vms_prec **rp)
+/*
+ * Up to five comparisons by fn a moment apart (page state can move), the
+ * range walked again between them (*rp: NULL when that failed); the last
+ * one reports.  Returns the mismatches, *cmp the pages compared.
+ */
+static uint64_t compare_tries(const struct region *g, struct vms_prec **rp,
+			      uint64_t (*fn)(const struct region *, const struct vms_prec *,
+					     uint64_t *, bool), uint64_t *cmp)
 {
-	uint64_t cmp = 0, bad = 0;
+	uint64_t bad = 0;
 	int tries, err;
 
 	for (tries = 0; tries < 5; tries++) {
-		bad = flag_mismatches(g, *rp, &cmp, tries == 4);
-		if (!bad)
+		bad = fn(g, *rp, cmp, tries == 4);
+		if (!bad || tries == 4)
 			break;
 		usleep(200000);
 		free(*rp);
@@ -200,6 +206,14 @@ static void check_kpageflags(const struct region *g, struct vms_prec **rp)
 		if (!*rp)
 			break;
 	}
+	return bad;
+}
+
+/* Line 2: flags agree with kpageflags (LRU/dirty can move: retry a few times). */
+static void check_kpageflags(const struct region *g, struct vms_prec **rp)
+{
+	uint64_t cmp = 0, bad = compare_tries(g, rp, flag_mismatches, &cmp);
+
 	if (!cmp) {
 		tap_skip("no page with a struct page is present", "%s: page flags and mapcount "
 			 "equal kpageflags/kpagecount", g->name);
@@ -350,19 +364,8 @@ static uint64_t single_mismatches(const struct region *g, const struct vms_prec 
  */
 static void check_single(const struct region *g, struct vms_prec **rp)
 {
-	uint64_t cmp = 0, bad = 0;
-	int tries, err;
+	uint64_t cmp = 0, bad = compare_tries(g, rp, single_mismatches, &cmp);
 
-	for (tries = 0; tries < 5; tries++) {
-		bad = single_mismatches(g, *rp, &cmp, tries == 4);
-		if (!bad || tries == 4)
-			break;
-		usleep(200000);
-		free(*rp);
-		*rp = range_all(g->start, g->len, &err);
-		if (!*rp)
-			break;
-	}
 	ok(*rp && !bad && cmp, "%s: range records equal the walk of each page alone "
 	   "(%llu sampled, %llu differ)", g->name, (unsigned long long)cmp,
 	   (unsigned long long)bad);
