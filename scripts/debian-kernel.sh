@@ -191,13 +191,13 @@ need_pkgs dpkg xz-utils apt binutils findutils
 apt_q() {
 	# As root, apt hands downloads to its _apt user, who cannot enter a 0700
 	# cache folder: download as root instead of warning about it.
-	if [ "$APT" = host ]; then "$1" -o APT::Sandbox::User=root "${@:2}"; else papt "$APT" "$@"; fi
+	if [ "$APT" = host ]; then apt_host "$1" -o APT::Sandbox::User=root "${@:2}"; else papt "$APT" "$@"; fi
 }
 apt_update() {
 	echo "debian-kernel: apt-get update ($APT)" >&2
 	if [ "$APT" = host ]; then
 		[ "$(id -u)" = 0 ] || { echo "vmscope: stale apt lists; run: apt-get update" >&2; return 1; }
-		apt-get update -qq >&2
+		apt_host apt-get update -qq >&2
 	else
 		papt "$APT" apt-get update -qq >&2
 	fi

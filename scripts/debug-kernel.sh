@@ -19,6 +19,7 @@
 set -euo pipefail
 
 HERE=$(cd "$(dirname "$0")" && pwd)
+. "$HERE/pkgs.sh"
 CACHE=${VMSCOPE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/vmscope}
 FRAG=$HERE/debug-kernel.config
 BUILD_PKGS=(make gcc bc flex bison libssl-dev libelf-dev dwarves xz-utils kmod)
@@ -61,21 +62,7 @@ if [ -f "$entry/.complete" ]; then
 fi
 
 # Kernel build tools, installed the way deps.sh installs its packages.
-missing=()
-for p in "${BUILD_PKGS[@]}"; do
-	[[ $(dpkg-query -W -f='${Status}' "$p" 2>/dev/null) == *'ok installed' ]] || missing+=("$p")
-done
-if [ ${#missing[@]} -gt 0 ]; then
-	if [ "$(id -u)" != 0 ]; then
-		log "missing packages: ${missing[*]}"
-		log "run as root:  apt-get update && apt-get install -y --no-install-recommends ${missing[*]}"
-		exit 1
-	fi
-	log "installing ${missing[*]}"
-	export DEBIAN_FRONTEND=noninteractive
-	apt-get update -qq >&2
-	apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
-fi
+need_pkgs "${BUILD_PKGS[@]}" || exit 1
 
 mkdir -p "$CACHE/debug-kernel"
 # One builder per entry: a second caller waits, then finds it complete.
@@ -97,12 +84,12 @@ mkdir -p "$entry/dl"
 # The source package of exactly the stock image's build: the unsigned image
 # package's version is its source version (e.g. 6.12.117-1~deb12u1).
 srcver() {
-	apt-cache show "linux-image-$ver-amd64-unsigned" 2>/dev/null |
+	apt_host apt-cache show "linux-image-$ver-amd64-unsigned" 2>/dev/null |
 		sed -n 's/^Version: //p' | head -n1
 }
 sv=$(srcver)
 if [ -z "$sv" ] && [ "$(id -u)" = 0 ]; then
-	apt-get update -qq >&2
+	apt_host apt-get update -qq >&2
 	sv=$(srcver)
 fi
 [ -n "$sv" ] || die "cannot resolve the source version of linux-image-$ver-amd64-unsigned (run: apt-get update)"
@@ -112,11 +99,11 @@ log "downloading linux-source-6.12=$sv (about 150 MB)"
 # download would work but warn.  Download as root outright.
 apt_opts=()
 [ "$(id -u)" = 0 ] && apt_opts=(-o APT::Sandbox::User=root)
-fetch() { ( cd "$entry/dl" && apt-get download -qq "${apt_opts[@]}" "linux-source-6.12=$sv" >&2 ); }
+fetch() { ( cd "$entry/dl" && apt_host apt-get download -qq "${apt_opts[@]}" "linux-source-6.12=$sv" >&2 ); }
 if ! fetch; then
 	# Stale package lists name a file the archive has replaced.
 	[ "$(id -u)" = 0 ] || die "cannot download linux-source-6.12=$sv; run: apt-get update"
-	apt-get update -qq >&2
+	apt_host apt-get update -qq >&2
 	fetch || die "cannot download linux-source-6.12=$sv (is $ver still in bookworm-security? try VMSCOPE_REFRESH=1)"
 fi
 

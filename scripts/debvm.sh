@@ -48,25 +48,9 @@ SUITE=trixie
 usage() { sed -n '2,41p' "$0" >&2; exit 2; }
 say() { echo "debvm: $*" >&2; }
 
-# Host packages, installed the way scripts/deps.sh does (bookworm's own
-# suites; the trixie packages never touch the host's apt configuration).
-need_pkgs() {
-	local p missing=()
-	for p in "$@"; do
-		[[ $(dpkg-query -W -f='${Status}' "$p" 2>/dev/null) == *'ok installed' ]] ||
-			missing+=("$p")
-	done
-	[ ${#missing[@]} = 0 ] && return 0
-	if [ "$(id -u)" != 0 ]; then
-		say "missing packages: ${missing[*]}"
-		say "run as root:  apt-get update && apt-get install -y --no-install-recommends ${missing[*]}"
-		exit 1
-	fi
-	say "installing ${missing[*]}"
-	export DEBIAN_FRONTEND=noninteractive
-	apt-get update -qq >&2
-	apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
-}
+# Host packages: pkgs.sh's need_pkgs (the host's own suites; the trixie
+# packages never touch the host's apt configuration).
+. "$HERE/pkgs.sh"
 
 # The cache key: the suite, every recipe file's path, executable bit and
 # content, and the disk size (the one knob mkimage.sh takes from the
@@ -101,7 +85,7 @@ image() {
 	[ "$(id -u)" = 0 ] || { say "building the image needs root (mmdebstrap chroots into it)"; exit 1; }
 	# gpg: mmdebstrap (a Recommends) uses it to check which keyring signs
 	# the suites.
-	need_pkgs mmdebstrap debian-archive-keyring gpg e2fsprogs
+	need_pkgs mmdebstrap debian-archive-keyring gpg e2fsprogs || exit 1
 	mkdir -p "$DEBVM"
 	# One build at a time; a second caller waits and then finds it done.
 	exec 9> "$DEBVM/.lock"

@@ -28,12 +28,23 @@ need_pkgs() {
 	echo "deps: installing ${missing[*]}" >&2
 	# --no-install-recommends and no -t: a global target release would drag
 	# in a kernel and systemd.
-	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+	DEBIAN_FRONTEND=noninteractive apt_host apt-get install -y -qq --no-install-recommends \
 		"${missing[@]}" >&2 && return 0
 	# Stale or absent package lists: refresh them once and retry.
-	DEBIAN_FRONTEND=noninteractive apt-get update -qq >&2
-	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+	DEBIAN_FRONTEND=noninteractive apt_host apt-get update -qq >&2
+	DEBIAN_FRONTEND=noninteractive apt_host apt-get install -y -qq --no-install-recommends \
 		"${missing[@]}" >&2
+}
+
+# apt_host apt-get|apt-cache ARGS...: the host's own apt, one vmscope script
+# at a time.  tests/run.sh runs a second lane of tests beside the first, and
+# each may install packages or fetch a kernel: two `apt-get update`s at once
+# fail on the lists lock (apt cannot wait for it), and `apt-get install`
+# waits for dpkg's lock only when told to (DPkg::Lock::Timeout, for apt
+# run by somebody else).
+apt_host() {
+	mkdir -p "$VMS_CACHE"
+	( flock 9 && "$@" -o DPkg::Lock::Timeout=600 ) 9> "$VMS_CACHE/.apt-host.lock"
 }
 
 # host_mirror [security]: the Debian archive URI the host's apt already uses

@@ -93,8 +93,12 @@ else
 fi
 
 # ---- initramfs ---------------------------------------------------------
-IR=$OUT/initramfs
-rm -rf "$IR"
+# Each run has its own work folder (initramfs, console): tests/run.sh boots
+# two guests at once, and a developer may too.  The shell's exit removes it.
+mkdir -p "$OUT"
+WORK=$(mktemp -d "$OUT/vm.XXXXXX")
+trap 'rm -rf "$WORK"' EXIT
+IR=$WORK/initramfs
 mkdir -p "$IR"/{bin,sbin,usr/bin,etc,proc,sys,dev,tmp,root,mnt,lib/vmscope,lib/modules,tests,usr/sbin}
 if [ "$KARCH" = arm64 ]; then
 	mkdir -p "$IR/lib/aarch64-linux-gnu"
@@ -111,9 +115,9 @@ if [ -f "$KMOD" ]; then
 	# A BTF-less copy, for the test that proves a missing .BTF is caught.
 	$OBJCOPY --remove-section=.BTF "$KMOD" "$IR/lib/vmscope/vmscope-nobtf.ko"
 	# A copy that says it was built for another kernel, for status's vermagic check.
-	$OBJCOPY --dump-section .modinfo="$OUT/modinfo" "$KMOD" "$OUT/modinfo.ko"
-	sed -i 's/vermagic=[^ ]*/vermagic=0.0.0-vmscope-test/' "$OUT/modinfo"
-	$OBJCOPY --update-section .modinfo="$OUT/modinfo" "$KMOD" "$IR/lib/vmscope/vmscope-foreign.ko"
+	$OBJCOPY --dump-section .modinfo="$WORK/modinfo" "$KMOD" "$WORK/modinfo.ko"
+	sed -i 's/vermagic=[^ ]*/vermagic=0.0.0-vmscope-test/' "$WORK/modinfo"
+	$OBJCOPY --update-section .modinfo="$WORK/modinfo" "$KMOD" "$IR/lib/vmscope/vmscope-foreign.ko"
 fi
 cp scripts/klog-scan.awk "$IR/lib/vmscope/"
 # The kernel's configuration where Debian keeps it: tests whose expectations
@@ -277,7 +281,7 @@ poweroff -f
 INIT
 chmod +x "$IR/init"
 
-(cd "$IR" && find . | cpio -o -H newc --quiet) > "$OUT/initramfs.cpio"
+(cd "$IR" && find . | cpio -o -H newc --quiet) > "$WORK/initramfs.cpio"
 
 # ---- boot ----------------------------------------------------------------
 kargs="panic=-1 oops=panic quiet transparent_hugepage=madvise hugepagesz=1G hugepages=1 hugepagesz=2M hugepages=64"
@@ -287,12 +291,12 @@ if [ "$KARCH" = arm64 ]; then
 	# not help on a 2-core host.  No isa-debug-exit on virt: semihosting,
 	# open to the guest's user space for vms-exit.
 	qemu=(qemu-system-aarch64 -M virt -cpu max,pauth=off -accel tcg,thread=multi -m "$mem" -smp 1
-	      -nographic -no-reboot -kernel "$VMLINUZ" -initrd "$OUT/initramfs.cpio"
+	      -nographic -no-reboot -kernel "$VMLINUZ" -initrd "$WORK/initramfs.cpio"
 	      -semihosting-config enable=on,target=native,userspace=on
 	      -append "console=ttyAMA0 $kargs $append")
 else
 	qemu=(qemu-system-x86_64 -accel tcg,thread=multi -cpu max -m "$mem" -smp 2
-	      -nographic -no-reboot -kernel "$VMLINUZ" -initrd "$OUT/initramfs.cpio"
+	      -nographic -no-reboot -kernel "$VMLINUZ" -initrd "$WORK/initramfs.cpio"
 	      -device isa-debug-exit,iobase=0xf4,iosize=0x04
 	      -append "console=ttyS0 $kargs $append")
 fi
@@ -300,11 +304,11 @@ if [ $mode = shell ]; then
 	"${qemu[@]}" || true
 	exit 0
 fi
-# One boot; its raw console is kept in $OUT/console.raw.
+# One boot; its raw console is kept in $WORK/console.raw.
 boot_once() {
 	set +e
 	# Drop the firmware's banner and screen-clearing escapes from the console.
-	timeout --foreground -k 5 "$timeout" "${qemu[@]}" < /dev/null 2>&1 | tee "$OUT/console.raw" |
+	timeout --foreground -k 5 "$timeout" "${qemu[@]}" < /dev/null 2>&1 | tee "$WORK/console.raw" |
 		sed -u -e 's/\r//g' -e 's/\x1bc//g' -e 's/\x1b\[?7l//g' -e 's/\x1b\[2J//g' -e 's/\x1b\[0m//g' \
 		    -e 's/^SeaBIOS (version[^)]*)//' -e 's/^iPXE (http.*//' -e 's/^Press Ctrl-B.*//' -e 's/^Booting from ROM\.*//' \
 		    -e '1,/^vm: guest up$/{/^$/d; /^vm: guest up$/d}'
@@ -319,7 +323,7 @@ boot_once() {
 reported() {
 	local last
 	if [ "$KARCH" = arm64 ]; then
-		last=$(tr -d '\r' < "$OUT/console.raw" | sed -n 's/.*vm: guest exit status \([0-9]*\)$/\1/p' | tail -n1)
+		last=$(tr -d '\r' < "$WORK/console.raw" | sed -n 's/.*vm: guest exit status \([0-9]*\)$/\1/p' | tail -n1)
 		[ -n "$last" ] && [ "$last" = "$q" ] || return 1
 		status=$q
 	else
@@ -337,11 +341,11 @@ reported() {
 # (The console has the firmware's escapes before "vm: guest up": unanchored.)
 boot_once
 if [ "$q" != 124 ] && ! reported; then
-	if ! grep -aq 'vm: guest up' "$OUT/console.raw"; then
+	if ! grep -aq 'vm: guest up' "$WORK/console.raw"; then
 		echo "vm.sh: the kernel died while booting, before the guest's init ran (qemu exit $q):" \
 		     "an emulation fault, not a test; booting once more" >&2
 		boot_once
-	elif grep -aq 'Oops: int3' "$OUT/console.raw"; then
+	elif grep -aq 'Oops: int3' "$WORK/console.raw"; then
 		echo "vm.sh: the kernel died of an int3 trap in its own text after the guest's init" \
 		     "ran (qemu exit $q): TCG's text-patching fault, not a test; booting once more" >&2
 		boot_once

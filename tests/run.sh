@@ -198,40 +198,58 @@ run_guest() {
 }
 
 # The packages, installed in real Debian systems (scripts/debvm.sh): 'make
-# deb' here, then each "package" test of tests.list in a VM of each Debian
-# release listed after it (its working directory holds the .debs and
-# tests/lib/tap.sh; its argument is the release), one configuration each.
-run_package() {
-	local name suites suite f rc t0 share=build/debvm-share
-	cpass=0 cfail=0 cskip=0; start_config
-	echo "# ---- package"
-	if ! make -s deb > "$log/deb.out" 2>&1; then
-		tail -n 40 "$log/deb.out"
-		failures+=("package: 'make deb' failed (see $log/deb.out)")
-		cfail=1; end_config package; return
+# deb' here (prepare_package), then each "package" test of tests.list in a
+# VM of each Debian release listed after it (its working directory holds
+# the .debs and tests/lib/tap.sh; its argument is the release), one
+# configuration each (run_package_suite).  prepare_package leaves its exit
+# status in $log/deb.status for a second lane to wait on.
+pkg_share=build/debvm-share
+prepare_package() {
+	local rc=0
+	rm -f "$log/deb.status"
+	if make -s deb > "$log/deb.out" 2>&1; then
+		rm -rf "$pkg_share"; mkdir -p "$pkg_share"
+		cp build/deb/*.deb tests/lib/tap.sh "$pkg_share/" && chmod -R a+rX "$pkg_share" || rc=1
+	else
+		rc=1
 	fi
-	rm -rf "$share"; mkdir -p "$share"
-	cp build/deb/*.deb tests/lib/tap.sh "$share/"
-	chmod -R a+rX "$share"
-	while read -r name suites; do
-		for suite in ${suites:-trixie}; do
-			cpass=0 cfail=0 cskip=0; start_config
-			f=$log/package.$suite.$name.out
-			echo "# package ($suite): $name"
-			t0=$SECONDS
-			scripts/debvm.sh run --suite "$suite" --share "$share" --timeout 2400 \
-				-- "tests/$name" "$suite" > "$f" 2>&1 < /dev/null
-			rc=$?
-			cat "$f"
-			echo "# package ($suite): $name took $((SECONDS - t0)) s (image build included when not cached)"
-			case $rc in
-			124) failures+=("package $suite: $name: the VM timed out"); cfail=$((cfail + 1)) ;;
-			126) failures+=("package $suite: $name: the VM died without reporting"); cfail=$((cfail + 1)) ;;
-			esac
-			count "package $suite" "$name" "$f" $rc
-			end_config "package $suite"
-		done
-	done < <(grep -v '^#' tests/tests.list | awk '$1 == "package" { $1 = ""; print }')
+	echo $rc > "$log/deb.status"
+	return $rc
+}
+# The package tests as "NAME SUITE" lines, in tests.list order.
+package_runs() {
+	grep -v '^#' tests/tests.list | awk '$1 == "package" {
+		if (NF == 2) print $2, "trixie"; else for (i = 3; i <= NF; i++) print $2, $i }'
+}
+run_package_suite() {
+	local name=$1 suite=$2 f rc t0
+	cpass=0 cfail=0 cskip=0; start_config
+	f=$log/package.$suite.$name.out
+	echo "# ---- package ($suite): $name"
+	# A second lane waits here for the first lane's 'make deb'.
+	while [ ! -f "$log/deb.status" ]; do sleep 5; done
+	if [ "$(cat "$log/deb.status")" != 0 ]; then
+		tail -n 40 "$log/deb.out"
+		failures+=("package $suite: $name: 'make deb' failed (see $log/deb.out)")
+		cfail=1; end_config "package $suite"; return
+	fi
+	t0=$SECONDS
+	scripts/debvm.sh run --suite "$suite" --share "$pkg_share" --timeout 2400 \
+		-- "tests/$name" "$suite" > "$f" 2>&1 < /dev/null
+	rc=$?
+	cat "$f"
+	echo "# package ($suite): $name took $((SECONDS - t0)) s (image build included when not cached)"
+	case $rc in
+	124) failures+=("package $suite: $name: the VM timed out"); cfail=$((cfail + 1)) ;;
+	126) failures+=("package $suite: $name: the VM died without reporting"); cfail=$((cfail + 1)) ;;
+	esac
+	count "package $suite" "$name" "$f" $rc
+	end_config "package $suite"
+}
+run_package() {
+	local name suite
+	prepare_package
+	while read -r name suite; do run_package_suite "$name" "$suite"; done < <(package_runs)
 }
 
 # The arm64 packages ('make deb ARCH=arm64', cross-built here) in the
@@ -299,9 +317,14 @@ arm64_pagings() {
 # trixie-backports kernel runs in make check-arm64).
 ARM64_MATRIX="arm64-6.1 arm64-6.12"
 
+# The guest kernels of this run, one word each (NAME or NAME:PAGING).
+guest_kernels() { echo ${VMSCOPE_KERNELS:-$(scripts/kernel.sh --list) $ARM64_MATRIX}; }
+
+# run_guests [KERNEL...]: the guest suite on each (default: guest_kernels).
 run_guests() {
 	local k p
-	for k in ${VMSCOPE_KERNELS:-$(scripts/kernel.sh --list) $ARM64_MATRIX}; do
+	[ $# -gt 0 ] || set -- $(guest_kernels)
+	for k in "$@"; do
 		case $k in
 		arm64-*:*) run_guest "${k%%:*}" "${k#*:}" ;;
 		arm64-*) for p in $(arm64_pagings "$k"); do run_guest "$k" "$p"; done ;;
@@ -314,12 +337,73 @@ run_guests() {
 	done
 }
 
+# Everything, in two lanes.  One TCG guest keeps about 1.1 of the machine's
+# 2 cores busy, and a cold run builds the debug kernel (about 30 CPU
+# minutes): run serially, a cold `make check` took 103 min.  The second
+# lane builds the debug kernel (nice 10, from scripts/debug-kernel.sh),
+# runs its guest, then the first package test; the first lane runs the
+# rest: 'make deb', the host tests, the other guests, the arm64 package and
+# the other package tests.  The second lane's output is kept in a file and
+# printed after the first's, its results merged into the summary.  Guests
+# and package VMs have their own work folders (vm.sh, debvm.sh), host apt
+# calls take a lock (pkgs.sh's apt_host), and the lanes share no build
+# folder.  VMSCOPE_LANES=1 runs the same serially.
+run_all() {
+	local k lane1=() lane2=() pruns=() l2pid="" r line
+	for k in $(guest_kernels); do
+		case $k in debug|debug:*) lane2+=("$k") ;; *) lane1+=("$k") ;; esac
+	done
+	mapfile -t pruns < <(package_runs)
+	if [ "${VMSCOPE_LANES:-2}" = 1 ]; then
+		run_host; run_guests "${lane1[@]}" "${lane2[@]}"; run_package; run_package_arm64
+		return
+	fi
+	rm -f "$log/lane2.out" "$log/lane2.res" "$log/deb.status"
+	(
+		total_pass=0 total_fail=0 total_skip=0 summary=() failures=()
+		[ ${#lane2[@]} = 0 ] || run_guests "${lane2[@]}"
+		[ ${#pruns[@]} = 0 ] || run_package_suite ${pruns[0]}
+		{
+			echo "$total_pass $total_fail $total_skip"
+			for l in "${summary[@]}"; do echo "S $l"; done
+			for l in "${failures[@]}"; do echo "F $l"; done
+		} > "$log/lane2.res"
+	) > "$log/lane2.out" 2>&1 < /dev/null &
+	l2pid=$!
+	echo "# second lane (pid $l2pid): ${lane2[*]:-no guest} ${pruns[0]:+, package ${pruns[0]}}; its output follows the first lane's"
+	# (A failure shows in each package configuration, as in run_package.)
+	prepare_package
+	run_host
+	run_guests "${lane1[@]}"
+	run_package_arm64
+	for r in "${pruns[@]:1}"; do run_package_suite $r; done
+	echo "# ==== waiting for the second lane"
+	wait "$l2pid"
+	echo "# ==== second lane (it ran beside the above)"
+	cat "$log/lane2.out"
+	if [ -f "$log/lane2.res" ]; then
+		{
+			read -r p f x
+			total_pass=$((total_pass + p)); total_fail=$((total_fail + f)); total_skip=$((total_skip + x))
+			while IFS= read -r line; do
+				case $line in
+				"S "*) summary+=("${line#S }") ;;
+				"F "*) failures+=("${line#F }") ;;
+				esac
+			done
+		} < "$log/lane2.res"
+	else
+		failures+=("the second lane died before writing its results (see $log/lane2.out)")
+		total_fail=$((total_fail + 1))
+	fi
+}
+
 case $which in
 host) run_host ;;
 guest) run_guests ;;
 package) run_package; run_package_arm64 ;;
 package-arm64) run_package_arm64 ;;
-all) run_host; run_guests; run_package; run_package_arm64 ;;
+all) run_all ;;
 *) echo "usage: tests/run.sh [host|guest|package|package-arm64|all]" >&2; exit 2 ;;
 esac
 
