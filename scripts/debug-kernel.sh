@@ -10,8 +10,8 @@
 #   MODDIR=   its (module-free: everything is built in) lib/modules/KVER
 #   KVER=     its release, e.g. 6.12.117-vmscope-debug
 # Progress goes to stderr.  The kernel configuration is `make tinyconfig`
-# plus scripts/debug-kernel.config; changing that fragment or this script
-# selects a new cache entry:
+# plus scripts/debug-kernel.config; changing that fragment or this script's
+# build steps (its "recipe" section) selects a new cache entry:
 #   ${VMSCOPE_CACHE:-~/.cache/vmscope}/debug-kernel/<version>-<hash>/
 # An entry is used only once its .complete marker exists (written last).
 # VMSCOPE_REFRESH=1 re-resolves the stock version through deps.sh first.
@@ -27,8 +27,12 @@ BUILD_PKGS=(make gcc bc flex bison libssl-dev libelf-dev dwarves xz-utils kmod)
 log() { echo "debug-kernel: $*" >&2; }
 die() { log "$*"; exit 1; }
 
-# The entry name carries a hash of everything that decides the build.
-hash=$(cat "$FRAG" "$HERE/debug-kernel.sh" | sha256sum | cut -c1-12)
+# The entry name carries a hash of everything that decides the build: the
+# fragment and this script's build steps, between the two "recipe" marker
+# lines below (package installs and messages outside them do not count,
+# so editing them keeps a 30 CPU-minute build).
+hash=$({ cat "$FRAG"; sed -n '/^# ---- recipe: begin/,/^# ---- recipe: end/p' "$HERE/debug-kernel.sh"; } |
+	sha256sum | cut -c1-12)
 
 emit() {
 	local e=$1 rel
@@ -115,6 +119,7 @@ rm -rf "$entry/dl"
 mv "$entry/linux-source-6.12" "$entry/src"
 src=$entry/src
 
+# ---- recipe: begin (hashed into the entry's name) ---------------------------
 # Everything that is not a warning-free, reproducible build step goes to
 # build.log; on failure its tail is shown.
 LOGF=$entry/build.log
@@ -184,6 +189,7 @@ make -C "$src" M="$t" modules >>"$LOGF" 2>&1 || fail "an external test module do
 sections=$(readelf -SW "$t/probe.ko")	# (no early-exit grep in a pipe: SIGPIPE)
 grep -q ' \.BTF ' <<< "$sections" || fail "an external module built against $src has no .BTF section"
 
+# ---- recipe: end -----------------------------------------------------------
 touch "$entry/.complete"
 log "done in $((SECONDS - start)) s: $entry ($(du -sh "$entry" | cut -f1))"
 # Entries of other fragments, scripts or versions stay (another work tree may
