@@ -370,7 +370,8 @@ run_all() {
 		} > "$log/lane2.res"
 	) > "$log/lane2.out" 2>&1 < /dev/null &
 	l2pid=$!
-	echo "# second lane (pid $l2pid): ${lane2[*]:-no guest} ${pruns[0]:+, package ${pruns[0]}}; its output follows the first lane's"
+	echo "# second lane (pid $l2pid): guest ${lane2[*]:-(none)}, package ${pruns[0]:-(none)};" \
+	     "its output follows the first lane's"
 	# (A failure shows in each package configuration, as in run_package.)
 	prepare_package
 	run_host
