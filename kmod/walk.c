@@ -383,15 +383,19 @@ static u32 folio_bits(struct folio *folio, unsigned long mapping, unsigned long 
 	return f;
 }
 
-/* The folio's state flags, and the page's own: Reserved, AnonExclusive. */
-static u32 folio_state(struct folio *folio, struct page *page)
+/*
+ * The folio's state flags, the page's own Reserved, and AnonExclusive as
+ * the page excl carries it: the page itself under a PTE, the huge leaf's
+ * first page otherwise (see page_info()).
+ */
+static u32 folio_state(struct folio *folio, struct page *page, struct page *excl)
 {
 	u32 f = folio_bits(folio, (unsigned long)READ_ONCE(folio->mapping),
 			   vms_folio_flags(folio));
 
 	if (PageReserved(page))
 		f |= VMS_PG_RESERVED;
-	if ((f & VMS_PG_ANON) && !(f & VMS_PG_KSM) && PageAnonExclusive(page))
+	if ((f & VMS_PG_ANON) && !(f & VMS_PG_KSM) && PageAnonExclusive(excl))
 		f |= VMS_PG_ANON_EXCL;
 	return f;
 }
@@ -436,18 +440,14 @@ static void page_info(struct wstate *ws, spinlock_t *ptl, int level, u64 v,
 	folio = page_folio(page);
 	pi->folio = folio;
 	pi->have_page = true;
-	pi->page_flags = folio_state(folio, page);
-	if (level != VMS_LVL_PTE && (pi->page_flags & VMS_PG_ANON) &&
-	    !(pi->page_flags & VMS_PG_KSM)) {
-		/*
-		 * A huge leaf is exclusive or not as a whole, by its first
-		 * page's bit (the THP's head: do_huge_pmd_wp_page() and the
-		 * split read that one), not by the 4K page's own.
-		 */
-		pi->page_flags &= ~VMS_PG_ANON_EXCL;
-		if (PageAnonExclusive(pfn_to_page(leaf_pfn(level, v, 0, ws->leaf_shift))))
-			pi->page_flags |= VMS_PG_ANON_EXCL;
-	}
+	/*
+	 * A huge leaf is exclusive or not as a whole, by its first page's bit
+	 * (the THP's head: do_huge_pmd_wp_page() and the split read that
+	 * one), not by the 4K page's own.  Asking a hugetlb tail page at all
+	 * is a VM_BUG_ON_PGFLAGS on 6.1 (CONFIG_DEBUG_VM_PGFLAGS).
+	 */
+	pi->page_flags = folio_state(folio, page, level == VMS_LVL_PTE ? page :
+				     pfn_to_page(leaf_pfn(level, v, 0, ws->leaf_shift)));
 	if (is_zero_pfn(pfn)) {
 		pi->page_flags |= VMS_PG_ZERO;
 	} else if (level == VMS_LVL_PMD && vma_is_anonymous(ws->vma) &&
@@ -786,7 +786,8 @@ static void range_ptes(struct wstate *ws, spinlock_t *ptl, pte_t *ptep, int n,
 		}
 		if (folio != last) {
 			last = folio;
-			last_flags = folio_state(folio, page) & ~(VMS_PG_RESERVED | VMS_PG_ANON_EXCL);
+			last_flags = folio_state(folio, page, page) &
+				     ~(VMS_PG_RESERVED | VMS_PG_ANON_EXCL);
 			last_order = folio_order(folio);
 		}
 		r.page_flags = last_flags | (PageReserved(page) ? VMS_PG_RESERVED : 0) |
