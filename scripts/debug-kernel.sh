@@ -14,7 +14,8 @@
 # build steps (its "recipe" section) selects a new cache entry:
 #   ${VMSCOPE_CACHE:-~/.cache/vmscope}/debug-kernel/<version>-<hash>/
 # An entry is used only once its .complete marker exists (written last).
-# VMSCOPE_REFRESH=1 re-resolves the stock version through deps.sh first.
+# VMSCOPE_REFRESH=1 re-resolves the stock version through deps.sh first;
+# VMSCOPE_BUILD_NICE (default 10) is the build's niceness.
 # A cold build takes about 15 minutes on 2 cores.
 set -euo pipefail
 
@@ -119,12 +120,17 @@ rm -rf "$entry/dl"
 mv "$entry/linux-source-6.12" "$entry/src"
 src=$entry/src
 
+# Called from `make -s kmod KERNEL=debug`, the kernel's make would inherit
+# -s and print no "CC" line for the progress count below.
+unset MAKEFLAGS MFLAGS MAKELEVEL
+
 # ---- recipe: begin (hashed into the entry's name) ---------------------------
 # Everything that is not a warning-free, reproducible build step goes to
 # build.log; on failure its tail is shown.
 LOGF=$entry/build.log
 : > "$LOGF"
-kmake() { nice -n 10 make -C "$src" -j"$(nproc)" "$@" >>"$LOGF" 2>&1; }
+# At nice 10 (VMSCOPE_BUILD_NICE): a build beside other work yields to it.
+kmake() { nice -n "${VMSCOPE_BUILD_NICE:-10}" make -C "$src" -j"$(nproc)" "$@" >>"$LOGF" 2>&1; }
 fail() { tail -n 40 "$LOGF" >&2; die "$* (full log: $LOGF)"; }
 
 log "configuring: tinyconfig + $(basename "$FRAG")"
