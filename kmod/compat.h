@@ -232,6 +232,23 @@ static inline int vms_page_mapcount(struct page *page)
 }
 
 /*
+ * The mapcount of a page of a large folio as /proc/kpagecount gives it;
+ * entire is the folio's entire mapcount, read once by the caller.  6.2+:
+ * the page's own PTE mappings plus the folio's PMD/PUD ones.  6.1 counted
+ * otherwise: a file THP's PMD mapping went into every page's own count as
+ * well, and an anon THP mapped by a PMD and by PTEs (PageDoubleMap) kept
+ * one extra count on each page; the kernel's __page_mapcount() undoes both.
+ */
+static inline int vms_large_page_mapcount(struct page *page, int entire)
+{
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 2, 0)
+	return vms_page_mapcount(page) + entire;
+#else
+	return __page_mapcount(page);
+#endif
+}
+
+/*
  * A transparent huge page as /proc/kpageflags says it: 6.6+ marks the THP
  * allocator's folios large_rmappable; before, kpageflags took a compound
  * page on the LRU, or an anonymous one.

@@ -328,14 +328,12 @@ static struct page *leaf_page(struct wstate *ws, int level, u64 v, unsigned long
 
 /* ---- page state ------------------------------------------------------------ */
 
-/* The page's own mapcount plus the folio's entire mapcount. */
+/* The page's mapcount as /proc/kpagecount gives it. */
 static int precise_mapcount(struct folio *folio, struct page *page)
 {
-	int mapcount = vms_page_mapcount(page);
-
 	if (folio_test_large(folio))
-		mapcount += folio_entire_mapcount(folio);
-	return mapcount;
+		return vms_large_page_mapcount(page, folio_entire_mapcount(folio));
+	return vms_page_mapcount(page);
 }
 
 /*
@@ -671,6 +669,7 @@ static void range_leaf(struct wstate *ws, spinlock_t *ptl, unsigned long addr, i
 	unsigned long pfn = leaf_pfn(level, v, addr, ws->leaf_shift);
 	struct vms_prec t;
 	struct pinfo pi;
+	bool large;
 	int entire = 0;
 
 	/* One folio: its state, and its entire mapcount, are read once. */
@@ -679,14 +678,16 @@ static void range_leaf(struct wstate *ws, spinlock_t *ptl, unsigned long addr, i
 	t.leaf_shift = ws->leaf_shift;
 	t.page_flags = pi.page_flags;
 	t.order = pi.order;
-	if (pi.have_page && folio_test_large(pi.folio))
+	large = pi.have_page && folio_test_large(pi.folio);
+	if (large)
 		entire = folio_entire_mapcount(pi.folio);
 	for (i = 0; i < n; i++) {
 		if (ws->priv)
 			t.pfn = pfn + i;
 		/* precise_mapcount(), the folio's part read once */
 		if (pi.have_page)
-			t.mapcount = vms_page_mapcount(pfn_to_page(pfn + i)) + entire;
+			t.mapcount = large ? vms_large_page_mapcount(pfn_to_page(pfn + i), entire) :
+					     vms_page_mapcount(pfn_to_page(pfn + i));
 		recs[i] = t;
 	}
 }

@@ -277,13 +277,13 @@ static void check_leaf(const struct region *g, const struct vms_prec *r)
 			bad++;
 		}
 	}
-	/* AnonHugePages counts PMD-mapped anonymous THPs (huge zero excluded). */
+	/* AnonHugePages counts PMD-mapped anonymous THPs (not the huge zero page, not shmem). */
 	if (kps == 4 && ahp >= 0) {
 		uint64_t anon_pmd = 0;
 
 		for (i = 0; i < n; i++)
 			if (r[i].stop == VMS_STOP_LEAF && r[i].leaf_shift == 21 &&
-			    !(r[i].page_flags & VMS_PG_ZERO))
+			    (r[i].page_flags & VMS_PG_ANON))
 				anon_pmd++;
 		if (anon_pmd * 4 != (uint64_t)ahp && g->len >= (uint64_t)ahp * 1024)
 			bad++;
@@ -609,6 +609,151 @@ static void case_thp(void)
 	}
 	free(r);
 	munmap(p, g.len);
+}
+
+/* How many of the n records have mapcount want; diag()s the first that does not. */
+static uint64_t mapcount_is(const struct region *g, const struct vms_prec *r, uint64_t first,
+			    uint64_t n, int want)
+{
+	uint64_t i, good = 0;
+
+	for (i = first; i < first + n; i++) {
+		if (r[i].stop == VMS_STOP_LEAF && r[i].leaf_shift == 21 && r[i].mapcount == want)
+			good++;
+		else if (good == i - first)
+			diag("%s page %llu: stop %u leaf shift %u mapcount %d, want a 2M leaf "
+			     "with mapcount %d", g->name, (unsigned long long)i, r[i].stop,
+			     r[i].leaf_shift, r[i].mapcount, want);
+	}
+	return good;
+}
+
+/*
+ * A THP mapped whole here and by PTEs in a child, half of it: the child
+ * splits its copy of the PMD (mprotect of one page) and unmaps the second
+ * half.  Each page's mapcount is then this PMD's 1 plus the child's PTE,
+ * 2 and 1, which the walk must read page by page (6.1 also keeps an extra
+ * count on every page of such a THP, PageDoubleMap, that kpagecount leaves
+ * out).  Checked against kpagecount by check_region().
+ */
+static void case_thp_pte_child(void)
+{
+	struct region g = { "THP, half PTE-mapped by a child", 0, 2 << 20, NULL };
+	int go[2] = { -1, -1 }, done[2] = { -1, -1 }, st = 0;
+	struct vms_walk w = { 0 };
+	struct vms_prec *r;
+	pid_t pid = -1;
+	char c = 0, *p;
+
+	p = map_aligned(g.len, 2 << 20);
+	if (!p) {
+		ok(0, "%s: mmap (%s)", g.name, strerror(errno));
+		return;
+	}
+	madvise(p, g.len, MADV_HUGEPAGE);
+	memset(p, 1, g.len);
+	g.start = w.addr = (uintptr_t)p;
+	if (vmem_walk(v, self, &w, 1) != 1 || w.err || w.leaf_shift != 21) {
+		g.skip = "no THP could be allocated";
+		skip_region(&g, 5);
+		goto out;
+	}
+	if (pipe(go) || pipe(done)) {
+		ok(0, "%s: pipe (%s)", g.name, strerror(errno));
+		goto out;
+	}
+	pid = fork();
+	if (pid == 0) {
+		c = !mprotect(p, PG, PROT_READ) && !munmap(p + g.len / 2, g.len / 2);
+		if (write(done[1], &c, 1) != 1 || read(go[0], &c, 1) < 0)
+			_exit(1);
+		_exit(0);
+	}
+	if (pid < 0 || read(done[0], &c, 1) != 1 || !c) {
+		ok(0, "%s: the child split and unmapped its half (fork %d, %s)", g.name, pid,
+		   strerror(errno));
+		goto out;
+	}
+	r = check_region(&g);
+	if (r) {
+		uint64_t half = g.len / PG / 2, two = mapcount_is(&g, r, 0, half, 2),
+			 one = mapcount_is(&g, r, half, half, 1);
+
+		ok(two == half && one == half, "%s: mapcount 2 where the child maps the page, "
+		   "1 where it does not, each under this process's 2M leaf (%llu and %llu of "
+		   "%llu)", g.name, (unsigned long long)two, (unsigned long long)one,
+		   (unsigned long long)half);
+	} else {
+		ok(0, "%s: mapcounts (range walk failed)", g.name);
+	}
+	free(r);
+out:
+	if (pid > 0) {
+		if (write(go[1], &c, 1) < 0)
+			kill(pid, SIGKILL);
+		waitpid(pid, &st, 0);
+	}
+	for (int i = 0; i < 2; i++) {
+		if (go[i] >= 0)
+			close(go[i]);
+		if (done[i] >= 0)
+			close(done[i]);
+	}
+	munmap(p, g.len);
+}
+
+/*
+ * A shmem THP (MADV_COLLAPSE of a memfd, 6.1+) mapped by a PMD here only:
+ * every page's mapcount is 1.  6.1 counts a file THP's PMD mapping in each
+ * page's own count as well, which kpagecount does not add twice.
+ */
+static void case_shmem_thp(void)
+{
+	struct region g = { "shmem THP", 0, 2 << 20, NULL };
+	struct vms_walk w = { 0 };
+	struct vms_prec *r;
+	char *p = NULL;
+	int fd;
+
+	fd = access("/sys/kernel/mm/transparent_hugepage", F_OK) ? -1 :
+	     memfd_create("vms-walk-shmem", 0);
+	if (fd >= 0 && !ftruncate(fd, g.len)) {
+		p = map_aligned(g.len, 2 << 20);
+		if (p && mmap(p, g.len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED, fd, 0) != p) {
+			munmap(p, g.len);
+			p = NULL;
+		}
+	}
+	if (!p) {
+		g.skip = fd < 0 ? "kernel without THP (PREEMPT_RT builds disable it)" :
+				  "cannot map a memfd";
+		skip_region(&g, 5);
+		goto out;
+	}
+	madvise(p, g.len, MADV_HUGEPAGE);
+	memset(p, 1, g.len);
+	madvise(p, g.len, 25 /* MADV_COLLAPSE */);
+	g.start = w.addr = (uintptr_t)p;
+	if (vmem_walk(v, self, &w, 1) != 1 || w.err || w.leaf_shift != 21) {
+		g.skip = "MADV_COLLAPSE made no PMD-mapped shmem THP";
+		skip_region(&g, 5);
+		goto out;
+	}
+	r = check_region(&g);
+	if (r) {
+		uint64_t n = g.len / PG, one = mapcount_is(&g, r, 0, n, 1);
+
+		ok(one == n, "%s: every page under the 2M leaf has mapcount 1 (%llu of %llu)",
+		   g.name, (unsigned long long)one, (unsigned long long)n);
+	} else {
+		ok(0, "%s: mapcounts (range walk failed)", g.name);
+	}
+	free(r);
+out:
+	if (p)
+		munmap(p, g.len);
+	if (fd >= 0)
+		close(fd);
 }
 
 /* Huge zero page: a read fault on an aligned MADV_HUGEPAGE region. */
@@ -955,6 +1100,8 @@ static const struct tap_case cases[] = {
 	{ "single_walk", case_single_walk },
 	{ "anon_4k", case_anon_4k },
 	{ "thp", case_thp },
+	{ "thp_pte_child", case_thp_pte_child },
+	{ "shmem_thp", case_shmem_thp },
 	{ "huge_zero", case_huge_zero },
 	{ "zero_page", case_zero_page },
 	{ "hugetlb_2m", case_hugetlb_2m },
