@@ -249,6 +249,23 @@ static inline int vms_large_page_mapcount(struct page *page, int entire)
 }
 
 /*
+ * True when no page of the large folio is mapped by a PTE anywhere, so
+ * every page's own mapcount is 0 and its precise mapcount is the folio's
+ * entire mapcount (entire, read by the caller).  6.9+ counts every mapping
+ * of a large folio in _large_mapcount, a PMD or PUD one as 1; before, the
+ * answer is "maybe not" and the caller reads each page.  A racy read, like
+ * reading each page's count: a moment's answer, never a torn one per page.
+ */
+static inline bool vms_folio_no_pte_maps(struct folio *folio, int entire)
+{
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 9, 0)
+	return folio_large_mapcount(folio) == entire;
+#else
+	return false;
+#endif
+}
+
+/*
  * A transparent huge page as /proc/kpageflags says it: 6.6+ marks the THP
  * allocator's folios large_rmappable; before, kpageflags took a compound
  * page on the LRU, or an anonymous one.

@@ -669,7 +669,7 @@ static void range_leaf(struct wstate *ws, spinlock_t *ptl, unsigned long addr, i
 	unsigned long pfn = leaf_pfn(level, v, addr, ws->leaf_shift);
 	struct vms_prec t;
 	struct pinfo pi;
-	bool large;
+	bool large, whole = false;
 	int entire = 0;
 
 	/* One folio: its state, and its entire mapcount, are read once. */
@@ -679,15 +679,32 @@ static void range_leaf(struct wstate *ws, spinlock_t *ptl, unsigned long addr, i
 	t.page_flags = pi.page_flags;
 	t.order = pi.order;
 	large = pi.have_page && folio_test_large(pi.folio);
-	if (large)
+	if (large) {
 		entire = folio_entire_mapcount(pi.folio);
+		whole = vms_folio_no_pte_maps(pi.folio, entire);
+	}
+	if (pi.have_page && !whole) {
+		for (i = 0; i < n; i++) {
+			struct page *page = pfn_to_page(pfn + i);
+
+			if (ws->priv)
+				t.pfn = pfn + i;
+			/* precise_mapcount(), the folio's part read once */
+			t.mapcount = large ? vms_large_page_mapcount(page, entire) :
+					     vms_page_mapcount(page);
+			recs[i] = t;
+		}
+		return;
+	}
+	/*
+	 * Mapped only whole (the usual THP, every hugetlb page): no page's
+	 * struct page is read, and each record differs only in its PFN.
+	 */
+	if (pi.have_page)
+		t.mapcount = entire;
 	for (i = 0; i < n; i++) {
 		if (ws->priv)
 			t.pfn = pfn + i;
-		/* precise_mapcount(), the folio's part read once */
-		if (pi.have_page)
-			t.mapcount = large ? vms_large_page_mapcount(pfn_to_page(pfn + i), entire) :
-					     vms_page_mapcount(pfn_to_page(pfn + i));
 		recs[i] = t;
 	}
 }
