@@ -232,19 +232,22 @@ static inline int vms_page_mapcount(struct page *page)
 }
 
 /*
- * The mapcount of a page of a large folio as /proc/kpagecount gives it;
- * entire is the folio's entire mapcount, read once by the caller.  6.2+:
- * the page's own PTE mappings plus the folio's PMD/PUD ones.  6.1 counted
- * otherwise: a file THP's PMD mapping went into every page's own count as
- * well, and an anon THP mapped by a PMD and by PTEs (PageDoubleMap) kept
- * one extra count on each page; the kernel's __page_mapcount() undoes both.
+ * What a large folio adds to each of its pages' own count
+ * (vms_page_mapcount()) to make the page's mapcount as /proc/kpagecount
+ * gives it.  6.2+: the folio's PMD/PUD mappings, its entire mapcount.
+ * 6.1 counted otherwise (its __page_mapcount()): a file THP's PMD mapping
+ * went into every page's own count already, and an anon THP mapped by a
+ * PMD and by PTEs (PageDoubleMap) kept one extra count on each page.  Read
+ * once per folio, so a walk reads one word per page.
  */
-static inline int vms_large_page_mapcount(struct page *page, int entire)
+static inline int vms_large_mapcount_base(struct folio *folio)
 {
 #if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 2, 0)
-	return vms_page_mapcount(page) + entire;
+	return folio_entire_mapcount(folio);
 #else
-	return __page_mapcount(page);
+	if (!folio_test_anon(folio) && !folio_test_hugetlb(folio))
+		return 0;
+	return folio_entire_mapcount(folio) - (PageDoubleMap(&folio->page) ? 1 : 0);
 #endif
 }
 

@@ -332,7 +332,7 @@ static struct page *leaf_page(struct wstate *ws, int level, u64 v, unsigned long
 static int precise_mapcount(struct folio *folio, struct page *page)
 {
 	if (folio_test_large(folio))
-		return vms_large_page_mapcount(page, folio_entire_mapcount(folio));
+		return vms_page_mapcount(page) + vms_large_mapcount_base(folio);
 	return vms_page_mapcount(page);
 }
 
@@ -670,7 +670,7 @@ static void range_leaf(struct wstate *ws, spinlock_t *ptl, unsigned long addr, i
 	struct vms_prec t;
 	struct pinfo pi;
 	bool large, whole = false;
-	int entire = 0;
+	int entire = 0, base = 0;
 
 	/* One folio: its state, and its entire mapcount, are read once. */
 	page_info(ws, ptl, level, v, pfn, &pi);
@@ -681,17 +681,15 @@ static void range_leaf(struct wstate *ws, spinlock_t *ptl, unsigned long addr, i
 	large = pi.have_page && folio_test_large(pi.folio);
 	if (large) {
 		entire = folio_entire_mapcount(pi.folio);
+		base = vms_large_mapcount_base(pi.folio);
 		whole = vms_folio_no_pte_maps(pi.folio, entire);
 	}
 	if (pi.have_page && !whole) {
 		for (i = 0; i < n; i++) {
-			struct page *page = pfn_to_page(pfn + i);
-
 			if (ws->priv)
 				t.pfn = pfn + i;
 			/* precise_mapcount(), the folio's part read once */
-			t.mapcount = large ? vms_large_page_mapcount(page, entire) :
-					     vms_page_mapcount(page);
+			t.mapcount = vms_page_mapcount(pfn_to_page(pfn + i)) + base;
 			recs[i] = t;
 		}
 		return;
@@ -701,7 +699,7 @@ static void range_leaf(struct wstate *ws, spinlock_t *ptl, unsigned long addr, i
 	 * struct page is read, and each record differs only in its PFN.
 	 */
 	if (pi.have_page)
-		t.mapcount = entire;
+		t.mapcount = base;
 	for (i = 0; i < n; i++) {
 		if (ws->priv)
 			t.pfn = pfn + i;
