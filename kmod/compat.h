@@ -254,10 +254,11 @@ static inline int vms_large_mapcount_base(struct folio *folio)
 /*
  * True when no page of the large folio is mapped by a PTE anywhere, so
  * every page's own mapcount is 0 and its precise mapcount is the folio's
- * entire mapcount (entire, read by the caller).  6.9+ counts every mapping
- * of a large folio in _large_mapcount, a PMD or PUD one as 1; before, the
- * answer is "maybe not" and the caller reads each page.  A racy read, like
- * reading each page's count: a moment's answer, never a torn one per page.
+ * entire mapcount (entire: read once by the caller, the value it then
+ * reports).  6.9+ counts every mapping of a large folio in _large_mapcount,
+ * a PMD or PUD one as 1; before, the answer is "maybe not" and the caller
+ * reads each page.  Racy as reading each page's count is: a mapping made
+ * or removed during the walk may or may not be counted.
  */
 static inline bool vms_folio_no_pte_maps(struct folio *folio, int entire)
 {

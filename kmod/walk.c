@@ -669,20 +669,19 @@ static void range_leaf(struct wstate *ws, spinlock_t *ptl, unsigned long addr, i
 	unsigned long pfn = leaf_pfn(level, v, addr, ws->leaf_shift);
 	struct vms_prec t;
 	struct pinfo pi;
-	bool large, whole = false;
-	int entire = 0, base = 0;
+	bool whole = false;
+	int base = 0;
 
-	/* One folio: its state, and its entire mapcount, are read once. */
+	/* One folio: its state, and its part of the mapcount, are read once. */
 	page_info(ws, ptl, level, v, pfn, &pi);
 	rec_stop(ws, &t, v);
 	t.leaf_shift = ws->leaf_shift;
 	t.page_flags = pi.page_flags;
 	t.order = pi.order;
-	large = pi.have_page && folio_test_large(pi.folio);
-	if (large) {
-		entire = folio_entire_mapcount(pi.folio);
+	if (pi.have_page && folio_test_large(pi.folio)) {
+		/* one read: the count checked is the count reported */
 		base = vms_large_mapcount_base(pi.folio);
-		whole = vms_folio_no_pte_maps(pi.folio, entire);
+		whole = vms_folio_no_pte_maps(pi.folio, base);
 	}
 	if (pi.have_page && !whole) {
 		for (i = 0; i < n; i++) {
@@ -743,6 +742,7 @@ static void range_ptes(struct wstate *ws, spinlock_t *ptl, pte_t *ptep, int n,
 	struct folio *last = NULL;
 	u64 key = ~0ULL;
 	u32 last_flags = 0;
+	int last_base = 0;
 	u8 last_order = 0;
 	u16 bits = 0;
 	int i;
@@ -805,12 +805,14 @@ static void range_ptes(struct wstate *ws, spinlock_t *ptl, pte_t *ptep, int n,
 			last_flags = folio_state(folio, page, page) &
 				     ~(VMS_PG_RESERVED | VMS_PG_ANON_EXCL);
 			last_order = folio_order(folio);
+			last_base = folio_test_large(folio) ? vms_large_mapcount_base(folio) : 0;
 		}
 		r.page_flags = last_flags | (PageReserved(page) ? VMS_PG_RESERVED : 0) |
 			       ((last_flags & VMS_PG_ANON) && !(last_flags & VMS_PG_KSM) &&
 				PageAnonExclusive(page) ? VMS_PG_ANON_EXCL : 0);
 		r.order = last_order;
-		r.mapcount = precise_mapcount(folio, page);
+		/* precise_mapcount(), the folio's part read once */
+		r.mapcount = vms_page_mapcount(page) + last_base;
 store:
 		recs[i] = r;
 	}
