@@ -683,25 +683,18 @@ static void range_leaf(struct wstate *ws, spinlock_t *ptl, unsigned long addr, i
 		base = vms_large_mapcount_base(pi.folio);
 		whole = vms_folio_no_pte_maps(pi.folio, base);
 	}
-	if (pi.have_page && !whole) {
-		for (i = 0; i < n; i++) {
-			if (ws->priv)
-				t.pfn = pfn + i;
-			/* precise_mapcount(), the folio's part read once */
-			t.mapcount = vms_page_mapcount(pfn_to_page(pfn + i)) + base;
-			recs[i] = t;
-		}
-		return;
-	}
 	/*
-	 * Mapped only whole (the usual THP, every hugetlb page): no page's
-	 * struct page is read, and each record differs only in its PFN.
+	 * Mapped only whole (the usual THP, every hugetlb page), each page's
+	 * count is the folio's part and no struct page is read; otherwise
+	 * precise_mapcount(), the folio's part read once.
 	 */
 	if (pi.have_page)
 		t.mapcount = base;
 	for (i = 0; i < n; i++) {
 		if (ws->priv)
 			t.pfn = pfn + i;
+		if (pi.have_page && !whole)
+			t.mapcount = vms_page_mapcount(pfn_to_page(pfn + i)) + base;
 		recs[i] = t;
 	}
 }

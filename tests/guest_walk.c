@@ -31,6 +31,9 @@
 #ifndef MADV_PAGEOUT
 #define MADV_PAGEOUT	21
 #endif
+#ifndef MADV_COLLAPSE
+#define MADV_COLLAPSE	25
+#endif
 
 #define PG	4096ul
 #define KPF(b)	(1ull << (b))
@@ -715,8 +718,12 @@ static void case_shmem_thp(void)
 	char *p = NULL;
 	int fd;
 
-	fd = access("/sys/kernel/mm/transparent_hugepage", F_OK) ? -1 :
-	     memfd_create("vms-walk-shmem", 0);
+	if (access("/sys/kernel/mm/transparent_hugepage", F_OK)) {
+		g.skip = "kernel without THP (PREEMPT_RT builds disable it)";
+		skip_region(&g, 5);
+		return;
+	}
+	fd = memfd_create("vms-walk-shmem", 0);
 	if (fd >= 0 && !ftruncate(fd, g.len)) {
 		p = map_aligned(g.len, 2 << 20);
 		if (p && mmap(p, g.len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED, fd, 0) != p) {
@@ -725,14 +732,13 @@ static void case_shmem_thp(void)
 		}
 	}
 	if (!p) {
-		g.skip = fd < 0 ? "kernel without THP (PREEMPT_RT builds disable it)" :
-				  "cannot map a memfd";
+		g.skip = "cannot map a memfd";
 		skip_region(&g, 5);
 		goto out;
 	}
 	madvise(p, g.len, MADV_HUGEPAGE);
 	memset(p, 1, g.len);
-	madvise(p, g.len, 25 /* MADV_COLLAPSE */);
+	madvise(p, g.len, MADV_COLLAPSE);
 	g.start = w.addr = (uintptr_t)p;
 	if (vmem_walk(v, self, &w, 1) != 1 || w.err || w.leaf_shift != 21) {
 		g.skip = "MADV_COLLAPSE made no PMD-mapped shmem THP";
