@@ -118,6 +118,24 @@ static inline u32 vms_mm_thp_wflags(const struct mm_struct *mm)
 #endif
 }
 
+/*
+ * x86-64: this mm shows the [vsyscall] gate VMA after its last VMA, as
+ * get_gate_vma() decides (not exported).  MM_CONTEXT_HAS_VSYSCALL was a
+ * mask (BIT(1), 6.1) and became the bit's number (1) later.
+ */
+static inline bool vms_mm_has_vsyscall(struct mm_struct *mm)
+{
+#if defined(CONFIG_X86_64) && defined(MM_CONTEXT_HAS_VSYSCALL)
+# if MM_CONTEXT_HAS_VSYSCALL == 1
+	return test_bit(MM_CONTEXT_HAS_VSYSCALL, &mm->context.flags);
+# else
+	return mm->context.flags & MM_CONTEXT_HAS_VSYSCALL;
+# endif
+#else
+	return false;
+#endif
+}
+
 /* The name given with prctl(PR_SET_VMA_ANON_NAME), or NULL. */
 static inline const char *vms_vma_anon_name(struct vm_area_struct *vma)
 {

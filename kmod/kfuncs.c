@@ -58,7 +58,7 @@ __bpf_kfunc struct vms_call *vmscope_call_begin(int pid, int *err)
 		e = -ENOMEM;
 		goto fail;
 	}
-	mm = vms_get_mm_checked(pid, NULL);
+	mm = vms_get_mm_checked(pid, NULL, &c.comm);
 	if (IS_ERR(mm)) {
 		kfree(call);
 		e = PTR_ERR(mm);
@@ -110,7 +110,7 @@ __bpf_kfunc int vmscope_find_vmas(struct vms_call *call, void *buf, u32 buf__sz)
 		return -EINVAL;
 	h.n = READ_ONCE(uh->n);
 	h.flags = READ_ONCE(uh->flags);
-	if (!h.n || (h.flags & ~VMS_FIND_NAME))
+	if (!h.n || (h.flags & ~VMS_FIND_FLAGS))
 		return -EINVAL;
 	recs = (u64)h.n * sizeof(*vi);
 	if (recs > buf__sz - sizeof(h))
@@ -125,6 +125,8 @@ __bpf_kfunc int vmscope_find_vmas(struct vms_call *call, void *buf, u32 buf__sz)
 			    buf__sz - sizeof(h) - recs, &h.str_len, &h.found);
 	h.done = ret > 0 ? ret : 0;
 	h.reserved = 0;
+	BUILD_BUG_ON(sizeof(h.comm) != sizeof(call->comm));
+	memcpy(h.comm, call->comm, sizeof(h.comm));
 	memcpy(uh, &h, sizeof(h));
 	return ret;
 }

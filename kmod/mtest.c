@@ -520,7 +520,7 @@ static int mtest_run(struct file *file, const struct mtest_cmd *cmd,
 	int err;
 
 	if (cmd->op == MT_READ || cmd->op == MT_WRITE) {
-		mm = vms_get_mm_checked(cmd->pid, file);
+		mm = vms_get_mm_checked(cmd->pid, file, NULL);
 		if (IS_ERR(mm))
 			return PTR_ERR(mm);
 		if (mm != current->mm)

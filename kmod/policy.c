@@ -124,9 +124,10 @@ static bool vms_capable(const struct file *file, int cap)
 	return capable(cap);
 }
 
-struct mm_struct *vms_get_mm_checked(pid_t pid, const struct file *file)
+struct mm_struct *vms_get_mm_checked(pid_t pid, const struct file *file,
+				     char (*comm)[TASK_COMM_LEN])
 {
-	struct mm_struct *mm = vms_get_mm(pid);
+	struct mm_struct *mm = vms_get_mm(pid, comm);
 
 	if (IS_ERR(mm))
 		return mm;

@@ -8,7 +8,7 @@
 #include <linux/sched/task.h>
 #include "vmscope.h"
 
-struct mm_struct *vms_get_mm(pid_t pid)
+struct mm_struct *vms_get_mm(pid_t pid, char (*comm)[TASK_COMM_LEN])
 {
 	struct task_struct *task;
 	struct mm_struct *mm;
@@ -26,6 +26,8 @@ struct mm_struct *vms_get_mm(pid_t pid)
 		return ERR_PTR(-ESRCH);
 	/* NULL for kernel threads and for tasks past exit_mm(). */
 	mm = get_task_mm(task);
+	if (mm && comm)
+		get_task_comm(*comm, task);
 	put_task_struct(task);
 	return mm ? mm : ERR_PTR(-EINVAL);
 }

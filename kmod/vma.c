@@ -3,7 +3,8 @@
  * VMAs as /proc/PID/maps shows them: the one name function used by the
  * lookup kfunc and by /proc/mtest (it follows get_vma_name() in
  * fs/proc/task_mmu.c), and batched address-to-VMA lookups, many per
- * mmap_lock hold (PROCMAP_QUERY's COVERING_OR_NEXT mode).
+ * mmap_lock hold (PROCMAP_QUERY's COVERING_OR_NEXT mode), or chained into a
+ * listing of every VMA in order.
  *
  * Names are built in a kernel buffer and copied into the caller's string
  * area once: that area is usually a BPF map that user space has mmapped,
@@ -92,12 +93,17 @@ int vms_find_vmas(struct mm_struct *mm, struct vms_vmainfo *vi, u32 n, unsigned 
 {
 	struct file *last_file = NULL;
 	u32 last_off = 0, last_len = 0, pos = 0, i;
+	bool chain = flags & VMS_FIND_CHAIN;
+	u64 next = 0;		/* chain: where record i looks (the last VMA's end) */
+	bool seek = true;	/* chain: vmi must be set to addr (first, or relocked) */
+	VMA_ITERATOR(vmi, mm, 0);
 	char *kbuf = NULL;
+	u8 mm_rflags = chain && vms_mm_has_vsyscall(mm) ? VMS_R_MM_VSYSCALL : 0;
 	int err = 0;
 
 	*str_len = 0;
 	*found = 0;
-	if (flags & ~VMS_FIND_NAME)
+	if (flags & ~VMS_FIND_FLAGS)
 		return -EINVAL;
 	if (flags & VMS_FIND_NAME) {
 		kbuf = kmalloc(VMS_NAME_MAX, GFP_KERNEL);
@@ -110,7 +116,7 @@ int vms_find_vmas(struct mm_struct *mm, struct vms_vmainfo *vi, u32 n, unsigned 
 		return err;
 	}
 	for (i = 0; i < n; i++) {
-		u64 addr = READ_ONCE(vi[i].addr);
+		u64 addr = chain && i ? next : READ_ONCE(vi[i].addr);
 		struct vm_area_struct *vma;
 		struct vms_vmainfo k = { .addr = addr };
 
@@ -125,14 +131,31 @@ int vms_find_vmas(struct mm_struct *mm, struct vms_vmainfo *vi, u32 n, unsigned 
 			if (err)
 				goto out_unlocked;	/* the caller asks again from i */
 			last_file = NULL;	/* it may be gone: never compare stale pointers */
+			seek = true;		/* and the tree may have changed */
 		}
-		vma = addr < TASK_SIZE_MAX ? find_vma(mm, addr) : NULL;
+		if (addr >= TASK_SIZE_MAX) {
+			vma = NULL;
+		} else if (chain) {
+			/* The VMA after the last one, without a walk from the root. */
+			if (seek)
+				mas_set(&vmi.mas, addr);
+			seek = false;
+			vma = vma_next(&vmi);
+		} else {
+			vma = find_vma(mm, addr);
+		}
 		if (!vma) {
 			k.err = addr < TASK_SIZE_MAX ? -ENOENT : -EFAULT;
 			memcpy(&vi[i], &k, sizeof(k));
+			if (chain) {
+				i++;	/* the listing is complete: this record says so */
+				break;
+			}
 			continue;
 		}
 		fill(vma, &k.vma);
+		k.vma.rflags = mm_rflags;
+		next = vma->vm_end;
 		if (kbuf) {
 			u32 kind, rflags, len;
 			const char *name;
@@ -147,7 +170,7 @@ int vms_find_vmas(struct mm_struct *mm, struct vms_vmainfo *vi, u32 n, unsigned 
 			name = vms_vma_name(vma, kbuf, VMS_NAME_MAX, &kind, &rflags);
 			len = strnlen(name, VMS_NAME_MAX - 1);
 			k.vma.name_kind = kind;
-			k.vma.rflags = rflags;
+			k.vma.rflags |= rflags;
 			if (len && (u64)pos + len + 1 > str_room) {
 				if (i)
 					break;	/* full: the caller asks again from here */

@@ -39,7 +39,8 @@ void vms_dev_exit(void);
  * file: the open file the request came through (its opener's credentials
  * count too), or NULL for kfuncs.
  */
-struct mm_struct *vms_get_mm_checked(pid_t pid, const struct file *file);
+struct mm_struct *vms_get_mm_checked(pid_t pid, const struct file *file,
+				     char (*comm)[TASK_COMM_LEN]);
 bool vms_may_see_phys(const struct file *file);
 bool vms_may_force(void);
 
@@ -63,6 +64,7 @@ struct vms_call {
 	struct mm_struct *mm;
 	unsigned long main;	/* the JIT image of the program's main function */
 	unsigned long main_len;
+	char comm[TASK_COMM_LEN];	/* the process's, when the token was made */
 };
 int vms_kfunc_begin(unsigned long caller, unsigned long frame, struct vms_call *call);
 int vms_kfunc_context(const struct vms_call *call, unsigned long caller, unsigned long frame);
@@ -81,9 +83,9 @@ int vms_mmap_read_lock(struct mm_struct *mm, bool nowait);
  * task.c: the mm of a process named by a pid in the caller's pid namespace.
  * Returns a reference (mmput() it) or an ERR_PTR: -ESRCH no such process,
  * -EINVAL a kernel thread or an exited process (no mm).  No permission
- * check: use vms_get_mm_checked().
+ * check: use vms_get_mm_checked().  comm (or NULL): the task's name.
  */
-struct mm_struct *vms_get_mm(pid_t pid);
+struct mm_struct *vms_get_mm(pid_t pid, char (*comm)[TASK_COMM_LEN]);
 
 /*
  * walk.c: a read-only snapshot of addr's translation into *w, under
@@ -119,7 +121,8 @@ const char *vms_vma_name(struct vm_area_struct *vma, char *buf, size_t size,
  * vma.c: for each of n lookups, the VMA covering vi[i].addr or the next
  * one (PROCMAP_QUERY's COVERING_OR_NEXT); with VMS_FIND_NAME, names are
  * appended to str (str_room bytes; *str_len in/out).  vi and str may be
- * user-visible: written once, never read back; vi[i].addr is read once.
+ * user-visible: written once, never read back; vi[i].addr is read once
+ * (with VMS_FIND_CHAIN only vi[0].addr: the others follow the VMAs found).
  * Returns how many records were filled (fewer than n when str is full)
  * or -errno; *found counts those with a VMA.
  */

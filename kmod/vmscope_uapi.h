@@ -22,7 +22,7 @@
  * CLI refuses to drive a module whose ABI differs from the one it was built
  * with.
  */
-#define VMSCOPE_ABI_VERSION	3
+#define VMSCOPE_ABI_VERSION	4
 
 /* ---- VMAs ---------------------------------------------------------------- */
 
@@ -80,6 +80,15 @@ struct vms_vma {
 
 /* vms_find.flags */
 #define VMS_FIND_NAME		(1u << 0)	/* fill the names (costs a d_path) */
+/*
+ * A listing (ABI 4): only record 0's addr is read; each later record looks
+ * up from the end of the VMA before it, so one call lists VMAs in address
+ * order.  The call stops after the first record without a VMA (err
+ * -ENOENT: the listing is complete), or when n or the string area runs
+ * out (continue from the last record's vma.end).
+ */
+#define VMS_FIND_CHAIN		(1u << 1)
+#define VMS_FIND_FLAGS		(VMS_FIND_NAME | VMS_FIND_CHAIN)
 
 /*
  * One lookup: the VMA covering addr, or the next one after it (like
@@ -105,6 +114,7 @@ struct vms_find {
 	__u32 found;		/* (out) of those, with a VMA */
 	__u32 str_len;		/* (out) bytes used in the string area */
 	__u32 reserved;
+	char comm[VMS_COMM_LEN];	/* (out, ABI 4) the process's name, as /proc/PID/comm */
 };
 
 /* ---- page walk: vmscope_walk() -------------------------------------------- */
