@@ -19,6 +19,22 @@ diag "vmtarget: $TREADY; $n VMAs"
 result "maps equals /proc/PID/maps for a process with 20,000+ VMAs" $?
 VMSCOPE_PATH=seq maps_equal "$TPID"
 result "the seq_file fallback path equals /proc/PID/maps for 20,000+ VMAs" $?
+if [ -e /sys/kernel/btf/vmscope ]; then
+	# The module's chained lookup (VMALIST_MODULE: long-lived listers before
+	# 6.7): several runs of 4,096 records, names by the kernel's d_path.
+	VMSCOPE_PATH=module maps_equal "$TPID"
+	result "the module's listing equals /proc/PID/maps for 20,000+ VMAs" $?
+	VMSCOPE_PATH=module maps_equal $$ && VMSCOPE_PATH=module maps_equal 1
+	result "the module's listing equals /proc/PID/maps for the shell and pid 1 ([vsyscall] too)" $?
+	out=$(VMSCOPE_PATH=module vmscope -v -j maps "$TPID" 2>"$TMPDIR/mod.err"); diag "$(cat "$TMPDIR/mod.err")"
+	printf '%s' "$out" | grep -q '"source":"module","names":"d_path"' &&
+		grep -q "from the module (vmscope_find_vmas)" "$TMPDIR/mod.err"
+	result "the module's listing names its source: module, names by d_path" $?
+else
+	for t in "20,000+ VMAs" "the shell and pid 1" "its source"; do
+		skip "the module's listing: $t" "the vmscope module is not loaded"
+	done
+fi
 stop_target
 
 start_target huge
@@ -74,11 +90,22 @@ out=$(maps_loop "$TPID" 300 2>&1); r1=$?
 diag "one process: $out"
 out=$(maps_loop 0 30 2>&1); r2=$?
 diag "all processes: $out"
+if [ -e /sys/kernel/btf/vmscope ]; then
+	out=$(VMSCOPE_PATH=module maps_loop "$TPID" 300 2>&1); r3=$?
+	diag "one process, by the module: $out"
+	printf '%s\n' "$out" | grep -q "listings by the module 300$" || r3=1
+fi
 kill -0 "$TPID"
 alive=$?
 kill "$TPID"; stop_target
 [ $r1 = 0 ] && [ $r2 = 0 ] && [ $alive = 0 ]
 result "listing a process that mmaps/munmaps in a loop never fails" $?
+if [ -e /sys/kernel/btf/vmscope ]; then
+	[ $r3 = 0 ]
+	result "the module's listing of that process never fails nor overlaps (300 times)" $?
+else
+	skip "the module's listing of a churning process" "the vmscope module is not loaded"
+fi
 
 rm -f /sys/fs/bpf/vms_self /sys/fs/bpf/vms_all /sys/fs/bpf/bt_all
 vmscope pin /sys/fs/bpf/vms_self --pid $$
@@ -168,4 +195,14 @@ out=$(vmscope maps 2 2>&1); r=$?
 diag "$out"
 [ $r = 1 ] && echo "$out" | grep -q "kernel thread"
 result "maps of a kernel thread: a clear error" $?
+if [ -e /sys/kernel/btf/vmscope ]; then
+	out=$(VMSCOPE_PATH=module vmscope maps 2 2>&1); r=$?
+	out2=$(VMSCOPE_PATH=module vmscope maps 999999 2>&1); r2=$?
+	diag "$out / $out2"
+	[ $r = 1 ] && echo "$out" | grep -q "kernel thread" && [ $r2 = 1 ] &&
+		echo "$out2" | grep -qi "no such process"
+	result "the module's listing of a kernel thread or of no process: a clear error" $?
+else
+	skip "the module's listing of a kernel thread" "the vmscope module is not loaded"
+fi
 finish

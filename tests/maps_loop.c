@@ -4,7 +4,8 @@
  * (PID 0: every process).  Exits 0 if every listing succeeded and returned
  * well-formed records (start < end, page aligned, sorted per process).
  * Also says how the fast listing listed the processes (tree walk or
- * iterator).
+ * iterator), and whether the module listed them (VMALIST_MODULE: before
+ * 6.7 with the module loaded, or VMSCOPE_PATH=module).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -16,7 +17,7 @@
 int main(int argc, char **argv)
 {
 	struct vma_bpf *obj;
-	long pid, n, i, bad = 0, fails = 0, total = 0;
+	long pid, n, i, bad = 0, fails = 0, total = 0, by_mod = 0;
 	unsigned int tree, retry, iter;
 	int err;
 
@@ -25,7 +26,8 @@ int main(int argc, char **argv)
 	pid = strtol(argv[1], NULL, 10);
 	n = strtol(argv[2], NULL, 10);
 	bpf_setup();
-	obj = vmalist_open(VMALIST_RECORDS | VMALIST_FAST | (pid ? 0 : VMALIST_ALL), &err);
+	obj = vmalist_open(VMALIST_RECORDS | VMALIST_FAST | VMALIST_MODULE | (pid ? 0 : VMALIST_ALL),
+			   &err);
 	if (!obj)
 		return printf("load: %s\n", strerror(-err)), 1;
 	for (i = 0; i < n; i++) {
@@ -33,6 +35,7 @@ int main(int argc, char **argv)
 		size_t k;
 
 		err = vmalist_collect(obj, pid, &l);
+		by_mod += vmalist_by_module(obj);
 		if (err) {
 			fails++;
 			if (fails < 5)
@@ -51,6 +54,7 @@ int main(int argc, char **argv)
 	vmalist_fast_stats(obj, &tree, &retry, &iter);
 	vmalist_close(obj);
 	printf("%ld listings, %ld records, %ld failed, %ld malformed; processes by the tree walk "
-	       "%u (%u walked twice), by the iterator %u\n", n, total, fails, bad, tree, retry, iter);
+	       "%u (%u walked twice), by the iterator %u; listings by the module %ld\n", n, total,
+	       fails, bad, tree, retry, iter, by_mod);
 	return fails || bad ? 1 : 0;
 }

@@ -27,6 +27,7 @@
 #include "maps_text.lskel.h"
 #include "names_probe.lskel.h"
 #include "bpfcache.h"
+#include "vmem_api.h"
 
 /* What each BPF object was tried with, for `status` and -v. */
 #define VMS_LOG_SIZE (1u << 20)
@@ -70,6 +71,12 @@ struct vma_bpf {
 	/* How the fast path listed processes, over every collect (-v, tests). */
 	unsigned int nr_tree, nr_tree_retry, nr_iter;
 	int bpf_err;			/* source proc: why not BPF */
+	/* VMALIST_MODULE: the module's lookup programs, or why not (1: not tried). */
+	struct vmem *mod;
+	int mod_err;
+	bool force_mod;			/* VMSCOPE_PATH=module */
+	bool last_mod;			/* the last collect was the module's */
+	unsigned int nr_mod;
 };
 
 static size_t str_len_of(const struct vma_bpf *o)
@@ -576,6 +583,8 @@ static int open_text(struct vma_bpf *o)
 	return err;
 }
 
+static int open_mod(struct vma_bpf *o);
+
 static int open_bpf(struct vma_bpf *o, unsigned int flags)
 {
 	const char *path = getenv("VMSCOPE_PATH");
@@ -584,13 +593,16 @@ static int open_bpf(struct vma_bpf *o, unsigned int flags)
 	/* VMSCOPE_PATH=seq|fast|iter forces a path (tests, comparisons). */
 	o->force_seq = path && !strcmp(path, "seq");
 	o->no_tree = path && !strcmp(path, "iter");
+	o->force_mod = path && !strcmp(path, "module");
+	if (o->force_mod)
+		flags = (flags & ~VMALIST_FAST) | VMALIST_MODULE;
 	if (path && (!strcmp(path, "fast") || o->no_tree))
 		flags |= VMALIST_FAST;
 	/*
 	 * The fast listing costs more to load than the seq one; from the
 	 * bpffs cache, both cost nothing: then every listing is the fast one.
 	 */
-	if (bpfcache_enabled() && !o->force_seq)
+	if (bpfcache_enabled() && !o->force_seq && !o->force_mod)
 		flags |= VMALIST_FAST;
 	o->want_fast = flags & VMALIST_FAST;
 	if (flags & VMALIST_RECORDS) {
@@ -615,6 +627,12 @@ static int open_bpf(struct vma_bpf *o, unsigned int flags)
 			if (err)
 				return err;
 		}
+		/* Where no fast path lists one process, the module can. */
+		if ((flags & VMALIST_MODULE) && !o->fast && !o->force_seq) {
+			o->mod_err = open_mod(o);
+			if (o->mod_err && o->force_mod)
+				return o->mod_err;
+		}
 	}
 text:
 	if (flags & VMALIST_TEXT)
@@ -624,6 +642,8 @@ text:
 
 static void close_bpf(struct vma_bpf *o)
 {
+	vmem_close(o->mod);
+	o->mod = NULL;
 	map_view_free(&o->seq_str);
 	map_view_free(&o->fast_str);
 	map_view_free(&o->out);
@@ -659,6 +679,7 @@ struct vma_bpf *vmalist_open(unsigned int flags, int *err)
 	 * so does every listing from the bpffs cache (one size, one entry).
 	 */
 	o->fast_lock = o->seq_lock = o->text_lock = o->pid_lock = -1;
+	o->mod_err = 1;
 	if (bpfcache_enabled())
 		flags |= VMALIST_ALL;
 	o->out_cap = flags & VMALIST_ALL ? VMS_FAST_CAP : 4096;
@@ -689,6 +710,9 @@ void vmalist_close(struct vma_bpf *o)
 		p_note("listing: %u process%s by the VMA tree walk (%u tried twice), "
 		       "%u by the VMA iterator\n", o->nr_tree, o->nr_tree == 1 ? "" : "es",
 		       o->nr_tree_retry, o->nr_iter);
+	if (verbose && o->nr_mod)
+		p_note("listing: %u process%s by the module (vmscope_find_vmas)\n", o->nr_mod,
+		       o->nr_mod == 1 ? "" : "es");
 	close_bpf(o);
 	free(o);
 }
@@ -714,6 +738,16 @@ enum vmalist_source vmalist_source(const struct vma_bpf *o)
 int vmalist_bpf_err(const struct vma_bpf *o)
 {
 	return o->bpf_err;
+}
+
+bool vmalist_by_module(const struct vma_bpf *o)
+{
+	return o->last_mod;
+}
+
+int vmalist_module_err(const struct vma_bpf *o)
+{
+	return o->mod_err;
 }
 
 /* An iterator link of prog over every process (pid 0) or one. */
@@ -909,6 +943,108 @@ static int collect_seq(struct vma_bpf *o, pid_t pid, struct vmalist *out)
 	return err;
 }
 
+/* ---- the module's listing (VMALIST_MODULE) -------------------------------------- */
+
+static int add_str(struct vmalist *l, const char *s, size_t len, __u32 *off);
+
+static int open_mod(struct vma_bpf *o)
+{
+	int err;
+
+	if (access("/sys/kernel/btf/vmscope", F_OK))
+		return -ENOPKG;
+	o->mod = vmem_open_for(VMEM_P_FIND, &err);
+	if (!o->mod)
+		return err;
+	if (vmem_abi(o->mod) != VMSCOPE_ABI_VERSION) {
+		vmem_close(o->mod);
+		o->mod = NULL;
+		return -EPROTO;
+	}
+	return 0;
+}
+
+/*
+ * One process through the module: vmscope_find_vmas() chained, each run
+ * copying out up to VMEM_FIND_NAME_BATCH VMAs in address order, names by
+ * the kernel's own d_path().  Everything read back from the shared buffer
+ * is checked before use; a record that breaks the chain's order is an
+ * error, never a listing.
+ */
+static int collect_module(struct vma_bpf *o, pid_t pid, struct vmalist *out)
+{
+	const size_t batch = VMEM_FIND_NAME_BATCH;
+	const size_t room = VMEM_BUF_SIZE - sizeof(struct vms_find) -
+			    batch * sizeof(struct vms_vmainfo);
+	size_t first = out->n, first_str = out->str_len;
+	__u64 addr = 0;
+	bool end = false;
+	__u32 comm_off = 0;
+	int err = 0;
+
+	while (!err && !end) {
+		struct vms_vmainfo *vi = vmem_find_recs(o->mod);
+		const struct vms_find *h = (const struct vms_find *)vi - 1;
+		size_t base, i, slen;
+		int ret;
+
+		vi[0].addr = addr;
+		ret = vmem_find_run(o->mod, pid, batch, VMS_FIND_NAME | VMS_FIND_CHAIN);
+		if (ret < 0) {
+			err = ret;
+			break;
+		}
+		slen = h->str_len;
+		if (!ret || (size_t)ret > batch || slen > room) {
+			err = -EPROTO;	/* no progress, or more than asked: never loop */
+			break;
+		}
+		err = grow(out, ret);
+		if (!err)
+			err = grow_str(out, slen);
+		/* The name the process had at the first run. */
+		if (!err && out->n == first)
+			err = add_str(out, h->comm, strnlen(h->comm, sizeof(h->comm)), &comm_off);
+		if (err)
+			break;
+		base = out->str_len;
+		memcpy(out->str + base, (const char *)(vi + batch), slen);
+		out->str_len += slen;
+		for (i = 0; i < (size_t)ret; i++) {
+			struct vms_vmainfo r = vi[i];
+			struct vms_vma *v = &out->v[out->n];
+
+			if (r.err == -ENOENT && i + 1 == (size_t)ret) {
+				end = true;	/* no VMA after addr: the listing is whole */
+				break;
+			}
+			/* A VMA that grew back over addr while the lock was let go
+			 * overlaps the one before: drop_stale() keeps the later. */
+			if (r.err || r.vma.end <= addr || r.vma.end <= r.vma.start ||
+			    (r.vma.name_len && (r.vma.name_off >= slen ||
+						r.vma.name_len >= slen - r.vma.name_off))) {
+				err = -EPROTO;
+				break;
+			}
+			*v = r.vma;
+			v->pid = pid;
+			v->comm_off = comm_off;
+			v->name_off = r.vma.name_len ? base + r.vma.name_off : 0;
+			addr = r.vma.end;
+			out->n++;
+		}
+	}
+	if (err) {
+		out->n = first;
+		out->str_len = first_str;
+		/* No such process, or one without an mm: no records, as from the
+		 * iterators (callers say why). */
+		return err == -ESRCH || err == -EINVAL ? 0 : err;
+	}
+	o->nr_mod++;
+	return 0;
+}
+
 static int cmp_pid(const void *a, const void *b)
 {
 	const struct vms_vma *x = a, *y = b;
@@ -992,6 +1128,7 @@ static int add_vsyscall(struct vmalist *l, size_t first)
 }
 
 static int collect(struct vma_bpf *o, pid_t pid, struct vmalist *out);
+static int collect_module(struct vma_bpf *o, pid_t pid, struct vmalist *out);
 static int collect_proc(pid_t pid, struct vmalist *out);
 static int collect_proc_all(struct vmalist *out);
 
@@ -1077,6 +1214,11 @@ static int collect(struct vma_bpf *o, pid_t pid, struct vmalist *out)
 	__u64 ra;
 	int err;
 
+	o->last_mod = false;
+	if (pid && o->mod) {
+		o->last_mod = true;
+		return collect_module(o, pid, out);
+	}
 	if ((!o->fast && !o->pid) || !fast_io_of(o, pid, &io))
 		return collect_seq(o, pid, out);
 	*io.resume_tgid = 0;
@@ -1420,13 +1562,17 @@ int parse_listing_source(const char *cmd, const char *arg, unsigned int *flags)
 
 const char *listing_source_name(const struct vma_bpf *o)
 {
-	return o->source == VMALIST_SRC_PROC ? "proc_maps" : "bpf";
+	if (o->source == VMALIST_SRC_PROC)
+		return "proc_maps";
+	return o->last_mod ? "module" : "bpf";
 }
 
 void jw_listing_source(const struct vma_bpf *o)
 {
 	jw_str("source", listing_source_name(o));
-	if (o->source == VMALIST_SRC_BPF)
+	if (o->last_mod)
+		jw_str("names", "d_path");	/* the kernel's own, in the module */
+	else if (o->source == VMALIST_SRC_BPF)
 		jw_str("names", vmalist_names_route());
 	else
 		jw_null("names");
@@ -1437,6 +1583,10 @@ void note_listing_source(const char *cmd, const struct vma_bpf *o)
 	if (o->source == VMALIST_SRC_PROC && o->bpf_err)
 		p_info("vmscope: %s: VMAs from /proc/PID/maps: the BPF listing did not load (%s)\n",
 		       cmd, bpf_err_hint(o->bpf_err));
+	else if (o->mod && verbose)
+		/* Said before any listing: the route is chosen at open. */
+		p_info("vmscope: %s: VMAs of one process from the module (vmscope_find_vmas), "
+		       "file names by d_path; of every process from the BPF listing\n", cmd);
 	else if (verbose)
 		p_info("vmscope: %s: VMAs from %s%s%s\n", cmd,
 		       o->source == VMALIST_SRC_PROC ? "/proc/PID/maps" : "the BPF listing",

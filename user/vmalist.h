@@ -40,6 +40,16 @@ struct vmalist {
 #define VMALIST_ONLY_BPF	(1u << 4)	/* no fallback to /proc text */
 #define VMALIST_ONLY_PROC	(1u << 5)	/* /proc text only (--source proc) */
 /*
+ * Long-lived users on kernels without the fast path (before 6.7): list one
+ * process through the module's vmscope_find_vmas() chained (ABI 4), every
+ * VMA copied out under one mmap_lock hold per 256, when the module is
+ * loaded and speaks this CLI's ABI.  Its programs cost a load (a kfunc
+ * BTF lookup each), which a one-shot command would pay every time.
+ * Listings of every process still go through the iterators.
+ * VMSCOPE_PATH=module forces it (and fails without the module).
+ */
+#define VMALIST_MODULE	(1u << 6)
+/*
  * Load what flags ask for.  Records come from BPF when an object loads
  * (names by bpf_d_path(), else by the dentry walk), else from /proc text
  * unless VMALIST_ONLY_BPF; the text pin has no fallback.  NULL and *err
@@ -61,7 +71,13 @@ enum vmalist_source {
 	VMALIST_SRC_BPF,	/* the task_vma iterators */
 	VMALIST_SRC_PROC,	/* /proc/PID/maps text */
 };
+/* BPF also when VMALIST_MODULE lists one process (full vm_flags too). */
 enum vmalist_source vmalist_source(const struct vma_bpf *obj);
+/* Whether the last vmalist_collect() took its records from the module. */
+bool vmalist_by_module(const struct vma_bpf *obj);
+/* VMALIST_MODULE: 0 when the module lists, else why not (-ENOPKG: not
+ * loaded; -EPROTO: another ABI; 1: not asked, or a fast path lists). */
+int vmalist_module_err(const struct vma_bpf *obj);
 /* Source proc chosen by fallback: the BPF error that led there (else 0). */
 int vmalist_bpf_err(const struct vma_bpf *obj);
 /* --all from /proc: how many processes' maps this user could not read. */
