@@ -76,7 +76,7 @@ struct vma_bpf {
 	int mod_err;
 	bool force_mod;			/* VMSCOPE_PATH=module */
 	bool last_mod;			/* the last collect was the module's */
-	unsigned int nr_mod;
+	unsigned int nr_mod, nr_mod_fallback;
 };
 
 static size_t str_len_of(const struct vma_bpf *o)
@@ -710,9 +710,10 @@ void vmalist_close(struct vma_bpf *o)
 		p_note("listing: %u process%s by the VMA tree walk (%u tried twice), "
 		       "%u by the VMA iterator\n", o->nr_tree, o->nr_tree == 1 ? "" : "es",
 		       o->nr_tree_retry, o->nr_iter);
-	if (verbose && o->nr_mod)
-		p_note("listing: %u process%s by the module (vmscope_find_vmas)\n", o->nr_mod,
-		       o->nr_mod == 1 ? "" : "es");
+	if (verbose && (o->nr_mod || o->nr_mod_fallback))
+		p_note("listing: %u process%s by the module (vmscope_find_vmas), %u by the "
+		       "iterator instead (mmap_lock busy for 5 s, or no CAP_SYS_PTRACE)\n",
+		       o->nr_mod, o->nr_mod == 1 ? "" : "es", o->nr_mod_fallback);
 	close_bpf(o);
 	free(o);
 }
@@ -1216,8 +1217,18 @@ static int collect(struct vma_bpf *o, pid_t pid, struct vmalist *out)
 
 	o->last_mod = false;
 	if (pid && o->mod) {
-		o->last_mod = true;
-		return collect_module(o, pid, out);
+		err = collect_module(o, pid, out);
+		/*
+		 * The module never waits for a contended mmap_lock (it gave up
+		 * after 5 s of retries) and needs CAP_SYS_PTRACE for another's
+		 * process; the iterator does neither: it lists that one.
+		 */
+		if (err != -EAGAIN && err != -EPERM) {
+			o->last_mod = true;
+			return err;
+		}
+		o->nr_mod_fallback++;
+		return collect_seq(o, pid, out);
 	}
 	if ((!o->fast && !o->pid) || !fast_io_of(o, pid, &io))
 		return collect_seq(o, pid, out);
