@@ -58,7 +58,7 @@ __bpf_kfunc struct vms_call *vmscope_call_begin(int pid, int *err)
 		e = -ENOMEM;
 		goto fail;
 	}
-	mm = vms_get_mm_checked(pid, NULL, &c.comm);
+	mm = vms_get_mm_checked(pid, NULL, &c.who);
 	if (IS_ERR(mm)) {
 		kfree(call);
 		e = PTR_ERR(mm);
@@ -125,8 +125,9 @@ __bpf_kfunc int vmscope_find_vmas(struct vms_call *call, void *buf, u32 buf__sz)
 			    buf__sz - sizeof(h) - recs, &h.str_len, &h.found);
 	h.done = ret > 0 ? ret : 0;
 	h.reserved = 0;
-	BUILD_BUG_ON(sizeof(h.comm) != sizeof(call->comm));
-	memcpy(h.comm, call->comm, sizeof(h.comm));
+	BUILD_BUG_ON(sizeof(h.comm) != sizeof(call->who.comm));
+	memcpy(h.comm, call->who.comm, sizeof(h.comm));
+	h.mm_id = call->who.mm_id;
 	memcpy(uh, &h, sizeof(h));
 	return ret;
 }

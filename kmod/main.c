@@ -12,6 +12,7 @@ static int __init vmscope_init(void)
 {
 	int err;
 
+	vms_task_init();
 	err = vms_kfuncs_init();
 	if (err)
 		return err;

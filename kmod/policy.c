@@ -125,9 +125,9 @@ static bool vms_capable(const struct file *file, int cap)
 }
 
 struct mm_struct *vms_get_mm_checked(pid_t pid, const struct file *file,
-				     char (*comm)[TASK_COMM_LEN])
+				     struct vms_who *who)
 {
-	struct mm_struct *mm = vms_get_mm(pid, comm);
+	struct mm_struct *mm = vms_get_mm(pid, who);
 
 	if (IS_ERR(mm))
 		return mm;

@@ -3,12 +3,21 @@
 #include <linux/err.h>
 #include <linux/mmap_lock.h>
 #include <linux/pid.h>
+#include <linux/random.h>
 #include <linux/sched.h>
 #include <linux/sched/mm.h>
 #include <linux/sched/task.h>
+#include <linux/siphash.h>
 #include "vmscope.h"
 
-struct mm_struct *vms_get_mm(pid_t pid, char (*comm)[TASK_COMM_LEN])
+static siphash_key_t mm_key __read_mostly;
+
+void vms_task_init(void)
+{
+	get_random_bytes(&mm_key, sizeof(mm_key));
+}
+
+struct mm_struct *vms_get_mm(pid_t pid, struct vms_who *who)
 {
 	struct task_struct *task;
 	struct mm_struct *mm;
@@ -26,8 +35,11 @@ struct mm_struct *vms_get_mm(pid_t pid, char (*comm)[TASK_COMM_LEN])
 		return ERR_PTR(-ESRCH);
 	/* NULL for kernel threads and for tasks past exit_mm(). */
 	mm = get_task_mm(task);
-	if (mm && comm)
-		get_task_comm(*comm, task);
+	if (mm && who) {
+		get_task_comm(who->comm, task);
+		/* exec gives a new mm, pid reuse a new start time. */
+		who->mm_id = siphash_2u64((u64)(unsigned long)mm, task->start_time, &mm_key);
+	}
 	put_task_struct(task);
 	return mm ? mm : ERR_PTR(-EINVAL);
 }

@@ -145,7 +145,8 @@ int vms_find_vmas(struct mm_struct *mm, struct vms_vmainfo *vi, u32 n, unsigned 
 			vma = find_vma(mm, addr);
 		}
 		if (!vma) {
-			k.err = addr < TASK_SIZE_MAX ? -ENOENT : -EFAULT;
+			/* A listing ends at the top too (a VMA may end there). */
+			k.err = addr < TASK_SIZE_MAX || chain ? -ENOENT : -EFAULT;
 			memcpy(&vi[i], &k, sizeof(k));
 			if (chain) {
 				i++;	/* the listing is complete: this record says so */

@@ -10,6 +10,7 @@
 #ifndef VMSCOPE_H
 #define VMSCOPE_H
 
+#include <linux/sched.h>	/* TASK_COMM_LEN */
 #include <linux/types.h>
 #include "vmscope_uapi.h"
 
@@ -34,13 +35,19 @@ void vms_maptest_exit(void);
 int vms_dev_init(void);
 void vms_dev_exit(void);
 
+/* Who a request is for: what a listing in several calls checks. */
+struct vms_who {
+	u64 mm_id;			/* vms_get_mm(): keyed hash, never a pointer */
+	char comm[TASK_COMM_LEN];
+};
+
 /*
  * policy.c: who may do what; the rules are written out there, once.
  * file: the open file the request came through (its opener's credentials
  * count too), or NULL for kfuncs.
  */
 struct mm_struct *vms_get_mm_checked(pid_t pid, const struct file *file,
-				     char (*comm)[TASK_COMM_LEN]);
+				     struct vms_who *who);
 bool vms_may_see_phys(const struct file *file);
 bool vms_may_force(void);
 
@@ -64,7 +71,7 @@ struct vms_call {
 	struct mm_struct *mm;
 	unsigned long main;	/* the JIT image of the program's main function */
 	unsigned long main_len;
-	char comm[TASK_COMM_LEN];	/* the process's, when the token was made */
+	struct vms_who who;		/* the process, when the token was made */
 };
 int vms_kfunc_begin(unsigned long caller, unsigned long frame, struct vms_call *call);
 int vms_kfunc_context(const struct vms_call *call, unsigned long caller, unsigned long frame);
@@ -83,9 +90,11 @@ int vms_mmap_read_lock(struct mm_struct *mm, bool nowait);
  * task.c: the mm of a process named by a pid in the caller's pid namespace.
  * Returns a reference (mmput() it) or an ERR_PTR: -ESRCH no such process,
  * -EINVAL a kernel thread or an exited process (no mm).  No permission
- * check: use vms_get_mm_checked().  comm (or NULL): the task's name.
+ * check: use vms_get_mm_checked().  who (or NULL): the task's name and an
+ * identity of the mm (vms_task_init() keys it, at module load).
  */
-struct mm_struct *vms_get_mm(pid_t pid, char (*comm)[TASK_COMM_LEN]);
+struct mm_struct *vms_get_mm(pid_t pid, struct vms_who *who);
+void vms_task_init(void);
 
 /*
  * walk.c: a read-only snapshot of addr's translation into *w, under

@@ -84,8 +84,9 @@ struct vms_vma {
  * A listing (ABI 4): only record 0's addr is read; each later record looks
  * up from the end of the VMA before it, so one call lists VMAs in address
  * order.  The call stops after the first record without a VMA (err
- * -ENOENT: the listing is complete), or when n or the string area runs
- * out (continue from the last record's vma.end).
+ * -ENOENT, also at or past the top of user space: the listing is
+ * complete), or when n or the string area runs out (continue from the
+ * last record's vma.end).
  */
 #define VMS_FIND_CHAIN		(1u << 1)
 #define VMS_FIND_FLAGS		(VMS_FIND_NAME | VMS_FIND_CHAIN)
@@ -114,6 +115,13 @@ struct vms_find {
 	__u32 found;		/* (out) of those, with a VMA */
 	__u32 str_len;		/* (out) bytes used in the string area */
 	__u32 reserved;
+	/*
+	 * (out, ABI 4) which address space answered: a keyed hash of the mm
+	 * and its task's start time, the same for every call until the
+	 * process execs or exits (pid reuse gives another), never a pointer.
+	 * A listing in several calls must see one value throughout.
+	 */
+	__u64 mm_id;
 	char comm[VMS_COMM_LEN];	/* (out, ABI 4) the process's name, as /proc/PID/comm */
 };
 

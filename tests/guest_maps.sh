@@ -62,6 +62,24 @@ unsupported*) skip "maps shows [anon:NAME] regions" "kernel without CONFIG_ANON_
 esac
 stop_target
 
+# A VMA that ends at the top of user space: a listing must end there.
+start_target top
+case $TREADY in
+*top=*)
+	diag "vmtarget: $TREADY"
+	maps_equal "$TPID"
+	result "maps equals /proc/PID/maps with a VMA ending at the top of user space" $?
+	if [ -e /sys/kernel/btf/vmscope ]; then
+		VMSCOPE_PATH=module maps_equal "$TPID"
+		result "the module's listing ends at the top of user space too" $?
+	else
+		skip "the module's listing ends at the top of user space" "the vmscope module is not loaded"
+	fi ;;
+*)	skip "maps with a VMA ending at the top of user space" "vmtarget: $TREADY"
+	skip "the module's listing ends at the top of user space" "vmtarget: $TREADY" ;;
+esac
+stop_target
+
 # A file name with a newline: escaped as \012 everywhere, as maps does.
 start_target newline
 case $TREADY in

@@ -163,6 +163,40 @@ static int make_named(void)
 	return 0;
 }
 
+#ifndef MAP_FIXED_NOREPLACE
+#define MAP_FIXED_NOREPLACE	0x100000
+#endif
+
+/*
+ * A page ending at the top of user space (TASK_SIZE: 2^56 or 2^47 less a
+ * page on x86-64 with 5- or 4-level paging, 2^48 or 2^52 on arm64): the
+ * last VMA then ends where no lookup may start.
+ */
+static int make_top(void)
+{
+	static const int bits[] = { 57, 56, 52, 48, 47 };
+	long pg = sysconf(_SC_PAGESIZE);
+	size_t i, k;
+
+	for (i = 0; i < sizeof(bits) / sizeof(bits[0]); i++)
+		for (k = 0; k < 2; k++) {
+			unsigned long end = (1ul << bits[i]) - k * pg;
+			void *p = mmap((void *)(end - pg), pg, PROT_READ | PROT_WRITE,
+				       MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
+
+			if (p == MAP_FAILED)
+				continue;
+			if (p != (void *)(end - pg)) {	/* a kernel without NOREPLACE */
+				munmap(p, pg);
+				continue;
+			}
+			printf("ready %d top=%p-%#lx\n", getpid(), p, end);
+			return 0;
+		}
+	printf("unsupported %d no page at the top could be mapped\n", getpid());
+	return 0;
+}
+
 static void churn(void)
 {
 	long pg = sysconf(_SC_PAGESIZE);
@@ -559,6 +593,8 @@ int main(int argc, char **argv)
 		err = make_huge();
 	} else if (!strcmp(argv[1], "named")) {
 		err = make_named();
+	} else if (!strcmp(argv[1], "top")) {
+		err = make_top();
 	} else if (!strcmp(argv[1], "churn")) {
 		churn();
 	} else if (!strcmp(argv[1], "newline")) {
@@ -574,7 +610,7 @@ int main(int argc, char **argv)
 	} else if (!strcmp(argv[1], "big") && argc == 4) {
 		err = big(strtol(argv[2], NULL, 0), strtol(argv[3], NULL, 0));
 	} else {
-		fprintf(stderr, "usage: vmtarget idle|vmas N|stripes N|huge|named|churn|newline|strings [S] [MS]|names DIR|mix|workload|big N G\n");
+		fprintf(stderr, "usage: vmtarget idle|vmas N|stripes N|huge|named|top|churn|newline|strings [S] [MS]|names DIR|mix|workload|big N G\n");
 		return 2;
 	}
 	if (err)

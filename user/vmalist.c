@@ -970,18 +970,22 @@ static int open_mod(struct vma_bpf *o)
  * copying out up to VMEM_FIND_NAME_BATCH VMAs in address order, names by
  * the kernel's own d_path().  Everything read back from the shared buffer
  * is checked before use; a record that breaks the chain's order is an
- * error, never a listing.
+ * error, never a listing.  A listing of several runs is of one address
+ * space: if the process execs (or its pid is reused) between two runs,
+ * the module's mm_id changes and the listing starts over (-EAGAIN after
+ * MOD_RESTARTS).
  */
+#define MOD_RESTARTS	4
 static int collect_module(struct vma_bpf *o, pid_t pid, struct vmalist *out)
 {
 	const size_t batch = VMEM_FIND_NAME_BATCH;
 	const size_t room = VMEM_BUF_SIZE - sizeof(struct vms_find) -
 			    batch * sizeof(struct vms_vmainfo);
 	size_t first = out->n, first_str = out->str_len;
-	__u64 addr = 0;
+	__u64 addr = 0, mm_id = 0;
+	int err = 0, restarts = 0;
 	bool end = false;
 	__u32 comm_off = 0;
-	int err = 0;
 
 	while (!err && !end) {
 		struct vms_vmainfo *vi = vmem_find_recs(o->mod);
@@ -1000,17 +1004,29 @@ static int collect_module(struct vma_bpf *o, pid_t pid, struct vmalist *out)
 			err = -EPROTO;	/* no progress, or more than asked: never loop */
 			break;
 		}
-		err = grow(out, ret);
-		if (!err)
-			err = grow_str(out, slen);
+		if (addr && h->mm_id != mm_id) {
+			/* Another address space since the first run: start over. */
+			out->n = first;
+			out->str_len = first_str;
+			addr = 0;
+			if (++restarts > MOD_RESTARTS)
+				err = -EAGAIN;
+			continue;
+		}
+		mm_id = h->mm_id;
 		/* The name the process had at the first run. */
-		if (!err && out->n == first)
+		if (out->n == first)
 			err = add_str(out, h->comm, strnlen(h->comm, sizeof(h->comm)), &comm_off);
+		if (!err)
+			err = grow(out, ret);
+		if (!err)
+			err = grow_str(out, slen + 1);
 		if (err)
 			break;
 		base = out->str_len;
 		memcpy(out->str + base, (const char *)(vi + batch), slen);
-		out->str_len += slen;
+		out->str[base + slen] = 0;	/* names are NUL-terminated below */
+		out->str_len += slen + 1;
 		for (i = 0; i < (size_t)ret; i++) {
 			struct vms_vmainfo r = vi[i];
 			struct vms_vma *v = &out->v[out->n];
@@ -1031,6 +1047,8 @@ static int collect_module(struct vma_bpf *o, pid_t pid, struct vmalist *out)
 			v->pid = pid;
 			v->comm_off = comm_off;
 			v->name_off = r.vma.name_len ? base + r.vma.name_off : 0;
+			if (r.vma.name_len)	/* whatever the buffer held at that byte */
+				out->str[v->name_off + r.vma.name_len] = 0;
 			addr = r.vma.end;
 			out->n++;
 		}
@@ -1223,7 +1241,7 @@ static int collect(struct vma_bpf *o, pid_t pid, struct vmalist *out)
 		 * after 5 s of retries) and needs CAP_SYS_PTRACE for another's
 		 * process; the iterator does neither: it lists that one.
 		 */
-		if (err != -EAGAIN && err != -EPERM) {
+		if ((err != -EAGAIN && err != -EPERM) || o->force_mod) {
 			o->last_mod = true;
 			return err;
 		}
