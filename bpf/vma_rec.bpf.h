@@ -76,6 +76,13 @@ __u32 full;		/* out of room: resume_* say where to go on */
 __u64 last_file;	/* dedup: the file whose path is at last_off */
 __u32 last_off, last_len;
 __u32 comm_tgid, comm_off;
+/*
+ * (out) one process's VMAs in this pass came from two address spaces:
+ * iter/task_vma lets go of the task between reads and takes task->mm
+ * again, which an exec has replaced (/proc/PID/maps keeps the mm it
+ * opened).  User space starts the listing over.
+ */
+__u32 mm_switched;
 
 /* Room for a string of up to VMS_NAME_MAX bytes; NULL when the table is full. */
 static __always_inline char *str_room(__u32 *off_out)
@@ -105,6 +112,12 @@ static __always_inline char *str_room(__u32 *off_out)
 /* The process of comm_tgid: what its VMAs are named by (vms_mminfo). */
 __u64 cur_mm, cur_start_brk, cur_brk, cur_start_stack;
 __u32 cur_mm_rflags;
+/*
+ * (out) comm_tgid's task's start time: with cur_mm, which address space
+ * the pass listed last, so that user space can tell a listing in several
+ * passes crossed an exec or a reused pid.  User space zeroes both.
+ */
+__u64 cur_start_time;
 
 /*
  * Fill r for the VMA in s, of process tgid (task: its task_struct, as a
@@ -150,7 +163,10 @@ static __always_inline int fill_rec(struct vms_vma *r, __u32 tgid, __u64 task,
 		cur_brk = m.brk;
 		cur_start_stack = m.start_stack;
 		cur_mm_rflags = m.rflags;
+		cur_start_time = BPF_CORE_READ((struct task_struct *)task, start_time);
 	} else {
+		if (s->mm != cur_mm)
+			mm_switched = 1;
 		m.mm = cur_mm;
 		m.start_brk = cur_start_brk;
 		m.brk = cur_brk;

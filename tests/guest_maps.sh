@@ -62,6 +62,38 @@ unsupported*) skip "maps shows [anon:NAME] regions" "kernel without CONFIG_ANON_
 esac
 stop_target
 
+# A process that execs itself every few ms, each time with 5,000 VMAs of
+# one memfd named after its generation: the fast listing (4,096 records a
+# pass) and the module's (4,096 a run) take two passes, and a listing
+# whose passes straddle an exec must start over, never show two names.
+gens_ok() {	# $1: route label; the rest: environment for vmscope
+	_l=$1; shift
+	_mixed=0; _listed=0
+	for _i in $(seq 1 80); do
+		env "$@" vmscope maps --maps --source bpf "$TPID" > "$TMPDIR/gen.$$" 2>/dev/null || continue
+		_n=$(grep -o 'vmt-gen-[0-9]*' "$TMPDIR/gen.$$" | sort -u | wc -l)
+		[ "$_n" -ge 1 ] && _listed=$((_listed + 1))
+		[ "$_n" -gt 1 ] && { _mixed=$((_mixed + 1)); diag "$_l: $(grep -o 'vmt-gen-[0-9]*' "$TMPDIR/gen.$$" | sort | uniq -c | tr '\n' ' ')"; }
+	done
+	diag "$_l: $_listed listings with the memfd, $_mixed with two generations"
+	[ "$_listed" -ge 5 ] && [ "$_mixed" = 0 ]
+}
+start_target execgen 5000
+if VMSCOPE_PATH=fast vmscope maps --source bpf $$ > /dev/null 2>&1; then
+	gens_ok "fast listing" VMSCOPE_PATH=fast
+	result "the fast listing in several passes never straddles an exec" $?
+else	# before 6.7: the iterator stores the one name once, in one pass
+	gens_ok "iterator" VMSCOPE_PATH=seq
+	result "the iterator's listing never straddles an exec (no fast listing here)" $?
+fi
+if [ -e /sys/kernel/btf/vmscope ]; then
+	gens_ok "module" VMSCOPE_PATH=module
+	result "the module's listing in several runs never straddles an exec" $?
+else
+	skip "the module's listing never straddles an exec" "the vmscope module is not loaded"
+fi
+kill "$TPID" 2>/dev/null; stop_target
+
 # A VMA that ends at the top of user space: a listing must end there.
 start_target top
 case $TREADY in

@@ -197,6 +197,35 @@ static int make_top(void)
 	return 0;
 }
 
+/*
+ * execgen N [GEN]: map a memfd named vmt-gen-GEN N times (N VMAs, one
+ * name), then exec itself as generation GEN+1, for 2,000 generations: a
+ * listing in several passes that crossed an exec would show two names.
+ */
+static int execgen(long n, int gen)
+{
+	long pg = sysconf(_SC_PAGESIZE), i;
+	char name[32], arg_n[24], arg_g[16];
+	int fd;
+
+	snprintf(name, sizeof(name), "vmt-gen-%d", gen);
+	fd = memfd_create(name, 0);
+	if (fd < 0 || ftruncate(fd, pg))
+		return perror("memfd"), -1;
+	for (i = 0; i < n; i++)
+		if (mmap(NULL, pg, PROT_READ, MAP_SHARED, fd, 0) == MAP_FAILED)
+			return perror("mmap"), -1;
+	if (!gen)
+		printf("ready %d execgen\n", getpid());
+	if (gen >= 2000)
+		return 0;
+	usleep(2000);
+	snprintf(arg_n, sizeof(arg_n), "%ld", n);
+	snprintf(arg_g, sizeof(arg_g), "%d", gen + 1);
+	execl("/proc/self/exe", "vmtarget", "execgen", arg_n, arg_g, (char *)NULL);
+	return perror("exec"), -1;
+}
+
 static void churn(void)
 {
 	long pg = sysconf(_SC_PAGESIZE);
@@ -593,6 +622,8 @@ int main(int argc, char **argv)
 		err = make_huge();
 	} else if (!strcmp(argv[1], "named")) {
 		err = make_named();
+	} else if (!strcmp(argv[1], "execgen") && argc >= 3) {
+		err = execgen(strtol(argv[2], NULL, 0), argc > 3 ? atoi(argv[3]) : 0);
 	} else if (!strcmp(argv[1], "top")) {
 		err = make_top();
 	} else if (!strcmp(argv[1], "churn")) {
@@ -610,7 +641,7 @@ int main(int argc, char **argv)
 	} else if (!strcmp(argv[1], "big") && argc == 4) {
 		err = big(strtol(argv[2], NULL, 0), strtol(argv[3], NULL, 0));
 	} else {
-		fprintf(stderr, "usage: vmtarget idle|vmas N|stripes N|huge|named|top|churn|newline|strings [S] [MS]|names DIR|mix|workload|big N G\n");
+		fprintf(stderr, "usage: vmtarget idle|vmas N|stripes N|huge|named|top|execgen N|churn|newline|strings [S] [MS]|names DIR|mix|workload|big N G\n");
 		return 2;
 	}
 	if (err)

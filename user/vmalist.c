@@ -867,7 +867,8 @@ out_link:
 struct fast_io {
 	__u32 *nr_out, *str_pos, *full, *comm_tgid, *resume_tgid;
 	__u32 *nr_busy, *busy_pids, *nr_busy_lost, *nr_tree, *nr_tree_retry, *nr_iter;
-	__u64 *resume_addr, *last_file;
+	__u64 *resume_addr, *last_file, *cur_mm, *cur_start_time;
+	__u32 *mm_switched;
 	__u32 *in_pid;
 	__s32 *pid_err;
 	int prog_fd;
@@ -889,6 +890,9 @@ struct fast_io {
 	(io)->nr_iter = &(s)->bss->nr_iter;					\
 	(io)->resume_addr = &(s)->bss->resume_addr;				\
 	(io)->last_file = &(s)->bss->last_file;					\
+	(io)->cur_mm = &(s)->bss->cur_mm;					\
+	(io)->cur_start_time = &(s)->bss->cur_start_time;			\
+	(io)->mm_switched = &(s)->bss->mm_switched;				\
 	(io)->prog_fd = (s)->progs.prog.prog_fd;				\
 } while (0)
 
@@ -898,7 +902,43 @@ struct fast_io {
 	(bss)->full = 0;			\
 	(bss)->last_file = 0;			\
 	(bss)->comm_tgid = 0;			\
+	(bss)->cur_mm = 0;			\
+	(bss)->cur_start_time = 0;		\
+	(bss)->mm_switched = 0;			\
 } while (0)
+
+/*
+ * One process listed in several passes must be one address space: each
+ * pass says which it listed last (its mm, and its task's start time); an
+ * exec or a reused pid between two passes changes that, and so does an
+ * exec inside one pass of the iterator (mm_switched): the listing starts
+ * over.  0: go on; 1: start over; -EAGAIN: it kept changing.  Listings
+ * of every process do not check (one exec somewhere would start them
+ * all over).
+ */
+struct same_mm {
+	__u64 mm, start;
+	int restarts;
+};
+
+static int same_mm_check(struct same_mm *s, __u64 mm, __u64 start, bool switched)
+{
+	if (switched) {	/* within one pass (mm_switched) */
+		s->mm = 0;
+		return ++s->restarts > 4 ? -EAGAIN : 1;
+	}
+	if (!mm)
+		return 0;	/* nothing of it in this pass */
+	if (!s->mm) {
+		s->mm = mm;
+		s->start = start;
+		return 0;
+	}
+	if (s->mm == mm && s->start == start)
+		return 0;
+	s->mm = 0;
+	return ++s->restarts > 4 ? -EAGAIN : 1;
+}
 
 /* Copy a pass's strings into l and rebase the records [first, l->n). */
 static int take_strings(struct vmalist *l, size_t first, struct map_view *v, size_t len)
@@ -925,6 +965,8 @@ static int take_strings(struct vmalist *l, size_t first, struct map_view *v, siz
 /* One process (or all) through the seq path, in as many passes as needed. */
 static int collect_seq(struct vma_bpf *o, pid_t pid, struct vmalist *out)
 {
+	size_t first0 = out->n, first_str0 = out->str_len;
+	struct same_mm id = {};
 	struct vma_seq__bss *bss;
 	int err = open_seq(o);
 
@@ -935,11 +977,22 @@ static int collect_seq(struct vma_bpf *o, pid_t pid, struct vmalist *out)
 	bss->resume_addr = 0;
 	do {
 		size_t first = out->n;
+		int r;
 
 		RESET_PASS(bss);
 		err = run_iter(o->seq->progs.vma_records.prog_fd, pid, out);
 		if (!err)
 			err = take_strings(out, first, &o->seq_str, bss->str_pos);
+		if (!err && pid && (r = same_mm_check(&id, bss->cur_mm, bss->cur_start_time,
+						      bss->mm_switched))) {
+			out->n = first0;
+			out->str_len = first_str0;
+			if (r < 0)
+				return r;
+			bss->resume_tgid = 0;
+			bss->resume_addr = 0;
+			bss->full = 1;	/* once more, from the start */
+		}
 	} while (!err && bss->full);
 	return err;
 }
@@ -1228,6 +1281,7 @@ static int collect(struct vma_bpf *o, pid_t pid, struct vmalist *out)
 	size_t first = out->n, first_str = out->str_len;
 	__u32 busy[64], nbusy, i, rt;
 	bool lost = false, any_busy = false;
+	struct same_mm id = {};
 	struct fast_io io;
 	const char *recs;
 	__u64 ra;
@@ -1259,6 +1313,9 @@ static int collect(struct vma_bpf *o, pid_t pid, struct vmalist *out)
 		*io.full = 0;
 		*io.last_file = 0;
 		*io.comm_tgid = 0;
+		*io.cur_mm = 0;
+		*io.cur_start_time = 0;
+		*io.mm_switched = 0;
 		*io.nr_out = 0;
 		*io.nr_busy = 0;
 		*io.nr_busy_lost = 0;
@@ -1285,6 +1342,18 @@ static int collect(struct vma_bpf *o, pid_t pid, struct vmalist *out)
 		err = take_strings(out, out->n - n, io.str, *io.str_pos);
 		if (err)
 			return err;
+		if (pid && (err = same_mm_check(&id, *io.cur_mm, *io.cur_start_time,
+						*io.mm_switched))) {
+			out->n = first;
+			out->str_len = first_str;
+			if (err < 0)
+				return err;
+			err = 0;
+			*io.resume_tgid = 0;
+			*io.resume_addr = 0;
+			*io.full = 1;	/* once more, from the start */
+			continue;
+		}
 		nbusy = *io.nr_busy < 64 ? *io.nr_busy : 64;
 		memcpy(busy, io.busy_pids, nbusy * sizeof(busy[0]));
 		lost |= *io.nr_busy_lost != 0;
