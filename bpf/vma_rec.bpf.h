@@ -113,11 +113,13 @@ static __always_inline char *str_room(__u32 *off_out)
 __u64 cur_mm, cur_start_brk, cur_brk, cur_start_stack;
 __u32 cur_mm_rflags;
 /*
- * (out) comm_tgid's task's start time: with cur_mm, which address space
- * the pass listed last, so that user space can tell a listing in several
- * passes crossed an exec or a reused pid.  User space zeroes both.
+ * (out) comm_tgid's thread-group leader's start time and exec count:
+ * with cur_mm, which address space the pass listed last, so that user
+ * space can tell a listing in several passes crossed an exec or a reused
+ * pid (an mm's address alone may come back after two execs).  User space
+ * zeroes them.
  */
-__u64 cur_start_time;
+__u64 cur_start_time, cur_exec_id;
 
 /*
  * Fill r for the VMA in s, of process tgid (task: its task_struct, as a
@@ -163,7 +165,8 @@ static __always_inline int fill_rec(struct vms_vma *r, __u32 tgid, __u64 task,
 		cur_brk = m.brk;
 		cur_start_stack = m.start_stack;
 		cur_mm_rflags = m.rflags;
-		cur_start_time = BPF_CORE_READ((struct task_struct *)task, start_time);
+		cur_start_time = BPF_CORE_READ((struct task_struct *)task, group_leader, start_time);
+		cur_exec_id = BPF_CORE_READ((struct task_struct *)task, group_leader, self_exec_id);
 	} else {
 		if (s->mm != cur_mm)
 			mm_switched = 1;

@@ -36,9 +36,19 @@ struct mm_struct *vms_get_mm(pid_t pid, struct vms_who *who)
 	/* NULL for kernel threads and for tasks past exit_mm(). */
 	mm = get_task_mm(task);
 	if (mm && who) {
+		struct task_struct *leader;
+
 		get_task_comm(who->comm, task);
-		/* exec gives a new mm, pid reuse a new start time. */
-		who->mm_id = siphash_2u64((u64)(unsigned long)mm, task->start_time, &mm_key);
+		/*
+		 * exec gives a new mm and counts up self_exec_id (an mm's
+		 * address may come back after two); pid reuse, a new start
+		 * time.  The leader is the one whose fields exec keeps.
+		 */
+		rcu_read_lock();
+		leader = READ_ONCE(task->group_leader);
+		who->mm_id = siphash_3u64((u64)(unsigned long)mm, leader->start_time,
+					  leader->self_exec_id, &mm_key);
+		rcu_read_unlock();
 	}
 	put_task_struct(task);
 	return mm ? mm : ERR_PTR(-EINVAL);

@@ -117,8 +117,9 @@ struct vms_find {
 	__u32 reserved;
 	/*
 	 * (out, ABI 4) which address space answered: a keyed hash of the mm
-	 * and its task's start time, the same for every call until the
-	 * process execs or exits (pid reuse gives another), never a pointer.
+	 * and its thread-group leader's start time and exec count, the same
+	 * for every call until the process execs or exits (pid reuse gives
+	 * another), never a pointer.
 	 * A listing in several calls must see one value throughout.
 	 */
 	__u64 mm_id;

@@ -867,7 +867,7 @@ out_link:
 struct fast_io {
 	__u32 *nr_out, *str_pos, *full, *comm_tgid, *resume_tgid;
 	__u32 *nr_busy, *busy_pids, *nr_busy_lost, *nr_tree, *nr_tree_retry, *nr_iter;
-	__u64 *resume_addr, *last_file, *cur_mm, *cur_start_time;
+	__u64 *resume_addr, *last_file, *cur_mm, *cur_start_time, *cur_exec_id;
 	__u32 *mm_switched;
 	__u32 *in_pid;
 	__s32 *pid_err;
@@ -892,6 +892,7 @@ struct fast_io {
 	(io)->last_file = &(s)->bss->last_file;					\
 	(io)->cur_mm = &(s)->bss->cur_mm;					\
 	(io)->cur_start_time = &(s)->bss->cur_start_time;			\
+	(io)->cur_exec_id = &(s)->bss->cur_exec_id;				\
 	(io)->mm_switched = &(s)->bss->mm_switched;				\
 	(io)->prog_fd = (s)->progs.prog.prog_fd;				\
 } while (0)
@@ -904,6 +905,7 @@ struct fast_io {
 	(bss)->comm_tgid = 0;			\
 	(bss)->cur_mm = 0;			\
 	(bss)->cur_start_time = 0;		\
+	(bss)->cur_exec_id = 0;			\
 	(bss)->mm_switched = 0;			\
 } while (0)
 
@@ -917,11 +919,11 @@ struct fast_io {
  * all over).
  */
 struct same_mm {
-	__u64 mm, start;
+	__u64 mm, start, exec;
 	int restarts;
 };
 
-static int same_mm_check(struct same_mm *s, __u64 mm, __u64 start, bool switched)
+static int same_mm_check(struct same_mm *s, __u64 mm, __u64 start, __u64 exec, bool switched)
 {
 	if (switched) {	/* within one pass (mm_switched) */
 		s->mm = 0;
@@ -932,9 +934,10 @@ static int same_mm_check(struct same_mm *s, __u64 mm, __u64 start, bool switched
 	if (!s->mm) {
 		s->mm = mm;
 		s->start = start;
+		s->exec = exec;
 		return 0;
 	}
-	if (s->mm == mm && s->start == start)
+	if (s->mm == mm && s->start == start && s->exec == exec)
 		return 0;
 	s->mm = 0;
 	return ++s->restarts > 4 ? -EAGAIN : 1;
@@ -963,7 +966,8 @@ static int take_strings(struct vmalist *l, size_t first, struct map_view *v, siz
 }
 
 /* One process (or all) through the seq path, in as many passes as needed. */
-static int collect_seq(struct vma_bpf *o, pid_t pid, struct vmalist *out)
+/* one: pid's listing is the answer (checked to be of one address space). */
+static int collect_seq(struct vma_bpf *o, pid_t pid, struct vmalist *out, bool one)
 {
 	size_t first0 = out->n, first_str0 = out->str_len;
 	struct same_mm id = {};
@@ -983,8 +987,8 @@ static int collect_seq(struct vma_bpf *o, pid_t pid, struct vmalist *out)
 		err = run_iter(o->seq->progs.vma_records.prog_fd, pid, out);
 		if (!err)
 			err = take_strings(out, first, &o->seq_str, bss->str_pos);
-		if (!err && pid && (r = same_mm_check(&id, bss->cur_mm, bss->cur_start_time,
-						      bss->mm_switched))) {
+		if (!err && one && (r = same_mm_check(&id, bss->cur_mm, bss->cur_start_time,
+						      bss->cur_exec_id, bss->mm_switched))) {
 			out->n = first0;
 			out->str_len = first_str0;
 			if (r < 0)
@@ -1300,10 +1304,10 @@ static int collect(struct vma_bpf *o, pid_t pid, struct vmalist *out)
 			return err;
 		}
 		o->nr_mod_fallback++;
-		return collect_seq(o, pid, out);
+		return collect_seq(o, pid, out, pid != 0);
 	}
 	if ((!o->fast && !o->pid) || !fast_io_of(o, pid, &io))
-		return collect_seq(o, pid, out);
+		return collect_seq(o, pid, out, pid != 0);
 	*io.resume_tgid = 0;
 	*io.resume_addr = 0;
 	do {
@@ -1315,6 +1319,7 @@ static int collect(struct vma_bpf *o, pid_t pid, struct vmalist *out)
 		*io.comm_tgid = 0;
 		*io.cur_mm = 0;
 		*io.cur_start_time = 0;
+		*io.cur_exec_id = 0;
 		*io.mm_switched = 0;
 		*io.nr_out = 0;
 		*io.nr_busy = 0;
@@ -1343,7 +1348,7 @@ static int collect(struct vma_bpf *o, pid_t pid, struct vmalist *out)
 		if (err)
 			return err;
 		if (pid && (err = same_mm_check(&id, *io.cur_mm, *io.cur_start_time,
-						*io.mm_switched))) {
+						*io.cur_exec_id, *io.mm_switched))) {
 			out->n = first;
 			out->str_len = first_str;
 			if (err < 0)
@@ -1359,9 +1364,15 @@ static int collect(struct vma_bpf *o, pid_t pid, struct vmalist *out)
 		lost |= *io.nr_busy_lost != 0;
 		rt = *io.resume_tgid;
 		ra = *io.resume_addr;
+		/* The one process was busy: the seq path lists it, whole. */
+		if (pid && nbusy && !lost) {
+			out->n = first;
+			out->str_len = first_str;
+			return collect_seq(o, pid, out, true);
+		}
 		/* Processes the iterator could not start on: the seq path waits. */
 		for (i = 0; i < nbusy && !lost; i++) {
-			err = collect_seq(o, busy[i], out);
+			err = collect_seq(o, busy[i], out, false);
 			if (err && err != -ESRCH && err != -ENOENT)
 				return err;
 			any_busy = true;
@@ -1372,7 +1383,7 @@ static int collect(struct vma_bpf *o, pid_t pid, struct vmalist *out)
 	if (lost) {
 		out->n = first;
 		out->str_len = first_str;
-		return collect_seq(o, pid, out);
+		return collect_seq(o, pid, out, pid != 0);
 	}
 	if (any_busy && out->n > first)
 		qsort(out->v + first, out->n - first, sizeof(*out->v), cmp_pid);
